@@ -1,0 +1,189 @@
+package io.arbiter;
+
+import io.arbiter.audit.AuditVerticle;
+import io.arbiter.config.ArbiterConfig;
+import io.arbiter.config.ConfigException;
+import io.arbiter.config.ConfigLoader;
+import io.arbiter.config.ConfigValues;
+import io.arbiter.config.ConfigWatcher;
+import io.arbiter.config.LogLevels;
+import io.arbiter.db.Database;
+import io.arbiter.db.EmbeddedDatabase;
+import io.arbiter.db.Secrets;
+import io.arbiter.http.HttpVerticle;
+import io.arbiter.http.auth.DevSecret;
+import io.arbiter.registry.RegistryVerticle;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.config.ConfigRetriever;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.micrometer.Label;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import io.vertx.micrometer.VertxPrometheusOptions;
+import java.util.EnumSet;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One running Arbiter: config → database (embedded in dev mode, then Flyway) → verticles deployed in dependency
+ * order (audit, registry, HTTP ingress). {@link #start} blocks until it serves or fails with a
+ * {@link StartupException} whose message names the cause in one line.
+ */
+public final class Arbiter implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Arbiter.class);
+
+  /** Where to read settings from; {@code overrides} are flat {@code path → value} pairs above everything else. */
+  public record Options(String confFile, Map<String, Object> overrides) {
+    public static Options defaults() {
+      return new Options(ConfigLoader.confFile(null), Map.of());
+    }
+  }
+
+  /** A failure to start, with a message fit to print as the process's last line. */
+  public static final class StartupException extends RuntimeException {
+    public StartupException(String message, Throwable cause) {
+      super(Secrets.mask(message), cause, false, false);
+    }
+  }
+
+  private final Vertx vertx;
+  private final ArbiterConfig config;
+  private final EmbeddedDatabase embedded;
+  private final int port;
+
+  private Arbiter(Vertx vertx, ArbiterConfig config, EmbeddedDatabase embedded, int port) {
+    this.vertx = vertx;
+    this.config = config;
+    this.embedded = embedded;
+    this.port = port;
+  }
+
+  public static Arbiter start(Options options) {
+    PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    Vertx vertx = Vertx.builder().with(vertxOptions()).withMetrics(new MicrometerMetricsFactory(metrics)).build();
+    EmbeddedDatabase embedded = null;
+    try {
+      ConfigValues values = loadConfig(vertx, options);
+      ArbiterConfig config = ArbiterConfig.from(values);
+      LogLevels.apply(config.live().logLevel());
+      if (!config.db().external()) {
+        embedded = EmbeddedDatabase.start(config.dataDir(), config.db().embeddedPort());
+        config = config.withDb(embedded.settings(config.db()));
+      }
+      config = withSecret(config);
+      migrate(config);
+      ArbiterConfig ready = config;
+      HttpVerticle http = new HttpVerticle(ready, metrics);
+      await(vertx.deployVerticle(new AuditVerticle(ready, metrics))
+          .compose(id -> vertx.deployVerticle(new RegistryVerticle(ready, metrics)))
+          .compose(id -> vertx.deployVerticle(http)));
+      ConfigRetriever watching = ConfigLoader.retriever(vertx, options.confFile(), config.configScanPeriodMs(),
+          overrides(options));
+      new ConfigWatcher(vertx, values).watch(watching);
+      LOG.info("Arbiter serving on port {} (mode {}, database {})", http.port(), config.mode().name().toLowerCase(),
+          embedded != null ? "embedded " + Database.describe(config.db()) : Database.describe(config.db()));
+      return new Arbiter(vertx, config, embedded, http.port());
+    } catch (RuntimeException e) {
+      vertx.close();
+      if (embedded != null) {
+        embedded.close();
+      }
+      throw e instanceof StartupException s ? s : new StartupException(describe(e), e);
+    }
+  }
+
+  /** Reads, merges and validates the settings once. */
+  public static ConfigValues loadConfig(Vertx vertx, Options options) {
+    ConfigRetriever once = ConfigLoader.retriever(vertx, options.confFile(), 0, overrides(options));
+    try {
+      return await(ConfigLoader.load(once));
+    } finally {
+      once.close();
+    }
+  }
+
+  /** In dev mode without a configured secret, the generated one kept under the data directory. */
+  public static ArbiterConfig withSecret(ArbiterConfig config) {
+    if (config.mode() == ArbiterConfig.Mode.DEV && config.auth().jwtSecret().isEmpty()) {
+      return config.withJwtSecret(DevSecret.loadOrCreate(config.dataDir()));
+    }
+    return config;
+  }
+
+  /** Runs Flyway; an unreachable database fails with its masked address and the reason. */
+  public static void migrate(ArbiterConfig config) {
+    try {
+      Database.migrate(config.db());
+    } catch (RuntimeException e) {
+      Throwable root = e;
+      while (root.getCause() != null && root.getCause() != root) {
+        root = root.getCause();
+      }
+      throw new StartupException("database " + Database.describe(config.db()) + " is unreachable or failed to migrate: "
+          + root.getMessage(), e);
+    }
+  }
+
+  private static JsonObject overrides(Options options) {
+    JsonObject json = new JsonObject();
+    options.overrides().forEach((path, value) -> json.put("arbiter." + path, value));
+    return json;
+  }
+
+  private static VertxOptions vertxOptions() {
+    return new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions()
+        .setEnabled(true)
+        .setJvmMetricsEnabled(true)
+        .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true).setPublishQuantiles(true))
+        .setLabels(EnumSet.of(Label.HTTP_ROUTE, Label.HTTP_METHOD, Label.HTTP_CODE, Label.POOL_TYPE, Label.POOL_NAME)));
+  }
+
+  private static String describe(Throwable e) {
+    if (e instanceof ConfigException) {
+      return e.getMessage();
+    }
+    Throwable root = e;
+    while ((root.getMessage() == null || root instanceof ExecutionException) && root.getCause() != null) {
+      root = root.getCause();
+    }
+    return root.getMessage() == null ? root.toString() : root.getMessage();
+  }
+
+  static <T> T await(Future<T> future) {
+    try {
+      return future.toCompletionStage().toCompletableFuture().get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while starting", e);
+    } catch (ExecutionException e) {
+      throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+    }
+  }
+
+  public int port() {
+    return port;
+  }
+
+  public ArbiterConfig config() {
+    return config;
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  @Override
+  public void close() {
+    await(vertx.close());
+    if (embedded != null) {
+      embedded.close();
+    }
+  }
+}

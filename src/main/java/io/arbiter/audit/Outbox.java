@@ -1,0 +1,34 @@
+package io.arbiter.audit;
+
+import io.vertx.core.Future;
+import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.Tuple;
+import java.util.List;
+
+/**
+ * The transactional outbox of the audit trail. A domain that changes state calls {@link #append} on the same
+ * connection, inside the same transaction, as the change: the event commits with the change or not at all. The
+ * audit verticle later moves it into {@code audit_log}.
+ */
+public final class Outbox {
+  private Outbox() {}
+
+  public static Future<Void> append(SqlClient tx, AuditEvent event) {
+    return tx.preparedQuery(AuditSql.INSERT_OUTBOX).execute(tuple(event)).mapEmpty();
+  }
+
+  public static Future<Void> appendAll(SqlClient tx, List<AuditEvent> events) {
+    if (events.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    return tx.preparedQuery(AuditSql.INSERT_OUTBOX).executeBatch(events.stream().map(Outbox::tuple).toList())
+        .mapEmpty();
+  }
+
+  private static Tuple tuple(AuditEvent e) {
+    return Tuple.tuple(List.of())
+        .addString(e.tenantId()).addString(e.actorSub()).addString(e.actorRole()).addString(e.action())
+        .addString(e.target()).addString(e.outcome().wire()).addString(e.clientIp()).addString(e.userAgent())
+        .addString(e.correlationId()).addValue(e.details()).addArrayOfString(e.tags().toArray(String[]::new));
+  }
+}

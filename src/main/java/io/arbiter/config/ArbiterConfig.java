@@ -1,0 +1,88 @@
+package io.arbiter.config;
+
+import static io.arbiter.config.ConfigKey.*;
+
+import java.nio.file.Path;
+
+/**
+ * The typed, validated configuration. Built once at start by {@link #from(ConfigValues)}; the reloadable part
+ * travels separately as {@link LiveSettings}.
+ */
+public record ArbiterConfig(
+    Mode mode, Path dataDir, Http http, Db db, Breaker breaker, Auth auth, Registry registry, Api api, Audit audit,
+    LiveSettings live, long configScanPeriodMs) {
+
+  public enum Mode { DEV, PROD }
+
+  public record Http(String host, int port, long bodyLimitBytes, long requestTimeoutMs) {}
+
+  /** Either an external database ({@code url} or {@code host}) or, in dev mode, the embedded one. */
+  public record Db(String url, String host, int port, String database, String user, String password, int poolSize,
+                   int connectTimeoutMs, int embeddedPort) {
+    public boolean external() {
+      return !url.isEmpty() || !host.isEmpty();
+    }
+  }
+
+  public record Breaker(int maxFailures, long timeoutMs, long resetTimeoutMs) {}
+
+  public record Auth(String jwtSecret, String issuer, String audience, int leewaySeconds) {}
+
+  public record Registry(long sweepIntervalMs) {}
+
+  public record Api(int maxPageSize) {}
+
+  public record Audit(int drainBatchSize, long drainIntervalMs) {}
+
+  public static final int MIN_SECRET_LENGTH = 32;
+
+  public static ArbiterConfig from(ConfigValues v) {
+    Mode mode = Mode.valueOf(v.text(MODE).toUpperCase());
+    Db db = new Db(v.text(DB_URL), v.text(DB_HOST), v.integer(DB_PORT), v.text(DB_DATABASE), v.text(DB_USER),
+        v.text(DB_PASSWORD), v.integer(DB_POOL_SIZE), v.integer(DB_CONNECT_TIMEOUT_MS), v.integer(DB_EMBEDDED_PORT));
+    Auth auth = new Auth(v.text(AUTH_JWT_SECRET), v.text(AUTH_ISSUER), v.text(AUTH_AUDIENCE),
+        v.integer(AUTH_LEEWAY_SECONDS));
+    if (!db.url().isEmpty() && !db.url().startsWith("postgresql://") && !db.url().startsWith("postgres://")) {
+      throw new ConfigException("config key db.url must start with postgresql://");
+    }
+    if (!auth.jwtSecret().isEmpty() && auth.jwtSecret().length() < MIN_SECRET_LENGTH) {
+      throw new ConfigException("config key auth.jwtSecret (" + AUTH_JWT_SECRET.envName() + ") must be at least "
+          + MIN_SECRET_LENGTH + " characters");
+    }
+    if (mode == Mode.PROD && auth.jwtSecret().isEmpty()) {
+      throw new ConfigException("config key auth.jwtSecret is required in prod mode: set " + AUTH_JWT_SECRET.envName()
+          + " to at least " + MIN_SECRET_LENGTH + " characters");
+    }
+    if (mode == Mode.PROD && !db.external()) {
+      throw new ConfigException("config key db.url is required in prod mode: set " + DB_URL.envName());
+    }
+    if (v.integer(API_DEFAULT_PAGE_SIZE) > v.integer(API_MAX_PAGE_SIZE)) {
+      throw new ConfigException("config key api.defaultPageSize must not exceed api.maxPageSize");
+    }
+    return new ArbiterConfig(
+        mode,
+        Path.of(v.text(DATA_DIR)),
+        new Http(v.text(HTTP_HOST), v.integer(HTTP_PORT), v.number(HTTP_BODY_LIMIT_BYTES),
+            v.number(HTTP_REQUEST_TIMEOUT_MS)),
+        db,
+        new Breaker(v.integer(BREAKER_MAX_FAILURES), v.number(BREAKER_TIMEOUT_MS), v.number(BREAKER_RESET_TIMEOUT_MS)),
+        auth,
+        new Registry(v.number(REGISTRY_SWEEP_INTERVAL_MS)),
+        new Api(v.integer(API_MAX_PAGE_SIZE)),
+        new Audit(v.integer(AUDIT_DRAIN_BATCH_SIZE), v.number(AUDIT_DRAIN_INTERVAL_MS)),
+        LiveSettings.from(v),
+        v.number(CONFIG_SCAN_PERIOD_MS));
+  }
+
+  /** A copy with a different JWT secret (dev mode fills in the generated one). */
+  public ArbiterConfig withJwtSecret(String secret) {
+    return new ArbiterConfig(mode, dataDir, http, db, breaker,
+        new Auth(secret, auth.issuer(), auth.audience(), auth.leewaySeconds()), registry, api, audit, live,
+        configScanPeriodMs);
+  }
+
+  /** A copy pointing at another database (dev mode fills in the embedded one). */
+  public ArbiterConfig withDb(Db other) {
+    return new ArbiterConfig(mode, dataDir, http, other, breaker, auth, registry, api, audit, live, configScanPeriodMs);
+  }
+}

@@ -1,0 +1,110 @@
+package io.arbiter.config;
+
+import java.util.Locale;
+
+/**
+ * Every setting Arbiter reads, defined once. A key's value comes from, in rising precedence: the defaults bundled
+ * from {@code conf/arbiter.json}, the conf file on disk, the environment ({@link #envName()}, e.g.
+ * {@code ARBITER_HTTP_PORT}) and system properties ({@link #propertyName()}, e.g. {@code -Darbiter.http.port}).
+ *
+ * <p>Only keys marked {@code reloadable} change while the service runs; a change to any other key is logged as
+ * needing a restart and not applied.
+ */
+public enum ConfigKey {
+  MODE("mode", Kind.choice("dev", "prod"), false,
+      "dev: embedded PostgreSQL and a generated JWT secret under dataDir; prod: both must be configured"),
+  DATA_DIR("dataDir", Kind.text(), false, "directory for the embedded database and the dev JWT secret"),
+  HTTP_HOST("http.host", Kind.text(), false, "interface to listen on"),
+  HTTP_PORT("http.port", Kind.integer(0, 65535), false, "HTTP port (0 picks a free port)"),
+  HTTP_BODY_LIMIT_BYTES("http.bodyLimitBytes", Kind.integer(1024, 64L * 1024 * 1024), false,
+      "largest request body; larger answers 413"),
+  HTTP_REQUEST_TIMEOUT_MS("http.requestTimeoutMs", Kind.integer(100, 120_000), false,
+      "how long ingress waits for a domain verticle's reply"),
+  DB_URL("db.url", Kind.secret(), false,
+      "postgresql://user:password@host:port/db; empty (with db.host empty) starts the embedded database in dev mode"),
+  DB_HOST("db.host", Kind.text(), false, "database host, used when db.url is empty"),
+  DB_PORT("db.port", Kind.integer(1, 65535), false, "database port"),
+  DB_DATABASE("db.database", Kind.text(), false, "database name"),
+  DB_USER("db.user", Kind.text(), false, "database user"),
+  DB_PASSWORD("db.password", Kind.secret(), false, "database password (environment only; never logged)"),
+  DB_POOL_SIZE("db.poolSize", Kind.integer(1, 100), false, "connections per verticle pool"),
+  DB_CONNECT_TIMEOUT_MS("db.connectTimeoutMs", Kind.integer(100, 60_000), false, "database connect timeout"),
+  DB_EMBEDDED_PORT("db.embeddedPort", Kind.integer(0, 65535), false,
+      "port of the embedded PostgreSQL in dev mode (0 picks a free port)"),
+  BREAKER_MAX_FAILURES("breaker.maxFailures", Kind.integer(1, 1000), false,
+      "consecutive database failures that open a verticle's circuit breaker"),
+  BREAKER_TIMEOUT_MS("breaker.timeoutMs", Kind.integer(10, 120_000), false,
+      "a database call slower than this counts as a failure"),
+  BREAKER_RESET_TIMEOUT_MS("breaker.resetTimeoutMs", Kind.integer(10, 600_000), false,
+      "how long an open breaker waits before letting one trial call through; also the Retry-After"),
+  AUTH_JWT_SECRET("auth.jwtSecret", Kind.secret(), false,
+      "HS256 secret, at least 32 characters (required in prod; generated under dataDir in dev)"),
+  AUTH_ISSUER("auth.issuer", Kind.text(), false, "required iss claim, when set"),
+  AUTH_AUDIENCE("auth.audience", Kind.text(), false, "required aud claim, when set"),
+  AUTH_LEEWAY_SECONDS("auth.leewaySeconds", Kind.integer(0, 300), false, "clock skew allowed on exp/iat"),
+  REGISTRY_HEARTBEAT_WINDOW_MS("registry.heartbeatWindowMs", Kind.integer(1_000, 86_400_000), true,
+      "an agent silent for longer goes offline"),
+  REGISTRY_SWEEP_INTERVAL_MS("registry.sweepIntervalMs", Kind.integer(100, 600_000), false,
+      "how often missed heartbeats are looked for"),
+  API_DEFAULT_PAGE_SIZE("api.defaultPageSize", Kind.integer(1, 1000), true, "page size when a list asks for none"),
+  API_MAX_PAGE_SIZE("api.maxPageSize", Kind.integer(1, 10_000), false, "largest page a list may ask for"),
+  AUDIT_DRAIN_BATCH_SIZE("audit.drainBatchSize", Kind.integer(1, 10_000), false,
+      "outbox rows moved into the audit trail per transaction"),
+  AUDIT_DRAIN_INTERVAL_MS("audit.drainIntervalMs", Kind.integer(10, 60_000), false,
+      "fallback poll of the audit outbox (writers also nudge it)"),
+  LOG_LEVEL("log.level", Kind.choice("TRACE", "DEBUG", "INFO", "WARN", "ERROR"), true, "level of the io.arbiter loggers"),
+  CONFIG_SCAN_PERIOD_MS("config.scanPeriodMs", Kind.integer(100, 3_600_000), false,
+      "how often the conf file is checked for changes");
+
+  private final String path;
+  private final Kind kind;
+  private final boolean reloadable;
+  private final String description;
+
+  ConfigKey(String path, Kind kind, boolean reloadable, String description) {
+    this.path = path;
+    this.kind = kind;
+    this.reloadable = reloadable;
+    this.description = description;
+  }
+
+  /** The dotted path in {@code conf/arbiter.json}, e.g. {@code registry.heartbeatWindowMs}. */
+  public String path() {
+    return path;
+  }
+
+  public Kind kind() {
+    return kind;
+  }
+
+  public boolean reloadable() {
+    return reloadable;
+  }
+
+  public boolean secret() {
+    return kind.isSecret();
+  }
+
+  public String description() {
+    return description;
+  }
+
+  /** {@code registry.heartbeatWindowMs} → {@code ARBITER_REGISTRY_HEARTBEAT_WINDOW_MS}. */
+  public String envName() {
+    String snake = path.replaceAll("([a-z0-9])([A-Z])", "$1_$2").replace('.', '_');
+    return "ARBITER_" + snake.toUpperCase(Locale.ROOT);
+  }
+
+  /** {@code registry.heartbeatWindowMs} → {@code arbiter.registry.heartbeatWindowMs}. */
+  public String propertyName() {
+    return "arbiter." + path;
+  }
+
+  /** The value as it may be printed: secrets are masked. */
+  public String display(Object value) {
+    if (secret()) {
+      return value == null || value.toString().isEmpty() ? "(empty)" : "****";
+    }
+    return String.valueOf(value);
+  }
+}

@@ -1,0 +1,57 @@
+package io.arbiter.db;
+
+import io.arbiter.config.ArbiterConfig;
+import io.vertx.core.Vertx;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+import java.util.concurrent.TimeUnit;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.output.MigrateResult;
+
+/** Connection settings, pools and migrations for one configured database. */
+public final class Database {
+  private Database() {}
+
+  public static PgConnectOptions connectOptions(ArbiterConfig.Db db) {
+    PgConnectOptions options;
+    if (!db.url().isEmpty()) {
+      options = PgConnectOptions.fromUri(db.url().replaceFirst("^postgres://", "postgresql://"));
+      if ((options.getPassword() == null || options.getPassword().isEmpty()) && !db.password().isEmpty()) {
+        options.setPassword(db.password());
+      }
+    } else {
+      options = new PgConnectOptions().setHost(db.host()).setPort(db.port()).setDatabase(db.database())
+          .setUser(db.user()).setPassword(db.password());
+    }
+    return options.setCachePreparedStatements(true)
+        .setReconnectAttempts(0);
+  }
+
+  /** A pool owned by the verticle that creates it (closed when that verticle is undeployed). */
+  public static Pool pool(Vertx vertx, ArbiterConfig.Db db, String name) {
+    PoolOptions poolOptions = new PoolOptions().setMaxSize(db.poolSize()).setName(name)
+        .setMaxWaitQueueSize(1_000).setConnectionTimeout(db.connectTimeoutMs()).setConnectionTimeoutUnit(
+            TimeUnit.MILLISECONDS);
+    return PgBuilder.pool().with(poolOptions).connectingTo(connectOptions(db)).using(vertx).build();
+  }
+
+  /** {@code postgresql://user:****@host:port/db}: safe to print. */
+  public static String describe(ArbiterConfig.Db db) {
+    PgConnectOptions o = connectOptions(db);
+    return "postgresql://" + o.getUser() + ":****@" + o.getHost() + ":" + o.getPort() + "/" + o.getDatabase();
+  }
+
+  /** Runs the Flyway migrations under {@code db/migration}; blocking. */
+  public static MigrateResult migrate(ArbiterConfig.Db db) {
+    PgConnectOptions o = connectOptions(db);
+    String jdbcUrl = "jdbc:postgresql://" + o.getHost() + ":" + o.getPort() + "/" + o.getDatabase()
+        + "?connectTimeout=" + Math.max(1, db.connectTimeoutMs() / 1000);
+    return Flyway.configure()
+        .dataSource(jdbcUrl, o.getUser(), o.getPassword())
+        .locations("classpath:db/migration")
+        .load()
+        .migrate();
+  }
+}

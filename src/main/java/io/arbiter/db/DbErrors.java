@@ -1,0 +1,41 @@
+package io.arbiter.db;
+
+import io.vertx.pgclient.PgException;
+
+/** Classifies database failures by SQLSTATE (PostgreSQL error codes, appendix A of its manual). */
+public final class DbErrors {
+  private DbErrors() {}
+
+  public static final String UNIQUE_VIOLATION = "23505";
+  public static final String CHECK_VIOLATION = "23514";
+
+  public static boolean isUniqueViolation(Throwable error) {
+    return sqlState(error).equals(UNIQUE_VIOLATION);
+  }
+
+  public static boolean isCheckViolation(Throwable error) {
+    return sqlState(error).equals(CHECK_VIOLATION);
+  }
+
+  /** The violated constraint's name, or an empty string. */
+  public static String constraint(Throwable error) {
+    return error instanceof PgException pg && pg.getConstraint() != null ? pg.getConstraint() : "";
+  }
+
+  public static String sqlState(Throwable error) {
+    return error instanceof PgException pg && pg.getSqlState() != null ? pg.getSqlState() : "";
+  }
+
+  /**
+   * True when the failure says the database is unhealthy (connection lost or refused, timeouts, resource or
+   * operator trouble) rather than that the statement or its data was wrong. Only these open a circuit breaker.
+   */
+  public static boolean isInfrastructure(Throwable error) {
+    if (error instanceof PgException) {
+      String state = sqlState(error);
+      return state.startsWith("08") || state.startsWith("53") || state.startsWith("57") || state.startsWith("58")
+          || state.startsWith("XX");
+    }
+    return !(error instanceof io.arbiter.bus.ArbiterException);
+  }
+}

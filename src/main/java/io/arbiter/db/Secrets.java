@@ -1,0 +1,20 @@
+package io.arbiter.db;
+
+import java.util.regex.Pattern;
+
+/** Masks credentials in text that may reach a log line or an error (connection URLs, passwords). */
+public final class Secrets {
+  private Secrets() {}
+
+  private static final Pattern URL_PASSWORD = Pattern.compile("(\\b[a-z][a-z0-9+.-]*://[^:/@\\s]+:)[^@\\s]*@");
+  private static final Pattern KEY_VALUE_PASSWORD =
+      Pattern.compile("(?i)(password|passwd|pwd|secret)(\\s*[=:]\\s*)([^\\s&;,]+)");
+
+  public static String mask(String text) {
+    if (text == null) {
+      return null;
+    }
+    String masked = URL_PASSWORD.matcher(text).replaceAll("$1****@");
+    return KEY_VALUE_PASSWORD.matcher(masked).replaceAll("$1$2****");
+  }
+}

@@ -1,0 +1,92 @@
+package io.arbiter.http;
+
+import io.arbiter.config.ArbiterConfig;
+import io.arbiter.http.api.AgentsApi;
+import io.arbiter.http.api.BusRoute;
+import io.arbiter.http.auth.Access;
+import io.arbiter.http.auth.Jwt;
+import io.arbiter.http.health.HealthRoutes;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.JWTAuthHandler;
+import io.vertx.ext.web.openapi.router.RequestExtractor;
+import io.vertx.ext.web.openapi.router.RouterBuilder;
+import io.vertx.micrometer.PrometheusScrapingHandler;
+import io.vertx.openapi.contract.OpenAPIContract;
+import java.net.BindException;
+
+/**
+ * HTTP ingress: REST under {@code /api/v1} built from the OpenAPI contract (validated by vertx-openapi, JWT checked,
+ * roles from the contract's {@code x-arbiter-roles}), health under {@code /health}, Prometheus at {@code /metrics}.
+ * It talks to the domain verticles only over the event bus.
+ */
+public final class HttpVerticle extends VerticleBase {
+
+  public static final String CONTRACT = "openapi/arbiter.yaml";
+
+  private final ArbiterConfig config;
+  private final PrometheusMeterRegistry metrics;
+  private HttpServer server;
+
+  public HttpVerticle(ArbiterConfig config, PrometheusMeterRegistry metrics) {
+    this.config = config;
+    this.metrics = metrics;
+  }
+
+  /** The port actually bound (useful when {@code http.port} is 0). */
+  public int port() {
+    return server.actualPort();
+  }
+
+  @Override
+  public Future<?> start() {
+    return Future.all(OpenAPIContract.from(vertx, CONTRACT), vertx.fileSystem().readFile(CONTRACT))
+        .compose(loaded -> listen(router(loaded.resultAt(0), loaded.resultAt(1))));
+  }
+
+  private Router router(OpenAPIContract contract, Buffer contractText) {
+    Problems problems = new Problems(vertx.eventBus(), Math.max(1, (config.breaker().resetTimeoutMs() + 999) / 1000));
+    Router root = Router.router(vertx);
+    root.route().handler(new CorrelationId());
+    root.route().handler(BodyHandler.create(false).setBodyLimit(config.http().bodyLimitBytes()));
+    root.get("/api/v1/openapi.yaml").handler(rc -> rc.response()
+        .putHeader("Content-Type", "application/yaml").end(contractText));
+    HealthRoutes.mount(vertx, root);
+    if (metrics != null) {
+      root.get("/metrics").handler(PrometheusScrapingHandler.create(metrics));
+    }
+
+    RouterBuilder builder = RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler());
+    builder.security("bearerAuth").httpHandler(JWTAuthHandler.create(Jwt.provider(vertx, config.auth())));
+    builder.getRoutes().forEach(route -> route.addHandler(Access.forOperation(route.getOperation())));
+    BusRoute busRoute = new BusRoute(vertx.eventBus(), config.http().requestTimeoutMs());
+    AgentsApi.mount(builder, busRoute);
+    Router api = builder.createRouter();
+    api.route().failureHandler(problems);
+    root.route("/api/v1/*").subRouter(api);
+
+    root.route().failureHandler(problems);
+    for (int status : new int[] {400, 401, 403, 404, 405, 413, 415, 500}) {
+      root.errorHandler(status, problems);
+    }
+    return root;
+  }
+
+  private Future<HttpServer> listen(Router router) {
+    HttpServerOptions options = new HttpServerOptions().setHost(config.http().host()).setPort(config.http().port())
+        .setCompressionSupported(true);
+    return vertx.createHttpServer(options).requestHandler(router).listen()
+        .onSuccess(s -> server = s)
+        .recover(e -> Future.failedFuture(e instanceof BindException || String.valueOf(e.getMessage())
+            .contains("Address already in use")
+            ? new IllegalStateException("http.port " + config.http().port() + " on " + config.http().host()
+                + " is already in use (set ARBITER_HTTP_PORT to another port)")
+            : e));
+  }
+}

@@ -1,0 +1,62 @@
+package io.arbiter.http.api;
+
+import io.arbiter.bus.Replies;
+import io.arbiter.bus.RequestContext;
+import io.arbiter.http.auth.Access;
+import io.vertx.core.Handler;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.openapi.router.RouterBuilder;
+import io.vertx.openapi.validation.RequestParameter;
+import io.vertx.openapi.validation.ValidatedRequest;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * An HTTP operation answered by a domain verticle: the validated request becomes a bus message (with the caller's
+ * {@link RequestContext} in its headers), and the reply becomes the response. Ingress holds no domain logic.
+ */
+public final class BusRoute {
+
+  private final EventBus bus;
+  private final long timeoutMs;
+
+  public BusRoute(EventBus bus, long timeoutMs) {
+    this.bus = bus;
+    this.timeoutMs = timeoutMs;
+  }
+
+  /** Sends {@code message(request)} to {@code address} and answers {@code status} with the reply's JSON. */
+  public Handler<RoutingContext> to(String address, int status, Function<ValidatedRequest, JsonObject> message) {
+    return rc -> {
+      ValidatedRequest request = rc.get(RouterBuilder.KEY_META_DATA_VALIDATED_REQUEST);
+      RequestContext ctx = Access.context(rc);
+      bus.<JsonObject>request(address, message.apply(request), ctx.deliveryOptions(timeoutMs))
+          .onSuccess(reply -> rc.response().setStatusCode(status).putHeader("Content-Type", "application/json")
+              .end(reply.body().encode()))
+          .onFailure(e -> rc.fail(Replies.fromBus(e)));
+    };
+  }
+
+  /** The validated JSON body. */
+  public static JsonObject body(ValidatedRequest request) {
+    return request.getBody().getJsonObject();
+  }
+
+  /** {@code {id: <path id>}}. */
+  public static JsonObject pathId(ValidatedRequest request) {
+    return new JsonObject().put("id", request.getPathParameters().get("id").getString());
+  }
+
+  /** The query parameters that were given, as JSON (arrays stay arrays). */
+  public static JsonObject query(ValidatedRequest request) {
+    JsonObject json = new JsonObject();
+    for (Map.Entry<String, RequestParameter> entry : request.getQuery().entrySet()) {
+      if (!entry.getValue().isNull()) {
+        json.put(entry.getKey(), entry.getValue().get());
+      }
+    }
+    return json;
+  }
+}

@@ -1,0 +1,114 @@
+package io.arbiter.http.auth;
+
+import io.arbiter.bus.Failure;
+import io.arbiter.bus.RequestContext;
+import io.arbiter.http.CorrelationId;
+import io.vertx.core.Handler;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.auth.User;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.openapi.router.RouterBuilder;
+import io.vertx.openapi.contract.Operation;
+import io.vertx.openapi.validation.ValidatedRequest;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Authorization of one operation, read from the contract: {@code x-arbiter-roles} lists the roles allowed, and
+ * {@code x-arbiter-self} ({@code path.<name>} or {@code body.<name>}) the value that must equal the token's
+ * {@code sub} when the caller is allowed only as an {@code agent}. On success it stores the caller's
+ * {@link RequestContext} in the routing context for the handlers that follow.
+ */
+public final class Access implements Handler<RoutingContext> {
+
+  private static final String CONTEXT_KEY = "arbiter.request-context";
+
+  private final String operationId;
+  private final Set<Role> allowed;
+  private final String self;
+
+  private Access(String operationId, Set<Role> allowed, String self) {
+    this.operationId = operationId;
+    this.allowed = allowed;
+    this.self = self;
+  }
+
+  public static Access forOperation(Operation operation) {
+    Object roles = operation.getExtensions().get("x-arbiter-roles");
+    if (!(roles instanceof JsonArray list) || list.isEmpty()) {
+      throw new IllegalStateException("operation " + operation.getOperationId() + " has no x-arbiter-roles");
+    }
+    Set<Role> allowed = EnumSet.noneOf(Role.class);
+    list.forEach(r -> allowed.add(Role.fromWire(String.valueOf(r))
+        .orElseThrow(() -> new IllegalStateException("unknown role " + r + " on " + operation.getOperationId()))));
+    Object self = operation.getExtensions().get("x-arbiter-self");
+    return new Access(operation.getOperationId(), allowed, self == null ? null : self.toString());
+  }
+
+  /** The caller of the current request, as {@link Access} established it. */
+  public static RequestContext context(RoutingContext rc) {
+    return rc.get(CONTEXT_KEY);
+  }
+
+  @Override
+  public void handle(RoutingContext rc) {
+    User user = rc.user();
+    JsonObject principal = user == null ? null : user.attributes().getJsonObject("accessToken");
+    if (principal == null) {
+      rc.fail(Failure.UNAUTHORIZED.exception("a bearer token is required"));
+      return;
+    }
+    if (!principal.containsKey("exp")) {
+      rc.fail(Failure.UNAUTHORIZED.exception("the token has no exp claim"));
+      return;
+    }
+    String tenant = principal.getString(Jwt.TENANT_CLAIM);
+    String subject = principal.getString("sub");
+    if (tenant == null || tenant.isBlank() || subject == null || subject.isBlank()) {
+      rc.fail(Failure.UNAUTHORIZED.exception("the token needs sub and tenant claims"));
+      return;
+    }
+    List<String> roleNames = roles(principal);
+    Set<Role> held = roleNames.stream().map(Role::fromWire).flatMap(java.util.Optional::stream)
+        .collect(Collectors.toCollection(() -> EnumSet.noneOf(Role.class)));
+    RequestContext ctx = new RequestContext(CorrelationId.of(rc), tenant, subject, String.join(",", roleNames),
+        rc.request().remoteAddress() == null ? null : rc.request().remoteAddress().hostAddress(),
+        rc.request().getHeader("User-Agent"));
+    rc.put(CONTEXT_KEY, ctx);
+    held.retainAll(allowed);
+    if (held.isEmpty()) {
+      rc.fail(Failure.FORBIDDEN.exception("role " + String.join(",", roleNames) + " may not " + operationId));
+      return;
+    }
+    if (self != null && held.equals(EnumSet.of(Role.AGENT)) && !subject.equals(selfValue(rc))) {
+      rc.fail(Failure.FORBIDDEN.exception("an agent may act only as itself"));
+      return;
+    }
+    rc.next();
+  }
+
+  private static List<String> roles(JsonObject principal) {
+    Object roles = principal.getValue(Jwt.ROLES_CLAIM);
+    if (roles instanceof JsonArray array) {
+      return array.stream().map(String::valueOf).toList();
+    }
+    return roles == null ? List.of() : List.of(roles.toString());
+  }
+
+  private String selfValue(RoutingContext rc) {
+    ValidatedRequest request = rc.get(RouterBuilder.KEY_META_DATA_VALIDATED_REQUEST);
+    String[] where = self.split("\\.", 2);
+    if (request == null) {
+      return null;
+    }
+    if (where[0].equals("path")) {
+      var param = request.getPathParameters().get(where[1]);
+      return param == null ? null : param.getString();
+    }
+    JsonObject body = request.getBody() == null ? null : request.getBody().getJsonObject();
+    return body == null ? null : body.getString(where[1]);
+  }
+}

@@ -1,0 +1,78 @@
+package io.arbiter.http.auth;
+
+import io.arbiter.config.ArbiterConfig;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.auth.JWTOptions;
+import io.vertx.ext.auth.PubSecKeyOptions;
+import io.vertx.ext.auth.jwt.JWTAuth;
+import io.vertx.ext.auth.jwt.JWTAuthOptions;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * JWT settings shared by the HTTP verticle (verifying) and the {@code token} command (signing): HS256 only (the
+ * algorithm is pinned by registering no other key), {@code iss} and {@code aud} checked when configured, a small
+ * leeway for clock skew. Claims: {@code sub}, {@code tenant}, {@code roles} (array), {@code exp}, {@code iat}.
+ */
+public final class Jwt {
+  private Jwt() {}
+
+  public static final String ALGORITHM = "HS256";
+  public static final String TENANT_CLAIM = "tenant";
+  public static final String ROLES_CLAIM = "roles";
+
+  public static JWTAuth provider(Vertx vertx, ArbiterConfig.Auth auth) {
+    JWTOptions jwtOptions = new JWTOptions().setAlgorithm(ALGORITHM).setLeeway(auth.leewaySeconds())
+        .setIgnoreExpiration(false);
+    if (!auth.issuer().isEmpty()) {
+      jwtOptions.setIssuer(auth.issuer());
+    }
+    if (!auth.audience().isEmpty()) {
+      jwtOptions.setAudience(List.of(auth.audience()));
+    }
+    return JWTAuth.create(vertx, new JWTAuthOptions()
+        .addPubSecKey(new PubSecKeyOptions().setAlgorithm(ALGORITHM).setBuffer(auth.jwtSecret()))
+        .setJWTOptions(jwtOptions));
+  }
+
+  /** Signs a token for {@code subject} in {@code tenant} with one role, valid for {@code ttl}. */
+  public static String mint(JWTAuth provider, ArbiterConfig.Auth auth, String tenant, Role role, String subject,
+                            Duration ttl) {
+    JWTOptions options = new JWTOptions().setAlgorithm(ALGORITHM).setExpiresInSeconds((int) ttl.toSeconds())
+        .setSubject(subject);
+    if (!auth.issuer().isEmpty()) {
+      options.setIssuer(auth.issuer());
+    }
+    if (!auth.audience().isEmpty()) {
+      options.setAudience(List.of(auth.audience()));
+    }
+    JsonObject claims = new JsonObject().put(TENANT_CLAIM, tenant).put(ROLES_CLAIM, new JsonArray().add(role.wire()));
+    return provider.generateToken(claims, options);
+  }
+
+  private static final Pattern DURATION = Pattern.compile("(\\d{1,9})\\s*([smhd])");
+
+  /** {@code 90s}, {@code 15m}, {@code 1h}, {@code 7d}. */
+  public static Duration parseTtl(String text) {
+    Matcher m = DURATION.matcher(text.trim().toLowerCase(Locale.ROOT));
+    if (!m.matches()) {
+      throw new IllegalArgumentException("ttl must look like 90s, 15m, 1h or 7d, got '" + text + "'");
+    }
+    long n = Long.parseLong(m.group(1));
+    Duration ttl = switch (m.group(2)) {
+      case "s" -> Duration.ofSeconds(n);
+      case "m" -> Duration.ofMinutes(n);
+      case "h" -> Duration.ofHours(n);
+      default -> Duration.ofDays(n);
+    };
+    if (ttl.isZero() || ttl.compareTo(Duration.ofDays(365)) > 0) {
+      throw new IllegalArgumentException("ttl must be between 1s and 365d");
+    }
+    return ttl;
+  }
+}

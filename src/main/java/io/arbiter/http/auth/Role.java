@@ -1,0 +1,22 @@
+package io.arbiter.http.auth;
+
+import java.util.Locale;
+import java.util.Optional;
+
+/** The roles a token's {@code roles} claim may carry. */
+public enum Role {
+  ADMIN, OPERATOR, AGENT, SUBMITTER, AUDITOR;
+
+  public String wire() {
+    return name().toLowerCase(Locale.ROOT);
+  }
+
+  public static Optional<Role> fromWire(String value) {
+    for (Role role : values()) {
+      if (role.wire().equals(value)) {
+        return Optional.of(role);
+      }
+    }
+    return Optional.empty();
+  }
+}

@@ -1,0 +1,50 @@
+package io.arbiter.http.health;
+
+import io.arbiter.bus.Addresses;
+import io.arbiter.db.DbHealth;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.healthchecks.HealthChecks;
+import io.vertx.ext.healthchecks.Status;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.healthchecks.HealthCheckHandler;
+import io.vertx.core.Promise;
+import java.util.Map;
+import java.util.function.Predicate;
+
+/**
+ * {@code /health/live} (the process answers), {@code /health/ready} (every domain verticle answers and its breaker is
+ * not open) and {@code /health/db} (every domain verticle reached PostgreSQL just now). Each procedure reports the
+ * verticle's breaker state; ingress asks over the bus and never touches the database itself.
+ */
+public final class HealthRoutes {
+  private HealthRoutes() {}
+
+  /** The domain verticles whose database health counts, by procedure name. */
+  private static final Map<String, String> DOMAINS = Map.of(
+      "registry", Addresses.REGISTRY_HEALTH,
+      "audit", Addresses.AUDIT_HEALTH);
+
+  private static final long CHECK_TIMEOUT_MS = 2_000;
+
+  public static void mount(Vertx vertx, Router router) {
+    HealthChecks live = HealthChecks.create(vertx).register("process", promise -> promise.complete(Status.OK()));
+    HealthChecks ready = HealthChecks.create(vertx);
+    HealthChecks db = HealthChecks.create(vertx);
+    DOMAINS.forEach((name, address) -> {
+      ready.register(name, CHECK_TIMEOUT_MS, promise -> check(vertx, address, h -> !h.breakerOpen(), promise));
+      db.register(name, CHECK_TIMEOUT_MS, promise -> check(vertx, address, DbHealth::reachable, promise));
+    });
+    router.get("/health/live").handler(HealthCheckHandler.createWithHealthChecks(live));
+    router.get("/health/ready").handler(HealthCheckHandler.createWithHealthChecks(ready));
+    router.get("/health/db").handler(HealthCheckHandler.createWithHealthChecks(db));
+  }
+
+  private static void check(Vertx vertx, String address, Predicate<DbHealth> up, Promise<Status> promise) {
+    vertx.eventBus().<JsonObject>request(address, new JsonObject(), new DeliveryOptions().setSendTimeout(CHECK_TIMEOUT_MS))
+        .onSuccess(reply -> promise.complete(up.test(DbHealth.fromJson(reply.body()))
+            ? Status.OK(reply.body()) : Status.KO(reply.body())))
+        .onFailure(e -> promise.complete(Status.KO(new JsonObject().put("detail", "no answer: " + e.getMessage()))));
+  }
+}

@@ -1,0 +1,58 @@
+package io.arbiter.registry;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Row;
+import java.time.OffsetDateTime;
+import java.util.List;
+
+/** A registered agent as stored (SPEC §1). */
+public record Agent(String tenantId, String id, String name, String modelFamily, Capabilities capabilities,
+                    int maxConcurrentTasks, AgentStatus status, int currentLoad, Performance performance,
+                    OffsetDateTime lastHeartbeatAt, OffsetDateTime registeredAt, OffsetDateTime updatedAt,
+                    OffsetDateTime deregisteredAt) {
+
+  public static Agent fromRow(Row row) {
+    JsonArray specs = (JsonArray) row.getJson("specializations");
+    return new Agent(
+        row.getString("tenant_id"),
+        row.getString("id"),
+        row.getString("name"),
+        row.getString("model_family"),
+        new Capabilities(List.of(row.getArrayOfStrings("task_types")), List.of(row.getArrayOfStrings("languages")),
+            specs.stream().map(JsonObject.class::cast).map(Capabilities.Specialization::fromJson).toList()),
+        row.getInteger("max_concurrent_tasks"),
+        AgentStatus.fromWire(row.getString("status")),
+        row.getInteger("current_load"),
+        new Performance(row.getDouble("success_rate"), row.getDouble("average_quality"),
+            row.getDouble("average_latency_ms"), row.getLong("task_count")),
+        row.getOffsetDateTime("last_heartbeat_at"),
+        row.getOffsetDateTime("registered_at"),
+        row.getOffsetDateTime("updated_at"),
+        row.getOffsetDateTime("deregistered_at"));
+  }
+
+  public JsonObject toJson() {
+    JsonObject json = new JsonObject()
+        .put("id", id)
+        .put("tenantId", tenantId)
+        .put("name", name)
+        .put("modelFamily", modelFamily)
+        .put("capabilities", capabilities.toJson())
+        .put("maxConcurrentTasks", maxConcurrentTasks)
+        .put("status", status.wire())
+        .put("currentLoad", currentLoad)
+        .put("performance", performance.toJson())
+        .put("lastHeartbeatAt", lastHeartbeatAt.toInstant().toString())
+        .put("registeredAt", registeredAt.toInstant().toString())
+        .put("updatedAt", updatedAt.toInstant().toString());
+    if (deregisteredAt != null) {
+      json.put("deregisteredAt", deregisteredAt.toInstant().toString());
+    }
+    return json;
+  }
+
+  public String target() {
+    return "agent:" + id;
+  }
+}
