@@ -42,8 +42,13 @@ public record ArbiterConfig(
         v.text(DB_PASSWORD), v.integer(DB_POOL_SIZE), v.integer(DB_CONNECT_TIMEOUT_MS), v.integer(DB_EMBEDDED_PORT));
     Auth auth = new Auth(v.text(AUTH_JWT_SECRET), v.text(AUTH_ISSUER), v.text(AUTH_AUDIENCE),
         v.integer(AUTH_LEEWAY_SECONDS));
-    if (!db.url().isEmpty() && !db.url().startsWith("postgresql://") && !db.url().startsWith("postgres://")) {
-      throw new ConfigException("config key db.url must start with postgresql://");
+    if (!db.url().isEmpty()) {
+      try {
+        io.vertx.pgclient.PgConnectOptions.fromUri(db.url().replaceFirst("^postgres://", "postgresql://"));
+      } catch (RuntimeException e) {
+        throw new ConfigException("config key db.url (" + DB_URL.envName()
+            + ") is not a valid postgresql://user:password@host:port/database URL");
+      }
     }
     if (!auth.jwtSecret().isEmpty() && auth.jwtSecret().length() < MIN_SECRET_LENGTH) {
       throw new ConfigException("config key auth.jwtSecret (" + AUTH_JWT_SECRET.envName() + ") must be at least "

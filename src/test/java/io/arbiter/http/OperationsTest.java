@@ -1,0 +1,66 @@
+package io.arbiter.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.arbiter.support.Agents;
+import io.arbiter.support.Http;
+import io.arbiter.support.TestApp;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+@ExtendWith(VertxExtension.class)
+@DisplayName("Health and metrics endpoints")
+class OperationsTest {
+
+  private static TestApp app;
+
+  @BeforeAll
+  static void boot() {
+    app = TestApp.start();
+  }
+
+  @AfterAll
+  static void shutdown() {
+    app.close();
+  }
+
+  @Test
+  @DisplayName("live, ready and db are UP and report each verticle's breaker state")
+  void healthReportsBreakers() {
+    Http http = app.http();
+    assertThat(http.get("/health/live", null).status()).isEqualTo(200);
+    for (String path : new String[] {"/health/ready", "/health/db"}) {
+      Http.Reply reply = http.get(path, null);
+      assertThat(reply.status()).as(path + ": " + reply).isEqualTo(200);
+      JsonObject body = reply.json();
+      assertThat(body.getString("outcome")).isEqualTo("UP");
+      assertThat(body.getJsonArray("checks").stream().map(c -> ((JsonObject) c).getJsonObject("data")
+          .getString("breaker"))).containsExactlyInAnyOrder("registry-db", "audit-db");
+    }
+  }
+
+  @Test
+  @DisplayName("/metrics exposes HTTP, pool, event-bus, breaker and agent figures for Prometheus")
+  void metricsForPrometheus() {
+    Http http = app.http();
+    String token = app.tokens().admin("metrics");
+    http.post("/api/v1/agents", token, Agents.registration("m-1"));
+    TestApp.eventually(Duration.ofSeconds(5), "the agent gauge counts m-1",
+        () -> http.get("/metrics", null).text().contains("arbiter_agents{status=\"available\"} 1.0"));
+    String metrics = http.get("/metrics", null).text();
+    assertThat(metrics)
+        .contains("vertx_http_server_requests_total")
+        .contains("vertx_http_server_response_time_seconds_bucket")
+        .contains("vertx_pool_in_use")
+        .contains("vertx_eventbus_processed_total")
+        .contains("arbiter_breaker_state{breaker=\"registry-db\"} 0.0")
+        .contains("arbiter_breaker_state{breaker=\"audit-db\"} 0.0")
+        .contains("arbiter_audit_outbox_pending");
+  }
+}

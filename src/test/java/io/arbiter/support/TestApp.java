@@ -1,0 +1,134 @@
+package io.arbiter.support;
+
+import io.arbiter.Arbiter;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.Tuple;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real Arbiter started in-process, exactly as {@code java -jar} starts it, on a fresh database of
+ * {@link TestDatabase} (or the one given), a free port and a temporary data directory. It gives tests an HTTP client,
+ * tokens, and a pool on the same database for checking what was written.
+ */
+public final class TestApp implements AutoCloseable {
+
+  /** The HS256 secret tests sign with. */
+  public static final String SECRET = "test-secret-0123456789-0123456789-abcdefgh";
+
+  private final Arbiter arbiter;
+  private final String dbUrl;
+  private final Vertx clientVertx;
+  private final Http http;
+  private final Tokens tokens;
+  private Pool sql;
+
+  private TestApp(Arbiter arbiter, String dbUrl) {
+    this.arbiter = arbiter;
+    this.dbUrl = dbUrl;
+    this.clientVertx = Vertx.vertx();
+    this.http = new Http(clientVertx, arbiter.port());
+    this.tokens = new Tokens(clientVertx, arbiter.config().auth());
+  }
+
+  public static TestApp start() {
+    return start(Map.of());
+  }
+
+  public static TestApp start(Map<String, Object> overrides) {
+    return start(Path.of("target/no-such-conf.json"), overrides);
+  }
+
+  /** Starts with {@code confFile} as the watched conf file and {@code overrides} above everything else. */
+  public static TestApp start(Path confFile, Map<String, Object> overrides) {
+    Map<String, Object> settings = new HashMap<>(defaults());
+    settings.putAll(overrides);
+    settings.computeIfAbsent("db.url", k -> TestDatabase.freshDatabaseUrl());
+    Arbiter arbiter = Arbiter.start(new Arbiter.Options(confFile.toString(), settings));
+    return new TestApp(arbiter, (String) settings.get("db.url"));
+  }
+
+  /** Test-friendly settings: fast sweeps and drains, a short breaker reset, a fixed secret, a free port. */
+  public static Map<String, Object> defaults() {
+    try {
+      return Map.of(
+          "http.host", "127.0.0.1",
+          "http.port", 0,
+          "dataDir", Files.createTempDirectory("arbiter-test-data").toString(),
+          "auth.jwtSecret", SECRET,
+          "breaker.maxFailures", 2,
+          "breaker.timeoutMs", 2000,
+          "breaker.resetTimeoutMs", 1000,
+          "registry.sweepIntervalMs", 200,
+          "audit.drainIntervalMs", 100);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  public Http http() {
+    return http;
+  }
+
+  public Tokens tokens() {
+    return tokens;
+  }
+
+  public Arbiter arbiter() {
+    return arbiter;
+  }
+
+  /** Runs a query on the app's database (a separate pool: what the app committed, as any reader sees it). */
+  public RowSet<Row> sql(String query, Object... params) {
+    if (sql == null) {
+      sql = PgBuilder.pool().connectingTo(PgConnectOptions.fromUri(dbUrl)).using(clientVertx).build();
+    }
+    return await(sql.preparedQuery(query).execute(Tuple.wrap(List.of(params))));
+  }
+
+  public static <T> T await(Future<T> future) {
+    try {
+      return future.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException("waited for a future: " + e, e);
+    }
+  }
+
+  /** Polls {@code condition} until it holds or {@code timeout} passes (then fails with {@code what}). */
+  public static void eventually(Duration timeout, String what, java.util.function.BooleanSupplier condition) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out after " + timeout + " waiting until " + what);
+      }
+      try {
+        Thread.sleep(25);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError("interrupted waiting until " + what);
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    if (sql != null) {
+      await(sql.close());
+    }
+    await(clientVertx.close());
+    arbiter.close();
+  }
+}
