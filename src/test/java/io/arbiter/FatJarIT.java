@@ -1,0 +1,151 @@
+package io.arbiter;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * The fat jar as a newcomer runs it: {@code java -jar target/arbiter.jar} with no settings but a free port and a
+ * temporary data directory, then the README's walkthrough block run by bash, word for word (only the port differs).
+ */
+@DisplayName("java -jar target/arbiter.jar and the README walkthrough")
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class FatJarIT {
+
+  private static final Path JAR = Path.of(System.getProperty("arbiter.jar", "target/arbiter.jar"));
+  private static Path dataDir;
+  private static int port;
+  private static int pgPort;
+  private static Process server;
+
+  @BeforeAll
+  static void prepare() throws IOException {
+    dataDir = Files.createTempDirectory("arbiter-fatjar");
+    port = freePort();
+    pgPort = freePort();
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    stopServer();
+  }
+
+  @Test
+  @Order(1)
+  @DisplayName("starts in dev mode on the embedded database and is ready within 20 s")
+  void startsReady() throws Exception {
+    Duration ready = startServer();
+    System.out.printf("MEASURED first start to ready: %d ms; jar size: %.1f MB%n", ready.toMillis(),
+        Files.size(JAR) / 1e6);
+    assertThat(ready).isLessThan(Duration.ofSeconds(20));
+    assertThat(Files.readString(dataDir.resolve("server.out"))).contains("Mint a token:");
+  }
+
+  @Test
+  @Order(2)
+  @DisplayName("the README walkthrough works as written")
+  void readmeWalkthroughWorks() throws Exception {
+    String readme = Files.readString(Path.of("README.md"));
+    String block = readme.substring(readme.indexOf("<!-- walkthrough:start -->"),
+        readme.indexOf("<!-- walkthrough:end -->"));
+    String script = block.substring(block.indexOf("```bash") + 7, block.lastIndexOf("```"))
+        .replace("localhost:8080", "localhost:" + port);
+    Process bash = withEnv(new ProcessBuilder("bash", "-euo", "pipefail", "-c", script).redirectErrorStream(true))
+        .start();
+    assertThat(bash.waitFor(120, TimeUnit.SECONDS)).as("the walkthrough finishes").isTrue();
+    String output = new String(bash.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(bash.exitValue()).as(output).isZero();
+    List<String> lines = output.lines().filter(l -> l.startsWith("{")).toList();
+    assertThat(lines).as(output).hasSize(4);
+    assertThat(lines.get(0)).contains("\"id\":\"coder-1\"").contains("\"status\":\"available\"");
+    assertThat(lines.get(1)).contains("\"matchScore\"").contains("coder-1");
+    assertThat(lines.get(2)).contains("\"lastHeartbeatAt\"");
+    assertThat(lines.get(3)).contains("\"status\":400").contains("\"field\":\"colour\"");
+  }
+
+  @Test
+  @Order(3)
+  @DisplayName("a restart on the same data directory keeps the agents and the dev secret")
+  void restartKeepsData() throws Exception {
+    stopServer();
+    Duration ready = startServer();
+    System.out.printf("MEASURED restart to ready: %d ms%n", ready.toMillis());
+    Process token = withEnv(new ProcessBuilder("java", "-jar", JAR.toString(), "token", "--tenant", "acme",
+        "--role", "admin")).start();
+    assertThat(token.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    String jwt = new String(token.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+    HttpResponse<String> agent = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+            URI.create("http://localhost:" + port + "/api/v1/agents/coder-1"))
+        .header("Authorization", "Bearer " + jwt).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(agent.statusCode()).as(agent.body()).isEqualTo(200);
+  }
+
+  private static ProcessBuilder withEnv(ProcessBuilder builder) {
+    builder.environment().putAll(env());
+    return builder;
+  }
+
+  private static Map<String, String> env() {
+    return Map.of("ARBITER_DATA_DIR", dataDir.toString(), "ARBITER_HTTP_PORT", Integer.toString(port),
+        "ARBITER_DB_EMBEDDED_PORT", Integer.toString(pgPort));
+  }
+
+  private static Duration startServer() throws Exception {
+    long started = System.nanoTime();
+    ProcessBuilder builder = new ProcessBuilder("java", "-jar", JAR.toString())
+        .redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(dataDir.resolve("server.out").toFile()));
+    server = withEnv(builder).start();
+    HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+    long deadline = started + Duration.ofSeconds(60).toNanos();
+    while (System.nanoTime() < deadline) {
+      assertThat(server.isAlive()).as("the server is running: %s", Files.readString(dataDir.resolve("server.out")))
+          .isTrue();
+      try {
+        HttpResponse<Void> ready = client.send(HttpRequest.newBuilder(
+            URI.create("http://localhost:" + port + "/health/ready")).build(), HttpResponse.BodyHandlers.discarding());
+        if (ready.statusCode() == 200) {
+          return Duration.ofNanos(System.nanoTime() - started);
+        }
+      } catch (IOException notYet) {
+        // not listening yet
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError("not ready within 60 s: " + Files.readString(dataDir.resolve("server.out")));
+  }
+
+  private static void stopServer() throws InterruptedException {
+    if (server != null && server.isAlive()) {
+      server.destroy();
+      if (!server.waitFor(30, TimeUnit.SECONDS)) {
+        server.destroyForcibly().waitFor();
+      }
+    }
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+}

@@ -1,0 +1,42 @@
+package io.arbiter.audit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+@DisplayName("Secrets never reach audit details")
+class RedactorTest {
+
+  @Test
+  @DisplayName("fields named like secrets are redacted at any depth")
+  void secretNamedFieldsAreRedacted() {
+    JsonObject details = new JsonObject()
+        .put("password", "hunter2")
+        .put("nested", new JsonObject().put("apiKey", "k-123").put("Authorization", "Bearer abc")
+            .put("list", new JsonArray().add(new JsonObject().put("client_secret", "s"))))
+        .put("name", "kept");
+    String redacted = Redactor.redact(details).encode();
+    assertThat(redacted).doesNotContain("hunter2", "k-123", "Bearer abc", "\"s\"").contains("kept");
+  }
+
+  @Test
+  @DisplayName("bearer tokens, JWTs and URL passwords inside free text are redacted")
+  void secretLookingValuesAreRedacted() {
+    String jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhZG1pbiJ9.c2lnbmF0dXJlLXZhbHVl";
+    JsonObject details = new JsonObject().put("note", "sent Bearer abc.def and " + jwt)
+        .put("target", "postgresql://arbiter:pa55@db:5432/arbiter");
+    String redacted = Redactor.redact(details).encode();
+    assertThat(redacted).doesNotContain("abc.def", jwt, "pa55").contains(Redactor.REDACTED);
+  }
+
+  @Test
+  @DisplayName("an audit event redacts its details on construction")
+  void eventRedactsOnConstruction() {
+    AuditEvent event = new AuditEvent("t", "s", "r", "a", "x", AuditEvent.Outcome.SUCCESS, null, null, null,
+        new JsonObject().put("token", "abc"), null);
+    assertThat(event.details().getString("token")).isEqualTo(Redactor.REDACTED);
+  }
+}

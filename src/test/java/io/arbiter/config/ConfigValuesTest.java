@@ -1,0 +1,100 @@
+package io.arbiter.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.vertx.core.json.JsonObject;
+import java.util.Arrays;
+import java.util.Map;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+@DisplayName("Config keys resolve, validate and diff")
+class ConfigValuesTest {
+
+  @Test
+  @DisplayName("environment and property names derive from the key path")
+  void namesDeriveFromPath() {
+    assertThat(ConfigKey.REGISTRY_HEARTBEAT_WINDOW_MS.envName()).isEqualTo("ARBITER_REGISTRY_HEARTBEAT_WINDOW_MS");
+    assertThat(ConfigKey.HTTP_PORT.envName()).isEqualTo("ARBITER_HTTP_PORT");
+    assertThat(ConfigKey.DB_URL.envName()).isEqualTo("ARBITER_DB_URL");
+    assertThat(ConfigKey.DATA_DIR.envName()).isEqualTo("ARBITER_DATA_DIR");
+    assertThat(ConfigKey.AUTH_JWT_SECRET.propertyName()).isEqualTo("arbiter.auth.jwtSecret");
+  }
+
+  @Test
+  @DisplayName("the bundled defaults hold every key and are valid")
+  void bundledDefaultsAreComplete() {
+    ConfigValues values = ConfigValues.from(ConfigLoader.bundledDefaults());
+    assertThat(values.integer(ConfigKey.HTTP_PORT)).isEqualTo(8080);
+    assertThat(ArbiterConfig.from(values).mode()).isEqualTo(ArbiterConfig.Mode.DEV);
+  }
+
+  @Test
+  @DisplayName("system properties beat the environment, which beats the conf file")
+  void precedence() {
+    JsonObject merged = ConfigLoader.bundledDefaults();
+    merged.getJsonObject("http").put("port", 1111);
+    assertThat(ConfigValues.from(merged).integer(ConfigKey.HTTP_PORT)).isEqualTo(1111);
+    merged.put("ARBITER_HTTP_PORT", "2222");
+    assertThat(ConfigValues.from(merged).integer(ConfigKey.HTTP_PORT)).isEqualTo(2222);
+    merged.put("arbiter.http.port", "3333");
+    assertThat(ConfigValues.from(merged).integer(ConfigKey.HTTP_PORT)).isEqualTo(3333);
+  }
+
+  @Test
+  @DisplayName("an invalid value fails naming the key, its source and the reason")
+  void invalidValueNamesKey() {
+    JsonObject merged = ConfigLoader.bundledDefaults().put("ARBITER_REGISTRY_HEARTBEAT_WINDOW_MS", "soon");
+    assertThatThrownBy(() -> ConfigValues.from(merged))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("registry.heartbeatWindowMs")
+        .hasMessageContaining("ARBITER_REGISTRY_HEARTBEAT_WINDOW_MS")
+        .hasMessageContaining("integer");
+    assertThatThrownBy(() -> ConfigLoader.defaultsWith(Map.of("http.port", 70000)))
+        .hasMessageContaining("http.port").hasMessageContaining("65535");
+    assertThatThrownBy(() -> ConfigLoader.defaultsWith(Map.of("mode", "staging")))
+        .hasMessageContaining("mode").hasMessageContaining("dev, prod");
+  }
+
+  @Test
+  @DisplayName("prod mode refuses to start without a JWT secret or a database, and short secrets are refused")
+  void prodNeedsSecretAndDatabase() {
+    assertThatThrownBy(() -> ArbiterConfig.from(ConfigLoader.defaultsWith(Map.of("mode", "prod",
+        "db.url", "postgresql://a:b@h:5432/d"))))
+        .hasMessageContaining("auth.jwtSecret").hasMessageContaining("ARBITER_AUTH_JWT_SECRET");
+    assertThatThrownBy(() -> ArbiterConfig.from(ConfigLoader.defaultsWith(Map.of("mode", "prod",
+        "auth.jwtSecret", "x".repeat(40)))))
+        .hasMessageContaining("db.url");
+    assertThatThrownBy(() -> ArbiterConfig.from(ConfigLoader.defaultsWith(Map.of("auth.jwtSecret", "short"))))
+        .hasMessageContaining("at least 32");
+  }
+
+  @Test
+  @DisplayName("a secret's value never appears in an error")
+  void secretsAreMaskedInErrors() {
+    assertThatThrownBy(() -> ArbiterConfig.from(ConfigLoader.defaultsWith(Map.of("db.url", "mysql://u:hunter2@h/d"))))
+        .hasMessageContaining("db.url").hasMessageNotContaining("hunter2");
+    assertThat(ConfigKey.DB_PASSWORD.display("hunter2")).isEqualTo("****");
+  }
+
+  @Test
+  @DisplayName("a diff lists changed keys; applying only reloadable ones leaves the others untouched")
+  void diffAndApplyReloadable() {
+    ConfigValues before = ConfigLoader.defaultsWith(Map.of());
+    ConfigValues after = ConfigLoader.defaultsWith(Map.of("api.defaultPageSize", 7, "http.port", 9999));
+    var changes = before.changesTo(after);
+    assertThat(changes).extracting(ConfigValues.Change::key)
+        .containsExactlyInAnyOrder(ConfigKey.API_DEFAULT_PAGE_SIZE, ConfigKey.HTTP_PORT);
+    ConfigValues applied = before.with(changes.stream().filter(c -> c.key().reloadable()).toList());
+    assertThat(applied.integer(ConfigKey.API_DEFAULT_PAGE_SIZE)).isEqualTo(7);
+    assertThat(applied.integer(ConfigKey.HTTP_PORT)).isEqualTo(8080);
+  }
+
+  @Test
+  @DisplayName("heartbeat window, default page size and log level are reloadable")
+  void reloadableKeys() {
+    assertThat(Arrays.stream(ConfigKey.values()).filter(ConfigKey::reloadable))
+        .contains(ConfigKey.REGISTRY_HEARTBEAT_WINDOW_MS, ConfigKey.API_DEFAULT_PAGE_SIZE, ConfigKey.LOG_LEVEL);
+  }
+}
