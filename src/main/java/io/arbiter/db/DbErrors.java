@@ -1,6 +1,9 @@
 package io.arbiter.db;
 
+import io.vertx.core.VertxException;
 import io.vertx.pgclient.PgException;
+import java.io.IOException;
+import java.util.concurrent.TimeoutException;
 
 /** Classifies database failures by SQLSTATE (PostgreSQL error codes, appendix A of its manual). */
 public final class DbErrors {
@@ -36,6 +39,9 @@ public final class DbErrors {
       return state.startsWith("08") || state.startsWith("53") || state.startsWith("57") || state.startsWith("58")
           || state.startsWith("XX");
     }
-    return !(error instanceof io.arbiter.bus.ArbiterException);
+    return error instanceof IOException
+        || error instanceof TimeoutException
+        || error instanceof io.vertx.circuitbreaker.TimeoutException
+        || error instanceof VertxException;
   }
 }
