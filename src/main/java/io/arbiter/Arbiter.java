@@ -13,6 +13,8 @@ import io.arbiter.db.Secrets;
 import io.arbiter.http.HttpVerticle;
 import io.arbiter.http.auth.DevSecret;
 import io.arbiter.registry.RegistryVerticle;
+import io.arbiter.routing.RoutingVerticle;
+import io.arbiter.task.TaskVerticle;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.config.ConfigRetriever;
@@ -32,7 +34,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One running Arbiter: config → database (embedded in dev mode, then Flyway) → verticles deployed in dependency
- * order (audit, registry, HTTP ingress). {@link #start} blocks until it serves or fails with a
+ * order (audit, registry, tasks, routing, HTTP ingress). {@link #start} blocks until it serves or fails with a
  * {@link StartupException} whose message names the cause in one line.
  */
 public final class Arbiter implements AutoCloseable {
@@ -83,6 +85,8 @@ public final class Arbiter implements AutoCloseable {
       HttpVerticle http = new HttpVerticle(ready, metrics);
       await(vertx.deployVerticle(new AuditVerticle(ready, metrics))
           .compose(id -> vertx.deployVerticle(new RegistryVerticle(ready, metrics)))
+          .compose(id -> vertx.deployVerticle(new TaskVerticle(ready, metrics)))
+          .compose(id -> vertx.deployVerticle(new RoutingVerticle(ready, metrics)))
           .compose(id -> vertx.deployVerticle(http)));
       ConfigRetriever watching = ConfigLoader.retriever(vertx, options.confFile(), config.configScanPeriodMs(),
           overrides(options));

@@ -7,6 +7,9 @@ package io.arbiter.audit;
 final class AuditSql {
   private AuditSql() {}
 
+  static final String OUTBOX_COLUMNS = "tenant_id, actor_sub, actor_role, action, target, outcome, client_ip, "
+      + "user_agent, correlation_id, details, tags";
+
   /** $1 tenant … $11 tags: one outbox row. */
   static final String INSERT_OUTBOX = """
       INSERT INTO audit_outbox (tenant_id, actor_sub, actor_role, action, target, outcome, client_ip, user_agent,

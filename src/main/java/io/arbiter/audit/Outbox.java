@@ -13,6 +13,16 @@ import java.util.List;
 public final class Outbox {
   private Outbox() {}
 
+  /**
+   * A data-modifying CTE, {@code name AS (INSERT INTO audit_outbox … select)}, for hot paths that append their audit
+   * events in the same statement as the state change. {@code select} must yield, in order: tenant_id, actor_sub,
+   * actor_role, action, target, outcome, client_ip, user_agent, correlation_id, details (jsonb, built from fields that
+   * hold no secret), tags (text[]).
+   */
+  public static String cte(String name, String select) {
+    return name + " AS (INSERT INTO audit_outbox (" + AuditSql.OUTBOX_COLUMNS + ")\n" + select + ")";
+  }
+
   public static Future<Void> append(SqlClient tx, AuditEvent event) {
     return tx.preparedQuery(AuditSql.INSERT_OUTBOX).execute(tuple(event)).mapEmpty();
   }

@@ -25,6 +25,44 @@ public final class Addresses {
   /** No body. Reply: {@link io.arbiter.db.DbHealth} JSON of the registry verticle. */
   public static final String REGISTRY_HEALTH = "arbiter.registry.health";
 
+  /** Submit one task. Body: the submission JSON plus {@code idempotencyKey} (optional). Reply {@code {task, created}}:
+   * {@code created} is false when the key repeats with the same body. Fails {@link Failure#CONFLICT} when the key
+   * repeats with another body, {@link Failure#PAYLOAD_TOO_LARGE} over {@code tasks.maxPayloadBytes}. */
+  public static final String TASKS_SUBMIT = "arbiter.tasks.submit";
+  /** Body {@code {tasks: [submission…]}} (up to 1,000, one transaction). Reply {@code {tasks: [{id, state}]}}. */
+  public static final String TASKS_SUBMIT_BATCH = "arbiter.tasks.submit-batch";
+  /** Body {@code {id}}. Reply: the task. */
+  public static final String TASKS_GET = "arbiter.tasks.get";
+  /** Body {@code {limit?, cursor?, state?, type?, agent?}}. Reply {@code {items, nextCursor}}, newest first. */
+  public static final String TASKS_LIST = "arbiter.tasks.list";
+  /** Body {@code {id}}. Reply {@code {items: [{from, to, attempt, agentId, reason, at}]}}. */
+  public static final String TASKS_HISTORY = "arbiter.tasks.history";
+  /** Body {@code {id}}. Reply: the latest routing decision, earlier ones under {@code previous}. */
+  public static final String TASKS_DECISION = "arbiter.tasks.decision";
+  /** Body {@code {id}}. Reply: the canceled task. Fails {@link Failure#CONFLICT} naming the state if it finished. */
+  public static final String TASKS_CANCEL = "arbiter.tasks.cancel";
+  /** Body {@code {id}}. Reply: the requeued task. Fails {@link Failure#CONFLICT} unless it is dead. */
+  public static final String TASKS_REQUEUE = "arbiter.tasks.requeue";
+  /** Body {@code {agentId, wait (s), max}}. Reply {@code {tasks: [delivery…]}}, empty when nothing came in time. */
+  public static final String TASKS_CLAIM = "arbiter.tasks.claim";
+  /** Body {@code {agentId, taskId, attempt}}. Reply: the lease {@code {taskId, attempt, state, leaseExpiresAt,
+   * canceled}}. Fails {@link Failure#CONFLICT} for a stale attempt or a task that cannot start. */
+  public static final String TASKS_ACK = "arbiter.tasks.ack";
+  /** Body {@code {agentId, taskId, attempt}}. Reply: the lease, extended; {@code canceled} tells the agent to stop. */
+  public static final String TASKS_HEARTBEAT = "arbiter.tasks.heartbeat";
+  /** Body {@code {agentId, taskId, attempt, percent?, message?}}. Reply: the lease, extended. */
+  public static final String TASKS_PROGRESS = "arbiter.tasks.progress";
+  /** Body {@code {agentId, taskId, attempt, outcome, result?, error?, quality?, filesChanged?, linesChanged?,
+   * testsPassed?, coverage?}}. Reply {@code {taskId, attempt, outcome, state, repeated}}. */
+  public static final String TASKS_RESULT = "arbiter.tasks.result";
+  /** No body. Reply: {@link io.arbiter.db.DbHealth} JSON of the task verticle. */
+  public static final String TASKS_HEALTH = "arbiter.tasks.health";
+
+  /** A nudge to the dispatcher: there may be work to assign. No body; sends while a dispatch runs coalesce. */
+  public static final String ROUTING_DISPATCH = "arbiter.routing.dispatch";
+  /** No body. Reply: {@link io.arbiter.db.DbHealth} JSON of the routing verticle. */
+  public static final String ROUTING_HEALTH = "arbiter.routing.health";
+
   /** Append a security or system event that has no transaction of its own. Body: an audit event JSON
    * ({@code tenantId, actorSub, actorRole, action, target, outcome, details, tags}); the client IP, user agent and
    * correlation id come from the headers. Reply: none needed (fire and forget is fine; the event is written to the
@@ -38,6 +76,9 @@ public final class Addresses {
   /** Published (locally) when reloadable settings change. Body {@code {settings: LiveSettings, changes: [{key,
    * from, to}]}}. */
   public static final String CONFIG_CHANGED = "arbiter.config.changed";
+
+  /** Published after a dispatch gave an agent work. Body {@code {tenantId, agentId, count}}; wakes its claims. */
+  public static final String EVENTS_ASSIGNED = "arbiter.events.assigned";
 
   /** Published after an agent's state changed. Body {@code {tenantId, agentId, status, event}}. */
   public static final String EVENTS_AGENT = "arbiter.events.agent";

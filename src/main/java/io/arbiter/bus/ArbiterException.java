@@ -25,6 +25,11 @@ public final class ArbiterException extends RuntimeException {
     return failure;
   }
 
+  /** Fields added to the problem body, or null. */
+  public JsonObject extra() {
+    return extra;
+  }
+
   public JsonObject problem() {
     JsonObject problem = failure.problem(getMessage());
     if (extra != null) {

@@ -7,9 +7,16 @@ import io.vertx.core.json.JsonObject;
 import java.util.function.Function;
 import org.slf4j.Logger;
 
-/** Turns a domain verticle's {@code Future} into a bus reply, and a bus failure back into a {@link Failure}. */
+/**
+ * Turns a domain verticle's {@code Future} into a bus reply, and a bus failure back into a {@link Failure}. A failure
+ * crosses the bus as {@code message.fail(code, text)}: the code is the {@link Failure}'s, the text is the detail, and
+ * when the failure adds problem fields (such as {@code field}) they follow the detail as JSON after
+ * {@link #EXTRA_SEPARATOR}.
+ */
 public final class Replies {
   private Replies() {}
+
+  static final String EXTRA_SEPARATOR = "\u001e";
 
   /** Consumer body: runs {@code work} and replies with its JSON, or fails with the failure's fixed code. */
   public static Handler handle(Logger logger, Function<Message<JsonObject>, Future<JsonObject>> work) {
@@ -30,7 +37,8 @@ public final class Replies {
 
   public static void fail(Logger logger, Message<?> message, Throwable error) {
     if (error instanceof ArbiterException known) {
-      message.fail(known.failure().code, known.getMessage());
+      message.fail(known.failure().code, known.extra() == null ? known.getMessage()
+          : known.getMessage() + EXTRA_SEPARATOR + known.extra().encode());
       return;
     }
     String correlationId = message.headers().get(RequestContext.CORRELATION_ID);
@@ -42,7 +50,7 @@ public final class Replies {
   public static ArbiterException fromBus(Throwable error) {
     if (error instanceof ReplyException reply) {
       return switch (reply.failureType()) {
-        case RECIPIENT_FAILURE -> new ArbiterException(Failure.fromCode(reply.failureCode()), reply.getMessage());
+        case RECIPIENT_FAILURE -> recipientFailure(reply);
         case TIMEOUT -> Failure.TIMEOUT.exception("the service did not answer in time");
         case NO_HANDLERS -> Failure.UNAVAILABLE.exception("the service is starting or stopping; retry");
         default -> Failure.INTERNAL.exception("event bus error");
@@ -52,5 +60,13 @@ public final class Replies {
       return known;
     }
     return Failure.INTERNAL.exception("internal error");
+  }
+
+  private static ArbiterException recipientFailure(ReplyException reply) {
+    String text = String.valueOf(reply.getMessage());
+    int cut = text.indexOf(EXTRA_SEPARATOR);
+    Failure failure = Failure.fromCode(reply.failureCode());
+    return cut < 0 ? new ArbiterException(failure, text)
+        : new ArbiterException(failure, text.substring(0, cut), new JsonObject(text.substring(cut + 1)));
   }
 }

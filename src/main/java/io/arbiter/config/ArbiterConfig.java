@@ -9,8 +9,8 @@ import java.nio.file.Path;
  * travels separately as {@link LiveSettings}.
  */
 public record ArbiterConfig(
-    Mode mode, Path dataDir, Http http, Db db, Breaker breaker, Auth auth, Registry registry, Api api, Audit audit,
-    LiveSettings live, long configScanPeriodMs) {
+    Mode mode, Path dataDir, Http http, Db db, Breaker breaker, Auth auth, Registry registry, Api api, Tasks tasks,
+    Routing routing, Audit audit, LiveSettings live, long configScanPeriodMs) {
 
   public enum Mode { DEV, PROD }
 
@@ -33,6 +33,13 @@ public record ArbiterConfig(
   public record Api(int maxPageSize) {}
 
   public record Audit(int drainBatchSize, long drainIntervalMs) {}
+
+  public record Tasks(long maxPayloadBytes, long defaultTimeoutMs, long minTimeoutMs, long maxTimeoutMs,
+                      int defaultMaxAttempts, int maxAttemptsLimit, long ackTimeoutMs, long leaseMs, long backoffBaseMs,
+                      long backoffCapMs, long rescueIntervalMs, int rescueBatchSize, long claimPollMs,
+                      int submitBatchMax) {}
+
+  public record Routing(int batchSize, long pollIntervalMs) {}
 
   public static final int MIN_SECRET_LENGTH = 32;
 
@@ -61,6 +68,14 @@ public record ArbiterConfig(
     if (mode == Mode.PROD && !db.external()) {
       throw new ConfigException("config key db.url is required in prod mode: set " + DB_URL.envName());
     }
+    if (v.number(TASKS_MIN_TIMEOUT_MS) > v.number(TASKS_MAX_TIMEOUT_MS)
+        || v.number(TASKS_DEFAULT_TIMEOUT_MS) < v.number(TASKS_MIN_TIMEOUT_MS)
+        || v.number(TASKS_DEFAULT_TIMEOUT_MS) > v.number(TASKS_MAX_TIMEOUT_MS)) {
+      throw new ConfigException("config key tasks.defaultTimeoutMs must lie within tasks.minTimeoutMs..tasks.maxTimeoutMs");
+    }
+    if (v.integer(TASKS_DEFAULT_MAX_ATTEMPTS) > v.integer(TASKS_MAX_ATTEMPTS_LIMIT)) {
+      throw new ConfigException("config key tasks.defaultMaxAttempts must not exceed tasks.maxAttemptsLimit");
+    }
     if (v.integer(API_DEFAULT_PAGE_SIZE) > v.integer(API_MAX_PAGE_SIZE)) {
       throw new ConfigException("config key api.defaultPageSize must not exceed api.maxPageSize");
     }
@@ -74,6 +89,12 @@ public record ArbiterConfig(
         auth,
         new Registry(v.number(REGISTRY_SWEEP_INTERVAL_MS)),
         new Api(v.integer(API_MAX_PAGE_SIZE)),
+        new Tasks(v.number(TASKS_MAX_PAYLOAD_BYTES), v.number(TASKS_DEFAULT_TIMEOUT_MS), v.number(TASKS_MIN_TIMEOUT_MS),
+            v.number(TASKS_MAX_TIMEOUT_MS), v.integer(TASKS_DEFAULT_MAX_ATTEMPTS), v.integer(TASKS_MAX_ATTEMPTS_LIMIT),
+            v.number(TASKS_ACK_TIMEOUT_MS), v.number(TASKS_LEASE_MS), v.number(TASKS_BACKOFF_BASE_MS),
+            v.number(TASKS_BACKOFF_CAP_MS), v.number(TASKS_RESCUE_INTERVAL_MS), v.integer(TASKS_RESCUE_BATCH_SIZE),
+            v.number(TASKS_CLAIM_POLL_MS), v.integer(TASKS_SUBMIT_BATCH_MAX)),
+        new Routing(v.integer(ROUTING_BATCH_SIZE), v.number(ROUTING_POLL_INTERVAL_MS)),
         new Audit(v.integer(AUDIT_DRAIN_BATCH_SIZE), v.number(AUDIT_DRAIN_INTERVAL_MS)),
         LiveSettings.from(v),
         v.number(CONFIG_SCAN_PERIOD_MS));
@@ -82,12 +103,13 @@ public record ArbiterConfig(
   /** A copy with a different JWT secret (dev mode fills in the generated one). */
   public ArbiterConfig withJwtSecret(String secret) {
     return new ArbiterConfig(mode, dataDir, http, db, breaker,
-        new Auth(secret, auth.issuer(), auth.audience(), auth.leewaySeconds()), registry, api, audit, live,
-        configScanPeriodMs);
+        new Auth(secret, auth.issuer(), auth.audience(), auth.leewaySeconds()), registry, api, tasks, routing, audit,
+        live, configScanPeriodMs);
   }
 
   /** A copy pointing at another database (dev mode fills in the embedded one). */
   public ArbiterConfig withDb(Db other) {
-    return new ArbiterConfig(mode, dataDir, http, other, breaker, auth, registry, api, audit, live, configScanPeriodMs);
+    return new ArbiterConfig(mode, dataDir, http, other, breaker, auth, registry, api, tasks, routing, audit, live,
+        configScanPeriodMs);
   }
 }

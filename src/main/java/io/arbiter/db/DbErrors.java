@@ -2,6 +2,8 @@ package io.arbiter.db;
 
 import io.vertx.core.VertxException;
 import io.vertx.pgclient.PgException;
+import io.vertx.sqlclient.ClosedConnectionException;
+import java.util.regex.Pattern;
 import java.io.IOException;
 import java.util.concurrent.TimeoutException;
 
@@ -42,6 +44,10 @@ public final class DbErrors {
     return error instanceof IOException
         || error instanceof TimeoutException
         || error instanceof io.vertx.circuitbreaker.TimeoutException
-        || error instanceof VertxException;
+        || error instanceof ClosedConnectionException
+        || error instanceof VertxException && CONNECTION_TROUBLE.matcher(String.valueOf(error.getMessage())).find();
   }
+
+  /** Vert.x reports some lost connections and closed pools only as a plain VertxException with a message. */
+  private static final Pattern CONNECTION_TROUBLE = Pattern.compile("(?i)connection|closed|pool");
 }

@@ -3,6 +3,7 @@ package io.arbiter.http;
 import io.arbiter.config.ArbiterConfig;
 import io.arbiter.http.api.AgentsApi;
 import io.arbiter.http.api.BusRoute;
+import io.arbiter.http.api.TasksApi;
 import io.arbiter.http.auth.Access;
 import io.arbiter.http.auth.Jwt;
 import io.arbiter.http.health.HealthRoutes;
@@ -67,6 +68,7 @@ public final class HttpVerticle extends VerticleBase {
     builder.getRoutes().forEach(route -> route.addHandler(Access.forOperation(route.getOperation())));
     BusRoute busRoute = new BusRoute(vertx.eventBus(), config.http().requestTimeoutMs());
     AgentsApi.mount(builder, busRoute);
+    TasksApi.mount(builder, busRoute);
     Router api = builder.createRouter();
     api.route().failureHandler(problems);
     root.route("/api/v1/*").subRouter(api);

@@ -45,7 +45,7 @@ public record Capabilities(List<String> taskTypes, List<String> languages, List<
         strings(json.getJsonArray("languages")).stream().distinct().toList(), specs);
   }
 
-  static List<String> strings(JsonArray array) {
+  public static List<String> strings(JsonArray array) {
     return array == null ? List.of() : array.stream().map(String::valueOf).toList();
   }
 }

@@ -28,7 +28,12 @@ public final class MatchScore {
   }
 
   public static OptionalDouble of(Agent agent, Need need) {
-    Capabilities caps = agent.capabilities();
+    return of(agent.capabilities(), agent.currentLoad(), agent.maxConcurrentTasks(),
+        agent.performance().averageQuality(), need);
+  }
+
+  public static OptionalDouble of(Capabilities caps, int currentLoad, int maxConcurrentTasks, double averageQuality,
+                                  Need need) {
     if (!caps.taskTypes().contains(need.taskType())) {
       return OptionalDouble.empty();
     }
@@ -39,9 +44,9 @@ public final class MatchScore {
             .mapToDouble(name -> caps.specializations().stream().filter(s -> s.name().equals(name))
                 .mapToDouble(s -> s.level().weight).findFirst().orElse(0))
             .average().orElse(0);
-    double freeCapacity = 1.0 - Math.min(1.0, agent.currentLoad() / (double) agent.maxConcurrentTasks());
-    double score = BASE + LANGUAGES * languages + SPECIALIZATIONS * specializations
-        + QUALITY * agent.performance().averageQuality() + FREE_CAPACITY * freeCapacity;
+    double freeCapacity = 1.0 - Math.min(1.0, currentLoad / (double) maxConcurrentTasks);
+    double score = BASE + LANGUAGES * languages + SPECIALIZATIONS * specializations + QUALITY * averageQuality
+        + FREE_CAPACITY * freeCapacity;
     return OptionalDouble.of(Math.round(score * 10_000) / 10_000.0);
   }
 }

@@ -27,16 +27,45 @@ public final class BusRoute {
     this.timeoutMs = timeoutMs;
   }
 
+  /** Writes the response for a domain verticle's reply. */
+  @FunctionalInterface
+  public interface Responder {
+    void respond(RoutingContext rc, JsonObject reply);
+  }
+
   /** Sends {@code message(request)} to {@code address} and answers {@code status} with the reply's JSON. */
   public Handler<RoutingContext> to(String address, int status, Function<ValidatedRequest, JsonObject> message) {
+    return to(address, request -> 0L, message, (rc, reply) -> json(rc, status, reply));
+  }
+
+  /**
+   * The general form: {@code extraWaitMs} lengthens the reply timeout for operations that wait on purpose (a long-poll
+   * claim), and {@code responder} shapes the response from the reply.
+   */
+  public Handler<RoutingContext> to(String address, Function<ValidatedRequest, Long> extraWaitMs,
+                                    Function<ValidatedRequest, JsonObject> message, Responder responder) {
     return rc -> {
       ValidatedRequest request = rc.get(RouterBuilder.KEY_META_DATA_VALIDATED_REQUEST);
       RequestContext ctx = Access.context(rc);
-      bus.<JsonObject>request(address, message.apply(request), ctx.deliveryOptions(timeoutMs))
-          .onSuccess(reply -> rc.response().setStatusCode(status).putHeader("Content-Type", "application/json")
-              .end(reply.body().encode()))
+      bus.<JsonObject>request(address, message.apply(request),
+              ctx.deliveryOptions(timeoutMs + extraWaitMs.apply(request)))
+          .onSuccess(reply -> responder.respond(rc, reply.body()))
           .onFailure(e -> rc.fail(Replies.fromBus(e)));
     };
+  }
+
+  public static void json(RoutingContext rc, int status, JsonObject body) {
+    rc.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(body.encode());
+  }
+
+  /** A query parameter's value, or null. */
+  public static Object queryValue(ValidatedRequest request, String name) {
+    RequestParameter value = request.getQuery().get(name);
+    return value == null || value.isNull() ? null : value.get();
+  }
+
+  public static String path(ValidatedRequest request, String name) {
+    return request.getPathParameters().get(name).getString();
   }
 
   /** The validated JSON body. */

@@ -24,6 +24,8 @@ public final class HealthRoutes {
   /** The domain verticles whose database health counts, by procedure name. */
   private static final Map<String, String> DOMAINS = Map.of(
       "registry", Addresses.REGISTRY_HEALTH,
+      "tasks", Addresses.TASKS_HEALTH,
+      "routing", Addresses.ROUTING_HEALTH,
       "audit", Addresses.AUDIT_HEALTH);
 
   private static final long CHECK_TIMEOUT_MS = 2_000;

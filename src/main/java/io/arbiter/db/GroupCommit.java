@@ -1,0 +1,72 @@
+package io.arbiter.db;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * Group commit for one verticle's writes: concurrent requests are written together, in one transaction and one
+ * statement, instead of one transaction each. While fewer than {@code maxInFlight} batches are being written, a new
+ * item is flushed at once (so an idle system adds no latency); otherwise it waits for the next flush, which takes up
+ * to {@code maxBatch} waiting items. Each item gets its own outcome: the flush answers one future per item, so one bad
+ * item does not fail its neighbours. A request is answered only after its own batch committed.
+ *
+ * <p>Not thread-safe: use it from its verticle's event loop.
+ */
+public final class GroupCommit<I, O> {
+
+  private record Pending<I, O>(I item, Promise<O> promise) {}
+
+  private final int maxBatch;
+  private final int maxInFlight;
+  private final Function<List<I>, Future<List<Future<O>>>> flush;
+  private final List<Pending<I, O>> waiting = new ArrayList<>();
+  private int inFlight;
+
+  /** @param flush writes a batch and answers one outcome per item, in order */
+  public GroupCommit(int maxBatch, int maxInFlight, Function<List<I>, Future<List<Future<O>>>> flush) {
+    this.maxBatch = maxBatch;
+    this.maxInFlight = maxInFlight;
+    this.flush = flush;
+  }
+
+  public Future<O> submit(I item) {
+    Promise<O> promise = Promise.promise();
+    waiting.add(new Pending<>(item, promise));
+    drain();
+    return promise.future();
+  }
+
+  /** Items waiting for a flush (for metrics and load shedding). */
+  public int waiting() {
+    return waiting.size();
+  }
+
+  private void drain() {
+    while (inFlight < maxInFlight && !waiting.isEmpty()) {
+      List<Pending<I, O>> batch = new ArrayList<>(waiting.subList(0, Math.min(maxBatch, waiting.size())));
+      waiting.subList(0, batch.size()).clear();
+      inFlight++;
+      Future<List<Future<O>>> written;
+      try {
+        written = flush.apply(batch.stream().map(Pending::item).toList());
+      } catch (RuntimeException e) {
+        written = Future.failedFuture(e);
+      }
+      written.onComplete(result -> {
+        inFlight--;
+        for (int i = 0; i < batch.size(); i++) {
+          Promise<O> promise = batch.get(i).promise();
+          if (result.failed()) {
+            promise.fail(result.cause());
+          } else {
+            result.result().get(i).onComplete(promise);
+          }
+        }
+        drain();
+      });
+    }
+  }
+}

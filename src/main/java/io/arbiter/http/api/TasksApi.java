@@ -1,0 +1,68 @@
+package io.arbiter.http.api;
+
+import io.arbiter.bus.Addresses;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.openapi.router.RouterBuilder;
+import io.vertx.openapi.validation.RequestParameter;
+import io.vertx.openapi.validation.ValidatedRequest;
+
+/** The task operations of the contract: submission and reads for clients, claim and the lease for agents. */
+public final class TasksApi {
+  private TasksApi() {}
+
+  public static void mount(RouterBuilder builder, BusRoute route) {
+    builder.getRoute("submitTask").addHandler(route.to(Addresses.TASKS_SUBMIT, request -> 0L, TasksApi::submission,
+        (rc, reply) -> BusRoute.json(rc, reply.getBoolean("created") ? 202 : 200, reply.getJsonObject("task"))));
+    builder.getRoute("submitTaskBatch").addHandler(route.to(Addresses.TASKS_SUBMIT_BATCH, 202, BusRoute::body));
+    builder.getRoute("listTasks").addHandler(route.to(Addresses.TASKS_LIST, 200, BusRoute::query));
+    builder.getRoute("getTask").addHandler(route.to(Addresses.TASKS_GET, 200, TasksApi::taskId));
+    builder.getRoute("getTaskHistory").addHandler(route.to(Addresses.TASKS_HISTORY, 200, TasksApi::taskId));
+    builder.getRoute("getTaskDecision").addHandler(route.to(Addresses.TASKS_DECISION, 200, TasksApi::taskId));
+    builder.getRoute("cancelTask").addHandler(route.to(Addresses.TASKS_CANCEL, 200, TasksApi::taskId));
+    builder.getRoute("requeueTask").addHandler(route.to(Addresses.TASKS_REQUEUE, 200, TasksApi::taskId));
+
+    builder.getRoute("claimTasks").addHandler(route.to(Addresses.TASKS_CLAIM,
+        request -> 1000L * wait(request), TasksApi::claim,
+        (rc, reply) -> {
+          if (reply.getJsonArray("tasks").isEmpty()) {
+            rc.response().setStatusCode(204).end();
+          } else {
+            BusRoute.json(rc, 200, reply);
+          }
+        }));
+    builder.getRoute("ackTask").addHandler(route.to(Addresses.TASKS_ACK, 200, TasksApi::agentCall));
+    builder.getRoute("heartbeatTask").addHandler(route.to(Addresses.TASKS_HEARTBEAT, 200, TasksApi::agentCall));
+    builder.getRoute("reportProgress").addHandler(route.to(Addresses.TASKS_PROGRESS, 200, TasksApi::agentCall));
+    builder.getRoute("reportResult").addHandler(route.to(Addresses.TASKS_RESULT, 200, TasksApi::agentCall));
+  }
+
+  private static JsonObject submission(ValidatedRequest request) {
+    JsonObject body = BusRoute.body(request).copy();
+    RequestParameter key = request.getHeaders().get("Idempotency-Key");
+    if (key != null && !key.isNull()) {
+      body.put("idempotencyKey", key.getString());
+    }
+    return body;
+  }
+
+  private static JsonObject taskId(ValidatedRequest request) {
+    return new JsonObject().put("id", BusRoute.path(request, "taskId"));
+  }
+
+  private static int wait(ValidatedRequest request) {
+    Object wait = BusRoute.queryValue(request, "wait");
+    return wait == null ? 0 : ((Number) wait).intValue();
+  }
+
+  private static JsonObject claim(ValidatedRequest request) {
+    Object max = BusRoute.queryValue(request, "max");
+    return new JsonObject().put("agentId", BusRoute.path(request, "id")).put("wait", wait(request))
+        .put("max", max == null ? 1 : ((Number) max).intValue());
+  }
+
+  /** The agent's report on one task: its body plus whose and which task it is. */
+  private static JsonObject agentCall(ValidatedRequest request) {
+    return BusRoute.body(request).copy().put("agentId", BusRoute.path(request, "id"))
+        .put("taskId", BusRoute.path(request, "taskId"));
+  }
+}

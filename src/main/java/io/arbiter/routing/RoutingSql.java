@@ -1,0 +1,95 @@
+package io.arbiter.routing;
+
+import io.arbiter.audit.Outbox;
+
+/**
+ * The dispatcher's SQL. Dispatching is system work across tenants; each statement still keeps every row within its
+ * own tenant (a task only ever goes to an agent of its tenant). PostgreSQL, not memory, guarantees the two
+ * invariants across nodes: candidate tasks are locked with {@code FOR UPDATE SKIP LOCKED} (no task reaches two
+ * agents), and an agent's load only grows through a conditional update within {@code max_concurrent_tasks} (backed by
+ * the {@code agents_load_within_capacity} constraint).
+ */
+final class RoutingSql {
+  private RoutingSql() {}
+
+  /** Agents that may take work now: active, not draining, with a free slot. */
+  static final String ROUTABLE_AGENTS = """
+      SELECT tenant_id, id, task_types, languages, specializations, max_concurrent_tasks, current_load,
+             success_rate, average_quality, average_latency_ms, task_count
+      FROM agents
+      WHERE status IN ('available', 'busy') AND deregistered_at IS NULL AND current_load < max_concurrent_tasks
+      """;
+
+  /**
+   * $1 tenant ids, $2 task types, $3 limits (parallel arrays, one entry per tenant and type that has free capacity):
+   * for each pair, its most urgent and oldest ready tasks, at most its limit, locked for this transaction and skipped
+   * if another dispatcher holds them.
+   */
+  static final String LOCK_CANDIDATES = """
+      SELECT t.id, t.tenant_id, t.type, t.priority, t.created_at, t.requirements
+      FROM unnest($1::text[], $2::text[], $3::int[]) AS p(tenant_id, type, lim)
+      CROSS JOIN LATERAL (
+        SELECT id, tenant_id, type, priority, created_at, requirements
+        FROM tasks
+        WHERE tenant_id = p.tenant_id AND type = p.type AND state = 'queued' AND run_after <= now()
+        ORDER BY priority DESC, created_at, id
+        LIMIT p.lim
+        FOR UPDATE SKIP LOCKED
+      ) t
+      """;
+
+  /**
+   * $1 the plan, a JSON array of {task_id, tenant_id, agent_id, strategy, score, confidence, alternatives, rationale};
+   * $2 the ack timeout in ms. Takes each agent's slots all at once and only within capacity; assigns the tasks of the
+   * agents that got them (the caller holds their row locks, so each is still queued), stores each decision, and writes
+   * history and audit. Returns the assigned tasks.
+   */
+  static final String ASSIGN = """
+      WITH plan AS (
+        SELECT * FROM jsonb_to_recordset($1::jsonb) AS p(
+          task_id uuid, tenant_id text, agent_id text, strategy text, score float8, confidence float8,
+          alternatives jsonb, rationale text)
+      ),
+      per_agent AS (
+        SELECT tenant_id, agent_id, count(*)::int AS n FROM plan GROUP BY tenant_id, agent_id
+      ),
+      granted AS (
+        UPDATE agents a SET current_load = a.current_load + p.n,
+               status = CASE WHEN a.current_load + p.n >= a.max_concurrent_tasks THEN 'busy' ELSE 'available' END,
+               updated_at = now()
+        FROM per_agent p
+        WHERE a.tenant_id = p.tenant_id AND a.id = p.agent_id AND a.status IN ('available', 'busy')
+          AND a.deregistered_at IS NULL AND a.current_load + p.n <= a.max_concurrent_tasks
+        RETURNING a.tenant_id, a.id
+      ),
+      assigned AS (
+        UPDATE tasks t SET state = 'assigned', attempt = t.attempt + 1, assigned_agent_id = p.agent_id,
+               assigned_at = now(), delivered_at = NULL, started_at = NULL, error = NULL,
+               lease_expires_at = now() + $2 * interval '1 millisecond',
+               deadline_at = now() + t.timeout_ms * interval '1 millisecond',
+               updated_at = now()
+        FROM plan p JOIN granted g ON g.tenant_id = p.tenant_id AND g.id = p.agent_id
+        WHERE t.id = p.task_id AND t.tenant_id = p.tenant_id AND t.state = 'queued'
+        RETURNING t.id, t.tenant_id, t.attempt, t.assigned_agent_id, t.priority, t.type
+      ),
+      decisions AS (
+        INSERT INTO routing_decisions (task_id, attempt, tenant_id, agent_id, strategy, score, confidence,
+                                       alternatives, rationale)
+        SELECT a.id, a.attempt, a.tenant_id, a.assigned_agent_id, p.strategy, p.score, p.confidence, p.alternatives,
+               p.rationale
+        FROM assigned a JOIN plan p ON p.task_id = a.id
+      ),
+      history AS (
+        INSERT INTO task_history (task_id, tenant_id, from_state, to_state, attempt, agent_id, reason)
+        SELECT a.id, a.tenant_id, 'queued', 'assigned', a.attempt, a.assigned_agent_id, 'routed by ' || p.strategy
+        FROM assigned a JOIN plan p ON p.task_id = a.id
+      ),
+      """ + Outbox.cte("audited", """
+        SELECT a.tenant_id, 'arbiter', 'system', 'task.assigned', 'task:' || a.id, 'success', NULL, NULL, 'dispatcher',
+               jsonb_build_object('attempt', a.attempt, 'agentId', a.assigned_agent_id, 'strategy', p.strategy,
+                                  'score', p.score), '{}'::text[]
+        FROM assigned a JOIN plan p ON p.task_id = a.id
+      """) + """
+      SELECT id, tenant_id, attempt, assigned_agent_id FROM assigned
+      """;
+}

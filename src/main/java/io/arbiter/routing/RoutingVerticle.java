@@ -1,0 +1,213 @@
+package io.arbiter.routing;
+
+import io.arbiter.bus.Addresses;
+import io.arbiter.bus.ArbiterException;
+import io.arbiter.bus.Failure;
+import io.arbiter.bus.Replies;
+import io.arbiter.config.ArbiterConfig;
+import io.arbiter.config.LiveSettings;
+import io.arbiter.db.Database;
+import io.arbiter.db.DbBreaker;
+import io.arbiter.registry.Capabilities;
+import io.arbiter.registry.MatchScore;
+import io.arbiter.registry.Performance;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The dispatcher. Woken on {@link Addresses#ROUTING_DISPATCH} (after submissions, results, cancels and agent changes)
+ * and by a poll timer, it runs one dispatch at a time: in one transaction it reads the agents with free slots, locks
+ * the most urgent ready tasks they can take, plans with the configured {@link RoutingStrategy} ({@link Planner}), and
+ * assigns them in one statement; then it announces each agent's new work on {@link Addresses#EVENTS_ASSIGNED}. A full
+ * batch dispatches again at once.
+ */
+public final class RoutingVerticle extends VerticleBase {
+
+  private static final Logger LOG = LoggerFactory.getLogger(RoutingVerticle.class);
+
+  private final ArbiterConfig config;
+  private final MeterRegistry registry;
+  private volatile RoutingStrategy strategy;
+  private Pool pool;
+  private DbBreaker breaker;
+  private boolean dispatching;
+  private boolean again;
+  private Counter assignedCounter;
+  private Timer dispatchTimer;
+
+  public RoutingVerticle(ArbiterConfig config, MeterRegistry registry) {
+    this.config = config;
+    this.registry = registry;
+    this.strategy = RoutingStrategy.named(config.live().routingStrategy());
+  }
+
+  @Override
+  public Future<?> start() {
+    pool = Database.pool(vertx, config.db(), "routing");
+    breaker = new DbBreaker(vertx, "routing-db", config.breaker(), registry);
+    if (registry != null) {
+      assignedCounter = Counter.builder("arbiter.tasks.assigned").description("Tasks assigned to agents")
+          .register(registry);
+      dispatchTimer = Timer.builder("arbiter.routing.latency").description("Time of one dispatch (plan and assign)")
+          .publishPercentileHistogram().register(registry);
+    }
+    vertx.setPeriodic(config.routing().pollIntervalMs(), id -> dispatch());
+    EventBus bus = vertx.eventBus();
+    return Future.all(List.of(
+        bus.consumer(Addresses.ROUTING_DISPATCH, m -> dispatch()).completion(),
+        bus.consumer(Addresses.EVENTS_AGENT, m -> dispatch()).completion(),
+        bus.<JsonObject>localConsumer(Addresses.CONFIG_CHANGED, m -> {
+          LiveSettings live = LiveSettings.fromJson(m.body().getJsonObject("settings"));
+          if (!live.routingStrategy().equals(strategy.name())) {
+            strategy = RoutingStrategy.named(live.routingStrategy());
+            LOG.info("routing strategy is now {}", strategy.name());
+          }
+        }).completion(),
+        bus.<JsonObject>consumer(Addresses.ROUTING_HEALTH, Replies.handle(LOG, m -> breaker.ping(pool)
+            .map(h -> h.toJson()))).completion()));
+  }
+
+  private void dispatch() {
+    if (dispatching) {
+      again = true;
+      return;
+    }
+    dispatching = true;
+    again = false;
+    long started = System.nanoTime();
+    RoutingStrategy chosen = strategy;
+    breaker.execute(() -> pool.withTransaction(tx -> dispatchIn(tx, chosen)))
+        .onComplete(result -> {
+          dispatching = false;
+          if (result.failed()) {
+            Throwable cause = result.cause();
+            if (cause instanceof ArbiterException known && known.failure() == Failure.UNAVAILABLE) {
+              LOG.debug("dispatch skipped: {}", cause.getMessage());
+            } else {
+              LOG.warn("dispatch failed: {}", cause.getMessage());
+            }
+            return;
+          }
+          List<Row> assigned = result.result();
+          if (!assigned.isEmpty()) {
+            if (dispatchTimer != null) {
+              dispatchTimer.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+              assignedCounter.increment(assigned.size());
+            }
+            announce(assigned);
+          }
+          if (again || assigned.size() >= config.routing().batchSize()) {
+            dispatch();
+          }
+        });
+  }
+
+  private Future<List<Row>> dispatchIn(SqlConnection tx, RoutingStrategy chosen) {
+    return tx.query(RoutingSql.ROUTABLE_AGENTS).execute().compose(rows -> {
+      List<Candidate> agents = new ArrayList<>();
+      rows.forEach(row -> agents.add(candidate(row)));
+      Map<String, Integer> slotsByTenantAndType = new LinkedHashMap<>();
+      for (Candidate agent : agents) {
+        for (String type : agent.capabilities().taskTypes()) {
+          slotsByTenantAndType.merge(agent.tenantId() + "\u001f" + type, agent.freeSlots(), Integer::sum);
+        }
+      }
+      if (slotsByTenantAndType.isEmpty()) {
+        return Future.succeededFuture(List.of());
+      }
+      int cap = config.routing().batchSize();
+      List<String> tenants = new ArrayList<>();
+      List<String> types = new ArrayList<>();
+      List<Integer> limits = new ArrayList<>();
+      slotsByTenantAndType.forEach((key, slots) -> {
+        String[] parts = key.split("\u001f", 2);
+        tenants.add(parts[0]);
+        types.add(parts[1]);
+        limits.add(Math.min(slots, cap));
+      });
+      return tx.preparedQuery(RoutingSql.LOCK_CANDIDATES)
+          .execute(Tuple.tuple().addArrayOfString(tenants.toArray(String[]::new))
+              .addArrayOfString(types.toArray(String[]::new)).addArrayOfInteger(limits.toArray(Integer[]::new)))
+          .compose(candidates -> {
+            List<QueuedTask> waiting = new ArrayList<>();
+            candidates.forEach(row -> waiting.add(queuedTask(row)));
+            List<Planner.Assignment> plan = Planner.plan(waiting, agents, chosen);
+            if (plan.size() > cap) {
+              plan = plan.subList(0, cap);
+            }
+            if (plan.isEmpty()) {
+              return Future.succeededFuture(List.<Row>of());
+            }
+            return tx.preparedQuery(RoutingSql.ASSIGN)
+                .execute(Tuple.of(planJson(plan), config.tasks().ackTimeoutMs()))
+                .map(assigned -> {
+                  List<Row> out = new ArrayList<>(assigned.size());
+                  assigned.forEach(out::add);
+                  return out;
+                });
+          });
+    });
+  }
+
+  /** Wakes the claims waiting on each agent that got work, on every node. */
+  private void announce(List<Row> assigned) {
+    Map<String, JsonObject> perAgent = new HashMap<>();
+    for (Row row : assigned) {
+      JsonObject event = perAgent.computeIfAbsent(row.getString("tenant_id") + "/" + row.getString("assigned_agent_id"),
+          k -> new JsonObject().put("tenantId", row.getString("tenant_id"))
+              .put("agentId", row.getString("assigned_agent_id")).put("count", 0));
+      event.put("count", event.getInteger("count") + 1);
+    }
+    perAgent.values().forEach(event -> vertx.eventBus().publish(Addresses.EVENTS_ASSIGNED, event));
+    vertx.eventBus().send(Addresses.AUDIT_DRAIN, null);
+  }
+
+  private static JsonArray planJson(List<Planner.Assignment> plan) {
+    JsonArray json = new JsonArray();
+    for (Planner.Assignment a : plan) {
+      Decision d = a.decision();
+      json.add(new JsonObject().put("task_id", a.task().id().toString()).put("tenant_id", a.task().tenantId())
+          .put("agent_id", d.agentId()).put("strategy", d.strategy()).put("score", d.score())
+          .put("confidence", d.confidence()).put("alternatives", d.alternativesJson()).put("rationale", d.rationale()));
+    }
+    return json;
+  }
+
+  private static Candidate candidate(Row row) {
+    JsonArray specs = (JsonArray) row.getJson("specializations");
+    Capabilities caps = new Capabilities(List.of(row.getArrayOfStrings("task_types")),
+        List.of(row.getArrayOfStrings("languages")),
+        specs.stream().map(JsonObject.class::cast).map(Capabilities.Specialization::fromJson).toList());
+    return new Candidate(row.getString("tenant_id"), row.getString("id"), caps, row.getInteger("max_concurrent_tasks"),
+        row.getInteger("current_load"), new Performance(row.getDouble("success_rate"), row.getDouble("average_quality"),
+        row.getDouble("average_latency_ms"), row.getLong("task_count")));
+  }
+
+  private static QueuedTask queuedTask(Row row) {
+    JsonObject requirements = (JsonObject) row.getJson("requirements");
+    MatchScore.Need need = new MatchScore.Need(row.getString("type"),
+        Capabilities.strings(requirements.getJsonArray("languages")),
+        Capabilities.strings(requirements.getJsonArray("specializations")));
+    return new QueuedTask(row.getUUID("id"), row.getString("tenant_id"), row.getString("type"),
+        row.getInteger("priority"), row.getOffsetDateTime("created_at").toInstant(), need,
+        requirements.getDouble("minQuality", 0.0));
+  }
+}

@@ -1,0 +1,61 @@
+package io.arbiter.task;
+
+import io.arbiter.bus.ArbiterException;
+import io.arbiter.bus.CanonicalJson;
+import io.arbiter.bus.Failure;
+import io.arbiter.bus.RequestContext;
+import io.arbiter.config.ArbiterConfig;
+import io.vertx.core.json.Json;
+import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
+import java.util.UUID;
+
+/**
+ * A task as submitted, checked against the configured limits (the contract already checked its shape) and given its
+ * id. {@code requestHash} identifies the body for idempotency: the same key with another body is a conflict.
+ */
+public record Submission(UUID id, RequestContext ctx, String type, int priority, Object payload,
+                         JsonObject requirements, JsonObject budget, long timeoutMs, int maxAttempts,
+                         String idempotencyKey, String requestHash) {
+
+  public static final int DEFAULT_PRIORITY = 5;
+
+  /** @param field how to name the submission's fields in errors: "" for a single task, "tasks[3]." in a batch */
+  public static Submission from(JsonObject body, String idempotencyKey, RequestContext ctx,
+                                ArbiterConfig.Tasks limits, String field) {
+    Object payload = body.getValue("payload");
+    int payloadBytes = Json.encode(payload).getBytes(StandardCharsets.UTF_8).length;
+    if (payloadBytes > limits.maxPayloadBytes()) {
+      throw new ArbiterException(Failure.PAYLOAD_TOO_LARGE, field + "payload is " + payloadBytes
+          + " bytes; the limit is " + limits.maxPayloadBytes() + " (tasks.maxPayloadBytes)",
+          new JsonObject().put("field", field + "payload"));
+    }
+    long timeoutMs = body.getLong("timeoutMs", limits.defaultTimeoutMs());
+    if (timeoutMs < limits.minTimeoutMs() || timeoutMs > limits.maxTimeoutMs()) {
+      throw invalid(field + "timeoutMs", "must be from " + limits.minTimeoutMs() + " to " + limits.maxTimeoutMs()
+          + " ms, got " + timeoutMs);
+    }
+    int maxAttempts = body.getInteger("maxAttempts", limits.defaultMaxAttempts());
+    if (maxAttempts > limits.maxAttemptsLimit()) {
+      throw invalid(field + "maxAttempts", "must be at most " + limits.maxAttemptsLimit() + ", got " + maxAttempts);
+    }
+    return new Submission(TaskIds.next(), ctx, body.getString("type"), body.getInteger("priority", DEFAULT_PRIORITY),
+        payload, body.getJsonObject("requirements", new JsonObject()), body.getJsonObject("budget", new JsonObject()),
+        timeoutMs, maxAttempts, idempotencyKey, CanonicalJson.sha256(body));
+  }
+
+  private static ArbiterException invalid(String field, String message) {
+    return new ArbiterException(Failure.BAD_REQUEST, "field " + field + ": " + message,
+        new JsonObject().put("field", field));
+  }
+
+  /** One element of {@link TaskSql#SUBMIT}'s input. */
+  JsonObject toRecord() {
+    return new JsonObject()
+        .put("id", id.toString()).put("tenant_id", ctx.tenantId()).put("type", type).put("priority", priority)
+        .put("payload", payload).put("requirements", requirements).put("budget", budget).put("timeout_ms", timeoutMs)
+        .put("max_attempts", maxAttempts).put("idempotency_key", idempotencyKey).put("request_hash", requestHash)
+        .put("actor_sub", ctx.subject()).put("actor_role", ctx.role()).put("client_ip", ctx.clientIp())
+        .put("user_agent", ctx.userAgent()).put("correlation_id", ctx.correlationId());
+  }
+}

@@ -1,0 +1,192 @@
+package io.arbiter.task;
+
+import io.arbiter.bus.ArbiterException;
+import io.arbiter.bus.Failure;
+import io.arbiter.bus.RequestContext;
+import io.arbiter.config.ArbiterConfig;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.Tuple;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/** The task domain's reads and writes (SQL in {@link TaskSql}). */
+final class TaskRepository {
+
+  /** What a guarded change found before it ran, and whether it moved the task. */
+  record Guarded(TaskState state, int attempt, String holder, boolean moved, Row row) {}
+
+  private final Pool pool;
+  private final ArbiterConfig.Tasks limits;
+
+  TaskRepository(Pool pool, ArbiterConfig.Tasks limits) {
+    this.pool = pool;
+    this.limits = limits;
+  }
+
+  /**
+   * Writes many submissions in one transaction. Answers one outcome per submission, in order: {@code {task,
+   * created}}, or a conflict when its idempotency key is already used with another body.
+   */
+  Future<List<Future<JsonObject>>> submit(List<Submission> batch) {
+    JsonArray records = new JsonArray(batch.stream().map(Submission::toRecord).toList());
+    return pool.withTransaction(tx -> tx.preparedQuery(TaskSql.SUBMIT).execute(Tuple.of(records))
+        .compose(inserted -> {
+          Map<UUID, OffsetDateTime> created = new HashMap<>();
+          inserted.forEach(row -> created.put(row.getUUID("id"), row.getOffsetDateTime("created_at")));
+          List<Submission> repeats = batch.stream().filter(s -> !created.containsKey(s.id())).toList();
+          Future<Map<String, Row>> existing = repeats.isEmpty() ? Future.succeededFuture(Map.of())
+              : tx.preparedQuery(TaskSql.SELECT_BY_KEYS)
+                  .execute(Tuple.tuple()
+                      .addArrayOfString(repeats.stream().map(s -> s.ctx().tenantId()).toArray(String[]::new))
+                      .addArrayOfString(repeats.stream().map(Submission::idempotencyKey).toArray(String[]::new)))
+                  .map(rows -> {
+                    Map<String, Row> byKey = new HashMap<>();
+                    rows.forEach(row -> byKey.put(row.getString("tenant_id") + "/" + row.getString("idempotency_key"),
+                        row));
+                    return byKey;
+                  });
+          return existing.map(byKey -> {
+            List<Future<JsonObject>> outcomes = new ArrayList<>(batch.size());
+            for (Submission s : batch) {
+              OffsetDateTime at = created.get(s.id());
+              if (at != null) {
+                outcomes.add(Future.succeededFuture(new JsonObject().put("task", TaskJson.queued(s, at))
+                    .put("created", true)));
+                continue;
+              }
+              Row first = byKey.get(s.ctx().tenantId() + "/" + s.idempotencyKey());
+              if (first != null && s.requestHash().equals(first.getString("request_hash"))) {
+                outcomes.add(Future.succeededFuture(new JsonObject().put("task", TaskJson.task(first))
+                    .put("created", false)));
+              } else {
+                outcomes.add(Future.failedFuture(Failure.CONFLICT.exception("Idempotency-Key " + s.idempotencyKey()
+                    + " was already used with a different request body")));
+              }
+            }
+            return outcomes;
+          });
+        }));
+  }
+
+  Future<JsonObject> get(RequestContext ctx, UUID id) {
+    return pool.preparedQuery(TaskSql.SELECT_ONE).execute(Tuple.of(ctx.tenantId(), id))
+        .map(rows -> TaskJson.task(first(rows)));
+  }
+
+  Future<List<Row>> list(RequestContext ctx, String state, String type, String agent, OffsetDateTime afterCreated,
+                         UUID afterId, int limit) {
+    return pool.preparedQuery(TaskSql.LIST)
+        .execute(Tuple.tuple(java.util.Arrays.asList(ctx.tenantId(), state, type, agent, afterCreated, afterId, limit)))
+        .map(TaskRepository::rows);
+  }
+
+  Future<JsonObject> history(RequestContext ctx, UUID id) {
+    return pool.preparedQuery(TaskSql.HISTORY).execute(Tuple.of(ctx.tenantId(), id)).map(rows -> {
+      if (rows.size() == 0) {
+        throw notFound();
+      }
+      JsonArray items = new JsonArray();
+      rows.forEach(row -> items.add(TaskJson.transition(row)));
+      return new JsonObject().put("items", items);
+    });
+  }
+
+  Future<JsonObject> decision(RequestContext ctx, UUID id) {
+    return pool.preparedQuery(TaskSql.DECISIONS).execute(Tuple.of(ctx.tenantId(), id)).compose(rows -> {
+      if (rows.size() == 0) {
+        return get(ctx, id).compose(task -> Future.failedFuture(Failure.NOT_FOUND.exception(
+            "task " + id + " has not been routed yet (state " + task.getString("state") + ")")));
+      }
+      List<Row> all = rows(rows);
+      JsonObject latest = TaskJson.decision(all.get(0));
+      if (all.size() > 1) {
+        latest.put("previous", new JsonArray(all.subList(1, all.size()).stream().map(TaskJson::decision).toList()));
+      }
+      return Future.succeededFuture(latest);
+    });
+  }
+
+  Future<List<Row>> claim(RequestContext ctx, String agentId, int max) {
+    return pool.preparedQuery(TaskSql.CLAIM).execute(Tuple.of(ctx.tenantId(), agentId, max))
+        .map(TaskRepository::rows);
+  }
+
+  Future<Guarded> ack(RequestContext ctx, UUID id, String agentId, int attempt) {
+    return guarded(TaskSql.ACK, actor(Tuple.of(id, ctx.tenantId(), attempt, agentId, limits.leaseMs()), ctx));
+  }
+
+  Future<Guarded> extend(RequestContext ctx, UUID id, String agentId, int attempt, JsonObject progress) {
+    return guarded(TaskSql.EXTEND, Tuple.of(id, ctx.tenantId(), attempt, agentId, limits.leaseMs(), progress));
+  }
+
+  Future<Guarded> result(RequestContext ctx, UUID id, String agentId, JsonObject r) {
+    Tuple params = Tuple.tuple(java.util.Arrays.asList(id, ctx.tenantId(), r.getInteger("attempt"), agentId,
+        r.getString("outcome"), r.getValue("result") == null ? null : resultJson(r.getValue("result")),
+        r.getString("error"), r.getDouble("quality"), r.getInteger("filesChanged"), r.getInteger("linesChanged"),
+        r.getBoolean("testsPassed"), r.getDouble("coverage"), limits.backoffBaseMs(), limits.backoffCapMs()));
+    return guarded(TaskSql.RESULT, actor(params, ctx));
+  }
+
+  Future<Guarded> cancel(RequestContext ctx, UUID id) {
+    return guarded(TaskSql.CANCEL, actor(Tuple.of(id, ctx.tenantId(), TaskState.sourcesOf(TaskState.CANCELED)), ctx));
+  }
+
+  Future<Guarded> requeue(RequestContext ctx, UUID id) {
+    return guarded(TaskSql.REQUEUE, actor(Tuple.of(id, ctx.tenantId()), ctx));
+  }
+
+  /** System sweep: recovers one batch of expired leases; returns the recovered tasks. */
+  Future<List<Row>> rescue() {
+    return pool.preparedQuery(TaskSql.RESCUE)
+        .execute(Tuple.of(limits.rescueBatchSize(), limits.backoffBaseMs(), limits.backoffCapMs()))
+        .map(TaskRepository::rows);
+  }
+
+  Future<Long> queueDepth() {
+    return pool.query(TaskSql.QUEUE_DEPTH).execute().map(rows -> rows.iterator().next().getLong("queued"));
+  }
+
+  private Future<Guarded> guarded(String sql, Tuple params) {
+    return pool.withTransaction(tx -> tx.preparedQuery(sql).execute(params)).map(rows -> {
+      Row row = first(rows);
+      return new Guarded(TaskState.fromWire(row.getString("state")), row.getInteger("attempt"),
+          row.getString("assigned_agent_id"), row.getBoolean("moved"), row);
+    });
+  }
+
+  /** The five actor parameters every caller-driven change ends with. */
+  private static Tuple actor(Tuple params, RequestContext ctx) {
+    return params.addString(ctx.subject()).addString(ctx.role()).addString(ctx.clientIp())
+        .addString(ctx.userAgent()).addString(ctx.correlationId());
+  }
+
+  private static Object resultJson(Object value) {
+    return value instanceof JsonObject || value instanceof JsonArray ? value : new JsonObject().put("value", value);
+  }
+
+  static ArbiterException notFound() {
+    return Failure.NOT_FOUND.exception("no such task in this tenant");
+  }
+
+  private static Row first(RowSet<Row> rows) {
+    if (rows.size() == 0) {
+      throw notFound();
+    }
+    return rows.iterator().next();
+  }
+
+  private static List<Row> rows(RowSet<Row> rows) {
+    List<Row> list = new ArrayList<>(rows.size());
+    rows.forEach(list::add);
+    return list;
+  }
+}

@@ -1,0 +1,327 @@
+package io.arbiter.task;
+
+import io.arbiter.audit.Outbox;
+
+/**
+ * All SQL of the task domain. Every statement is scoped by tenant, except the lease rescuer and the queue-depth figure,
+ * which are system work across tenants. Each state change is one statement that guards on {@link TaskState}'s table,
+ * writes its {@code task_history} row(s) and its audit event(s) (through {@link Outbox#cte}), and moves the holding
+ * agent's {@code current_load} and running figures in the same transaction, so no crash can separate them.
+ *
+ * <p>Statements that act for a caller end with the five actor parameters (subject, role, client IP, user agent,
+ * correlation id), numbered as their Javadoc says.
+ */
+final class TaskSql {
+  private TaskSql() {}
+
+  /** Releases {@code n} of an agent's slots: a draining agent that empties goes offline. Used in SET clauses. */
+  private static String releaseSlots(String n) {
+    return """
+        current_load = a.current_load - %1$s,
+        status = CASE WHEN a.status = 'draining' AND a.current_load - %1$s = 0 THEN 'offline'
+                      WHEN a.status IN ('available', 'busy')
+                        THEN CASE WHEN a.current_load - %1$s >= a.max_concurrent_tasks THEN 'busy' ELSE 'available' END
+                      ELSE a.status END,
+        updated_at = now()""".formatted(n);
+  }
+
+  /** Full-jitter exponential backoff for the attempt just failed: random() * min(cap, base * 2^(attempt-1)). */
+  private static String backoff(String base, String cap) {
+    return "now() + make_interval(secs => random() * least(%s::float8, %s::float8 * power(2, greatest(t.attempt - 1, 0)))"
+        .formatted(cap, base) + " / 1000.0)";
+  }
+
+  /** The audit columns for one event per row of {@code rows}, acted by the statement's caller ($s..$s+4). */
+  private static String actorEvents(String rows, String action, String target, String details, int firstActorParam) {
+    int p = firstActorParam;
+    return ("SELECT %s.tenant_id, $%d, $%d, %s, %s, 'success', $%d, $%d, $%d, %s, '{}'::text[] FROM %s")
+        .formatted(rows, p, p + 1, action, target, p + 2, p + 3, p + 4, details, rows);
+  }
+
+  /**
+   * $1 a JSON array of submissions, each {id, tenant_id, type, priority, payload, requirements, budget, timeout_ms,
+   * max_attempts, idempotency_key, request_hash, actor_sub, actor_role, client_ip, user_agent, correlation_id}: the
+   * group commit of many requests in one statement. A repeated idempotency key inserts nothing (its row is not
+   * returned); every other row is queued with its history row and audit event.
+   */
+  static final String SUBMIT = """
+      WITH input AS (
+        SELECT * FROM jsonb_to_recordset($1::jsonb) AS i(
+          id uuid, tenant_id text, type text, priority smallint, payload jsonb, requirements jsonb, budget jsonb,
+          timeout_ms bigint, max_attempts integer, idempotency_key text, request_hash text, actor_sub text,
+          actor_role text, client_ip text, user_agent text, correlation_id text)
+      ),
+      inserted AS (
+        INSERT INTO tasks (id, tenant_id, type, priority, payload, requirements, budget, timeout_ms, max_attempts,
+                           attempt_budget, idempotency_key, request_hash)
+        SELECT id, tenant_id, type, priority, COALESCE(payload, 'null'::jsonb), COALESCE(requirements, '{}'::jsonb),
+               COALESCE(budget, '{}'::jsonb), timeout_ms, max_attempts, max_attempts, idempotency_key, request_hash
+        FROM input
+        ON CONFLICT (tenant_id, idempotency_key) DO NOTHING
+        RETURNING id, tenant_id, type, priority, created_at
+      ),
+      history AS (
+        INSERT INTO task_history (task_id, tenant_id, from_state, to_state, attempt, reason)
+        SELECT id, tenant_id, NULL, 'queued', 0, 'submitted' FROM inserted
+      ),
+      """ + Outbox.cte("audited", """
+        SELECT n.tenant_id, i.actor_sub, i.actor_role, 'task.queued', 'task:' || n.id, 'success', i.client_ip,
+               i.user_agent, i.correlation_id, jsonb_build_object('type', n.type, 'priority', n.priority), '{}'::text[]
+        FROM inserted n JOIN input i ON i.id = n.id
+      """) + """
+      SELECT id, created_at FROM inserted
+      """;
+
+  /** $1 tenant ids, $2 idempotency keys (parallel arrays): the tasks that already hold those keys. */
+  static final String SELECT_BY_KEYS = """
+      SELECT t.* FROM unnest($1::text[], $2::text[]) AS k(tenant_id, key)
+      JOIN tasks t ON t.tenant_id = k.tenant_id AND t.idempotency_key = k.key
+      """;
+
+  /** $1 tenant, $2 id. */
+  static final String SELECT_ONE = "SELECT * FROM tasks WHERE tenant_id = $1 AND id = $2";
+
+  /** $1 tenant, $2 state, $3 type, $4 agent (each null for any), $5 created_at and $6 id of the cursor (or null),
+   * $7 limit. Newest first. */
+  static final String LIST = """
+      SELECT * FROM tasks
+      WHERE tenant_id = $1 AND ($2::text IS NULL OR state = $2) AND ($3::text IS NULL OR type = $3)
+        AND ($4::text IS NULL OR assigned_agent_id = $4)
+        AND ($5::timestamptz IS NULL OR (created_at, id) < ($5::timestamptz, $6::uuid))
+      ORDER BY created_at DESC, id DESC
+      LIMIT $7
+      """;
+
+  /** $1 tenant, $2 task id. Oldest first. */
+  static final String HISTORY = """
+      SELECT from_state, to_state, attempt, agent_id, reason, at FROM task_history
+      WHERE tenant_id = $1 AND task_id = $2 ORDER BY id
+      """;
+
+  /** $1 tenant, $2 task id. Latest attempt first. */
+  static final String DECISIONS = """
+      SELECT * FROM routing_decisions WHERE tenant_id = $1 AND task_id = $2 ORDER BY attempt DESC
+      """;
+
+  /** $1 tenant, $2 agent, $3 most tasks: marks the agent's assigned, undelivered tasks delivered and returns them. */
+  static final String CLAIM = """
+      WITH picked AS (
+        SELECT id FROM tasks
+        WHERE tenant_id = $1 AND assigned_agent_id = $2 AND state = 'assigned' AND delivered_at IS NULL
+        ORDER BY priority DESC, assigned_at
+        LIMIT $3
+        FOR UPDATE SKIP LOCKED
+      )
+      UPDATE tasks t SET delivered_at = now(), updated_at = now()
+      FROM picked WHERE t.id = picked.id
+      RETURNING t.id, t.attempt, t.type, t.priority, t.payload, t.requirements, t.budget, t.timeout_ms,
+                t.lease_expires_at
+      """;
+
+  /** The locked task row every guarded change starts from: $1 id, $2 tenant. */
+  private static final String LOCKED = """
+      WITH t0 AS (
+        SELECT id, state, attempt, assigned_agent_id, max_attempts, assigned_at, lease_expires_at
+        FROM tasks WHERE id = $1 AND tenant_id = $2 FOR UPDATE
+      ),
+      """;
+
+  /** $1 id, $2 tenant, $3 attempt, $4 agent, $5 lease ms, $6..$10 actor. assigned → running. */
+  static final String ACK = LOCKED + """
+      moved AS (
+        UPDATE tasks t SET state = 'running', started_at = now(), delivered_at = COALESCE(t.delivered_at, now()),
+               lease_expires_at = now() + $5 * interval '1 millisecond', updated_at = now()
+        FROM t0
+        WHERE t.id = t0.id AND t0.state = 'assigned' AND t0.attempt = $3 AND t0.assigned_agent_id = $4
+        RETURNING t.id, t.tenant_id, t.attempt, t.assigned_agent_id, t.lease_expires_at
+      ),
+      history AS (
+        INSERT INTO task_history (task_id, tenant_id, from_state, to_state, attempt, agent_id, reason)
+        SELECT id, tenant_id, 'assigned', 'running', attempt, assigned_agent_id, 'acknowledged' FROM moved
+      ),
+      """ + Outbox.cte("audited", actorEvents("moved", "'task.running'", "'task:' || moved.id",
+      "jsonb_build_object('attempt', moved.attempt, 'agentId', moved.assigned_agent_id)", 6)) + """
+      SELECT t0.state, t0.attempt, t0.assigned_agent_id, COALESCE(m.lease_expires_at, t0.lease_expires_at)
+               AS lease_expires_at, m.id IS NOT NULL AS moved
+      FROM t0 LEFT JOIN moved m ON true
+      """;
+
+  /** $1 id, $2 tenant, $3 attempt, $4 agent, $5 lease ms, $6 progress (jsonb or null). Extends a running lease and
+   * counts as the agent's heartbeat. */
+  static final String EXTEND = LOCKED + """
+      extended AS (
+        UPDATE tasks t SET lease_expires_at = now() + $5 * interval '1 millisecond',
+               progress = COALESCE($6::jsonb, t.progress), updated_at = now()
+        FROM t0
+        WHERE t.id = t0.id AND t0.state = 'running' AND t0.attempt = $3 AND t0.assigned_agent_id = $4
+        RETURNING t.lease_expires_at
+      ),
+      alive AS (
+        UPDATE agents SET last_heartbeat_at = now()
+        WHERE tenant_id = $2 AND id = $4 AND EXISTS (SELECT 1 FROM extended)
+      )
+      SELECT t0.state, t0.attempt, t0.assigned_agent_id, COALESCE(e.lease_expires_at, t0.lease_expires_at)
+               AS lease_expires_at, e.lease_expires_at IS NOT NULL AS moved
+      FROM t0 LEFT JOIN extended e ON true
+      """;
+
+  /**
+   * $1 id, $2 tenant, $3 attempt, $4 agent, $5 outcome, $6 result, $7 error, $8 quality, $9 files changed,
+   * $10 lines changed, $11 tests passed, $12 coverage, $13 backoff base ms, $14 backoff cap ms, $15..$19 actor.
+   * Records the outcome once per (task, attempt); succeeded ends the task; failed retries after backoff or ends it
+   * dead. Releases the agent's slot and updates its running figures (the baseline counts as one prior observation).
+   * {@code recorded_outcome} is the outcome stored before this statement: set when this is a repeat.
+   */
+  static final String RESULT = LOCKED + """
+      recorded AS (
+        INSERT INTO task_results (task_id, attempt, tenant_id, agent_id, outcome, result, error, quality,
+                                  files_changed, lines_changed, tests_passed, coverage)
+        SELECT t0.id, $3, $2, $4, $5, $6, $7, $8, $9, $10, $11, $12 FROM t0
+        WHERE t0.state IN ('assigned', 'running') AND t0.attempt = $3 AND t0.assigned_agent_id = $4
+        ON CONFLICT (task_id, attempt) DO NOTHING
+        RETURNING task_id
+      ),
+      finished AS (
+        UPDATE tasks t SET
+          state = CASE WHEN $5 = 'succeeded' THEN 'succeeded' WHEN t.attempt >= t.max_attempts THEN 'dead'
+                       ELSE 'queued' END,
+          result = $6, error = $7, lease_expires_at = NULL, deadline_at = NULL,
+          run_after = CASE WHEN $5 <> 'succeeded' AND t.attempt < t.max_attempts THEN %s ELSE t.run_after END,
+          finished_at = CASE WHEN $5 = 'succeeded' OR t.attempt >= t.max_attempts THEN now() END,
+          updated_at = now()
+        FROM recorded r JOIN t0 ON t0.id = r.task_id
+        WHERE t.id = r.task_id
+        RETURNING t.id, t.tenant_id, t.state, t.attempt, t.assigned_agent_id, t0.state AS from_state, t0.assigned_at
+      ),
+      agent AS (
+        UPDATE agents a SET %s,
+          task_count = a.task_count + 1,
+          success_rate = a.success_rate
+            + ((CASE WHEN $5 = 'succeeded' THEN 1.0 ELSE 0.0 END) - a.success_rate) / (a.task_count + 2),
+          average_quality = CASE WHEN $8::float8 IS NULL THEN a.average_quality
+                                 ELSE a.average_quality + ($8::float8 - a.average_quality) / (a.task_count + 2) END,
+          average_latency_ms = a.average_latency_ms
+            + (EXTRACT(EPOCH FROM now() - f.assigned_at) * 1000 - a.average_latency_ms) / (a.task_count + 2)
+        FROM finished f
+        WHERE a.tenant_id = f.tenant_id AND a.id = f.assigned_agent_id
+      ),
+      moves AS (
+        SELECT f.id, f.tenant_id, f.attempt, f.assigned_agent_id, s.n, s.from_state, s.to_state
+        FROM finished f
+        CROSS JOIN LATERAL (VALUES (1, f.from_state, $5::text), (2, 'failed', f.state)) AS s(n, from_state, to_state)
+        WHERE s.n = 1 OR $5 = 'failed'
+      ),
+      history AS (
+        INSERT INTO task_history (task_id, tenant_id, from_state, to_state, attempt, agent_id, reason)
+        SELECT id, tenant_id, from_state, to_state, attempt, assigned_agent_id,
+               CASE WHEN n = 1 THEN 'result reported' WHEN to_state = 'dead' THEN 'no attempts left'
+                    ELSE 'retry after backoff' END
+        FROM moves ORDER BY id, n
+      ),
+      """.formatted(backoff("$13", "$14"), releaseSlots("1")) + Outbox.cte("audited", actorEvents("moves",
+      "'task.' || moves.to_state", "'task:' || moves.id",
+      "jsonb_build_object('attempt', moves.attempt, 'agentId', moves.assigned_agent_id, 'from', moves.from_state)", 15))
+      + """
+      SELECT t0.state, t0.attempt, t0.assigned_agent_id, f.state AS after_state, f.id IS NOT NULL AS moved,
+             (SELECT outcome FROM task_results WHERE task_id = $1 AND attempt = $3) AS recorded_outcome
+      FROM t0 LEFT JOIN finished f ON true
+      """;
+
+  /** $1 id, $2 tenant, $3 states it may be canceled from, $4..$8 actor. Releases the holder's slot if it had one. */
+  static final String CANCEL = LOCKED + """
+      moved AS (
+        UPDATE tasks t SET state = 'canceled', lease_expires_at = NULL, deadline_at = NULL, finished_at = now(),
+               updated_at = now()
+        FROM t0 WHERE t.id = t0.id AND t0.state = ANY($3::text[])
+        RETURNING t.id, t.tenant_id, t.attempt, t0.state AS from_state, t0.assigned_agent_id
+      ),
+      released AS (
+        UPDATE agents a SET %s
+        FROM moved m
+        WHERE m.from_state IN ('assigned', 'running') AND a.tenant_id = m.tenant_id AND a.id = m.assigned_agent_id
+      ),
+      history AS (
+        INSERT INTO task_history (task_id, tenant_id, from_state, to_state, attempt, agent_id, reason)
+        SELECT id, tenant_id, from_state, 'canceled', attempt, assigned_agent_id, 'canceled by ' || $4 FROM moved
+      ),
+      """.formatted(releaseSlots("1")) + Outbox.cte("audited", actorEvents("moved", "'task.canceled'",
+      "'task:' || moved.id", "jsonb_build_object('from', moved.from_state, 'attempt', moved.attempt)", 4)) + """
+      SELECT t0.state, t0.attempt, t0.assigned_agent_id, m.id IS NOT NULL AS moved FROM t0 LEFT JOIN moved m ON true
+      """;
+
+  /** $1 id, $2 tenant, $3..$7 actor. dead → queued with a fresh set of attempts: attempt numbers keep growing, and
+   * max_attempts grows by the task's attempt budget. */
+  static final String REQUEUE = LOCKED + """
+      moved AS (
+        UPDATE tasks t SET state = 'queued', max_attempts = t.attempt + t.attempt_budget, run_after = now(),
+               finished_at = NULL, updated_at = now()
+        FROM t0 WHERE t.id = t0.id AND t0.state = 'dead'
+        RETURNING t.id, t.tenant_id, t.attempt, t.max_attempts
+      ),
+      history AS (
+        INSERT INTO task_history (task_id, tenant_id, from_state, to_state, attempt, reason)
+        SELECT id, tenant_id, 'dead', 'queued', attempt, 'requeued by ' || $3 FROM moved
+      ),
+      """ + Outbox.cte("audited", actorEvents("moved", "'task.requeued'", "'task:' || moved.id",
+      "jsonb_build_object('attemptsUsed', moved.attempt, 'maxAttempts', moved.max_attempts)", 3)) + """
+      SELECT t0.state, t0.attempt, t0.assigned_agent_id, m.id IS NOT NULL AS moved FROM t0 LEFT JOIN moved m ON true
+      """;
+
+  /**
+   * System sweep, all tenants. $1 batch size, $2 backoff base ms, $3 backoff cap ms. Every held task whose lease or
+   * deadline passed, or whose agent went offline, becomes a timed-out attempt: back to queued after backoff, or dead
+   * without attempts left; its agent's slot is released. One statement per batch.
+   */
+  static final String RESCUE = """
+      WITH expired AS (
+        SELECT t.id, t.tenant_id, t.state AS from_state, t.assigned_agent_id, t.attempt,
+               CASE WHEN t.deadline_at < now() THEN 'task timeout'
+                    WHEN a.status = 'offline' THEN 'agent offline'
+                    WHEN t.state = 'assigned' THEN 'not acknowledged in time'
+                    ELSE 'lease expired' END AS reason
+        FROM tasks t
+        LEFT JOIN agents a ON a.tenant_id = t.tenant_id AND a.id = t.assigned_agent_id
+        WHERE t.state IN ('assigned', 'running')
+          AND (t.lease_expires_at < now() OR t.deadline_at < now() OR a.status = 'offline')
+        ORDER BY t.lease_expires_at
+        LIMIT $1
+        FOR UPDATE OF t SKIP LOCKED
+      ),
+      moved AS (
+        UPDATE tasks t SET
+          state = CASE WHEN t.attempt >= t.max_attempts THEN 'dead' ELSE 'queued' END,
+          lease_expires_at = NULL, deadline_at = NULL, error = e.reason,
+          run_after = CASE WHEN t.attempt < t.max_attempts THEN %s ELSE t.run_after END,
+          finished_at = CASE WHEN t.attempt >= t.max_attempts THEN now() END,
+          updated_at = now()
+        FROM expired e WHERE t.id = e.id
+        RETURNING t.id, t.tenant_id, t.state, t.attempt, e.from_state, e.assigned_agent_id, e.reason
+      ),
+      released AS (
+        UPDATE agents a SET %s
+        FROM (SELECT tenant_id, assigned_agent_id, count(*)::int AS n FROM moved GROUP BY 1, 2) r
+        WHERE a.tenant_id = r.tenant_id AND a.id = r.assigned_agent_id
+      ),
+      moves AS (
+        SELECT m.id, m.tenant_id, m.attempt, m.assigned_agent_id, m.reason, s.n, s.from_state, s.to_state
+        FROM moved m
+        CROSS JOIN LATERAL (VALUES (1, m.from_state, 'timed_out'), (2, 'timed_out', m.state)) AS s(n, from_state, to_state)
+      ),
+      history AS (
+        INSERT INTO task_history (task_id, tenant_id, from_state, to_state, attempt, agent_id, reason)
+        SELECT id, tenant_id, from_state, to_state, attempt, assigned_agent_id,
+               CASE WHEN n = 1 THEN reason WHEN to_state = 'dead' THEN 'no attempts left' ELSE 'retry after backoff' END
+        FROM moves ORDER BY id, n
+      ),
+      """.formatted(backoff("$2", "$3"), releaseSlots("r.n")) + Outbox.cte("audited", """
+        SELECT tenant_id, 'arbiter', 'system', 'task.' || to_state, 'task:' || id, 'success', NULL, NULL,
+               'lease-rescuer', jsonb_build_object('attempt', attempt, 'agentId', assigned_agent_id, 'reason', reason,
+               'from', from_state), '{}'::text[]
+        FROM moves
+      """) + """
+      SELECT id, tenant_id, state, assigned_agent_id, reason FROM moved
+      """;
+
+  /** System figure, all tenants: tasks waiting in the queue. */
+  static final String QUEUE_DEPTH = "SELECT count(*) AS queued FROM tasks WHERE state = 'queued'";
+}

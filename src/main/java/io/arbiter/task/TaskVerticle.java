@@ -1,0 +1,460 @@
+package io.arbiter.task;
+
+import io.arbiter.bus.Addresses;
+import io.arbiter.bus.ArbiterException;
+import io.arbiter.bus.Failure;
+import io.arbiter.bus.Replies;
+import io.arbiter.bus.RequestContext;
+import io.arbiter.config.ArbiterConfig;
+import io.arbiter.config.LiveSettings;
+import io.arbiter.db.Cursor;
+import io.arbiter.db.Database;
+import io.arbiter.db.DbBreaker;
+import io.arbiter.db.GroupCommit;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Tasks (SPEC §1, §4): submission (group-committed), reads, cancel and requeue; delivery to agents by claim (long
+ * poll, woken by {@link Addresses#EVENTS_ASSIGNED} with a poll timer as fallback); ack, heartbeat, progress and
+ * result under the lease rules; and the lease rescuer. Its database calls go through its own breaker,
+ * {@code tasks-db}. Assignment itself is the routing verticle's.
+ */
+public final class TaskVerticle extends VerticleBase {
+
+  private static final Logger LOG = LoggerFactory.getLogger(TaskVerticle.class);
+
+  private final ArbiterConfig config;
+  private final MeterRegistry registry;
+  private final Map<String, Set<ClaimWait>> waits = new HashMap<>();
+  private final AtomicLong queueDepth = new AtomicLong();
+  private volatile LiveSettings live;
+  private Pool pool;
+  private DbBreaker breaker;
+  private TaskRepository tasks;
+  private GroupCommit<Submission, JsonObject> submissions;
+  private Counter submitted;
+  private Counter succeeded;
+  private Counter failed;
+  private boolean rescuing;
+
+  public TaskVerticle(ArbiterConfig config, MeterRegistry registry) {
+    this.config = config;
+    this.registry = registry;
+    this.live = config.live();
+  }
+
+  @Override
+  public Future<?> start() {
+    pool = Database.pool(vertx, config.db(), "tasks");
+    breaker = new DbBreaker(vertx, "tasks-db", config.breaker(), registry);
+    tasks = new TaskRepository(pool, config.tasks());
+    submissions = new GroupCommit<>(config.tasks().submitBatchMax(), config.db().poolSize(), this::writeSubmissions);
+    if (registry != null) {
+      submitted = Counter.builder("arbiter.tasks.submitted").description("Tasks accepted").register(registry);
+      succeeded = Counter.builder("arbiter.tasks.completed").tag("outcome", "succeeded")
+          .description("Attempts completed, by reported outcome").register(registry);
+      failed = Counter.builder("arbiter.tasks.completed").tag("outcome", "failed")
+          .description("Attempts completed, by reported outcome").register(registry);
+      Gauge.builder("arbiter.tasks.queue.depth", queueDepth, AtomicLong::get).description("Tasks waiting in the queue")
+          .register(registry);
+    }
+    vertx.setPeriodic(config.tasks().rescueIntervalMs(), id -> rescue());
+    EventBus bus = vertx.eventBus();
+    return Future.all(List.of(
+        bus.consumer(Addresses.TASKS_SUBMIT, handle(this::submit)).completion(),
+        bus.consumer(Addresses.TASKS_SUBMIT_BATCH, handle(this::submitBatch)).completion(),
+        bus.consumer(Addresses.TASKS_GET, handle(m -> breaker.execute(() -> tasks.get(ctx(m), taskId(m))))).completion(),
+        bus.consumer(Addresses.TASKS_LIST, handle(this::list)).completion(),
+        bus.consumer(Addresses.TASKS_HISTORY, handle(m -> breaker.execute(() -> tasks.history(ctx(m), taskId(m)))))
+            .completion(),
+        bus.consumer(Addresses.TASKS_DECISION, handle(m -> breaker.execute(() -> tasks.decision(ctx(m), taskId(m)))))
+            .completion(),
+        bus.consumer(Addresses.TASKS_CANCEL, handle(this::cancel)).completion(),
+        bus.consumer(Addresses.TASKS_REQUEUE, handle(this::requeue)).completion(),
+        bus.consumer(Addresses.TASKS_CLAIM, handle(this::claim)).completion(),
+        bus.consumer(Addresses.TASKS_ACK, handle(this::ack)).completion(),
+        bus.consumer(Addresses.TASKS_HEARTBEAT, handle(m -> extend(m, null))).completion(),
+        bus.consumer(Addresses.TASKS_PROGRESS, handle(m -> extend(m, progress(m.body())))).completion(),
+        bus.consumer(Addresses.TASKS_RESULT, handle(this::result)).completion(),
+        bus.consumer(Addresses.TASKS_HEALTH, handle(m -> breaker.ping(pool).map(h -> h.toJson()))).completion(),
+        bus.<JsonObject>consumer(Addresses.EVENTS_ASSIGNED, m -> wake(m.body())).completion(),
+        bus.<JsonObject>localConsumer(Addresses.CONFIG_CHANGED,
+            m -> live = LiveSettings.fromJson(m.body().getJsonObject("settings"))).completion()));
+  }
+
+  private Replies.Handler handle(Function<Message<JsonObject>, Future<JsonObject>> work) {
+    return Replies.handle(LOG, work);
+  }
+
+  private static RequestContext ctx(Message<JsonObject> m) {
+    return RequestContext.from(m);
+  }
+
+  private static UUID taskId(Message<JsonObject> m) {
+    String id = m.body().getString(m.body().containsKey("taskId") ? "taskId" : "id");
+    try {
+      return UUID.fromString(id);
+    } catch (RuntimeException e) {
+      throw Failure.BAD_REQUEST.exception("task id " + id + " is not a UUID");
+    }
+  }
+
+  // ---- submission ----
+
+  private Future<JsonObject> submit(Message<JsonObject> m) {
+    JsonObject body = m.body().copy();
+    String key = (String) body.remove("idempotencyKey");
+    Submission submission = Submission.from(body, key, ctx(m), config.tasks(), "");
+    return submissions.submit(submission);
+  }
+
+  private Future<JsonObject> submitBatch(Message<JsonObject> m) {
+    RequestContext ctx = ctx(m);
+    JsonArray items = m.body().getJsonArray("tasks");
+    List<Submission> batch = new ArrayList<>(items.size());
+    for (int i = 0; i < items.size(); i++) {
+      batch.add(Submission.from(items.getJsonObject(i), null, ctx, config.tasks(), "tasks[" + i + "]."));
+    }
+    return writeSubmissions(batch).map(outcomes -> {
+      JsonArray accepted = new JsonArray();
+      outcomes.forEach(o -> accepted.add(new JsonObject().put("id", o.result().getJsonObject("task").getString("id"))
+          .put("state", TaskState.QUEUED.wire())));
+      return new JsonObject().put("tasks", accepted);
+    });
+  }
+
+  /** One transaction for a whole batch (a group commit, or a bulk request). */
+  private Future<List<Future<JsonObject>>> writeSubmissions(List<Submission> batch) {
+    return breaker.execute(() -> tasks.submit(batch)).onSuccess(outcomes -> {
+      long created = outcomes.stream().filter(o -> o.succeeded() && o.result().getBoolean("created")).count();
+      if (created > 0) {
+        if (submitted != null) {
+          submitted.increment(created);
+        }
+        nudge();
+      }
+    });
+  }
+
+  // ---- reads and operator actions ----
+
+  private Future<JsonObject> list(Message<JsonObject> m) {
+    JsonObject q = m.body();
+    int limit = q.getInteger("limit", live.defaultPageSize());
+    if (limit > config.api().maxPageSize()) {
+      return Future.failedFuture(Failure.BAD_REQUEST.exception("limit must be at most " + config.api().maxPageSize()));
+    }
+    OffsetDateTime afterCreated = null;
+    UUID afterId = null;
+    if (q.getString("cursor") != null) {
+      String[] parts = Cursor.decode(q.getString("cursor"), 2);
+      try {
+        afterCreated = OffsetDateTime.parse(parts[0]);
+        afterId = UUID.fromString(parts[1]);
+      } catch (RuntimeException e) {
+        throw Failure.BAD_REQUEST.exception("cursor is invalid; pass back the nextCursor of the previous page");
+      }
+    }
+    OffsetDateTime created = afterCreated;
+    UUID id = afterId;
+    return breaker.execute(() -> tasks.list(ctx(m), q.getString("state"), q.getString("type"), q.getString("agent"),
+        created, id, limit + 1)).map(rows -> {
+          List<Row> page = rows.subList(0, Math.min(limit, rows.size()));
+          String next = null;
+          if (rows.size() > limit) {
+            Row last = page.get(page.size() - 1);
+            next = Cursor.encode(last.getOffsetDateTime("created_at").toString(), last.getUUID("id").toString());
+          }
+          return new JsonObject().put("items", new JsonArray(page.stream().map(TaskJson::task).toList()))
+              .put("nextCursor", next);
+        });
+  }
+
+  private Future<JsonObject> cancel(Message<JsonObject> m) {
+    RequestContext ctx = ctx(m);
+    UUID id = taskId(m);
+    return breaker.execute(() -> tasks.cancel(ctx, id)).compose(g -> {
+      if (!g.moved()) {
+        return Future.failedFuture(Failure.CONFLICT.exception("task " + id + " is " + g.state().wire()
+            + " and can no longer be canceled"));
+      }
+      changed();
+      return breaker.execute(() -> tasks.get(ctx, id));
+    });
+  }
+
+  private Future<JsonObject> requeue(Message<JsonObject> m) {
+    RequestContext ctx = ctx(m);
+    UUID id = taskId(m);
+    return breaker.execute(() -> tasks.requeue(ctx, id)).compose(g -> {
+      if (!g.moved()) {
+        return Future.failedFuture(Failure.CONFLICT.exception("task " + id + " is " + g.state().wire()
+            + "; only dead tasks can be requeued"));
+      }
+      changed();
+      return breaker.execute(() -> tasks.get(ctx, id));
+    });
+  }
+
+  // ---- delivery ----
+
+  private Future<JsonObject> claim(Message<JsonObject> m) {
+    RequestContext ctx = ctx(m);
+    String agentId = m.body().getString("agentId");
+    int max = m.body().getInteger("max", 1);
+    int waitSeconds = m.body().getInteger("wait", 0);
+    return claimOnce(ctx, agentId, max).compose(found -> {
+      if (!found.isEmpty()) {
+        return Future.succeededFuture(deliveries(found));
+      }
+      return agentExists(ctx, agentId).compose(v -> {
+        if (waitSeconds == 0) {
+          return Future.succeededFuture(deliveries(List.of()));
+        }
+        return new ClaimWait(ctx, agentId, max, waitSeconds * 1000L).start();
+      });
+    });
+  }
+
+  private Future<List<Row>> claimOnce(RequestContext ctx, String agentId, int max) {
+    return breaker.execute(() -> tasks.claim(ctx, agentId, max));
+  }
+
+  private Future<Void> agentExists(RequestContext ctx, String agentId) {
+    return vertx.eventBus().request(Addresses.REGISTRY_GET, new JsonObject().put("id", agentId),
+        ctx.deliveryOptions(config.http().requestTimeoutMs())).<Void>mapEmpty().recover(e -> Future.failedFuture(
+        Replies.fromBus(e)));
+  }
+
+  private static JsonObject deliveries(List<Row> rows) {
+    return new JsonObject().put("tasks", new JsonArray(rows.stream().map(TaskJson::delivery).toList()));
+  }
+
+  private void wake(JsonObject assigned) {
+    Set<ClaimWait> waiting = waits.get(assigned.getString("tenantId") + "/" + assigned.getString("agentId"));
+    if (waiting != null) {
+      List.copyOf(waiting).forEach(ClaimWait::attempt);
+    }
+  }
+
+  /** A long-polling claim: tries again when its agent is assigned work, on a poll timer, and gives up at its deadline. */
+  private final class ClaimWait {
+    private final RequestContext ctx;
+    private final String agentId;
+    private final int max;
+    private final long waitMs;
+    private final String key;
+    private final Promise<JsonObject> promise = Promise.promise();
+    private long pollTimer;
+    private long deadlineTimer;
+    private boolean busy;
+    private boolean again;
+
+    ClaimWait(RequestContext ctx, String agentId, int max, long waitMs) {
+      this.ctx = ctx;
+      this.agentId = agentId;
+      this.max = max;
+      this.waitMs = waitMs;
+      this.key = ctx.tenantId() + "/" + agentId;
+    }
+
+    Future<JsonObject> start() {
+      waits.computeIfAbsent(key, k -> new HashSet<>()).add(this);
+      pollTimer = vertx.setPeriodic(config.tasks().claimPollMs(), id -> attempt());
+      deadlineTimer = vertx.setTimer(waitMs, id -> finish(deliveries(List.of()), null));
+      return promise.future();
+    }
+
+    void attempt() {
+      if (promise.future().isComplete()) {
+        return;
+      }
+      if (busy) {
+        again = true;
+        return;
+      }
+      busy = true;
+      again = false;
+      claimOnce(ctx, agentId, max).onComplete(result -> {
+        busy = false;
+        if (result.failed()) {
+          finish(null, result.cause());
+        } else if (!result.result().isEmpty()) {
+          finish(deliveries(result.result()), null);
+        } else if (again) {
+          attempt();
+        }
+      });
+    }
+
+    private void finish(JsonObject reply, Throwable error) {
+      if (promise.future().isComplete()) {
+        return;
+      }
+      vertx.cancelTimer(pollTimer);
+      vertx.cancelTimer(deadlineTimer);
+      Set<ClaimWait> waiting = waits.get(key);
+      if (waiting != null) {
+        waiting.remove(this);
+        if (waiting.isEmpty()) {
+          waits.remove(key);
+        }
+      }
+      if (error != null) {
+        promise.fail(error);
+      } else {
+        promise.complete(reply);
+      }
+    }
+  }
+
+  // ---- the lease ----
+
+  private Future<JsonObject> ack(Message<JsonObject> m) {
+    RequestContext ctx = ctx(m);
+    UUID id = taskId(m);
+    String agentId = m.body().getString("agentId");
+    int attempt = m.body().getInteger("attempt");
+    return breaker.execute(() -> tasks.ack(ctx, id, agentId, attempt)).map(g -> {
+      boolean alreadyRunning = g.state() == TaskState.RUNNING && agentId.equals(g.holder()) && g.attempt() == attempt;
+      if (!g.moved() && !alreadyRunning) {
+        throw refusal(id, g, agentId, attempt, "acknowledge");
+      }
+      if (g.moved()) {
+        drainAudit();
+      }
+      return lease(id, attempt, TaskState.RUNNING, g.row(), false);
+    });
+  }
+
+  private Future<JsonObject> extend(Message<JsonObject> m, JsonObject progress) {
+    RequestContext ctx = ctx(m);
+    UUID id = taskId(m);
+    String agentId = m.body().getString("agentId");
+    int attempt = m.body().getInteger("attempt");
+    return breaker.execute(() -> tasks.extend(ctx, id, agentId, attempt, progress)).map(g -> {
+      if (g.moved()) {
+        return lease(id, attempt, TaskState.RUNNING, g.row(), false);
+      }
+      if (g.state() == TaskState.CANCELED && agentId.equals(g.holder()) && g.attempt() == attempt) {
+        return lease(id, attempt, TaskState.CANCELED, null, true);
+      }
+      throw refusal(id, g, agentId, attempt, progress == null ? "extend the lease of" : "report progress on");
+    });
+  }
+
+  private static JsonObject progress(JsonObject body) {
+    return new JsonObject().put("percent", body.getValue("percent")).put("message", body.getString("message"))
+        .put("at", java.time.Instant.now().toString());
+  }
+
+  private Future<JsonObject> result(Message<JsonObject> m) {
+    RequestContext ctx = ctx(m);
+    UUID id = taskId(m);
+    JsonObject body = m.body();
+    String agentId = body.getString("agentId");
+    int attempt = body.getInteger("attempt");
+    return breaker.execute(() -> tasks.result(ctx, id, agentId, body)).map(g -> {
+      JsonObject reply = new JsonObject().put("taskId", id.toString()).put("attempt", attempt);
+      if (g.moved()) {
+        String outcome = body.getString("outcome");
+        Counter counter = "succeeded".equals(outcome) ? succeeded : failed;
+        if (counter != null) {
+          counter.increment();
+        }
+        changed();
+        return reply.put("outcome", outcome).put("state", g.row().getString("after_state")).put("repeated", false);
+      }
+      String recorded = g.row().getString("recorded_outcome");
+      if (recorded != null) {
+        return reply.put("outcome", recorded).put("state", g.state().wire()).put("repeated", true);
+      }
+      throw refusal(id, g, agentId, attempt, "report a result for");
+    });
+  }
+
+  private static JsonObject lease(UUID id, int attempt, TaskState state, Row row, boolean canceled) {
+    OffsetDateTime lease = row == null ? null : row.getOffsetDateTime("lease_expires_at");
+    return new JsonObject().put("taskId", id.toString()).put("attempt", attempt).put("state", state.wire())
+        .put("leaseExpiresAt", TaskJson.time(lease)).put("canceled", canceled);
+  }
+
+  /** Why an agent's call on a task was refused: not its task, a stale attempt, or a state that does not allow it. */
+  private static ArbiterException refusal(UUID id, TaskRepository.Guarded g, String agentId, int attempt,
+                                          String action) {
+    if (!agentId.equals(g.holder())) {
+      return Failure.CONFLICT.exception("task " + id + " is not held by agent " + agentId + " (it is "
+          + g.state().wire() + ")");
+    }
+    if (g.attempt() != attempt) {
+      return Failure.CONFLICT.exception("attempt " + attempt + " is stale: task " + id + " is on attempt "
+          + g.attempt() + " (" + g.state().wire() + ")");
+    }
+    return Failure.CONFLICT.exception("cannot " + action + " task " + id + ": it is " + g.state().wire());
+  }
+
+  // ---- the lease rescuer ----
+
+  private void rescue() {
+    if (rescuing) {
+      return;
+    }
+    rescuing = true;
+    breaker.execute(tasks::rescue).onComplete(result -> {
+      rescuing = false;
+      if (result.failed()) {
+        LOG.debug("lease rescue skipped: {}", result.cause().getMessage());
+        return;
+      }
+      List<Row> recovered = result.result();
+      if (!recovered.isEmpty()) {
+        recovered.forEach(row -> LOG.info("task {} of tenant {} recovered from agent {} ({}): now {}",
+            row.getUUID("id"), row.getString("tenant_id"), row.getString("assigned_agent_id"), row.getString("reason"),
+            row.getString("state")));
+        changed();
+        if (recovered.size() >= config.tasks().rescueBatchSize()) {
+          vertx.runOnContext(v -> rescue());
+        }
+      }
+    });
+    breaker.execute(tasks::queueDepth).onSuccess(queueDepth::set);
+  }
+
+  /** A slot may have freed or a task become ready: wake the dispatcher, and move the audit events along. */
+  private void changed() {
+    nudge();
+    drainAudit();
+  }
+
+  private void nudge() {
+    vertx.eventBus().send(Addresses.ROUTING_DISPATCH, null);
+    drainAudit();
+  }
+
+  private void drainAudit() {
+    vertx.eventBus().send(Addresses.AUDIT_DRAIN, null);
+  }
+}

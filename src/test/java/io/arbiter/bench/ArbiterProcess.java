@@ -1,0 +1,181 @@
+package io.arbiter.bench;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * The fat jar started as a child process the way {@code FatJarIT} starts it: {@code java -jar target/arbiter.jar} in
+ * dev mode on its embedded PostgreSQL, with a fresh data directory, free ports and a generated JWT secret; ready when
+ * {@code GET /health/ready} answers 200. {@link #close()} stops it (SIGTERM, so the embedded database stops too).
+ */
+final class ArbiterProcess implements AutoCloseable {
+
+  private static final String ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+
+  final Path dataDir;
+  final int httpPort;
+  final int pgPort;
+  final String jwtSecret;
+  private final Process process;
+  private Duration startup = Duration.ZERO;
+  private final Thread hook;
+
+  private ArbiterProcess(Path dataDir, int httpPort, int pgPort, String jwtSecret, Process process, Thread hook) {
+    this.dataDir = dataDir;
+    this.httpPort = httpPort;
+    this.pgPort = pgPort;
+    this.jwtSecret = jwtSecret;
+    this.process = process;
+    this.hook = hook;
+  }
+
+  /** From starting the process to {@code /health/ready} = 200. */
+  Duration startup() {
+    return startup;
+  }
+
+  String baseUrl() {
+    return "http://localhost:" + httpPort;
+  }
+
+  /** The embedded database as Arbiter itself reaches it (user and database {@code postgres}, no password). */
+  String dbUrl() {
+    return "postgresql://postgres@localhost:" + pgPort + "/postgres";
+  }
+
+  Path log() {
+    return dataDir.resolve("server.out");
+  }
+
+  static ArbiterProcess start(Path jar, List<String> javaOptions, Duration readyTimeout) throws Exception {
+    if (!Files.isRegularFile(jar)) {
+      throw new IllegalStateException(jar + " does not exist: build it with mvn -B -DskipTests package");
+    }
+    Path dataDir = Files.createTempDirectory("arbiter-bench");
+    int httpPort = freePort();
+    int pgPort = freePort();
+    String secret = randomSecret(48);
+    Path log = dataDir.resolve("server.out");
+
+    ProcessBuilder builder = new ProcessBuilder(
+        Stream.concat(Stream.concat(Stream.of("java"), javaOptions.stream()), Stream.of("-jar", jar.toString()))
+            .toList())
+        .redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+    // settings inherited from the caller's shell (ARBITER_DB_URL, ARBITER_MODE, ...) would change what is measured
+    builder.environment().keySet().removeIf(name -> name.startsWith("ARBITER_"));
+    builder.environment().putAll(Map.of(
+        "ARBITER_DATA_DIR", dataDir.toString(),
+        "ARBITER_HTTP_PORT", Integer.toString(httpPort),
+        "ARBITER_DB_EMBEDDED_PORT", Integer.toString(pgPort),
+        "ARBITER_AUTH_JWT_SECRET", secret,
+        "ARBITER_LOG_LEVEL", "WARN"));
+    long started = System.nanoTime();
+    Process process = builder.start();
+    // Ctrl-C or an uncaught error still stops the server (and with it the embedded database).
+    Thread hook = new Thread(() -> stop(process), "arbiter-bench-stop-server");
+    Runtime.getRuntime().addShutdownHook(hook);
+    ArbiterProcess server = new ArbiterProcess(dataDir, httpPort, pgPort, secret, process, hook);
+    try {
+      awaitReady(process, httpPort, log, readyTimeout);
+    } catch (Exception e) {
+      server.close();
+      throw e;
+    }
+    server.startup = Duration.ofNanos(System.nanoTime() - started);
+    return server;
+  }
+
+  private static void awaitReady(Process process, int port, Path log, Duration timeout) throws Exception {
+    HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+    HttpRequest ready = HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/health/ready"))
+        .timeout(Duration.ofSeconds(5)).build();
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (!process.isAlive()) {
+        throw new IllegalStateException("Arbiter exited with " + process.exitValue() + " before it was ready:\n"
+            + tail(log, 40));
+      }
+      try {
+        if (client.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+          return;
+        }
+      } catch (IOException notYet) {
+        // not listening yet
+      }
+      Thread.sleep(100);
+    }
+    throw new IllegalStateException("Arbiter was not ready within " + timeout.toSeconds() + " s:\n" + tail(log, 40));
+  }
+
+  static String tail(Path log, int lines) {
+    try {
+      List<String> all = Files.readAllLines(log);
+      return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+    } catch (IOException e) {
+      return "(no log: " + e.getMessage() + ")";
+    }
+  }
+
+  @Override
+  public void close() {
+    stop(process);
+    try {
+      Runtime.getRuntime().removeShutdownHook(hook);
+    } catch (IllegalStateException shuttingDown) {
+      // the hook is running or has run
+    }
+  }
+
+  /** Deletes the data directory (the embedded database and the server log). */
+  void deleteDataDir() throws IOException {
+    try (Stream<Path> paths = Files.walk(dataDir)) {
+      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+
+  private static void stop(Process process) {
+    if (!process.isAlive()) {
+      return;
+    }
+    process.destroy();
+    try {
+      if (!process.waitFor(60, TimeUnit.SECONDS)) {
+        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      process.destroyForcibly();
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  static String randomSecret(int length) {
+    SecureRandom random = new SecureRandom();
+    StringBuilder out = new StringBuilder(length);
+    for (int i = 0; i < length; i++) {
+      out.append(ALPHABET.charAt(random.nextInt(ALPHABET.length())));
+    }
+    return out.toString();
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+}

@@ -1,0 +1,257 @@
+package io.arbiter.bench;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+
+/**
+ * K agents doing what a real agent does over HTTP, as fast as they can: each runs several concurrent long-poll claim
+ * loops ({@code POST /agents/{id}/claim?wait=W&max=M}); every delivery is acknowledged and then reported succeeded.
+ * Every delivered (taskId, attempt) is recorded: a task with one delivered twice (to the same or to another agent)
+ * counts as doubled. Agents also heartbeat every 10 s so a long run does not see them go offline.
+ */
+final class SimulatedAgents {
+
+  record Agent(String id, String token) {}
+
+  private static final long HEARTBEAT_MS = 10_000;
+  private static final long CALL_TIMEOUT_MS = 30_000;
+  private static final int CALL_ATTEMPTS = 5;
+
+  private final Vertx vertx;
+  private final ArbiterApi claims;
+  private final ArbiterApi calls;
+  private final List<Agent> agents;
+  private final int claimMax;
+  private final int waitSeconds;
+  private final int loopsPerAgent;
+
+  private volatile boolean running;
+  private volatile Consumer<String> onSucceeded = taskId -> { };
+  private final List<Future<Void>> loops = new ArrayList<>();
+  private final List<Long> timers = new ArrayList<>();
+
+  private final Map<String, String> deliveredTo = new ConcurrentHashMap<>();
+  private final LongAdder deliveries = new LongAdder();
+  private final Set<String> doubledTasks = ConcurrentHashMap.newKeySet();
+  private final LongAdder succeeded = new LongAdder();
+  private final AtomicLong lastSucceededNanos = new AtomicLong();
+  final Tally errors = new Tally();
+  private final Percentiles.Recorder claimMicros = new Percentiles.Recorder();
+  private final Percentiles.Recorder ackMicros = new Percentiles.Recorder();
+  private final Percentiles.Recorder resultMicros = new Percentiles.Recorder();
+
+  /**
+   * @param callConnections the connections for acks, results and heartbeats; the long polls get one connection per
+   *                        claim loop of their own, so waiting claims never hold up an ack
+   */
+  SimulatedAgents(Vertx vertx, URI base, List<Agent> agents, int claimMax, int waitSeconds, int loopsPerAgent,
+                  int callConnections) {
+    this.vertx = vertx;
+    this.agents = agents;
+    this.claimMax = claimMax;
+    this.waitSeconds = waitSeconds;
+    this.loopsPerAgent = loopsPerAgent;
+    this.claims = new ArbiterApi(vertx, base, agents.size() * loopsPerAgent);
+    this.calls = new ArbiterApi(vertx, base, callConnections);
+  }
+
+  /** Registers every agent with the admin token: capability {@code bench}, the given capacity. */
+  Future<Void> register(String adminToken, int capacity) {
+    List<Future<Void>> all = new ArrayList<>();
+    for (Agent agent : agents) {
+      JsonObject body = new JsonObject().put("id", agent.id()).put("name", "Benchmark " + agent.id())
+          .put("modelFamily", "script").put("maxConcurrentTasks", capacity)
+          .put("capabilities", new JsonObject().put("taskTypes", new JsonArray().add(TaskBenchmark.TASK_TYPE)));
+      all.add(calls.post("/agents", adminToken, body, CALL_TIMEOUT_MS).compose(r -> r.statusCode() == 201
+          ? Future.succeededFuture()
+          : Future.failedFuture("registering " + agent.id() + " answered " + r.statusCode() + ": "
+              + ArbiterApi.text(r))));
+    }
+    return Future.all(all).mapEmpty();
+  }
+
+  /** Called with the task id each time a result is recorded and the task reported succeeded. */
+  void onSucceeded(Consumer<String> listener) {
+    this.onSucceeded = listener;
+  }
+
+  void start() {
+    running = true;
+    for (Agent agent : agents) {
+      timers.add(vertx.setPeriodic(HEARTBEAT_MS, id -> heartbeat(agent)));
+      for (int i = 0; i < loopsPerAgent; i++) {
+        loops.add(Loop.repeat(() -> claimOnce(agent)));
+      }
+    }
+  }
+
+  /** Stops claiming; completes when every loop has returned (a long poll may take up to its wait). */
+  Future<Void> stop() {
+    running = false;
+    timers.forEach(vertx::cancelTimer);
+    return Future.join(loops).transform(ar -> Future.succeededFuture());
+  }
+
+  void close() {
+    claims.close();
+    calls.close();
+  }
+
+  long deliveries() {
+    return deliveries.sum();
+  }
+
+  /** Tasks with a (taskId, attempt) delivered more than once, to the same agent or to another. */
+  long doubled() {
+    return doubledTasks.size();
+  }
+
+  long distinctTasksDelivered() {
+    return deliveredTo.keySet().stream().map(k -> k.substring(0, k.indexOf('#'))).distinct().count();
+  }
+
+  long succeeded() {
+    return succeeded.sum();
+  }
+
+  /** {@link System#nanoTime()} when the last result answered "succeeded", or 0. */
+  long lastSucceededNanos() {
+    return lastSucceededNanos.get();
+  }
+
+  /** Client-side p50/p99 of the agents' calls: claims that returned work (not the empty long polls), acks, results. */
+  String callTimes() {
+    return "claim " + Percentiles.of(claimMicros.toArray()).millis(50, 99)
+        + "; ack " + Percentiles.of(ackMicros.toArray()).millis(50, 99)
+        + "; result " + Percentiles.of(resultMicros.toArray()).millis(50, 99);
+  }
+
+  private Future<Boolean> claimOnce(Agent agent) {
+    if (!running) {
+      return Future.succeededFuture(false);
+    }
+    String path = "/agents/" + agent.id() + "/claim?wait=" + waitSeconds + "&max=" + claimMax;
+    long sent = System.nanoTime();
+    return claims.post(path, agent.token(), null, (waitSeconds + 15) * 1000L).transform(ar -> {
+      if (ar.failed()) {
+        errors.add("claim " + failureKind(ar.cause()), ar.cause().getMessage());
+        return pause();
+      }
+      HttpResponse<Buffer> response = ar.result();
+      if (response.statusCode() == 204) {
+        return Future.succeededFuture(true);
+      }
+      if (response.statusCode() != 200) {
+        errors.add("claim " + response.statusCode(), ArbiterApi.text(response));
+        return pause();
+      }
+      claimMicros.add((System.nanoTime() - sent) / 1000);
+      JsonArray tasks = ArbiterApi.json(response).getJsonArray("tasks", new JsonArray());
+      if (tasks.isEmpty()) {
+        errors.add("claim 200 without tasks", ArbiterApi.text(response));
+      } else if (tasks.size() > claimMax) {
+        errors.add("claim returned more than max", "max " + claimMax + ", got " + tasks.size());
+      }
+      List<Future<Void>> work = new ArrayList<>(tasks.size());
+      for (int i = 0; i < tasks.size(); i++) {
+        work.add(complete(agent, tasks.getJsonObject(i)));
+      }
+      return Future.join(work).transform(done -> Future.succeededFuture(true));
+    });
+  }
+
+  /** Ack, then report the attempt succeeded. */
+  private Future<Void> complete(Agent agent, JsonObject delivery) {
+    String taskId = delivery.getString("taskId");
+    Integer attempt = delivery.getInteger("attempt");
+    if (taskId == null || attempt == null) {
+      errors.add("delivery without taskId or attempt", delivery.encode());
+      return Future.succeededFuture();
+    }
+    String id = taskId.toLowerCase(Locale.ROOT);
+    deliveries.increment();
+    if (deliveredTo.putIfAbsent(id + "#" + attempt, agent.id()) != null) {
+      doubledTasks.add(id);
+    }
+    String base = "/agents/" + agent.id() + "/tasks/" + taskId;
+    JsonObject ref = new JsonObject().put("attempt", attempt);
+    JsonObject outcome = new JsonObject().put("attempt", attempt).put("outcome", "succeeded").put("quality", 0.9);
+    long acking = System.nanoTime();
+    return call(() -> calls.post(base + "/ack", agent.token(), ref, CALL_TIMEOUT_MS)).compose(ack -> {
+      long reporting = System.nanoTime();
+      ackMicros.add((reporting - acking) / 1000);
+      if (ack.statusCode() != 200) {
+        errors.add("ack " + ack.statusCode(), ArbiterApi.text(ack));
+        return Future.<Void>succeededFuture();
+      }
+      return call(() -> calls.post(base + "/result", agent.token(), outcome, CALL_TIMEOUT_MS)).map(result -> {
+        resultMicros.add((System.nanoTime() - reporting) / 1000);
+        String state = ArbiterApi.json(result).getString("state");
+        if (result.statusCode() == 200 && "succeeded".equals(state)) {
+          succeeded.increment();
+          lastSucceededNanos.accumulateAndGet(System.nanoTime(), Math::max);
+          onSucceeded.accept(id);
+        } else if (result.statusCode() == 200) {
+          errors.add("result 200 with state " + state, ArbiterApi.text(result));
+        } else {
+          errors.add("result " + result.statusCode(), ArbiterApi.text(result));
+        }
+        return null;
+      });
+    }).recover(e -> {
+      errors.add("ack/result " + failureKind(e), e.getMessage());
+      return Future.succeededFuture();
+    });
+  }
+
+  /** One call, tried again (up to 5 times in all) on a transport failure or a 503 (an open circuit breaker). */
+  private Future<HttpResponse<Buffer>> call(Supplier<Future<HttpResponse<Buffer>>> send) {
+    return call(send, 1);
+  }
+
+  private Future<HttpResponse<Buffer>> call(Supplier<Future<HttpResponse<Buffer>>> send, int attempt) {
+    return send.get().transform(ar -> {
+      boolean again = ar.failed() || ar.result().statusCode() == 503;
+      if (!again || attempt >= CALL_ATTEMPTS) {
+        return ar.succeeded() ? Future.succeededFuture(ar.result()) : Future.failedFuture(ar.cause());
+      }
+      errors.add("retried " + (ar.failed() ? failureKind(ar.cause()) : "503"), null);
+      return vertx.timer(100L * attempt).compose(v -> call(send, attempt + 1));
+    });
+  }
+
+  private void heartbeat(Agent agent) {
+    calls.post("/agents/" + agent.id() + "/heartbeat", agent.token(), null, CALL_TIMEOUT_MS).onComplete(ar -> {
+      if (ar.failed()) {
+        errors.add("agent heartbeat " + failureKind(ar.cause()), ar.cause().getMessage());
+      } else if (ar.result().statusCode() != 200) {
+        errors.add("agent heartbeat " + ar.result().statusCode(), ArbiterApi.text(ar.result()));
+      }
+    });
+  }
+
+  private Future<Boolean> pause() {
+    return vertx.timer(200).map(v -> running);
+  }
+
+  static String failureKind(Throwable e) {
+    return e instanceof TimeoutException || e.getClass().getSimpleName().contains("Timeout")
+        ? "timeout" : e.getClass().getSimpleName();
+  }
+}

@@ -1,0 +1,768 @@
+package io.arbiter.bench;
+
+import io.arbiter.config.ArbiterConfig;
+import io.arbiter.http.auth.Jwt;
+import io.arbiter.http.auth.Role;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.auth.jwt.JWTAuth;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.Tuple;
+import java.net.URI;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Predicate;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The task benchmark: starts Arbiter (the fat jar on its embedded database) or uses a running one, registers K
+ * simulated agents, submits N tasks from C concurrent HTTP clients, lets the agents claim, ack and complete them over
+ * HTTP, and prints throughput, latency percentiles (from the database's own timestamps), and the tasks lost or
+ * assigned twice. It also measures the ceiling (plain single-row INSERT transactions through a pool, same client
+ * concurrency) and prints Arbiter's end-to-end rate as a ratio of it. See bench/README.md.
+ */
+@Command(name = "bench/tasks.sh", mixinStandardHelpOptions = true, sortOptions = false,
+    description = "Arbiter's task throughput, latency and delivery guarantees, measured over HTTP.")
+public final class TaskBenchmark implements Callable<Integer> {
+
+  static final String TASK_TYPE = "bench";
+
+  enum Mode { SINGLE, BULK, LATENCY, ALL }
+
+  @Option(names = "--mode", defaultValue = "all", description = "single, bulk, latency or all (default: all)")
+  Mode mode;
+
+  @Option(names = "--tasks", description = "tasks per run (default: 20000 single, 100000 bulk)")
+  Integer tasks;
+
+  @Option(names = "--clients", defaultValue = "16", description = "concurrent HTTP submitters (default: 16)")
+  int clients;
+
+  @Option(names = "--agents", defaultValue = "8", description = "simulated agents (default: 8)")
+  int agentCount;
+
+  @Option(names = "--agent-capacity", defaultValue = "64", description = "each agent's maxConcurrentTasks (default: 64)")
+  int capacity;
+
+  @Option(names = "--batch", defaultValue = "1000", description = "tasks per bulk submit request (default: 1000)")
+  int batch;
+
+  @Option(names = "--claim-max", description = "most tasks per claim (default: 64 bulk, 1 single and latency)")
+  Integer claimMax;
+
+  @Option(names = "--claim-loops", defaultValue = "4", description = "concurrent claim loops per agent (default: 4)")
+  int claimLoops;
+
+  @Option(names = "--claim-wait", defaultValue = "5", description = "long-poll seconds per claim (default: 5)")
+  int claimWait;
+
+  @Option(names = "--agent-connections",
+      description = "HTTP connections shared by all agents' acks and results (default: agents x claim-loops)")
+  Integer agentConnections;
+
+  @Option(names = "--url", description = "an already running Arbiter, e.g. http://localhost:8080 (needs --db-url)")
+  String url;
+
+  @Option(names = "--db-url", description = "with --url: its database, postgresql://user:password@host:port/db")
+  String dbUrl;
+
+  @Option(names = "--jwt-secret", defaultValue = "${env:ARBITER_AUTH_JWT_SECRET:-}",
+      description = "with --url: the server's HS256 secret (default: $ARBITER_AUTH_JWT_SECRET)")
+  String jwtSecret;
+
+  @Option(names = "--jwt-issuer", defaultValue = "${env:ARBITER_AUTH_ISSUER:-}", description = "iss for the tokens")
+  String jwtIssuer;
+
+  @Option(names = "--jwt-audience", defaultValue = "${env:ARBITER_AUTH_AUDIENCE:-}", description = "aud for the tokens")
+  String jwtAudience;
+
+  @Option(names = "--jar", defaultValue = "target/arbiter.jar", description = "the fat jar (default: target/arbiter.jar)")
+  Path jar;
+
+  @Option(names = "--server-java-opt", description = "a JVM option for the started server (repeatable), e.g. -Xmx1g")
+  List<String> serverJavaOptions = new ArrayList<>();
+
+  @Option(names = "--keep-data", description = "keep the started server's data directory and log")
+  boolean keepData;
+
+  @Option(names = "--seconds", defaultValue = "5", description = "duration of the ceiling run (default: 5)")
+  int ceilingSeconds;
+
+  @Option(names = "--ceiling-pool", defaultValue = "8", description = "connections of the ceiling's pool (default: 8)")
+  int ceilingPool;
+
+  @Option(names = "--latency-tasks", defaultValue = "200",
+      description = "tasks submitted one at a time for the unloaded latency (default: 200)")
+  int latencyTasks;
+
+  @Option(names = "--rate", defaultValue = "200", description = "offered load of the open-loop run, tasks/s (default: 200)")
+  int rate;
+
+  @Option(names = "--rate-seconds", defaultValue = "15", description = "duration of the open-loop run (default: 15)")
+  int rateSeconds;
+
+  @Option(names = "--warmup", defaultValue = "2000",
+      description = "tasks run through once before measuring, not reported (default: 2000; 0: none)")
+  int warmup;
+
+  @Option(names = "--timeout", defaultValue = "900",
+      description = "longest wait for a run's tasks to succeed, seconds (default: 900)")
+  int timeoutSeconds;
+
+  @Option(names = "--stall", defaultValue = "60",
+      description = "give up waiting when no task succeeded for this many seconds (default: 60)")
+  int stallSeconds;
+
+  @Option(names = "--tenant", defaultValue = "bench",
+      description = "tenant prefix; each run uses <prefix>-<run>-<id> (default: bench)")
+  String tenantPrefix;
+
+  private static final long SUBMIT_TIMEOUT_MS = 60_000;
+
+  private final String runId = randomId();
+  private Vertx vertx;
+  private URI base;
+  private String db;
+  private Pool queries;
+  private JWTAuth jwt;
+  private ArbiterConfig.Auth auth;
+  private double ceilingRate = Double.NaN;
+
+  public static void main(String[] args) {
+    CommandLine cli = new CommandLine(new TaskBenchmark()).setCaseInsensitiveEnumValuesAllowed(true);
+    System.exit(cli.execute(args));
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    validate();
+    vertx = Vertx.vertx();
+    ArbiterProcess server = null;
+    boolean clean = false;
+    try {
+      if (url == null) {
+        System.out.printf("starting %s (embedded PostgreSQL) ...%n", jar);
+        server = ArbiterProcess.start(jar, serverJavaOptions, Duration.ofSeconds(120));
+        base = URI.create(server.baseUrl());
+        db = server.dbUrl();
+        jwtSecret = server.jwtSecret;
+        System.out.printf("Arbiter ready in %.1f s at %s, database %s, log %s%n", server.startup().toMillis() / 1e3,
+            base, db, server.log());
+      } else {
+        base = URI.create(url.replaceFirst("/+$", "").replaceFirst("/api/v1$", ""));
+        db = dbUrl;
+        System.out.printf("Arbiter at %s, database %s%n", base, maskPassword(db));
+      }
+      auth = new ArbiterConfig.Auth(jwtSecret, jwtIssuer, jwtAudience, 5);
+      jwt = Jwt.provider(vertx, auth);
+      queries = pool(2);
+      System.out.printf("machine: %d cores, Java %s; run id %s%n%n", Runtime.getRuntime().availableProcessors(),
+          System.getProperty("java.version"), runId);
+
+      int failures = 0;
+      int errors = 0;
+      try {
+        measureCeiling();
+      } catch (Exception e) {
+        System.out.println("ceiling: FAILED: " + e.getMessage());
+        errors++;
+      }
+      if (warmup > 0) {
+        try {
+          warmUp();
+        } catch (Exception e) {
+          System.out.println("warm-up: FAILED: " + e.getMessage());
+          errors++;
+        }
+      }
+      for (Mode m : mode == Mode.ALL ? List.of(Mode.SINGLE, Mode.BULK, Mode.LATENCY) : List.of(mode)) {
+        System.out.println();
+        try {
+          boolean ok = switch (m) {
+            case SINGLE -> runThroughput("single", tasks != null ? tasks : 20_000, false,
+                claimMax != null ? claimMax : 1, false);
+            case BULK -> runThroughput("bulk", tasks != null ? tasks : 100_000, true,
+                claimMax != null ? claimMax : 64, false);
+            case LATENCY -> runLatency(claimMax != null ? claimMax : 1);
+            default -> throw new IllegalStateException(m.toString());
+          };
+          failures += ok ? 0 : 1;
+        } catch (Exception e) {
+          System.out.printf("  FAILED (mode %s): %s%n", m.name().toLowerCase(Locale.ROOT), describe(e));
+          errors++;
+        }
+      }
+      System.out.println();
+      if (failures > 0) {
+        System.out.println("RESULT: FAILED: tasks were lost or assigned twice");
+        return 1;
+      }
+      if (errors > 0) {
+        System.out.println("RESULT: INCOMPLETE: a measurement could not run (see above)");
+        return 2;
+      }
+      System.out.println("RESULT: OK: no task lost, none assigned twice");
+      clean = true;
+      return 0;
+    } finally {
+      if (queries != null) {
+        queries.close();
+      }
+      vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      if (server != null) {
+        server.close();
+        if (clean && !keepData) {
+          server.deleteDataDir();
+        } else {
+          System.out.println("server data and log kept in " + server.dataDir);
+        }
+      }
+    }
+  }
+
+  private void validate() {
+    List<String> problems = new ArrayList<>();
+    if (url != null && (dbUrl == null || dbUrl.isBlank())) {
+      problems.add("--url needs --db-url (for the timestamps, the checks and the ceiling)");
+    }
+    if (url != null && (jwtSecret == null || jwtSecret.length() < ArbiterConfig.MIN_SECRET_LENGTH)) {
+      problems.add("--url needs --jwt-secret (or ARBITER_AUTH_JWT_SECRET) of at least 32 characters");
+    }
+    if (tasks != null && tasks < 1) {
+      problems.add("--tasks must be at least 1");
+    }
+    if (clients < 1 || agentCount < 1 || claimLoops < 1 || ceilingPool < 1 || ceilingSeconds < 1) {
+      problems.add("--clients, --agents, --claim-loops, --ceiling-pool and --seconds must be at least 1");
+    }
+    if (capacity < 1 || capacity > 1000) {
+      problems.add("--agent-capacity must be within 1..1000");
+    }
+    if (batch < 1 || batch > 1000) {
+      problems.add("--batch must be within 1..1000");
+    }
+    if (claimMax != null && (claimMax < 1 || claimMax > 1000)) {
+      problems.add("--claim-max must be within 1..1000");
+    }
+    if (claimWait < 0 || claimWait > 60) {
+      problems.add("--claim-wait must be within 0..60");
+    }
+    if (rate < 1 || rateSeconds < 1 || latencyTasks < 1) {
+      problems.add("--rate, --rate-seconds and --latency-tasks must be at least 1");
+    }
+    if (!problems.isEmpty()) {
+      throw new CommandLine.ParameterException(new CommandLine(this), String.join("; ", problems));
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------------- the ceiling
+
+  /** C loops of single-row INSERT transactions through one pool, for --seconds (after one second of warm-up). */
+  private void measureCeiling() throws Exception {
+    Pool pool = pool(ceilingPool);
+    String table = "bench_ceiling_" + runId;
+    try {
+      await(pool.query("CREATE TABLE " + table + " (id uuid PRIMARY KEY DEFAULT gen_random_uuid(), "
+          + "payload jsonb NOT NULL, created_at timestamptz NOT NULL DEFAULT clock_timestamp())").execute(), 30);
+      try {
+        insertFor(pool, table, Duration.ofSeconds(1));
+        long[] measured = insertFor(pool, table, Duration.ofSeconds(ceilingSeconds));
+        ceilingRate = measured[0] / (measured[1] / 1e9);
+        System.out.printf("ceiling: plain single-row INSERT transactions, pool %d, %d concurrent clients, %d s: "
+            + "%.0f inserts/s%n", ceilingPool, clients, ceilingSeconds, ceilingRate);
+      } finally {
+        await(pool.query("DROP TABLE IF EXISTS " + table).execute(), 30);
+      }
+    } finally {
+      pool.close();
+    }
+  }
+
+  /** Returns {inserts, elapsed nanoseconds}. */
+  private long[] insertFor(Pool pool, String table, Duration duration) throws Exception {
+    String insert = "INSERT INTO " + table + " (payload) VALUES ($1)";
+    LongAdder inserted = new LongAdder();
+    AtomicInteger n = new AtomicInteger();
+    long started = System.nanoTime();
+    long end = started + duration.toNanos();
+    List<Future<Void>> loops = new ArrayList<>();
+    for (int c = 0; c < clients; c++) {
+      loops.add(Loop.repeat(() -> System.nanoTime() >= end
+          ? Future.succeededFuture(false)
+          : pool.withTransaction(conn -> conn.preparedQuery(insert)
+              .execute(Tuple.of(new JsonObject().put("n", n.incrementAndGet()))))
+              .map(rows -> {
+                inserted.increment();
+                return true;
+              })));
+    }
+    await(Future.all(loops), duration.toSeconds() + 60);
+    return new long[] {inserted.sum(), System.nanoTime() - started};
+  }
+
+  // ------------------------------------------------------------------------------------------ single and bulk runs
+
+  private void warmUp() throws Exception {
+    long started = System.nanoTime();
+    boolean ok = runThroughput("warmup", warmup, false, 1, true);
+    System.out.printf("warm-up: %d tasks through Arbiter in %.1f s (not reported)%s%n", warmup,
+        (System.nanoTime() - started) / 1e9, ok ? "" : "; NOT CLEAN, see the runs below");
+  }
+
+  /**
+   * One run: register agents, start them, submit {@code count} tasks from C clients (one per request, or batches of
+   * --batch), wait until every accepted task has succeeded, then read the timestamps and check the deliveries.
+   *
+   * @return false when tasks were lost or assigned twice
+   */
+  private boolean runThroughput(String label, int count, boolean bulk, int maxPerClaim, boolean quiet)
+      throws Exception {
+    if (!quiet) {
+      System.out.printf("mode %s: tasks %d, clients %d, agents %d x capacity %d, claim max %d (%d loops per agent)%s%n",
+          label, count, clients, agentCount, capacity, maxPerClaim, claimLoops,
+          bulk ? ", batches of " + batch : "");
+    }
+    String tenant = tenant(label);
+    SimulatedAgents agents = startAgents(tenant, maxPerClaim);
+    ArbiterApi submitters = new ArbiterApi(vertx, base, clients);
+    try {
+      String token = token(tenant, Role.SUBMITTER, "bench-submitter");
+      Set<String> accepted = ConcurrentHashMap.newKeySet();
+      Tally submitErrors = new Tally();
+      Percentiles.Recorder requestMicros = new Percentiles.Recorder();
+      int perRequest = bulk ? batch : 1;
+      int requests = (count + perRequest - 1) / perRequest;
+      AtomicInteger next = new AtomicInteger();
+
+      long started = System.nanoTime();
+      List<Future<Void>> loops = new ArrayList<>();
+      for (int c = 0; c < clients; c++) {
+        loops.add(Loop.repeat(() -> {
+          int r = next.getAndIncrement();
+          if (r >= requests) {
+            return Future.succeededFuture(false);
+          }
+          int from = r * perRequest;
+          int to = Math.min(count, from + perRequest);
+          return submit(submitters, token, bulk, from, to, accepted, submitErrors, requestMicros, 0).map(true);
+        }));
+      }
+      await(Future.all(loops), timeoutSeconds);
+      long submitted = System.nanoTime();
+      if (accepted.isEmpty()) {
+        throw new IllegalStateException("no task was accepted: " + submitErrors);
+      }
+
+      boolean complete = awaitSucceeded(tenant, accepted.size(), agents, started);
+      long finished = agents.lastSucceededNanos() > 0 ? agents.lastSucceededNanos() : System.nanoTime();
+      await(agents.stop(), claimWait + 30);
+      Analysis analysis = analyse(tenant, accepted);
+      Check check = check(analysis, accepted, agents);
+
+      double submitRate = accepted.size() / ((submitted - started) / 1e9);
+      double endToEnd = accepted.size() / ((finished - started) / 1e9);
+      if (!quiet) {
+        System.out.printf("  submit throughput     %6.0f tasks/s   (%d accepted in %.2f s; request ms %s)%n",
+            submitRate, accepted.size(), (submitted - started) / 1e9,
+            Percentiles.of(requestMicros.toArray()).millis(50, 99));
+        System.out.printf("  end-to-end throughput %6.0f tasks/s   (first submit to last success %.2f s; %s)%n",
+            endToEnd, (finished - started) / 1e9, ceilingRatio(endToEnd));
+        System.out.printf("  submit->assigned ms   %s%n", analysis.assigned(accepted::contains).millis(50, 95, 99));
+        System.out.printf("  submit->succeeded ms  %s%n", analysis.succeeded(accepted::contains).millis(50, 95, 99));
+        System.out.printf("  agent calls ms        %s%n", agents.callTimes());
+        check.print(complete);
+        printErrors(submitErrors, agents.errors);
+      }
+      return check.clean();
+    } finally {
+      agents.stop();
+      agents.close();
+      submitters.close();
+    }
+  }
+
+  /** Submits tasks [from, to): one POST /tasks, or one POST /task-batches when bulk. */
+  private Future<Void> submit(ArbiterApi api, String token, boolean bulk, int from, int to, Set<String> accepted,
+                              Tally errors, Percentiles.Recorder micros, long scheduledNanos) {
+    long sent = scheduledNanos > 0 ? scheduledNanos : System.nanoTime();
+    Future<HttpResponse<Buffer>> response;
+    if (bulk) {
+      JsonArray items = new JsonArray();
+      for (int i = from; i < to; i++) {
+        items.add(task(i));
+      }
+      response = api.post("/task-batches", token, new JsonObject().put("tasks", items), SUBMIT_TIMEOUT_MS);
+    } else {
+      response = api.post("/tasks", token, task(from), SUBMIT_TIMEOUT_MS);
+    }
+    return response.transform(ar -> {
+      micros.add((System.nanoTime() - sent) / 1000);
+      if (ar.failed()) {
+        errors.add("submit " + SimulatedAgents.failureKind(ar.cause()), ar.cause().getMessage());
+        return Future.succeededFuture();
+      }
+      HttpResponse<Buffer> r = ar.result();
+      if (r.statusCode() / 100 != 2) {
+        errors.add("submit " + r.statusCode(), ArbiterApi.text(r));
+        return Future.succeededFuture();
+      }
+      JsonObject body = ArbiterApi.json(r);
+      List<String> ids = new ArrayList<>();
+      if (bulk) {
+        JsonArray refs = body.getJsonArray("tasks", new JsonArray());
+        for (int i = 0; i < refs.size(); i++) {
+          ids.add(refs.getJsonObject(i).getString("id"));
+        }
+        if (ids.size() != to - from) {
+          errors.add("batch of " + (to - from) + " answered " + ids.size() + " ids", null);
+        }
+      } else {
+        ids.add(body.getString("id"));
+      }
+      for (String id : ids) {
+        if (id == null) {
+          errors.add("submit " + r.statusCode() + " without an id", ArbiterApi.text(r));
+        } else {
+          accepted.add(id.toLowerCase(Locale.ROOT));
+        }
+      }
+      return Future.succeededFuture();
+    });
+  }
+
+  private static JsonObject task(int n) {
+    return new JsonObject().put("type", TASK_TYPE).put("priority", 5).put("payload", new JsonObject().put("n", n));
+  }
+
+  // ------------------------------------------------------------------------------------------------- latency runs
+
+  /**
+   * Unloaded: tasks submitted one at a time, each after the previous one succeeded, agents idle and long-polling.
+   * Then open loop: submissions scheduled at --rate per second for --rate-seconds, whatever the answers.
+   */
+  private boolean runLatency(int maxPerClaim) throws Exception {
+    System.out.printf("mode latency: agents %d x capacity %d, claim max %d (%d loops per agent, long poll %d s)%n",
+        agentCount, capacity, maxPerClaim, claimLoops, claimWait);
+    String tenant = tenant("latency");
+    SimulatedAgents agents = startAgents(tenant, maxPerClaim);
+    ArbiterApi submitters = new ArbiterApi(vertx, base, Math.max(clients, 256));
+    try {
+      String token = token(tenant, Role.SUBMITTER, "bench-submitter");
+      await(vertx.timer(1000), 5); // every claim loop is in its long poll now
+
+      // 1. Unloaded, one at a time.
+      Map<String, Promise<Void>> done = new ConcurrentHashMap<>();
+      agents.onSucceeded(id -> done.computeIfAbsent(id, k -> Promise.promise()).tryComplete());
+      Set<String> unloaded = Collections.synchronizedSet(new LinkedHashSet<>());
+      Tally errors = new Tally();
+      Percentiles.Recorder ignored = new Percentiles.Recorder();
+      long started = System.nanoTime();
+      for (int i = 0; i < latencyTasks; i++) {
+        Set<String> one = ConcurrentHashMap.newKeySet();
+        await(submit(submitters, token, false, i, i + 1, one, errors, ignored, 0), 70);
+        for (String id : one) {
+          unloaded.add(id);
+          try {
+            await(done.computeIfAbsent(id, k -> Promise.promise()).future(), 30);
+          } catch (TimeoutException e) {
+            errors.add("unloaded task not succeeded within 30 s", id);
+          }
+          done.remove(id);
+        }
+        await(vertx.timer(10), 5); // let the agent that took it go back to its long poll
+      }
+      agents.onSucceeded(id -> { });
+      long unloadedNanos = System.nanoTime() - started;
+
+      // 2. Open loop at --rate tasks/s.
+      Set<String> offered = ConcurrentHashMap.newKeySet();
+      Percentiles.Recorder lateness = new Percentiles.Recorder();
+      long total = (long) rate * rateSeconds;
+      double interval = 1e9 / rate;
+      AtomicLong issued = new AtomicLong();
+      AtomicLong lastIssued = new AtomicLong();
+      List<Future<Void>> inflight = Collections.synchronizedList(new ArrayList<>());
+      Promise<Void> allIssued = Promise.promise();
+      long openStart = System.nanoTime();
+      vertx.setPeriodic(1, 1, timer -> {
+        long now = System.nanoTime();
+        while (issued.get() < total && openStart + (long) (issued.get() * interval) <= now) {
+          int i = (int) issued.getAndIncrement();
+          long scheduled = openStart + (long) (i * interval);
+          inflight.add(submit(submitters, token, false, latencyTasks + i, latencyTasks + i + 1, offered, errors,
+              lateness, scheduled));
+          lastIssued.set(System.nanoTime());
+        }
+        if (issued.get() >= total) {
+          vertx.cancelTimer(timer);
+          allIssued.tryComplete();
+        }
+      });
+      await(allIssued.future(), rateSeconds + 60L);
+      await(Future.join(new ArrayList<>(inflight)).transform(ar -> Future.succeededFuture()), 120);
+      double achieved = total < 2 ? Double.NaN : (total - 1) / ((lastIssued.get() - openStart) / 1e9);
+
+      Set<String> accepted = new LinkedHashSet<>(unloaded);
+      accepted.addAll(offered);
+      if (accepted.isEmpty()) {
+        throw new IllegalStateException("no task was accepted: " + errors);
+      }
+      boolean complete = awaitSucceeded(tenant, accepted.size(), agents, openStart);
+      await(agents.stop(), claimWait + 30);
+      Analysis analysis = analyse(tenant, accepted);
+      Check check = check(analysis, accepted, agents);
+
+      Percentiles idle = analysis.assigned(unloaded::contains);
+      Percentiles loaded = analysis.assigned(offered::contains);
+      System.out.printf("  unloaded submit->assigned ms  %s   (%d tasks one at a time in %.1f s, agents idle)%n",
+          idle.millis(50, 99), unloaded.size(), unloadedNanos / 1e9);
+      System.out.printf("  at %d tasks/s offered: submit->assigned p99 %s ms   (p50 %s; %d tasks over %.1f s = "
+              + "%.1f/s; submit answered %s ms after its scheduled time)%n",
+          rate, loaded.count() == 0 ? "n/a" : Percentiles.ms(loaded.at(99)),
+          loaded.count() == 0 ? "n/a" : Percentiles.ms(loaded.at(50)), offered.size(),
+          (lastIssued.get() - openStart) / 1e9, achieved, Percentiles.of(lateness.toArray()).millis(50, 99));
+      check.print(complete);
+      printErrors(errors, agents.errors);
+      return check.clean();
+    } finally {
+      agents.stop();
+      agents.close();
+      submitters.close();
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------------------ agents
+
+  private SimulatedAgents startAgents(String tenant, int maxPerClaim) throws Exception {
+    List<SimulatedAgents.Agent> list = new ArrayList<>();
+    for (int i = 1; i <= agentCount; i++) {
+      String id = "bench-agent-" + i;
+      list.add(new SimulatedAgents.Agent(id, token(tenant, Role.AGENT, id)));
+    }
+    int connections = agentConnections != null ? agentConnections : agentCount * claimLoops;
+    SimulatedAgents agents = new SimulatedAgents(vertx, base, list, maxPerClaim, claimWait, claimLoops, connections);
+    try {
+      await(agents.register(token(tenant, Role.ADMIN, "bench-admin"), capacity), 60);
+    } catch (Exception e) {
+      agents.close();
+      throw e;
+    }
+    agents.start();
+    return agents;
+  }
+
+  /**
+   * Polls the database every 200 ms until every accepted task (and every other task of the tenant) has succeeded.
+   * Gives up after --timeout seconds, or after --stall seconds without a new success.
+   */
+  private boolean awaitSucceeded(String tenant, int expected, SimulatedAgents agents, long started) throws Exception {
+    long deadline = started + TimeUnit.SECONDS.toNanos(timeoutSeconds);
+    long lastProgress = System.nanoTime();
+    long lastSucceeded = -1;
+    long lastReport = System.nanoTime();
+    while (true) {
+      Row row = query("SELECT count(*) FILTER (WHERE state = 'succeeded'), count(*) FROM tasks WHERE tenant_id = $1",
+          tenant).iterator().next();
+      long succeeded = row.getLong(0);
+      long total = row.getLong(1);
+      if (succeeded >= expected && succeeded == total) {
+        return true;
+      }
+      long now = System.nanoTime();
+      if (now - lastReport > TimeUnit.SECONDS.toNanos(10)) {
+        System.err.printf("  ... %d of %d succeeded after %.0f s%n", succeeded, expected, (now - started) / 1e9);
+        lastReport = now;
+      }
+      if (succeeded != lastSucceeded) {
+        lastSucceeded = succeeded;
+        lastProgress = now;
+      }
+      if (now > deadline || now - lastProgress > TimeUnit.SECONDS.toNanos(stallSeconds)) {
+        System.out.printf("  gave up waiting after %.0f s: %d of %d accepted tasks succeeded (%d in the tenant; "
+                + "agents saw %d deliveries, %d successes)%n", (now - started) / 1e9, succeeded, expected, total,
+            agents.deliveries(), agents.succeeded());
+        return false;
+      }
+      Thread.sleep(200);
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------- database analysis
+
+  /** One task's figures, in microseconds (-1 when the timestamp is missing). */
+  record TaskRow(String state, long assignedMicros, long succeededMicros) {}
+
+  /** Every task of a run's tenant, and how many tasks the history shows assigned twice under one attempt. */
+  record Analysis(Map<String, TaskRow> tasks, long historyDoubled) {
+    Percentiles assigned(Predicate<String> which) {
+      return Percentiles.of(tasks.entrySet().stream().filter(e -> which.test(e.getKey()))
+          .mapToLong(e -> e.getValue().assignedMicros()).filter(v -> v >= 0).toArray());
+    }
+
+    Percentiles succeeded(Predicate<String> which) {
+      return Percentiles.of(tasks.entrySet().stream().filter(e -> which.test(e.getKey()))
+          .mapToLong(e -> e.getValue().succeededMicros()).filter(v -> v >= 0).toArray());
+    }
+  }
+
+  private Analysis analyse(String tenant, Collection<String> accepted) throws Exception {
+    Map<String, TaskRow> tasks = new HashMap<>(accepted.size() * 2);
+    for (Row row : query("""
+        SELECT t.id::text, t.state,
+               (extract(epoch FROM coalesce(h.first_assigned, t.assigned_at) - t.created_at) * 1000000)::bigint,
+               (extract(epoch FROM t.finished_at - t.created_at) * 1000000)::bigint
+          FROM tasks t
+          LEFT JOIN (SELECT task_id, min(at) AS first_assigned
+                       FROM task_history
+                      WHERE to_state = 'assigned' AND task_id IN (SELECT id FROM tasks WHERE tenant_id = $1)
+                      GROUP BY task_id) h ON h.task_id = t.id
+         WHERE t.tenant_id = $1""", tenant)) {
+      Long assigned = row.getLong(2);
+      Long succeeded = "succeeded".equals(row.getString(1)) ? row.getLong(3) : null;
+      tasks.put(row.getString(0), new TaskRow(row.getString(1), assigned == null ? -1 : assigned,
+          succeeded == null ? -1 : succeeded));
+    }
+    long doubled = query("""
+        SELECT count(DISTINCT task_id) FROM (
+          SELECT h.task_id
+            FROM task_history h JOIN tasks t ON t.id = h.task_id
+           WHERE t.tenant_id = $1 AND h.to_state = 'assigned'
+           GROUP BY h.task_id, h.attempt HAVING count(*) > 1) d""", tenant).iterator().next().getLong(0);
+    return new Analysis(tasks, doubled);
+  }
+
+  /** Lost: accepted and not succeeded (or not in the table). Doubled: by the agents' deliveries and by history. */
+  record Check(int accepted, Map<String, Integer> lostByState, long unconfirmed, long deliveredDoubled,
+               long historyDoubled, long deliveries, long distinctDelivered) {
+    long lost() {
+      return lostByState.values().stream().mapToLong(Integer::longValue).sum();
+    }
+
+    long doubled() {
+      return Math.max(deliveredDoubled, historyDoubled);
+    }
+
+    boolean clean() {
+      return lost() == 0 && doubled() == 0;
+    }
+
+    void print(boolean complete) {
+      System.out.printf("  lost %d   assigned twice %d%s%n", lost(), doubled(),
+          clean() ? "" : "   <-- MUST BE 0");
+      if (lost() > 0) {
+        System.out.println("    lost by state: " + lostByState + (complete ? "" : " (gave up waiting)"));
+      }
+      if (doubled() > 0) {
+        System.out.printf("    tasks with a (task, attempt) delivered twice: %d; assigned twice under one attempt in "
+            + "task_history: %d%n",
+            deliveredDoubled, historyDoubled);
+      }
+      if (deliveries != accepted || unconfirmed > 0) {
+        System.out.printf("    %d deliveries of %d distinct tasks for %d accepted; %d tasks in the tenant that no "
+            + "client saw accepted%n", deliveries, distinctDelivered, accepted, unconfirmed);
+      }
+    }
+  }
+
+  private static Check check(Analysis analysis, Set<String> accepted, SimulatedAgents agents) {
+    Map<String, Integer> lost = new java.util.TreeMap<>();
+    for (String id : accepted) {
+      TaskRow row = analysis.tasks().get(id);
+      String state = row == null ? "missing" : row.state();
+      if (!"succeeded".equals(state)) {
+        lost.merge(state, 1, Integer::sum);
+      }
+    }
+    long unconfirmed = analysis.tasks().keySet().stream().filter(id -> !accepted.contains(id)).count();
+    return new Check(accepted.size(), lost, unconfirmed, agents.doubled(), analysis.historyDoubled(),
+        agents.deliveries(), agents.distinctTasksDelivered());
+  }
+
+  // ----------------------------------------------------------------------------------------------------- helpers
+
+  private String ceilingRatio(double rate) {
+    return Double.isNaN(ceilingRate)
+        ? "ceiling n/a"
+        : String.format(Locale.ROOT, "ceiling %.0f inserts/s; ratio %.2f", ceilingRate, rate / ceilingRate);
+  }
+
+  private static void printErrors(Tally submit, Tally agents) {
+    if (!submit.isEmpty()) {
+      System.out.println("  submit errors: " + submit);
+    }
+    if (!agents.isEmpty()) {
+      System.out.println("  agent errors: " + agents);
+    }
+  }
+
+  private String tenant(String label) {
+    return tenantPrefix + "-" + label + "-" + runId;
+  }
+
+  private String token(String tenant, Role role, String subject) {
+    return Jwt.mint(jwt, auth, tenant, role, subject, Duration.ofHours(2));
+  }
+
+  private Pool pool(int size) {
+    PgConnectOptions connect = PgConnectOptions.fromUri(db.replaceFirst("^postgres://", "postgresql://"))
+        .setCachePreparedStatements(true);
+    return PgBuilder.pool().with(new PoolOptions().setMaxSize(size)).connectingTo(connect).using(vertx).build();
+  }
+
+  private RowSet<Row> query(String sql, Object... params) throws Exception {
+    return await(queries.preparedQuery(sql).execute(Tuple.wrap(List.of(params))), 120);
+  }
+
+  static <T> T await(Future<T> future, long seconds) throws Exception {
+    try {
+      return future.toCompletionStage().toCompletableFuture().get(seconds, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      throw e.getCause() instanceof Exception cause ? cause : e;
+    }
+  }
+
+  private static String randomId() {
+    byte[] bytes = new byte[3];
+    new SecureRandom().nextBytes(bytes);
+    return HexFormat.of().formatHex(bytes);
+  }
+
+  private static String describe(Throwable e) {
+    String message = e.getMessage();
+    return message == null ? e.getClass().getName() : message;
+  }
+
+  private static String maskPassword(String url) {
+    return url == null ? null : url.replaceFirst("://([^:/@]+):[^@]*@", "://$1:****@");
+  }
+}

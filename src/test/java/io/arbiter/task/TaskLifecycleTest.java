@@ -1,0 +1,355 @@
+package io.arbiter.task;
+
+import static io.arbiter.support.Problems.assertProblem;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.arbiter.bus.Failure;
+import io.arbiter.http.auth.Role;
+import io.arbiter.support.AgentClient;
+import io.arbiter.support.Http;
+import io.arbiter.support.TestApp;
+import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+@ExtendWith(VertxExtension.class)
+@DisplayName("Tasks through their whole lifecycle over REST, against a real PostgreSQL")
+class TaskLifecycleTest {
+
+  private static TestApp app;
+  private static Http http;
+
+  @BeforeAll
+  static void boot() {
+    app = TestApp.start(Map.of(
+        "tasks.ackTimeoutMs", 1500,
+        "tasks.leaseMs", 2000,
+        "tasks.backoffBaseMs", 100,
+        "tasks.backoffCapMs", 400,
+        "tasks.rescueIntervalMs", 100,
+        "tasks.claimPollMs", 200,
+        "routing.pollIntervalMs", 100,
+        "registry.sweepIntervalMs", 100));
+    http = app.http();
+  }
+
+  @AfterAll
+  static void shutdown() {
+    app.close();
+  }
+
+  private static String submitter(String tenant) {
+    return app.tokens().of(tenant, Role.SUBMITTER, "client-1");
+  }
+
+  private static String submit(String tenant, JsonObject task) {
+    Http.Reply reply = http.post("/api/v1/tasks", submitter(tenant), task);
+    assertThat(reply.status()).as(reply.toString()).isEqualTo(202);
+    return reply.json().getString("id");
+  }
+
+  private static JsonObject task(String type) {
+    return new JsonObject().put("type", type).put("payload", new JsonObject().put("n", 1));
+  }
+
+  private static JsonObject get(String tenant, String taskId) {
+    return http.get("/api/v1/tasks/" + taskId, submitter(tenant)).json();
+  }
+
+  private static List<String> states(String tenant, String taskId) {
+    return http.get("/api/v1/tasks/" + taskId + "/history", submitter(tenant)).json().getJsonArray("items").stream()
+        .map(t -> ((JsonObject) t).getString("to")).toList();
+  }
+
+  @Test
+  @DisplayName("submit → assigned → claimed → acked → succeeded, with history, decision and agent figures")
+  void fullLifecycle() {
+    AgentClient agent = new AgentClient(app, "life", "life-1");
+    assertThat(agent.register("code-editing", 2).status()).isEqualTo(201);
+    String id = submit("life", task("code-editing").put("priority", 7));
+
+    List<JsonObject> claimed = agent.claim(5, 1);
+    assertThat(claimed).hasSize(1);
+    JsonObject delivery = claimed.get(0);
+    assertThat(delivery.getString("taskId")).isEqualTo(id);
+    assertThat(delivery.getInteger("attempt")).isEqualTo(1);
+    assertThat(delivery.getString("leaseExpiresAt")).isNotNull();
+
+    Http.Reply acked = agent.ack(id, 1);
+    assertThat(acked.status()).as(acked.toString()).isEqualTo(200);
+    assertThat(acked.json().getString("state")).isEqualTo("running");
+    Http.Reply done = agent.result(id, new JsonObject().put("attempt", 1).put("outcome", "succeeded")
+        .put("quality", 0.9).put("filesChanged", 3).put("result", new JsonObject().put("ok", true)));
+    assertThat(done.json().getString("state")).isEqualTo("succeeded");
+
+    assertThat(states("life", id)).containsExactly("queued", "assigned", "running", "succeeded");
+    JsonObject finished = get("life", id);
+    assertThat(finished.getString("state")).isEqualTo("succeeded");
+    assertThat(finished.getJsonObject("result").getBoolean("ok")).isTrue();
+    JsonObject decision = http.get("/api/v1/tasks/" + id + "/decision", submitter("life")).json();
+    assertThat(decision.getString("agentId")).isEqualTo("life-1");
+    assertThat(decision.getString("strategy")).isEqualTo("capability");
+    assertThat(decision.getString("rationale")).isNotBlank();
+    JsonObject figures = http.get("/api/v1/agents/life-1", app.tokens().admin("life")).json();
+    assertThat(figures.getInteger("currentLoad")).isZero();
+    assertThat(figures.getJsonObject("performance").getLong("taskCount")).isEqualTo(1);
+    TestApp.eventually(Duration.ofSeconds(5), "every transition is audited", () -> app.sql(
+        "SELECT action FROM audit_log WHERE target = $1", "task:" + id).size() == 4);
+  }
+
+  @Test
+  @DisplayName("the same Idempotency-Key and body returns the first task (200); another body is refused (409)")
+  void idempotentSubmit() {
+    MultiMap key = MultiMap.caseInsensitiveMultiMap().add("Idempotency-Key", "order-77");
+    JsonObject body = task("research").put("priority", 3);
+    Http.Reply first = http.send(HttpMethod.POST, "/api/v1/tasks", submitter("idem"), "application/json",
+        body.toBuffer(), key);
+    Http.Reply again = http.send(HttpMethod.POST, "/api/v1/tasks", submitter("idem"), "application/json",
+        new JsonObject().put("priority", 3).put("payload", new JsonObject().put("n", 1)).put("type", "research")
+            .toBuffer(), key);
+    assertThat(first.status()).isEqualTo(202);
+    assertThat(again.status()).isEqualTo(200);
+    assertThat(again.json().getString("id")).isEqualTo(first.json().getString("id"));
+    assertProblem(http.send(HttpMethod.POST, "/api/v1/tasks", submitter("idem"), "application/json",
+        body.copy().put("priority", 4).toBuffer(), key), Failure.CONFLICT);
+    assertThat(app.sql("SELECT 1 FROM tasks WHERE tenant_id = 'idem'")).hasSize(1);
+  }
+
+  @Test
+  @DisplayName("a repeated result returns the first outcome, and a result for a stale attempt is refused")
+  void idempotentResultAndStaleAttempt() {
+    AgentClient agent = new AgentClient(app, "results", "res-1");
+    agent.register("testing", 1);
+    String id = submit("results", task("testing").put("maxAttempts", 3));
+    agent.claim(5, 1);
+    agent.ack(id, 1);
+    Http.Reply failedOnce = agent.result(id, 1, "failed");
+    assertThat(failedOnce.json().getString("state")).isEqualTo("queued");
+    Http.Reply repeat = agent.result(id, 1, "succeeded");
+    assertThat(repeat.status()).isEqualTo(200);
+    assertThat(repeat.json().getString("outcome")).isEqualTo("failed");
+    assertThat(repeat.json().getBoolean("repeated")).isTrue();
+
+    List<JsonObject> second = agent.claim(5, 1);
+    assertThat(second.get(0).getInteger("attempt")).isEqualTo(2);
+    assertProblem(agent.ack(id, 1), Failure.CONFLICT);
+    agent.ack(id, 2);
+    JsonObject stale = assertProblem(agent.result(id, 3, "succeeded"), Failure.CONFLICT);
+    assertThat(stale.getString("detail")).contains("stale").contains("attempt 2");
+    assertThat(agent.result(id, 2, "succeeded").json().getString("state")).isEqualTo("succeeded");
+    assertThat(http.get("/api/v1/agents/res-1", app.tokens().admin("results")).json().getJsonObject("performance")
+        .getLong("taskCount")).as("the repeat was not counted").isEqualTo(2);
+  }
+
+  @Test
+  @DisplayName("an unacknowledged assignment times out, is requeued with backoff, and ends dead after maxAttempts")
+  void expiredLeaseIsRetriedThenDead() {
+    AgentClient agent = new AgentClient(app, "expiry", "silent-1");
+    agent.register("debugging", 1);
+    String id = submit("expiry", task("debugging").put("maxAttempts", 2));
+    assertThat(agent.claim(5, 1)).hasSize(1);
+
+    TestApp.eventually(Duration.ofSeconds(10), "attempt 1 timed out and was requeued",
+        () -> states("expiry", id).contains("timed_out"));
+    var requeued = app.sql("SELECT at FROM task_history WHERE task_id = $1::uuid AND to_state = 'queued' AND attempt = 1",
+        java.util.UUID.fromString(id)).iterator().next().getOffsetDateTime("at");
+    var runAfter = app.sql("SELECT run_after FROM tasks WHERE id = $1::uuid", java.util.UUID.fromString(id)).iterator().next()
+        .getOffsetDateTime("run_after");
+    assertThat(runAfter).isBetween(requeued.minusNanos(1), requeued.plus(Duration.ofMillis(401)));
+
+    List<JsonObject> second = agent.claim(5, 1);
+    assertThat(second).hasSize(1);
+    assertThat(second.get(0).getInteger("attempt")).isEqualTo(2);
+    TestApp.eventually(Duration.ofSeconds(10), "the task is dead", () -> "dead".equals(get("expiry", id)
+        .getString("state")));
+    assertThat(states("expiry", id)).containsExactly("queued", "assigned", "timed_out", "queued", "assigned",
+        "timed_out", "dead");
+    assertThat(http.get("/api/v1/agents/silent-1", app.tokens().admin("expiry")).json().getInteger("currentLoad"))
+        .isZero();
+
+    Http.Reply listed = http.get("/api/v1/tasks?state=dead", app.tokens().of("expiry", Role.OPERATOR, "op"));
+    assertThat(listed.json().getJsonArray("items").stream().map(t -> ((JsonObject) t).getString("id"))).contains(id);
+    Http.Reply requeued2 = http.post("/api/v1/tasks/" + id + "/requeue", app.tokens().of("expiry", Role.OPERATOR, "op"),
+        null);
+    assertThat(requeued2.status()).as(requeued2.toString()).isEqualTo(200);
+    assertThat(requeued2.json().getString("state")).isIn("queued", "assigned");
+    assertProblem(http.post("/api/v1/tasks/" + id + "/requeue", app.tokens().of("expiry", Role.OPERATOR, "op"), null),
+        Failure.CONFLICT);
+  }
+
+  @Test
+  @DisplayName("waiting tasks go out by priority, then age")
+  void priorityThenAge() {
+    String low = submit("order", task("documentation").put("priority", 1));
+    String midOld = submit("order", task("documentation").put("priority", 5));
+    String high = submit("order", task("documentation").put("priority", 9));
+    String midNew = submit("order", task("documentation").put("priority", 5));
+    AgentClient agent = new AgentClient(app, "order", "doc-1");
+    agent.register("documentation", 1);
+    List<String> served = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      JsonObject delivery = agent.claim(5, 1).get(0);
+      served.add(delivery.getString("taskId"));
+      agent.result(delivery.getString("taskId"), delivery.getInteger("attempt"), "succeeded");
+    }
+    assertThat(served).containsExactly(high, midOld, midNew, low);
+  }
+
+  @Test
+  @DisplayName("two agents claiming at once never get the same task, and no agent exceeds its capacity")
+  void concurrentClaimsNeverDoubleAssign() throws Exception {
+    AgentClient a = new AgentClient(app, "race", "racer-a");
+    AgentClient b = new AgentClient(app, "race", "racer-b");
+    a.register("refactoring", 3);
+    b.register("refactoring", 3);
+    JsonArray batch = new JsonArray();
+    IntStream.range(0, 60).forEach(i -> batch.add(task("refactoring")));
+    assertThat(http.post("/api/v1/task-batches", submitter("race"), new JsonObject().put("tasks", batch)).status())
+        .isEqualTo(202);
+
+    List<String> delivered = Collections.synchronizedList(new ArrayList<>());
+    List<CompletableFuture<Void>> loops = new ArrayList<>();
+    for (AgentClient agent : List.of(a, b, a, b)) {
+      loops.add(CompletableFuture.runAsync(() -> {
+        while (true) {
+          List<JsonObject> got = agent.claim(1, 10);
+          if (got.isEmpty()) {
+            return;
+          }
+          for (JsonObject d : got) {
+            delivered.add(d.getString("taskId"));
+            int load = app.sql("SELECT current_load FROM agents WHERE tenant_id = 'race' AND id = $1", agent.id())
+                .iterator().next().getInteger("current_load");
+            assertThat(load).isLessThanOrEqualTo(3);
+            agent.ack(d.getString("taskId"), d.getInteger("attempt"));
+            agent.result(d.getString("taskId"), d.getInteger("attempt"), "succeeded");
+          }
+        }
+      }));
+    }
+    CompletableFuture.allOf(loops.toArray(CompletableFuture[]::new)).get();
+    assertThat(delivered).hasSize(60);
+    assertThat(new HashSet<>(delivered)).hasSize(60);
+    assertThat(app.sql("SELECT task_id, attempt FROM task_history WHERE tenant_id = 'race' AND to_state = 'assigned' "
+        + "GROUP BY task_id, attempt HAVING count(*) > 1")).isEmpty();
+  }
+
+  @Test
+  @DisplayName("a cancel reaches the running agent through its heartbeat and frees its slot")
+  void cancelReachesRunningAgent() {
+    AgentClient agent = new AgentClient(app, "cancel", "worker-1");
+    agent.register("research", 1);
+    String id = submit("cancel", task("research"));
+    agent.claim(5, 1);
+    agent.ack(id, 1);
+    Http.Reply canceled = http.post("/api/v1/tasks/" + id + "/cancel", submitter("cancel"), null);
+    assertThat(canceled.json().getString("state")).isEqualTo("canceled");
+    Http.Reply beat = agent.heartbeat(id, 1);
+    assertThat(beat.status()).isEqualTo(200);
+    assertThat(beat.json().getBoolean("canceled")).isTrue();
+    JsonObject refused = assertProblem(agent.result(id, 1, "succeeded"), Failure.CONFLICT);
+    assertThat(refused.getString("detail")).contains("canceled");
+    assertThat(http.get("/api/v1/agents/worker-1", app.tokens().admin("cancel")).json().getInteger("currentLoad"))
+        .isZero();
+    assertProblem(http.post("/api/v1/tasks/" + id + "/cancel", submitter("cancel"), null), Failure.CONFLICT);
+  }
+
+  @Test
+  @DisplayName("the rescuer takes an offline agent's task back and another agent finishes it")
+  void rescuerRecoversOfflineAgentsTasks() {
+    AgentClient quitter = new AgentClient(app, "rescue", "quitter");
+    quitter.register("code-review", 1);
+    String id = submit("rescue", task("code-review").put("maxAttempts", 3));
+    assertThat(quitter.claim(5, 1)).hasSize(1);
+    quitter.ack(id, 1);
+    app.sql("UPDATE agents SET status = 'offline' WHERE tenant_id = 'rescue' AND id = 'quitter'");
+
+    AgentClient helper = new AgentClient(app, "rescue", "helper");
+    helper.register("code-review", 1);
+    List<JsonObject> rescued = helper.claim(10, 1);
+    assertThat(rescued).hasSize(1);
+    assertThat(rescued.get(0).getString("taskId")).isEqualTo(id);
+    assertThat(rescued.get(0).getInteger("attempt")).isEqualTo(2);
+    helper.ack(id, 2);
+    assertThat(helper.result(id, 2, "succeeded").json().getString("state")).isEqualTo("succeeded");
+    assertThat(app.sql("SELECT reason FROM task_history WHERE task_id = $1::uuid AND to_state = 'timed_out'",
+        java.util.UUID.fromString(id))
+        .iterator().next().getString("reason")).isEqualTo("agent offline");
+  }
+
+  @Test
+  @DisplayName("a flood of 10,000 tasks from one tenant does not hold back another tenant's task")
+  void tenantsTakeTurns() {
+    for (int b = 0; b < 10; b++) {
+      JsonArray batch = new JsonArray();
+      IntStream.range(0, 1000).forEach(i -> batch.add(task("testing")));
+      assertThat(http.post("/api/v1/task-batches", submitter("flood"), new JsonObject().put("tasks", batch)).status())
+          .isEqualTo(202);
+    }
+    String late = submit("calm", task("testing"));
+    AgentClient floodAgent = new AgentClient(app, "flood", "flood-agent");
+    AgentClient calmAgent = new AgentClient(app, "calm", "calm-agent");
+    floodAgent.register("testing", 5);
+    calmAgent.register("testing", 5);
+    assertThat(calmAgent.claim(10, 1).get(0).getString("taskId")).isEqualTo(late);
+    List<String> firstAssigned = app.sql("SELECT task_id FROM task_history WHERE to_state = 'assigned' "
+            + "AND tenant_id IN ('flood', 'calm') ORDER BY id LIMIT 11").stream()
+        .map(r -> r.getUUID("task_id").toString()).toList();
+    assertThat(firstAssigned).contains(late);
+  }
+
+  @Test
+  @DisplayName("bad submissions: priority out of range, timeout outside bounds, payload over the limit")
+  void badSubmissions() {
+    assertThat(assertProblem(http.post("/api/v1/tasks", submitter("bad"), task("x").put("priority", 10)),
+        Failure.BAD_REQUEST).getString("field")).isEqualTo("priority");
+    assertThat(assertProblem(http.post("/api/v1/tasks", submitter("bad"), task("x").put("timeoutMs", 5)),
+        Failure.BAD_REQUEST).getString("field")).isEqualTo("timeoutMs");
+    assertThat(assertProblem(http.post("/api/v1/tasks", submitter("bad"), task("x").put("maxAttempts", 99)),
+        Failure.BAD_REQUEST).getString("field")).isEqualTo("maxAttempts");
+    JsonObject big = task("x").put("payload", new JsonObject().put("blob", "x".repeat(300 * 1024)));
+    assertProblem(http.post("/api/v1/tasks", submitter("bad"), big), Failure.PAYLOAD_TOO_LARGE);
+    assertProblem(http.post("/api/v1/tasks", app.tokens().of("bad", Role.AUDITOR, "a"), task("x")),
+        Failure.FORBIDDEN);
+    assertThat(app.sql("SELECT 1 FROM tasks WHERE tenant_id = 'bad'")).isEmpty();
+  }
+
+  @Test
+  @DisplayName("lists page by cursor, filter by state and type, and never show another tenant's tasks")
+  void listsWithFilters() {
+    Set<String> mine = new HashSet<>();
+    for (int i = 0; i < 5; i++) {
+      mine.add(submit("lists", task(i % 2 == 0 ? "alpha" : "beta")));
+    }
+    submit("lists-other", task("alpha"));
+    List<String> seen = new ArrayList<>();
+    String cursor = null;
+    do {
+      JsonObject page = http.get("/api/v1/tasks?limit=2" + (cursor == null ? "" : "&cursor=" + cursor),
+          submitter("lists")).json();
+      page.getJsonArray("items").forEach(t -> seen.add(((JsonObject) t).getString("id")));
+      cursor = page.getString("nextCursor");
+    } while (cursor != null);
+    assertThat(seen).containsExactlyInAnyOrderElementsOf(mine);
+    assertThat(http.get("/api/v1/tasks?type=alpha&state=queued", submitter("lists")).json().getJsonArray("items"))
+        .hasSize(3);
+    assertProblem(http.get("/api/v1/tasks/" + seen.get(0), submitter("lists-other")), Failure.NOT_FOUND);
+  }
+}
