@@ -1,0 +1,56 @@
+package io.arbiter.db;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+@ExtendWith(VertxExtension.class)
+@DisplayName("Group commit")
+class GroupCommitTest {
+
+  @Test
+  @DisplayName("flushes the first item at once, batches what arrives meanwhile, and isolates per-item failures")
+  void batchesAndIsolates(Vertx vertx, VertxTestContext test) {
+    List<List<Integer>> flushed = new ArrayList<>();
+    List<Promise<List<Future<String>>>> pending = new ArrayList<>();
+    GroupCommit<Integer, String> commit = new GroupCommit<>(3, 1, batch -> {
+      flushed.add(batch);
+      Promise<List<Future<String>>> promise = Promise.promise();
+      pending.add(promise);
+      return promise.future();
+    });
+    vertx.runOnContext(v -> {
+      List<Future<String>> results = new ArrayList<>();
+      for (int i = 1; i <= 5; i++) {
+        results.add(commit.submit(i));
+      }
+      test.verify(() -> {
+        assertThat(flushed).containsExactly(List.of(1));
+        assertThat(commit.waiting()).isEqualTo(4);
+      });
+      pending.get(0).complete(List.of(Future.succeededFuture("one")));
+      test.verify(() -> assertThat(flushed).containsExactly(List.of(1), List.of(2, 3, 4)));
+      pending.get(1).complete(List.of(Future.succeededFuture("two"), Future.failedFuture("bad three"),
+          Future.succeededFuture("four")));
+      pending.get(2).fail("database down");
+      Future.join(results).onComplete(all -> test.verify(() -> {
+        assertThat(results.get(0).result()).isEqualTo("one");
+        assertThat(results.get(1).result()).isEqualTo("two");
+        assertThat(results.get(2).cause()).hasMessage("bad three");
+        assertThat(results.get(3).result()).isEqualTo("four");
+        assertThat(results.get(4).cause()).hasMessage("database down");
+        assertThat(flushed).containsExactly(List.of(1), List.of(2, 3, 4), List.of(5));
+        test.completeNow();
+      }));
+    });
+  }
+}
