@@ -63,7 +63,7 @@ public final class HttpVerticle extends VerticleBase {
       root.get("/metrics").handler(PrometheusScrapingHandler.create(metrics));
     }
 
-    RouterBuilder builder = RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler());
+    RouterBuilder builder = RouterBuilder.create(vertx, new CachedContract(contract), RequestExtractor.withBodyHandler());
     builder.security("bearerAuth").httpHandler(JWTAuthHandler.create(Jwt.provider(vertx, config.auth())));
     builder.getRoutes().forEach(route -> route.addHandler(Access.forOperation(route.getOperation())));
     BusRoute busRoute = new BusRoute(vertx.eventBus(), config.http().requestTimeoutMs());

@@ -33,18 +33,18 @@ final class TaskRepository {
   }
 
   /**
-   * Writes many submissions in one transaction. Answers one outcome per submission, in order: {@code {task,
+   * Writes many submissions in one statement (so one transaction; the repeats are read after it committed). Answers one outcome per submission, in order: {@code {task,
    * created}}, or a conflict when its idempotency key is already used with another body.
    */
   Future<List<Future<JsonObject>>> submit(List<Submission> batch) {
     JsonArray records = new JsonArray(batch.stream().map(Submission::toRecord).toList());
-    return pool.withTransaction(tx -> tx.preparedQuery(TaskSql.SUBMIT).execute(Tuple.of(records))
+    return pool.preparedQuery(TaskSql.SUBMIT).execute(Tuple.of(records))
         .compose(inserted -> {
           Map<UUID, OffsetDateTime> created = new HashMap<>();
           inserted.forEach(row -> created.put(row.getUUID("id"), row.getOffsetDateTime("created_at")));
           List<Submission> repeats = batch.stream().filter(s -> !created.containsKey(s.id())).toList();
           Future<Map<String, Row>> existing = repeats.isEmpty() ? Future.succeededFuture(Map.of())
-              : tx.preparedQuery(TaskSql.SELECT_BY_KEYS)
+              : pool.preparedQuery(TaskSql.SELECT_BY_KEYS)
                   .execute(Tuple.tuple()
                       .addArrayOfString(repeats.stream().map(s -> s.ctx().tenantId()).toArray(String[]::new))
                       .addArrayOfString(repeats.stream().map(Submission::idempotencyKey).toArray(String[]::new)))
@@ -74,7 +74,7 @@ final class TaskRepository {
             }
             return outcomes;
           });
-        }));
+        });
   }
 
   Future<JsonObject> get(RequestContext ctx, UUID id) {
@@ -155,8 +155,9 @@ final class TaskRepository {
     return pool.query(TaskSql.QUEUE_DEPTH).execute().map(rows -> rows.iterator().next().getLong("queued"));
   }
 
+  /** One statement, so one transaction of its own: no BEGIN and COMMIT round trips. */
   private Future<Guarded> guarded(String sql, Tuple params) {
-    return pool.withTransaction(tx -> tx.preparedQuery(sql).execute(params)).map(rows -> {
+    return pool.preparedQuery(sql).execute(params).map(rows -> {
       Row row = first(rows);
       return new Guarded(TaskState.fromWire(row.getString("state")), row.getInteger("attempt"),
           row.getString("assigned_agent_id"), row.getBoolean("moved"), row);

@@ -56,6 +56,15 @@ final class ArbiterProcess implements AutoCloseable {
     return "postgresql://postgres@localhost:" + pgPort + "/postgres";
   }
 
+  /**
+   * After a failure: null if the server still runs {@code grace} later; otherwise how it ended (143: SIGTERM, 137:
+   * SIGKILL, from outside the benchmark).
+   */
+  String exited(Duration grace) throws InterruptedException {
+    return process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)
+        ? "the Arbiter process exited with status " + process.exitValue() : null;
+  }
+
   Path log() {
     return dataDir.resolve("server.out");
   }

@@ -136,8 +136,8 @@ public final class TaskBenchmark implements Callable<Integer> {
       description = "tasks run through once before measuring, not reported (default: 2000; 0: none)")
   int warmup;
 
-  @Option(names = "--timeout", defaultValue = "900",
-      description = "longest wait for a run's tasks to succeed, seconds (default: 900)")
+  @Option(names = "--timeout", defaultValue = "1800",
+      description = "longest wait for a run's tasks to succeed, seconds (default: 1800)")
   int timeoutSeconds;
 
   @Option(names = "--stall", defaultValue = "60",
@@ -195,14 +195,14 @@ public final class TaskBenchmark implements Callable<Integer> {
       try {
         measureCeiling();
       } catch (Exception e) {
-        System.out.println("ceiling: FAILED: " + e.getMessage());
+        System.out.println("ceiling: FAILED: " + describe(e));
         errors++;
       }
       if (warmup > 0) {
         try {
           warmUp();
         } catch (Exception e) {
-          System.out.println("warm-up: FAILED: " + e.getMessage());
+          System.out.println("warm-up: FAILED: " + describe(e));
           errors++;
         }
       }
@@ -221,6 +221,11 @@ public final class TaskBenchmark implements Callable<Integer> {
         } catch (Exception e) {
           System.out.printf("  FAILED (mode %s): %s%n", m.name().toLowerCase(Locale.ROOT), describe(e));
           errors++;
+          String exited = server == null ? null : server.exited(Duration.ofSeconds(10));
+          if (exited != null) {
+            System.out.println("  " + exited + " during the run; the remaining modes are skipped");
+            break;
+          }
         }
       }
       System.out.println();
@@ -245,7 +250,8 @@ public final class TaskBenchmark implements Callable<Integer> {
         if (clean && !keepData) {
           server.deleteDataDir();
         } else {
-          System.out.println("server data and log kept in " + server.dataDir);
+          System.out.println("server data and log kept in " + server.dataDir + "; the log ends:\n"
+              + ArbiterProcess.tail(server.log(), 15));
         }
       }
     }
