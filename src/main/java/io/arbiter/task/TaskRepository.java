@@ -115,8 +115,9 @@ final class TaskRepository {
     });
   }
 
-  Future<List<Row>> claim(RequestContext ctx, String agentId, int max) {
-    return pool.preparedQuery(TaskSql.CLAIM).execute(Tuple.of(ctx.tenantId(), agentId, max))
+  /** @param aliveRefreshMs how stale the agent's heartbeat may be before the claim refreshes it */
+  Future<List<Row>> claim(RequestContext ctx, String agentId, int max, long aliveRefreshMs) {
+    return pool.preparedQuery(TaskSql.CLAIM).execute(Tuple.of(ctx.tenantId(), agentId, max, aliveRefreshMs))
         .map(TaskRepository::rows);
   }
 

@@ -103,7 +103,12 @@ final class TaskSql {
       SELECT * FROM routing_decisions WHERE tenant_id = $1 AND task_id = $2 ORDER BY attempt DESC
       """;
 
-  /** $1 tenant, $2 agent, $3 most tasks: marks the agent's assigned, undelivered tasks delivered and returns them. */
+  /**
+   * $1 tenant, $2 agent, $3 most tasks, $4 refresh interval ms: marks the agent's assigned, undelivered tasks
+   * delivered and returns them. A claim also shows the agent is alive: it refreshes {@code last_heartbeat_at} when that
+   * is older than $4, so an agent that keeps polling does not go offline. Bringing an offline agent back still takes
+   * an explicit heartbeat.
+   */
   static final String CLAIM = """
       WITH picked AS (
         SELECT id FROM tasks
@@ -111,6 +116,10 @@ final class TaskSql {
         ORDER BY priority DESC, assigned_at
         LIMIT $3
         FOR UPDATE SKIP LOCKED
+      ),
+      alive AS (
+        UPDATE agents SET last_heartbeat_at = now()
+        WHERE tenant_id = $1 AND id = $2 AND last_heartbeat_at < now() - $4 * interval '1 millisecond'
       )
       UPDATE tasks t SET delivered_at = now(), updated_at = now()
       FROM picked WHERE t.id = picked.id

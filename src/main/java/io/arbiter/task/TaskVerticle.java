@@ -240,7 +240,8 @@ public final class TaskVerticle extends VerticleBase {
   }
 
   private Future<List<Row>> claimOnce(RequestContext ctx, String agentId, int max) {
-    return breaker.execute(() -> tasks.claim(ctx, agentId, max));
+    long aliveRefreshMs = live.heartbeatWindowMs() / 4;
+    return breaker.execute(() -> tasks.claim(ctx, agentId, max, aliveRefreshMs));
   }
 
   private Future<Void> agentExists(RequestContext ctx, String agentId) {

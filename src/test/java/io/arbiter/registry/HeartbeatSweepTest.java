@@ -22,7 +22,8 @@ class HeartbeatSweepTest {
 
   @BeforeAll
   static void boot() {
-    app = TestApp.start(Map.of("registry.heartbeatWindowMs", 1000, "registry.sweepIntervalMs", 100));
+    app = TestApp.start(Map.of("registry.heartbeatWindowMs", 1000, "registry.sweepIntervalMs", 100,
+        "tasks.claimPollMs", 100));
   }
 
   @AfterAll
@@ -49,5 +50,19 @@ class HeartbeatSweepTest {
     assertThat(back.json().getString("status")).isEqualTo("available");
     TestApp.eventually(Duration.ofSeconds(5), "the return is audited", () -> app.sql(
         "SELECT 1 FROM audit_log WHERE action = 'agent.online' AND target = 'agent:quiet-1'").size() == 1);
+  }
+
+  @Test
+  @DisplayName("an agent that keeps long-polling for work counts as alive and stays available")
+  void claimingCountsAsAlive() {
+    Http http = app.http();
+    io.arbiter.support.AgentClient poller = new io.arbiter.support.AgentClient(app, "acme", "poller-1");
+    assertThat(poller.register("code-editing", 1).status()).isEqualTo(201);
+    long until = System.nanoTime() + Duration.ofMillis(2500).toNanos();
+    while (System.nanoTime() < until) {
+      assertThat(poller.claim(2, 1)).isEmpty();
+    }
+    assertThat(http.get("/api/v1/agents/poller-1", app.tokens().admin("acme")).json().getString("status"))
+        .isEqualTo("available");
   }
 }
