@@ -75,11 +75,16 @@ class FatJarIT {
     String output = new String(bash.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(bash.exitValue()).as(output).isZero();
     List<String> lines = output.lines().filter(l -> l.startsWith("{")).toList();
-    assertThat(lines).as(output).hasSize(4);
+    assertThat(lines).as(output).hasSize(9);
     assertThat(lines.get(0)).contains("\"id\":\"coder-1\"").contains("\"status\":\"available\"");
     assertThat(lines.get(1)).contains("\"matchScore\"").contains("coder-1");
     assertThat(lines.get(2)).contains("\"lastHeartbeatAt\"");
-    assertThat(lines.get(3)).contains("\"status\":400").contains("\"field\":\"colour\"");
+    assertThat(lines.get(3)).contains("\"state\":\"queued\"");
+    assertThat(lines.get(4)).contains("\"taskId\"").contains("\"attempt\":1");
+    assertThat(lines.get(5)).contains("\"state\":\"running\"");
+    assertThat(lines.get(6)).contains("\"outcome\":\"succeeded\"").contains("\"state\":\"succeeded\"");
+    assertThat(lines.get(7)).contains("\"agentId\":\"coder-1\"").contains("\"rationale\"");
+    assertThat(lines.get(8)).contains("\"status\":400").contains("\"field\":\"colour\"");
   }
 
   @Test

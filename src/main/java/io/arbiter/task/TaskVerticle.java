@@ -154,7 +154,7 @@ public final class TaskVerticle extends VerticleBase {
         if (submitted != null) {
           submitted.increment(created);
         }
-        nudge();
+        changed();
       }
     });
   }
@@ -444,13 +444,8 @@ public final class TaskVerticle extends VerticleBase {
     breaker.execute(tasks::queueDepth).onSuccess(queueDepth::set);
   }
 
-  /** A slot may have freed or a task become ready: wake the dispatcher, and move the audit events along. */
+  /** A task became ready or a slot freed: wake the dispatcher, and move the new audit events along. */
   private void changed() {
-    nudge();
-    drainAudit();
-  }
-
-  private void nudge() {
     vertx.eventBus().send(Addresses.ROUTING_DISPATCH, null);
     drainAudit();
   }
