@@ -92,12 +92,20 @@ final class RegistrySql {
       RETURNING a.*, before.deregistered_at IS NOT NULL AS already_deregistered
       """;
 
-  /** System sweep, all tenants. $1 heartbeat window in milliseconds: agents silent for longer go offline. */
+  /** System sweep, all tenants. $1 heartbeat window in milliseconds: agents silent for longer go offline. Agent rows
+   * are locked in (tenant, id) order, like every statement that changes several agents. */
   static final String MARK_SILENT_OFFLINE = """
-      UPDATE agents
+      WITH silent AS (
+        SELECT tenant_id, id FROM agents
+        WHERE status <> 'offline' AND last_heartbeat_at < now() - make_interval(secs => $1::double precision / 1000)
+        ORDER BY tenant_id, id
+        FOR UPDATE
+      )
+      UPDATE agents a
       SET status = 'offline', updated_at = now()
-      WHERE status <> 'offline' AND last_heartbeat_at < now() - make_interval(secs => $1::double precision / 1000)
-      RETURNING tenant_id, id, last_heartbeat_at
+      FROM silent s
+      WHERE a.tenant_id = s.tenant_id AND a.id = s.id
+      RETURNING a.tenant_id, a.id, a.last_heartbeat_at
       """;
 
   /** System figure, all tenants: agents by status, for the {@code arbiter_agents} gauge. */

@@ -7,7 +7,7 @@ import io.arbiter.audit.Outbox;
  * own tenant (a task only ever goes to an agent of its tenant). PostgreSQL, not memory, guarantees the two
  * invariants across nodes: candidate tasks are locked with {@code FOR UPDATE SKIP LOCKED} (no task reaches two
  * agents), and an agent's load only grows through a conditional update within {@code max_concurrent_tasks} (backed by
- * the {@code agents_load_within_capacity} constraint).
+ * the {@code agents_load_within_capacity} constraint). Agent rows are locked in (tenant, id) order, as everywhere.
  */
 final class RoutingSql {
   private RoutingSql() {}
@@ -53,11 +53,16 @@ final class RoutingSql {
       per_agent AS (
         SELECT tenant_id, agent_id, count(*)::int AS n FROM plan GROUP BY tenant_id, agent_id
       ),
+      agents_locked AS (
+        SELECT a.tenant_id, a.id FROM agents a JOIN per_agent p ON a.tenant_id = p.tenant_id AND a.id = p.agent_id
+        ORDER BY a.tenant_id, a.id
+        FOR UPDATE OF a
+      ),
       granted AS (
         UPDATE agents a SET current_load = a.current_load + p.n,
                status = CASE WHEN a.current_load + p.n >= a.max_concurrent_tasks THEN 'busy' ELSE 'available' END,
                updated_at = now()
-        FROM per_agent p
+        FROM per_agent p JOIN agents_locked l ON l.tenant_id = p.tenant_id AND l.id = p.agent_id
         WHERE a.tenant_id = p.tenant_id AND a.id = p.agent_id AND a.status IN ('available', 'busy')
           AND a.deregistered_at IS NULL AND a.current_load + p.n <= a.max_concurrent_tasks
         RETURNING a.tenant_id, a.id

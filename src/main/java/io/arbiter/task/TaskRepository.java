@@ -137,6 +137,12 @@ final class TaskRepository {
     return guarded(TaskSql.RESULT, actor(params, ctx));
   }
 
+  /** The outcome recorded for an attempt, or null. */
+  Future<String> recordedOutcome(RequestContext ctx, UUID id, int attempt) {
+    return pool.preparedQuery(TaskSql.RECORDED_OUTCOME).execute(Tuple.of(ctx.tenantId(), id, attempt))
+        .map(rows -> rows.size() == 0 ? null : rows.iterator().next().getString("outcome"));
+  }
+
   Future<Guarded> cancel(RequestContext ctx, UUID id) {
     return guarded(TaskSql.CANCEL, actor(Tuple.of(id, ctx.tenantId(), TaskState.sourcesOf(TaskState.CANCELED)), ctx));
   }

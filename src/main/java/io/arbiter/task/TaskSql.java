@@ -8,6 +8,9 @@ import io.arbiter.audit.Outbox;
  * writes its {@code task_history} row(s) and its audit event(s) (through {@link Outbox#cte}), and moves the holding
  * agent's {@code current_load} and running figures in the same transaction, so no crash can separate them.
  *
+ * <p>Locks are always taken in one order, so that concurrent statements cannot deadlock: task rows first, then agent
+ * rows (several at once only in (tenant, id) order).
+ *
  * <p>Statements that act for a caller end with the five actor parameters (subject, role, client IP, user agent,
  * correlation id), numbered as their Javadoc says.
  */
@@ -236,6 +239,14 @@ final class TaskSql {
       FROM t0 LEFT JOIN finished f ON true
       """;
 
+  /** $1 tenant, $2 task id, $3 attempt: the outcome recorded for that attempt. Read after a {@link #RESULT} that
+   * neither recorded nor found one: a concurrent statement may have recorded it after this one's snapshot was taken
+   * (a statement that waited on the task's row lock sees the row's new state, but its other reads keep their older
+   * snapshot). */
+  static final String RECORDED_OUTCOME = """
+      SELECT outcome FROM task_results WHERE tenant_id = $1 AND task_id = $2 AND attempt = $3
+      """;
+
   /** $1 id, $2 tenant, $3 states it may be canceled from, $4..$8 actor. Releases the holder's slot if it had one. */
   static final String CANCEL = LOCKED + """
       moved AS (
@@ -306,9 +317,17 @@ final class TaskSql {
         FROM expired e WHERE t.id = e.id
         RETURNING t.id, t.tenant_id, t.state, t.attempt, e.from_state, e.assigned_agent_id, e.reason
       ),
+      per_agent AS (
+        SELECT tenant_id, assigned_agent_id, count(*)::int AS n FROM moved GROUP BY 1, 2
+      ),
+      agents_locked AS (
+        SELECT a.tenant_id, a.id FROM agents a JOIN per_agent r ON a.tenant_id = r.tenant_id AND a.id = r.assigned_agent_id
+        ORDER BY a.tenant_id, a.id
+        FOR UPDATE OF a
+      ),
       released AS (
         UPDATE agents a SET %s
-        FROM (SELECT tenant_id, assigned_agent_id, count(*)::int AS n FROM moved GROUP BY 1, 2) r
+        FROM per_agent r JOIN agents_locked l ON l.tenant_id = r.tenant_id AND l.id = r.assigned_agent_id
         WHERE a.tenant_id = r.tenant_id AND a.id = r.assigned_agent_id
       ),
       moves AS (

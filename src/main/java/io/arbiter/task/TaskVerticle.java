@@ -378,7 +378,7 @@ public final class TaskVerticle extends VerticleBase {
     JsonObject body = m.body();
     String agentId = body.getString("agentId");
     int attempt = body.getInteger("attempt");
-    return breaker.execute(() -> tasks.result(ctx, id, agentId, body)).map(g -> {
+    return breaker.execute(() -> tasks.result(ctx, id, agentId, body)).compose(g -> {
       JsonObject reply = new JsonObject().put("taskId", id.toString()).put("attempt", attempt);
       if (g.moved()) {
         String outcome = body.getString("outcome");
@@ -387,13 +387,18 @@ public final class TaskVerticle extends VerticleBase {
           counter.increment();
         }
         changed();
-        return reply.put("outcome", outcome).put("state", g.row().getString("after_state")).put("repeated", false);
+        return Future.succeededFuture(reply.put("outcome", outcome).put("state", g.row().getString("after_state"))
+            .put("repeated", false));
       }
       String recorded = g.row().getString("recorded_outcome");
-      if (recorded != null) {
-        return reply.put("outcome", recorded).put("state", g.state().wire()).put("repeated", true);
-      }
-      throw refusal(id, g, agentId, attempt, "report a result for");
+      Future<String> outcome = recorded != null || g.state().active() ? Future.succeededFuture(recorded)
+          : breaker.execute(() -> tasks.recordedOutcome(ctx, id, attempt));
+      return outcome.map(first -> {
+        if (first == null) {
+          throw refusal(id, g, agentId, attempt, "report a result for");
+        }
+        return reply.put("outcome", first).put("state", g.state().wire()).put("repeated", true);
+      });
     });
   }
 

@@ -159,6 +159,30 @@ class TaskLifecycleTest {
   }
 
   @Test
+  @DisplayName("the same result sent ten times at once is recorded once; the others answer it as a repeat")
+  void concurrentRepeatsOfOneResult() throws Exception {
+    AgentClient agent = new AgentClient(app, "repeats", "rep-1");
+    agent.register("testing", 1);
+    String id = submit("repeats", task("testing"));
+    agent.claim(5, 1);
+    agent.ack(id, 1);
+    List<CompletableFuture<Http.Reply>> sends = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      sends.add(CompletableFuture.supplyAsync(() -> agent.result(id, 1, "succeeded")));
+    }
+    List<JsonObject> replies = new ArrayList<>();
+    for (CompletableFuture<Http.Reply> send : sends) {
+      Http.Reply reply = send.get();
+      assertThat(reply.status()).as(reply.toString()).isEqualTo(200);
+      replies.add(reply.json());
+    }
+    assertThat(replies).allMatch(r -> "succeeded".equals(r.getString("outcome")));
+    assertThat(replies).filteredOn(r -> !r.getBoolean("repeated")).hasSize(1);
+    assertThat(http.get("/api/v1/agents/rep-1", app.tokens().admin("repeats")).json().getJsonObject("performance")
+        .getLong("taskCount")).isEqualTo(1);
+  }
+
+  @Test
   @DisplayName("an unacknowledged assignment times out, is requeued with backoff, and ends dead after maxAttempts")
   void expiredLeaseIsRetriedThenDead() {
     AgentClient agent = new AgentClient(app, "expiry", "silent-1");
@@ -245,6 +269,10 @@ class TaskLifecycleTest {
       }));
     }
     CompletableFuture.allOf(loops.toArray(CompletableFuture[]::new)).get();
+    var figures = app.sql("SELECT sum(task_count) AS done, sum(current_load) AS held FROM agents WHERE tenant_id = 'race'")
+        .iterator().next();
+    assertThat(figures.getLong("done")).as("every result counted once").isEqualTo(60);
+    assertThat(figures.getLong("held")).as("every slot released").isZero();
     assertThat(delivered).hasSize(60);
     assertThat(new HashSet<>(delivered)).hasSize(60);
     assertThat(app.sql("SELECT task_id, attempt FROM task_history WHERE tenant_id = 'race' AND to_state = 'assigned' "
