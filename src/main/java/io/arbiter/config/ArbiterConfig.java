@@ -76,6 +76,10 @@ public record ArbiterConfig(
     if (v.integer(TASKS_DEFAULT_MAX_ATTEMPTS) > v.integer(TASKS_MAX_ATTEMPTS_LIMIT)) {
       throw new ConfigException("config key tasks.defaultMaxAttempts must not exceed tasks.maxAttemptsLimit");
     }
+    if (v.number(TASKS_CLAIM_POLL_MS) * 2 > v.number(REGISTRY_HEARTBEAT_WINDOW_MS)) {
+      throw new ConfigException("config key tasks.claimPollMs must be at most half of registry.heartbeatWindowMs, "
+          + "or an agent that only polls could go offline between two polls");
+    }
     if (v.integer(API_DEFAULT_PAGE_SIZE) > v.integer(API_MAX_PAGE_SIZE)) {
       throw new ConfigException("config key api.defaultPageSize must not exceed api.maxPageSize");
     }

@@ -290,7 +290,8 @@ final class TaskSql {
   /**
    * System sweep, all tenants. $1 batch size, $2 backoff base ms, $3 backoff cap ms. Every held task whose lease or
    * deadline passed, or whose agent went offline, becomes a timed-out attempt: back to queued after backoff, or dead
-   * without attempts left; its agent's slot is released. One statement per batch.
+   * without attempts left; its agent's slot is released and the attempt counts as a failure in its figures. One
+   * statement per batch.
    */
   static final String RESCUE = """
       WITH expired AS (
@@ -326,7 +327,9 @@ final class TaskSql {
         FOR UPDATE OF a
       ),
       released AS (
-        UPDATE agents a SET %s
+        UPDATE agents a SET %s,
+          task_count = a.task_count + r.n,
+          success_rate = a.success_rate * (a.task_count + 1) / (a.task_count + 1 + r.n)
         FROM per_agent r JOIN agents_locked l ON l.tenant_id = r.tenant_id AND l.id = r.assigned_agent_id
         WHERE a.tenant_id = r.tenant_id AND a.id = r.assigned_agent_id
       ),

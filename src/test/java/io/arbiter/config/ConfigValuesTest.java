@@ -71,6 +71,13 @@ class ConfigValuesTest {
   }
 
   @Test
+  @DisplayName("a claim poll slower than half the heartbeat window is refused")
+  void claimPollMustFitHeartbeatWindow() {
+    assertThatThrownBy(() -> ArbiterConfig.from(ConfigLoader.defaultsWith(Map.of("tasks.claimPollMs", 20_000))))
+        .hasMessageContaining("tasks.claimPollMs").hasMessageContaining("registry.heartbeatWindowMs");
+  }
+
+  @Test
   @DisplayName("a secret's value never appears in an error")
   void secretsAreMaskedInErrors() {
     assertThatThrownBy(() -> ArbiterConfig.from(ConfigLoader.defaultsWith(Map.of("db.url", "mysql://u:hunter2@h/d"))))

@@ -205,8 +205,12 @@ class TaskLifecycleTest {
         .getString("state")));
     assertThat(states("expiry", id)).containsExactly("queued", "assigned", "timed_out", "queued", "assigned",
         "timed_out", "dead");
-    assertThat(http.get("/api/v1/agents/silent-1", app.tokens().admin("expiry")).json().getInteger("currentLoad"))
-        .isZero();
+    JsonObject silent = http.get("/api/v1/agents/silent-1", app.tokens().admin("expiry")).json();
+    assertThat(silent.getInteger("currentLoad")).isZero();
+    JsonObject figures = silent.getJsonObject("performance");
+    assertThat(figures.getLong("taskCount")).as("both timed-out attempts count").isEqualTo(2);
+    assertThat(figures.getDouble("successRate")).as("as failures: baseline 0.75 weighted 1 against 2 failures")
+        .isCloseTo(0.25, org.assertj.core.data.Offset.offset(1e-9));
 
     Http.Reply listed = http.get("/api/v1/tasks?state=dead", app.tokens().of("expiry", Role.OPERATOR, "op"));
     assertThat(listed.json().getJsonArray("items").stream().map(t -> ((JsonObject) t).getString("id"))).contains(id);
