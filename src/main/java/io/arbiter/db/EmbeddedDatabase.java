@@ -9,7 +9,8 @@ import java.nio.file.Path;
 
 /**
  * The dev-mode database: a real PostgreSQL started by this process from Maven artifacts, its data kept under
- * {@code <dataDir>/pg} between runs.
+ * {@code <dataDir>/pg} between runs. Commits are durable ({@code synchronous_commit=on}; the library's default is
+ * off): a task Arbiter has accepted must survive a crash of the machine, in dev mode too.
  */
 public final class EmbeddedDatabase implements AutoCloseable {
 
@@ -26,7 +27,8 @@ public final class EmbeddedDatabase implements AutoCloseable {
       Files.createDirectories(pgData);
       EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
           .setDataDirectory(pgData)
-          .setCleanDataDirectory(false);
+          .setCleanDataDirectory(false)
+          .setServerConfig("synchronous_commit", "on");
       if (port > 0) {
         builder.setPort(port);
       }
