@@ -11,7 +11,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import java.util.List;
@@ -59,12 +58,7 @@ public final class AuditVerticle extends VerticleBase {
   }
 
   private void append(Message<JsonObject> message) {
-    RequestContext ctx = RequestContext.from(message);
-    JsonObject body = message.body();
-    AuditEvent event = new AuditEvent(body.getString("tenantId"), body.getString("actorSub"),
-        body.getString("actorRole"), body.getString("action"), body.getString("target"),
-        AuditEvent.Outcome.fromWire(body.getString("outcome")), ctx.clientIp(), ctx.userAgent(), ctx.correlationId(),
-        body.getJsonObject("details"), body.getJsonArray("tags", new JsonArray()).stream().map(String::valueOf).toList());
+    AuditEvent event = AuditEvent.fromJson(message.body());
     breaker.execute(() -> Outbox.append(pool, event))
         .onSuccess(v -> {
           message.reply(new JsonObject());

@@ -63,10 +63,9 @@ public final class Addresses {
   /** No body. Reply: {@link io.arbiter.db.DbHealth} JSON of the routing verticle. */
   public static final String ROUTING_HEALTH = "arbiter.routing.health";
 
-  /** Append a security or system event that has no transaction of its own. Body: an audit event JSON
-   * ({@code tenantId, actorSub, actorRole, action, target, outcome, details, tags}); the client IP, user agent and
-   * correlation id come from the headers. Reply: none needed (fire and forget is fine; the event is written to the
-   * outbox first). */
+  /** Append a security or system event that has no transaction of its own. Body: {@code AuditEvent.toJson()}
+   * ({@code tenantId, actorSub, actorRole, action, target, outcome, clientIp, userAgent, correlationId, details,
+   * tags}). Reply: an empty object once the event is in the outbox (senders may ignore it). */
   public static final String AUDIT_APPEND = "arbiter.audit.append";
   /** A nudge, sent after a transaction wrote outbox rows: drain now instead of at the next poll. No body. */
   public static final String AUDIT_DRAIN = "arbiter.audit.drain";

@@ -12,7 +12,6 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import java.util.Map;
 
 /**
  * Builds the vertx-config retriever: bundled defaults → conf file → environment → system properties, and turns
@@ -72,10 +71,4 @@ public final class ConfigLoader {
     }
   }
 
-  /** For tests: values from the bundled defaults overlaid with flat {@code path → value} overrides. */
-  public static ConfigValues defaultsWith(Map<String, Object> overrides) {
-    JsonObject merged = bundledDefaults();
-    overrides.forEach((path, value) -> merged.put("arbiter." + path, value));
-    return ConfigValues.from(merged);
-  }
 }

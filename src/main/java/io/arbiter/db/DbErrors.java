@@ -12,14 +12,9 @@ public final class DbErrors {
   private DbErrors() {}
 
   public static final String UNIQUE_VIOLATION = "23505";
-  public static final String CHECK_VIOLATION = "23514";
 
   public static boolean isUniqueViolation(Throwable error) {
     return sqlState(error).equals(UNIQUE_VIOLATION);
-  }
-
-  public static boolean isCheckViolation(Throwable error) {
-    return sqlState(error).equals(CHECK_VIOLATION);
   }
 
   /** The violated constraint's name, or an empty string. */

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.vertx.core.json.JsonObject;
 import java.util.Arrays;
 import java.util.Map;
+import io.arbiter.support.TestConfig;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -51,36 +52,36 @@ class ConfigValuesTest {
         .hasMessageContaining("registry.heartbeatWindowMs")
         .hasMessageContaining("ARBITER_REGISTRY_HEARTBEAT_WINDOW_MS")
         .hasMessageContaining("integer");
-    assertThatThrownBy(() -> ConfigLoader.defaultsWith(Map.of("http.port", 70000)))
+    assertThatThrownBy(() -> TestConfig.defaultsWith(Map.of("http.port", 70000)))
         .hasMessageContaining("http.port").hasMessageContaining("65535");
-    assertThatThrownBy(() -> ConfigLoader.defaultsWith(Map.of("mode", "staging")))
+    assertThatThrownBy(() -> TestConfig.defaultsWith(Map.of("mode", "staging")))
         .hasMessageContaining("mode").hasMessageContaining("dev, prod");
   }
 
   @Test
   @DisplayName("prod mode refuses to start without a JWT secret or a database, and short secrets are refused")
   void prodNeedsSecretAndDatabase() {
-    assertThatThrownBy(() -> ArbiterConfig.from(ConfigLoader.defaultsWith(Map.of("mode", "prod",
+    assertThatThrownBy(() -> ArbiterConfig.from(TestConfig.defaultsWith(Map.of("mode", "prod",
         "db.url", "postgresql://a:b@h:5432/d"))))
         .hasMessageContaining("auth.jwtSecret").hasMessageContaining("ARBITER_AUTH_JWT_SECRET");
-    assertThatThrownBy(() -> ArbiterConfig.from(ConfigLoader.defaultsWith(Map.of("mode", "prod",
+    assertThatThrownBy(() -> ArbiterConfig.from(TestConfig.defaultsWith(Map.of("mode", "prod",
         "auth.jwtSecret", "x".repeat(40)))))
         .hasMessageContaining("db.url");
-    assertThatThrownBy(() -> ArbiterConfig.from(ConfigLoader.defaultsWith(Map.of("auth.jwtSecret", "short"))))
+    assertThatThrownBy(() -> ArbiterConfig.from(TestConfig.defaultsWith(Map.of("auth.jwtSecret", "short"))))
         .hasMessageContaining("at least 32");
   }
 
   @Test
   @DisplayName("a claim poll slower than half the heartbeat window is refused")
   void claimPollMustFitHeartbeatWindow() {
-    assertThatThrownBy(() -> ArbiterConfig.from(ConfigLoader.defaultsWith(Map.of("tasks.claimPollMs", 20_000))))
+    assertThatThrownBy(() -> ArbiterConfig.from(TestConfig.defaultsWith(Map.of("tasks.claimPollMs", 20_000))))
         .hasMessageContaining("tasks.claimPollMs").hasMessageContaining("registry.heartbeatWindowMs");
   }
 
   @Test
   @DisplayName("a secret's value never appears in an error")
   void secretsAreMaskedInErrors() {
-    assertThatThrownBy(() -> ArbiterConfig.from(ConfigLoader.defaultsWith(Map.of("db.url", "mysql://u:hunter2@h/d"))))
+    assertThatThrownBy(() -> ArbiterConfig.from(TestConfig.defaultsWith(Map.of("db.url", "mysql://u:hunter2@h/d"))))
         .hasMessageContaining("db.url").hasMessageNotContaining("hunter2");
     assertThat(ConfigKey.DB_PASSWORD.display("hunter2")).isEqualTo("****");
   }
@@ -88,8 +89,8 @@ class ConfigValuesTest {
   @Test
   @DisplayName("a diff lists changed keys; applying only reloadable ones leaves the others untouched")
   void diffAndApplyReloadable() {
-    ConfigValues before = ConfigLoader.defaultsWith(Map.of());
-    ConfigValues after = ConfigLoader.defaultsWith(Map.of("api.defaultPageSize", 7, "http.port", 9999));
+    ConfigValues before = TestConfig.defaultsWith(Map.of());
+    ConfigValues after = TestConfig.defaultsWith(Map.of("api.defaultPageSize", 7, "http.port", 9999));
     var changes = before.changesTo(after);
     assertThat(changes).extracting(ConfigValues.Change::key)
         .containsExactlyInAnyOrder(ConfigKey.API_DEFAULT_PAGE_SIZE, ConfigKey.HTTP_PORT);
