@@ -55,6 +55,12 @@ public final class Addresses {
   /** Body {@code {agentId, taskId, attempt, outcome, result?, error?, quality?, filesChanged?, linesChanged?,
    * testsPassed?, coverage?}}. Reply {@code {taskId, attempt, outcome, state, repeated}}. */
   public static final String TASKS_RESULT = "arbiter.tasks.result";
+  /** Body {@code {agentId, tasks: [{taskId, attempt}…]}}: many acks in one transaction. Reply {@code {items: […]}},
+   * one per task in order: {@code {status: 200, …the lease}} or {@code {status, taskId, attempt, problem}}. */
+  public static final String TASKS_ACK_BATCH = "arbiter.tasks.ack-batch";
+  /** Body {@code {agentId, results: [{taskId, attempt, outcome, …}…]}}: many results in one transaction. Reply
+   * {@code {items: […]}}, one per result in order, shaped as for {@link #TASKS_ACK_BATCH}. */
+  public static final String TASKS_RESULT_BATCH = "arbiter.tasks.result-batch";
   /** No body. Reply: {@link io.arbiter.db.DbHealth} JSON of the task verticle. */
   public static final String TASKS_HEALTH = "arbiter.tasks.health";
 

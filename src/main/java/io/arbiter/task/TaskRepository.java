@@ -130,11 +130,36 @@ final class TaskRepository {
   }
 
   Future<Guarded> result(RequestContext ctx, UUID id, String agentId, JsonObject r) {
+    return guarded(TaskSql.RESULT, resultParams(ctx, id, agentId, r));
+  }
+
+  private Tuple resultParams(RequestContext ctx, UUID id, String agentId, JsonObject r) {
     Tuple params = Tuple.tuple(java.util.Arrays.asList(id, ctx.tenantId(), r.getInteger("attempt"), agentId,
         r.getString("outcome"), r.getValue("result") == null ? null : resultJson(r.getValue("result")),
         r.getString("error"), r.getDouble("quality"), r.getInteger("filesChanged"), r.getInteger("linesChanged"),
         r.getBoolean("testsPassed"), r.getDouble("coverage"), limits.backoffBaseMs(), limits.backoffCapMs()));
-    return guarded(TaskSql.RESULT, actor(params, ctx));
+    return actor(params, ctx);
+  }
+
+  /** A task and attempt an agent reports on. */
+  record AttemptRef(UUID id, int attempt) {}
+
+  /** Many acks by one agent, in one transaction; one {@link Guarded} per ref, in order, null for an unknown task. */
+  Future<List<Guarded>> ackAll(RequestContext ctx, String agentId, List<AttemptRef> refs) {
+    List<Tuple> params = refs.stream()
+        .map(r -> actor(Tuple.of(r.id(), ctx.tenantId(), r.attempt(), agentId, limits.leaseMs()), ctx))
+        .toList();
+    return guardedAll(ctx, refs.stream().map(AttemptRef::id).toList(), TaskSql.ACK, params);
+  }
+
+  /** Many results by one agent, in one transaction; one {@link Guarded} per result, in order, null for an unknown
+   * task. Each is recorded exactly as {@link #result} would record it. */
+  Future<List<Guarded>> resultAll(RequestContext ctx, String agentId, List<UUID> ids, List<JsonObject> results) {
+    List<Tuple> params = new ArrayList<>(results.size());
+    for (int i = 0; i < results.size(); i++) {
+      params.add(resultParams(ctx, ids.get(i), agentId, results.get(i)));
+    }
+    return guardedAll(ctx, ids, TaskSql.RESULT, params);
   }
 
   /** The outcome recorded for an attempt, or null. */
@@ -164,11 +189,31 @@ final class TaskRepository {
 
   /** One statement, so one transaction of its own: no BEGIN and COMMIT round trips. */
   private Future<Guarded> guarded(String sql, Tuple params) {
-    return pool.preparedQuery(sql).execute(params).map(rows -> {
-      Row row = first(rows);
-      return new Guarded(TaskState.fromWire(row.getString("state")), row.getInteger("attempt"),
-          row.getString("assigned_agent_id"), row.getBoolean("moved"), row);
-    });
+    return pool.preparedQuery(sql).execute(params).map(rows -> guarded(first(rows)));
+  }
+
+  /**
+   * One guarded statement per tuple, pipelined in one transaction. The batch's task rows are locked first, all at once
+   * and in id order, so that the batch takes its locks in the same order as everyone else (tasks, then agents) and
+   * cannot deadlock with a single call on one of its tasks.
+   */
+  private Future<List<Guarded>> guardedAll(RequestContext ctx, List<UUID> ids, String sql, List<Tuple> params) {
+    UUID[] sorted = ids.stream().distinct().sorted().toArray(UUID[]::new);
+    return pool.withTransaction(tx -> tx.preparedQuery(TaskSql.LOCK_MANY)
+        .execute(Tuple.tuple().addString(ctx.tenantId()).addArrayOfUUID(sorted))
+        .compose(locked -> tx.preparedQuery(sql).executeBatch(params))
+        .map(first -> {
+          List<Guarded> out = new ArrayList<>(params.size());
+          for (RowSet<Row> rows = first; rows != null; rows = rows.next()) {
+            out.add(rows.size() == 0 ? null : guarded(rows.iterator().next()));
+          }
+          return out;
+        }));
+  }
+
+  private static Guarded guarded(Row row) {
+    return new Guarded(TaskState.fromWire(row.getString("state")), row.getInteger("attempt"),
+        row.getString("assigned_agent_id"), row.getBoolean("moved"), row);
   }
 
   /** The five actor parameters every caller-driven change ends with. */

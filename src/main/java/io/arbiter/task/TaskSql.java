@@ -130,6 +130,11 @@ final class TaskSql {
                 t.lease_expires_at
       """;
 
+  /** $1 tenant, $2 task ids in id order: locks a batch's tasks before its guarded changes run one by one. */
+  static final String LOCK_MANY = """
+      SELECT id FROM tasks WHERE tenant_id = $1 AND id = ANY($2::uuid[]) ORDER BY id FOR UPDATE
+      """;
+
   /** The locked task row every guarded change starts from: $1 id, $2 tenant. */
   private static final String LOCKED = """
       WITH t0 AS (

@@ -33,6 +33,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -99,6 +100,8 @@ public final class TaskVerticle extends VerticleBase {
         bus.consumer(Addresses.TASKS_HEARTBEAT, handle(m -> extend(m, null))).completion(),
         bus.consumer(Addresses.TASKS_PROGRESS, handle(m -> extend(m, progress(m.body())))).completion(),
         bus.consumer(Addresses.TASKS_RESULT, handle(this::result)).completion(),
+        bus.consumer(Addresses.TASKS_ACK_BATCH, handle(this::ackBatch)).completion(),
+        bus.consumer(Addresses.TASKS_RESULT_BATCH, handle(this::resultBatch)).completion(),
         bus.consumer(Addresses.TASKS_HEALTH, handle(m -> breaker.ping(pool).map(h -> h.toJson()))).completion(),
         bus.<JsonObject>consumer(Addresses.EVENTS_ASSIGNED, m -> wake(m.body())).completion(),
         bus.<JsonObject>localConsumer(Addresses.CONFIG_CHANGED,
@@ -340,15 +343,48 @@ public final class TaskVerticle extends VerticleBase {
     String agentId = m.body().getString("agentId");
     int attempt = m.body().getInteger("attempt");
     return breaker.execute(() -> tasks.ack(ctx, id, agentId, attempt)).map(g -> {
-      boolean alreadyRunning = g.state() == TaskState.RUNNING && agentId.equals(g.holder()) && g.attempt() == attempt;
-      if (!g.moved() && !alreadyRunning) {
-        throw refusal(id, g, agentId, attempt, "acknowledge");
-      }
+      JsonObject reply = acked(id, agentId, attempt, g);
       if (g.moved()) {
         drainAudit();
       }
-      return lease(id, attempt, TaskState.RUNNING, g.row(), false);
+      return reply;
     });
+  }
+
+  private Future<JsonObject> ackBatch(Message<JsonObject> m) {
+    RequestContext ctx = ctx(m);
+    String agentId = m.body().getString("agentId");
+    JsonArray items = m.body().getJsonArray("tasks");
+    List<TaskRepository.AttemptRef> refs = new ArrayList<>(items.size());
+    for (int i = 0; i < items.size(); i++) {
+      JsonObject item = items.getJsonObject(i);
+      refs.add(new TaskRepository.AttemptRef(uuid(item.getString("taskId"), "tasks[" + i + "].taskId"),
+          item.getInteger("attempt")));
+    }
+    return breaker.execute(() -> tasks.ackAll(ctx, agentId, refs)).map(all -> {
+      JsonArray out = new JsonArray();
+      for (int i = 0; i < refs.size(); i++) {
+        TaskRepository.AttemptRef ref = refs.get(i);
+        TaskRepository.Guarded g = all.get(i);
+        out.add(item(ref.id(), ref.attempt(), () -> acked(ref.id(), agentId, ref.attempt(), g)));
+      }
+      if (all.stream().anyMatch(g -> g != null && g.moved())) {
+        drainAudit();
+      }
+      return new JsonObject().put("items", out);
+    });
+  }
+
+  /** The answer to one ack, or its refusal. */
+  private static JsonObject acked(UUID id, String agentId, int attempt, TaskRepository.Guarded g) {
+    if (g == null) {
+      throw TaskRepository.notFound();
+    }
+    boolean alreadyRunning = g.state() == TaskState.RUNNING && agentId.equals(g.holder()) && g.attempt() == attempt;
+    if (!g.moved() && !alreadyRunning) {
+      throw refusal(id, g, agentId, attempt, "acknowledge");
+    }
+    return lease(id, attempt, TaskState.RUNNING, g.row(), false);
   }
 
   private Future<JsonObject> extend(Message<JsonObject> m, JsonObject progress) {
@@ -377,29 +413,110 @@ public final class TaskVerticle extends VerticleBase {
     UUID id = taskId(m);
     JsonObject body = m.body();
     String agentId = body.getString("agentId");
-    int attempt = body.getInteger("attempt");
     return breaker.execute(() -> tasks.result(ctx, id, agentId, body)).compose(g -> {
-      JsonObject reply = new JsonObject().put("taskId", id.toString()).put("attempt", attempt);
       if (g.moved()) {
-        String outcome = body.getString("outcome");
-        Counter counter = "succeeded".equals(outcome) ? succeeded : failed;
-        if (counter != null) {
-          counter.increment();
-        }
-        changed();
-        return Future.succeededFuture(reply.put("outcome", outcome).put("state", g.row().getString("after_state"))
-            .put("repeated", false));
+        completed(List.of(body.getString("outcome")));
       }
-      String recorded = g.row().getString("recorded_outcome");
-      Future<String> outcome = recorded != null || g.state().active() ? Future.succeededFuture(recorded)
-          : breaker.execute(() -> tasks.recordedOutcome(ctx, id, attempt));
-      return outcome.map(first -> {
-        if (first == null) {
-          throw refusal(id, g, agentId, attempt, "report a result for");
+      return recorded(ctx, id, agentId, body, g);
+    });
+  }
+
+  private Future<JsonObject> resultBatch(Message<JsonObject> m) {
+    RequestContext ctx = ctx(m);
+    String agentId = m.body().getString("agentId");
+    List<JsonObject> results = new ArrayList<>();
+    List<UUID> ids = new ArrayList<>();
+    JsonArray items = m.body().getJsonArray("results");
+    for (int i = 0; i < items.size(); i++) {
+      JsonObject item = items.getJsonObject(i);
+      results.add(item);
+      ids.add(uuid(item.getString("taskId"), "results[" + i + "].taskId"));
+    }
+    return breaker.execute(() -> tasks.resultAll(ctx, agentId, ids, results)).compose(all -> {
+      List<String> outcomes = new ArrayList<>();
+      for (int i = 0; i < all.size(); i++) {
+        if (all.get(i) != null && all.get(i).moved()) {
+          outcomes.add(results.get(i).getString("outcome"));
         }
-        return reply.put("outcome", first).put("state", g.state().wire()).put("repeated", true);
+      }
+      completed(outcomes);
+      List<Future<JsonObject>> answers = new ArrayList<>(all.size());
+      for (int i = 0; i < all.size(); i++) {
+        UUID id = ids.get(i);
+        JsonObject result = results.get(i);
+        TaskRepository.Guarded g = all.get(i);
+        answers.add(g == null ? Future.failedFuture(TaskRepository.notFound())
+            : recorded(ctx, id, agentId, result, g));
+      }
+      return Future.join(answers).transform(done -> {
+        JsonArray out = new JsonArray();
+        for (int i = 0; i < answers.size(); i++) {
+          Future<JsonObject> answer = answers.get(i);
+          int attempt = results.get(i).getInteger("attempt");
+          out.add(answer.succeeded() ? answer.result().put("status", 200)
+              : problemItem(ids.get(i), attempt, answer.cause()));
+        }
+        return Future.succeededFuture(new JsonObject().put("items", out));
       });
     });
+  }
+
+  /** Counts completed attempts and moves the dispatcher and the audit drain along. */
+  private void completed(List<String> outcomes) {
+    if (outcomes.isEmpty()) {
+      return;
+    }
+    if (succeeded != null) {
+      outcomes.forEach(outcome -> ("succeeded".equals(outcome) ? succeeded : failed).increment());
+    }
+    changed();
+  }
+
+  /**
+   * The answer to one result: the outcome it recorded, or, for a repeat, the first outcome of that attempt; a result
+   * that recorded nothing and finds nothing recorded is refused.
+   */
+  private Future<JsonObject> recorded(RequestContext ctx, UUID id, String agentId, JsonObject body,
+                                      TaskRepository.Guarded g) {
+    int attempt = body.getInteger("attempt");
+    JsonObject reply = new JsonObject().put("taskId", id.toString()).put("attempt", attempt);
+    if (g.moved()) {
+      return Future.succeededFuture(reply.put("outcome", body.getString("outcome"))
+          .put("state", g.row().getString("after_state")).put("repeated", false));
+    }
+    String recorded = g.row().getString("recorded_outcome");
+    Future<String> outcome = recorded != null || g.state().active() ? Future.succeededFuture(recorded)
+        : breaker.execute(() -> tasks.recordedOutcome(ctx, id, attempt));
+    return outcome.map(first -> {
+      if (first == null) {
+        throw refusal(id, g, agentId, attempt, "report a result for");
+      }
+      return reply.put("outcome", first).put("state", g.state().wire()).put("repeated", true);
+    });
+  }
+
+  /** One item of a batch answer: {@code work}'s answer with status 200, or its failure as status and problem. */
+  private static JsonObject item(UUID id, int attempt, Supplier<JsonObject> work) {
+    try {
+      return work.get().put("status", 200);
+    } catch (RuntimeException e) {
+      return problemItem(id, attempt, e);
+    }
+  }
+
+  private static JsonObject problemItem(UUID id, int attempt, Throwable cause) {
+    ArbiterException e = cause instanceof ArbiterException known ? known
+        : Failure.INTERNAL.exception("internal error");
+    return new JsonObject().put("status", e.failure().httpStatus).put("taskId", id.toString()).put("attempt", attempt)
+        .put("problem", e.failure().problem(e.getMessage()));
+  }
+
+  private static UUID uuid(String value, String field) {
+    try {
+      return UUID.fromString(value);
+    } catch (RuntimeException e) {
+      throw Failure.BAD_REQUEST.exception(field + " " + value + " is not a UUID");
+    }
   }
 
   private static JsonObject lease(UUID id, int attempt, TaskState state, Row row, boolean canceled) {

@@ -23,7 +23,9 @@ import java.util.function.Supplier;
  * K agents doing what a real agent does over HTTP, as fast as they can: each runs several concurrent long-poll claim
  * loops ({@code POST /agents/{id}/claim?wait=W&max=M}); every delivery is acknowledged and then reported succeeded.
  * Every delivered (taskId, attempt) is recorded: a task with one delivered twice (to the same or to another agent)
- * counts as doubled. Agents also heartbeat every 10 s so a long run does not see them go offline.
+ * counts as doubled. With {@code batched}, a claim that returns several tasks is acknowledged with one ack batch and
+ * reported with one result batch ({@code POST /agents/{id}/ack-batches} and {@code /result-batches}), as an agent that
+ * claims many at once would. Agents also heartbeat every 10 s so a long run does not see them go offline.
  */
 final class SimulatedAgents {
 
@@ -40,6 +42,7 @@ final class SimulatedAgents {
   private final int claimMax;
   private final int waitSeconds;
   private final int loopsPerAgent;
+  private final boolean batched;
 
   private volatile boolean running;
   private volatile Consumer<String> onSucceeded = taskId -> { };
@@ -61,7 +64,8 @@ final class SimulatedAgents {
    *                        claim loop of their own, so waiting claims never hold up an ack
    */
   SimulatedAgents(Vertx vertx, URI base, List<Agent> agents, int claimMax, int waitSeconds, int loopsPerAgent,
-                  int callConnections) {
+                  int callConnections, boolean batched) {
+    this.batched = batched;
     this.vertx = vertx;
     this.agents = agents;
     this.claimMax = claimMax;
@@ -168,6 +172,9 @@ final class SimulatedAgents {
       } else if (tasks.size() > claimMax) {
         errors.add("claim returned more than max", "max " + claimMax + ", got " + tasks.size());
       }
+      if (batched && tasks.size() > 1) {
+        return completeAll(agent, tasks).transform(done -> Future.succeededFuture(true));
+      }
       List<Future<Void>> work = new ArrayList<>(tasks.size());
       for (int i = 0; i < tasks.size(); i++) {
         work.add(complete(agent, tasks.getJsonObject(i)));
@@ -178,17 +185,12 @@ final class SimulatedAgents {
 
   /** Ack, then report the attempt succeeded. */
   private Future<Void> complete(Agent agent, JsonObject delivery) {
-    String taskId = delivery.getString("taskId");
-    Integer attempt = delivery.getInteger("attempt");
-    if (taskId == null || attempt == null) {
-      errors.add("delivery without taskId or attempt", delivery.encode());
+    if (!delivered(agent, delivery)) {
       return Future.succeededFuture();
     }
+    String taskId = delivery.getString("taskId");
+    Integer attempt = delivery.getInteger("attempt");
     String id = taskId.toLowerCase(Locale.ROOT);
-    deliveries.increment();
-    if (deliveredTo.putIfAbsent(id + "#" + attempt, agent.id()) != null) {
-      doubledTasks.add(id);
-    }
     String base = "/agents/" + agent.id() + "/tasks/" + taskId;
     JsonObject ref = new JsonObject().put("attempt", attempt);
     JsonObject outcome = new JsonObject().put("attempt", attempt).put("outcome", "succeeded").put("quality", 0.9);
@@ -218,6 +220,81 @@ final class SimulatedAgents {
       errors.add("ack/result " + failureKind(e), e.getMessage());
       return Future.succeededFuture();
     });
+  }
+
+  /** Records a delivery; false when it has no task id or attempt. */
+  private boolean delivered(Agent agent, JsonObject delivery) {
+    String taskId = delivery.getString("taskId");
+    Integer attempt = delivery.getInteger("attempt");
+    if (taskId == null || attempt == null) {
+      errors.add("delivery without taskId or attempt", delivery.encode());
+      return false;
+    }
+    String id = taskId.toLowerCase(Locale.ROOT);
+    deliveries.increment();
+    if (deliveredTo.putIfAbsent(id + "#" + attempt, agent.id()) != null) {
+      doubledTasks.add(id);
+    }
+    return true;
+  }
+
+  /** One ack batch for all of a claim's deliveries, then one result batch for those acknowledged. */
+  private Future<Void> completeAll(Agent agent, JsonArray deliveries) {
+    JsonArray refs = new JsonArray();
+    for (int i = 0; i < deliveries.size(); i++) {
+      JsonObject delivery = deliveries.getJsonObject(i);
+      if (delivered(agent, delivery)) {
+        refs.add(new JsonObject().put("taskId", delivery.getString("taskId"))
+            .put("attempt", delivery.getInteger("attempt")));
+      }
+    }
+    String base = "/agents/" + agent.id();
+    long acking = System.nanoTime();
+    return call(() -> calls.post(base + "/ack-batches", agent.token(), new JsonObject().put("tasks", refs),
+        CALL_TIMEOUT_MS)).compose(ack -> {
+          long reporting = System.nanoTime();
+          ackMicros.add((reporting - acking) / 1000);
+          if (ack.statusCode() != 200) {
+            errors.add("ack batch " + ack.statusCode(), ArbiterApi.text(ack));
+            return Future.<Void>succeededFuture();
+          }
+          JsonArray results = new JsonArray();
+          for (Object o : ArbiterApi.json(ack).getJsonArray("items")) {
+            JsonObject item = (JsonObject) o;
+            if (item.getInteger("status") != 200) {
+              errors.add("ack item " + item.getInteger("status"), item.encode());
+            } else {
+              results.add(new JsonObject().put("taskId", item.getString("taskId"))
+                  .put("attempt", item.getInteger("attempt")).put("outcome", "succeeded").put("quality", 0.9));
+            }
+          }
+          if (results.isEmpty()) {
+            return Future.<Void>succeededFuture();
+          }
+          return call(() -> calls.post(base + "/result-batches", agent.token(),
+              new JsonObject().put("results", results), CALL_TIMEOUT_MS)).map(reply -> {
+                resultMicros.add((System.nanoTime() - reporting) / 1000);
+                if (reply.statusCode() != 200) {
+                  errors.add("result batch " + reply.statusCode(), ArbiterApi.text(reply));
+                  return null;
+                }
+                for (Object o : ArbiterApi.json(reply).getJsonArray("items")) {
+                  JsonObject item = (JsonObject) o;
+                  if (item.getInteger("status") == 200 && "succeeded".equals(item.getString("state"))) {
+                    succeeded.increment();
+                    lastSucceededNanos.accumulateAndGet(System.nanoTime(), Math::max);
+                    onSucceeded.accept(item.getString("taskId").toLowerCase(Locale.ROOT));
+                  } else {
+                    errors.add("result item " + item.getInteger("status") + " " + item.getString("state"),
+                        item.encode());
+                  }
+                }
+                return null;
+              });
+        }).recover(e -> {
+          errors.add("ack/result batch " + failureKind(e), e.getMessage());
+          return Future.succeededFuture();
+        });
   }
 
   /** One call, tried again (up to 5 times in all) on a transport failure or a 503 (an open circuit breaker). */

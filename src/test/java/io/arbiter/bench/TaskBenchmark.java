@@ -81,6 +81,10 @@ public final class TaskBenchmark implements Callable<Integer> {
   @Option(names = "--claim-max", description = "most tasks per claim (default: 64 bulk, 1 single and latency)")
   Integer claimMax;
 
+  @Option(names = "--per-task-calls",
+      description = "bulk mode: ack and report each task with its own request instead of ack and result batches")
+  boolean perTaskCalls;
+
   @Option(names = "--claim-loops", defaultValue = "4", description = "concurrent claim loops per agent (default: 4)")
   int claimLoops;
 
@@ -356,7 +360,8 @@ public final class TaskBenchmark implements Callable<Integer> {
     if (!quiet) {
       System.out.printf("mode %s: tasks %d, clients %d, agents %d x capacity %d, claim max %d (%d loops per agent)%s%n",
           label, count, clients, agentCount, capacity, maxPerClaim, claimLoops,
-          bulk ? ", batches of " + batch : "");
+          bulk ? ", batches of " + batch + (maxPerClaim > 1 && !perTaskCalls ? ", ack and result batches"
+              : ", an ack and a result request per task") : "");
     }
     String tenant = tenant(label);
     SimulatedAgents agents = startAgents(tenant, maxPerClaim);
@@ -576,7 +581,8 @@ public final class TaskBenchmark implements Callable<Integer> {
       list.add(new SimulatedAgents.Agent(id, token(tenant, Role.AGENT, id)));
     }
     int connections = agentConnections != null ? agentConnections : agentCount * claimLoops;
-    SimulatedAgents agents = new SimulatedAgents(vertx, base, list, maxPerClaim, claimWait, claimLoops, connections);
+    SimulatedAgents agents = new SimulatedAgents(vertx, base, list, maxPerClaim, claimWait, claimLoops, connections,
+        maxPerClaim > 1 && !perTaskCalls);
     try {
       await(agents.register(token(tenant, Role.ADMIN, "bench-admin"), capacity), 60);
     } catch (Exception e) {

@@ -55,6 +55,16 @@ public final class AgentClient {
     return http.post(base(taskId) + "/result", token, body);
   }
 
+  /** {@code POST ack-batches} with {@code {tasks: refs}}, each ref {taskId, attempt}. */
+  public Http.Reply ackBatch(JsonArray refs) {
+    return http.post("/api/v1/agents/" + id + "/ack-batches", token, new JsonObject().put("tasks", refs));
+  }
+
+  /** {@code POST result-batches} with {@code {results: results}}, each {taskId, attempt, outcome, …}. */
+  public Http.Reply resultBatch(JsonArray results) {
+    return http.post("/api/v1/agents/" + id + "/result-batches", token, new JsonObject().put("results", results));
+  }
+
   public Http.Reply heartbeatSelf() {
     return http.post("/api/v1/agents/" + id + "/heartbeat", token, null);
   }

@@ -159,6 +159,67 @@ class TaskLifecycleTest {
   }
 
   @Test
+  @DisplayName("ack and result batches answer each item as its single call would, in one transaction")
+  void batchedAcksAndResults() {
+    AgentClient agent = new AgentClient(app, "batches", "bat-1");
+    AgentClient other = new AgentClient(app, "batches", "bat-2");
+    agent.register("batching", 4);
+    other.register("elsewhere", 1);
+    List<String> ids = IntStream.range(0, 3).mapToObj(i -> submit("batches", task("batching").put("maxAttempts", 1)))
+        .toList();
+    String foreign = submit("batches", task("elsewhere"));
+    List<JsonObject> mine = new ArrayList<>();
+    TestApp.eventually(Duration.ofSeconds(10), "three deliveries", () -> {
+      mine.addAll(agent.claim(1, 3));
+      return mine.size() == 3;
+    });
+    assertThat(other.claim(5, 1)).hasSize(1);
+    String unknown = "0190f1f0-0000-7000-8000-000000000000";
+
+    JsonArray acks = new JsonArray().add(ref(ids.get(0), 1)).add(ref(ids.get(1), 1)).add(ref(ids.get(2), 2))
+        .add(ref(foreign, 1)).add(ref(unknown, 1));
+    Http.Reply acked = agent.ackBatch(acks);
+    assertThat(acked.status()).as(acked.toString()).isEqualTo(200);
+    assertThat(statuses(acked)).containsExactly(200, 200, 409, 409, 404);
+    JsonObject staleItem = acked.json().getJsonArray("items").getJsonObject(2);
+    assertThat(staleItem.getString("taskId")).isEqualTo(ids.get(2));
+    assertThat(staleItem.getJsonObject("problem").getString("detail")).contains("stale");
+    assertThat(get("batches", ids.get(2)).getString("state")).isEqualTo("assigned");
+    assertThat(get("batches", foreign).getString("state")).as("another agent's task is untouched")
+        .isEqualTo("assigned");
+    assertThat(statuses(agent.ackBatch(new JsonArray().add(ref(ids.get(2), 1)).add(ref(ids.get(0), 1)))))
+        .as("an ack repeated in a later batch still answers 200").containsExactly(200, 200);
+
+    JsonArray results = new JsonArray()
+        .add(ref(ids.get(0), 1).put("outcome", "succeeded").put("quality", 0.8))
+        .add(ref(ids.get(1), 1).put("outcome", "failed").put("error", "compile error"))
+        .add(ref(ids.get(2), 1).put("outcome", "succeeded"))
+        .add(ref(ids.get(0), 1).put("outcome", "failed"))
+        .add(ref(foreign, 1).put("outcome", "succeeded"));
+    Http.Reply reported = agent.resultBatch(results);
+    assertThat(statuses(reported)).containsExactly(200, 200, 200, 200, 409);
+    JsonArray items = reported.json().getJsonArray("items");
+    assertThat(items.getJsonObject(0).getString("state")).isEqualTo("succeeded");
+    assertThat(items.getJsonObject(1).getString("state")).isEqualTo("dead");
+    assertThat(items.getJsonObject(3).getBoolean("repeated")).as("a repeat within the batch").isTrue();
+    assertThat(items.getJsonObject(3).getString("outcome")).isEqualTo("succeeded");
+    assertThat(states("batches", ids.get(1))).containsExactly("queued", "assigned", "running", "failed", "dead");
+    JsonObject figures = http.get("/api/v1/agents/bat-1", app.tokens().admin("batches")).json();
+    assertThat(figures.getInteger("currentLoad")).isZero();
+    assertThat(figures.getJsonObject("performance").getLong("taskCount")).isEqualTo(3);
+    assertThat(get("batches", foreign).getString("state")).isEqualTo("assigned");
+  }
+
+  private static JsonObject ref(String taskId, int attempt) {
+    return new JsonObject().put("taskId", taskId).put("attempt", attempt);
+  }
+
+  private static List<Integer> statuses(Http.Reply reply) {
+    assertThat(reply.status()).as(reply.toString()).isEqualTo(200);
+    return reply.json().getJsonArray("items").stream().map(i -> ((JsonObject) i).getInteger("status")).toList();
+  }
+
+  @Test
   @DisplayName("the same result sent ten times at once is recorded once; the others answer it as a repeat")
   void concurrentRepeatsOfOneResult() throws Exception {
     AgentClient agent = new AgentClient(app, "repeats", "rep-1");

@@ -34,6 +34,9 @@ public final class TasksApi {
     builder.getRoute("heartbeatTask").addHandler(route.to(Addresses.TASKS_HEARTBEAT, 200, TasksApi::agentCall));
     builder.getRoute("reportProgress").addHandler(route.to(Addresses.TASKS_PROGRESS, 200, TasksApi::agentCall));
     builder.getRoute("reportResult").addHandler(route.to(Addresses.TASKS_RESULT, 200, TasksApi::agentCall));
+    builder.getRoute("ackTaskBatch").addHandler(route.to(Addresses.TASKS_ACK_BATCH, 200, TasksApi::agentBatch));
+    builder.getRoute("reportResultBatch").addHandler(route.to(Addresses.TASKS_RESULT_BATCH, 200,
+        TasksApi::agentBatch));
   }
 
   private static JsonObject submission(ValidatedRequest request) {
@@ -58,6 +61,11 @@ public final class TasksApi {
     Object max = BusRoute.queryValue(request, "max");
     return new JsonObject().put("agentId", BusRoute.path(request, "id")).put("wait", wait(request))
         .put("max", max == null ? 1 : ((Number) max).intValue());
+  }
+
+  /** The agent's reports on many tasks: the body plus whose they are. */
+  private static JsonObject agentBatch(ValidatedRequest request) {
+    return BusRoute.body(request).copy().put("agentId", BusRoute.path(request, "id"));
   }
 
   /** The agent's report on one task: its body plus whose and which task it is. */
