@@ -1,59 +1,88 @@
 package io.arbiter.audit;
 
 import io.arbiter.bus.Addresses;
+import io.arbiter.bus.Failure;
 import io.arbiter.bus.Replies;
 import io.arbiter.bus.RequestContext;
 import io.arbiter.config.ArbiterConfig;
+import io.arbiter.config.LiveSettings;
+import io.arbiter.db.Cursor;
 import io.arbiter.db.Database;
 import io.arbiter.db.DbBreaker;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The only writer of {@code audit_log}. It drains the outbox in order and in batches (nudged by writers on
- * {@link Addresses#AUDIT_DRAIN}, with a poll timer as the fallback), appends security and system events that have no
- * transaction of their own, and records every applied config change.
+ * {@link Addresses#AUDIT_DRAIN}, with a poll timer as the fallback), chaining every record to the one before it
+ * ({@link AuditChain}); appends security and system events that have no transaction of their own; records every
+ * applied config change; and answers the audit trail's reads: {@link Addresses#AUDIT_QUERY} and
+ * {@link Addresses#AUDIT_VERIFY}.
  */
 public final class AuditVerticle extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(AuditVerticle.class);
 
+  /** Records read per statement while verifying the chain. */
+  static final int VERIFY_PAGE = 1000;
+
   private final ArbiterConfig config;
   private final MeterRegistry registry;
   private final AtomicLong pending = new AtomicLong();
+  private volatile LiveSettings live;
   private Pool pool;
   private DbBreaker breaker;
+  private AuditRepository audit;
+  private Counter chained;
+  private Timer drainTimer;
   private boolean draining;
   private boolean drainAgain;
 
   public AuditVerticle(ArbiterConfig config, MeterRegistry registry) {
     this.config = config;
     this.registry = registry;
+    this.live = config.live();
   }
 
   @Override
   public Future<?> start() {
     pool = Database.pool(vertx, config.db(), "audit");
     breaker = new DbBreaker(vertx, "audit-db", config.breaker(), registry);
+    audit = new AuditRepository(pool);
     if (registry != null) {
       Gauge.builder("arbiter.audit.outbox.pending", pending, AtomicLong::get)
           .description("Audit events written but not yet moved into the audit log").register(registry);
+      chained = Counter.builder("arbiter.audit.chained")
+          .description("Audit records appended to the hash-chained audit log by this node").register(registry);
+      drainTimer = Timer.builder("arbiter.audit.drain")
+          .description("One drain transaction: lock, read a batch, chain it, move it into the audit log")
+          .register(registry);
     }
     var bus = vertx.eventBus();
     vertx.setPeriodic(config.audit().drainIntervalMs(), id -> drain());
     return Future.all(List.of(
         bus.<JsonObject>consumer(Addresses.AUDIT_APPEND, this::append).completion(),
         bus.consumer(Addresses.AUDIT_DRAIN, message -> drain()).completion(),
-        bus.<JsonObject>localConsumer(Addresses.CONFIG_CHANGED, this::recordConfigChange).completion(),
+        bus.<JsonObject>consumer(Addresses.AUDIT_QUERY, Replies.handle(LOG, this::query)).completion(),
+        bus.<JsonObject>consumer(Addresses.AUDIT_VERIFY, Replies.handle(LOG, this::verify)).completion(),
+        bus.<JsonObject>localConsumer(Addresses.CONFIG_CHANGED, this::configChanged).completion(),
         bus.<JsonObject>consumer(Addresses.AUDIT_HEALTH, Replies.handle(LOG, m -> health())).completion()));
   }
 
@@ -67,7 +96,8 @@ public final class AuditVerticle extends VerticleBase {
         .onFailure(e -> Replies.fail(LOG, message, e));
   }
 
-  private void recordConfigChange(Message<JsonObject> message) {
+  private void configChanged(Message<JsonObject> message) {
+    live = LiveSettings.fromJson(message.body().getJsonObject("settings"));
     RequestContext system = RequestContext.system("config-reload");
     List<AuditEvent> events = message.body().getJsonArray("changes").stream()
         .map(JsonObject.class::cast)
@@ -88,14 +118,17 @@ public final class AuditVerticle extends VerticleBase {
     draining = true;
     drainAgain = false;
     int batch = config.audit().drainBatchSize();
-    breaker.execute(() -> pool.withTransaction(tx -> tx.query(AuditSql.LOCK_DRAIN).execute()
-            .compose(v -> tx.preparedQuery(AuditSql.DRAIN).execute(io.vertx.sqlclient.Tuple.of(batch)))
-            .map(rows -> rows.rowCount())))
+    long started = System.nanoTime();
+    breaker.execute(() -> audit.drain(batch))
         .onComplete(result -> {
           draining = false;
           if (result.failed()) {
             LOG.debug("audit drain failed: {}", result.cause().getMessage());
             return;
+          }
+          if (result.result() > 0 && chained != null) {
+            chained.increment(result.result());
+            drainTimer.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
           }
           if (result.result() >= batch || drainAgain) {
             drain();
@@ -106,8 +139,123 @@ public final class AuditVerticle extends VerticleBase {
   }
 
   private void countPending() {
-    breaker.execute(() -> pool.query(AuditSql.COUNT_PENDING).execute())
-        .onSuccess(rows -> pending.set(rows.iterator().next().getLong("pending")));
+    breaker.execute(audit::pending).onSuccess(pending::set);
+  }
+
+  // ---- reads ----
+
+  private Future<JsonObject> query(Message<JsonObject> m) {
+    JsonObject q = m.body();
+    int limit = q.getInteger("limit", live.defaultPageSize());
+    if (limit > config.api().maxPageSize()) {
+      throw Failure.BAD_REQUEST.exception("limit must be at most " + config.api().maxPageSize());
+    }
+    OffsetDateTime from = time(q, "from");
+    OffsetDateTime to = time(q, "to");
+    requireOrdered(from, to);
+    List<AuditSql.Filter> filters = new ArrayList<>();
+    List<Object> params = new ArrayList<>();
+    params.add(RequestContext.from(m).tenantId());
+    filter(filters, params, AuditSql.Filter.FROM, from);
+    filter(filters, params, AuditSql.Filter.TO, to);
+    filter(filters, params, AuditSql.Filter.ACTOR, q.getString("actor"));
+    filter(filters, params, AuditSql.Filter.ACTION, q.getString("action"));
+    filter(filters, params, AuditSql.Filter.TARGET, q.getString("target"));
+    filter(filters, params, AuditSql.Filter.OUTCOME, q.getString("outcome"));
+    filter(filters, params, AuditSql.Filter.BEFORE_ID, cursor(q.getString("cursor")));
+    params.add(limit + 1);
+    return breaker.execute(() -> audit.query(filters, params)).map(records -> {
+      List<AuditRecord> page = records.subList(0, Math.min(limit, records.size()));
+      String next = records.size() > limit ? Cursor.encode(Long.toString(page.get(page.size() - 1).id())) : null;
+      return new JsonObject().put("items", new JsonArray(page.stream().map(AuditRecord::toJson).toList()))
+          .put("nextCursor", next);
+    });
+  }
+
+  private static void filter(List<AuditSql.Filter> filters, List<Object> params, AuditSql.Filter filter,
+                             Object value) {
+    if (value != null) {
+      filters.add(filter);
+      params.add(value);
+    }
+  }
+
+  private static Long cursor(String cursor) {
+    if (cursor == null) {
+      return null;
+    }
+    try {
+      return Long.parseLong(Cursor.decode(cursor, 1)[0]);
+    } catch (NumberFormatException e) {
+      throw Failure.BAD_REQUEST.exception("cursor is invalid; pass back the nextCursor of the previous page");
+    }
+  }
+
+  /**
+   * Walks the chain page by page from the record before the range's first record to its last one (the log's last
+   * record at the time of asking, without a range), and answers at the first break.
+   */
+  private Future<JsonObject> verify(Message<JsonObject> m) {
+    OffsetDateTime from = time(m.body(), "from");
+    OffsetDateTime to = time(m.body(), "to");
+    requireOrdered(from, to);
+    return breaker.execute(() -> audit.range(from, to))
+        .compose(range -> range.firstId() == null
+            ? Future.succeededFuture(ChainVerifier.fromStart().result())
+            : breaker.execute(() -> audit.before(range.firstId())).compose(anchor -> {
+              Promise<JsonObject> done = Promise.promise();
+              if (anchor == null) {
+                walk(ChainVerifier.fromStart(), range.firstId() - 1, range.lastId(), done);
+              } else {
+                walk(ChainVerifier.after(anchor.id(), anchor.hash()), anchor.id(), range.lastId(), done);
+              }
+              return done.future();
+            }))
+        .onSuccess(result -> {
+          if (!result.getBoolean("ok")) {
+            LOG.warn("audit chain broken at record {}: {}", result.getLong("brokenId"), result.getString("reason"));
+          }
+        });
+  }
+
+  private void walk(ChainVerifier verifier, long afterId, long lastId, Promise<JsonObject> done) {
+    breaker.execute(() -> audit.page(afterId, lastId, VERIFY_PAGE)).onComplete(read -> {
+      if (read.failed()) {
+        done.fail(read.cause());
+        return;
+      }
+      List<AuditRecord> page = read.result();
+      for (AuditRecord record : page) {
+        if (verifier.accept(record).isPresent()) {
+          done.complete(verifier.result());
+          return;
+        }
+      }
+      if (page.size() < VERIFY_PAGE) {
+        done.complete(verifier.result());
+      } else {
+        walk(verifier, page.get(page.size() - 1).id(), lastId, done);
+      }
+    });
+  }
+
+  private static OffsetDateTime time(JsonObject body, String name) {
+    String value = body.getString(name);
+    if (value == null) {
+      return null;
+    }
+    try {
+      return OffsetDateTime.parse(value);
+    } catch (DateTimeParseException e) {
+      throw Failure.BAD_REQUEST.exception(name + " must be an ISO-8601 date-time with an offset, e.g. "
+          + "2025-01-31T09:00:00Z");
+    }
+  }
+
+  private static void requireOrdered(OffsetDateTime from, OffsetDateTime to) {
+    if (from != null && to != null && from.isAfter(to)) {
+      throw Failure.BAD_REQUEST.exception("from must not be after to");
+    }
   }
 
   private Future<JsonObject> health() {

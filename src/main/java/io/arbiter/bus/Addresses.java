@@ -75,6 +75,18 @@ public final class Addresses {
   public static final String AUDIT_APPEND = "arbiter.audit.append";
   /** A nudge, sent after a transaction wrote outbox rows: drain now instead of at the next poll. No body. */
   public static final String AUDIT_DRAIN = "arbiter.audit.drain";
+  /** Read the caller's tenant's audit records, newest first. Body {@code {limit?, cursor?, from?, to?, actor?, action?,
+   * target?, outcome?}} ({@code from}/{@code to}: ISO-8601 instants, {@code from} inclusive, {@code to} exclusive;
+   * {@code actor} matches {@code actor_sub}). Reply {@code {items: [record…], nextCursor}}, each record {@code {id, at,
+   * recordedAt, tenant, actor, actorRole, action, target, outcome, clientIp, userAgent, correlationId, details, tags,
+   * prevHash, hash}} with the hashes in hex. Fails {@link Failure#BAD_REQUEST} for a bad cursor, range or limit. */
+  public static final String AUDIT_QUERY = "arbiter.audit.query";
+  /** Check the hash chain (global, across tenants) in id order, recomputing every hash. Body {@code {from?, to?}}:
+   * only the records from the first to the last one whose {@code at} is in the range, linked to the record before
+   * them. Reply {@code {ok: true, checked, lastId}} or {@code {ok: false, checked, brokenId, reason}} ({@code checked}
+   * counts the records examined, a broken one included; {@code unchained} is added when records from before the
+   * chain existed were passed over). Only ids and reasons: never another tenant's content. */
+  public static final String AUDIT_VERIFY = "arbiter.audit.verify";
   /** No body. Reply: {@link io.arbiter.db.DbHealth} JSON of the audit verticle plus {@code outboxPending}. */
   public static final String AUDIT_HEALTH = "arbiter.audit.health";
 

@@ -2,6 +2,7 @@ package io.arbiter.http;
 
 import io.arbiter.config.ArbiterConfig;
 import io.arbiter.http.api.AgentsApi;
+import io.arbiter.http.api.AuditApi;
 import io.arbiter.http.api.BusRoute;
 import io.arbiter.http.api.TasksApi;
 import io.arbiter.http.auth.Access;
@@ -69,6 +70,7 @@ public final class HttpVerticle extends VerticleBase {
     BusRoute busRoute = new BusRoute(vertx.eventBus(), config.http().requestTimeoutMs());
     AgentsApi.mount(builder, busRoute);
     TasksApi.mount(builder, busRoute);
+    AuditApi.mount(builder, busRoute);
     Router api = builder.createRouter();
     api.route().failureHandler(problems);
     root.route("/api/v1/*").subRouter(api);

@@ -33,6 +33,12 @@ final class ArbiterApi {
     return body == null ? request.send() : request.sendJsonObject(body);
   }
 
+  /** PATCH {@code /api/v1 + path} with a JSON body. */
+  Future<HttpResponse<Buffer>> patch(String path, String token, JsonObject body, long timeoutMs) {
+    return client.patch(PREFIX + path).timeout(timeoutMs).putHeader("Authorization", "Bearer " + token)
+        .sendJsonObject(body);
+  }
+
   Future<HttpResponse<Buffer>> get(String path, String token, long timeoutMs) {
     return client.get(PREFIX + path).timeout(timeoutMs).putHeader("Authorization", "Bearer " + token).send();
   }

@@ -91,12 +91,32 @@ public final class TestApp implements AutoCloseable {
     return arbiter;
   }
 
+  /** The app's database: start a second Arbiter with {@code Map.of("db.url", dbUrl())} to run two nodes on it. */
+  public String dbUrl() {
+    return dbUrl;
+  }
+
   /** Runs a query on the app's database (a separate pool: what the app committed, as any reader sees it). */
   public RowSet<Row> sql(String query, Object... params) {
+    return await(pool().preparedQuery(query).execute(Tuple.wrap(List.of(params))));
+  }
+
+  /** Runs {@code statements} in one transaction, as plain queries (DDL such as {@code ALTER TABLE} included). */
+  public void sqlTransaction(String... statements) {
+    await(pool().withTransaction(connection -> {
+      Future<RowSet<Row>> done = Future.succeededFuture();
+      for (String statement : statements) {
+        done = done.compose(previous -> connection.query(statement).execute());
+      }
+      return done;
+    }));
+  }
+
+  private Pool pool() {
     if (sql == null) {
       sql = PgBuilder.pool().connectingTo(PgConnectOptions.fromUri(dbUrl)).using(clientVertx).build();
     }
-    return await(sql.preparedQuery(query).execute(Tuple.wrap(List.of(params))));
+    return sql;
   }
 
   public static <T> T await(Future<T> future) {

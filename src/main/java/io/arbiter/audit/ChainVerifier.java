@@ -1,0 +1,106 @@
+package io.arbiter.audit;
+
+import io.vertx.core.json.JsonObject;
+import java.util.Arrays;
+import java.util.Optional;
+
+/**
+ * Walks audit records in id order and finds the first break of the chain ({@link AuditChain}). A record is intact when
+ * its hash is the hash of its own fields after its prev_hash, and its prev_hash is the hash of the record before it
+ * (the genesis value for the first record of the chain). Records from before the chain existed (no hashes, all ahead
+ * of the first chained record) are counted as {@code unchained}, not checked.
+ *
+ * <p>Feed it pages with {@link #accept} until it reports a break or the records run out; {@link #result} is the
+ * answer of {@code GET /api/v1/audit/verify}, which names ids and reasons only, never a record's content.
+ */
+public final class ChainVerifier {
+
+  static final String HASH_MISMATCH = "hash mismatch: the record's fields were altered";
+
+  /** The first record that does not verify, and why. */
+  public record Break(long id, String reason) {}
+
+  private byte[] previousHash;
+  private long previousId;
+  private long checked;
+  private long unchained;
+  private Long lastId;
+  private Break broken;
+
+  private ChainVerifier(long previousId, byte[] previousHash) {
+    this.previousId = previousId;
+    this.previousHash = previousHash;
+  }
+
+  /** A walk from the first record of the log. */
+  public static ChainVerifier fromStart() {
+    return new ChainVerifier(0, null);
+  }
+
+  /** A walk that starts after the record {@code id}, whose stored hash is taken as given (null before the chain). */
+  public static ChainVerifier after(long id, byte[] hash) {
+    return new ChainVerifier(id, hash);
+  }
+
+  /** Checks the next record in id order; after a break, it ignores everything. */
+  public Optional<Break> accept(AuditRecord record) {
+    if (broken != null) {
+      return Optional.of(broken);
+    }
+    if (record.hash() == null && record.prevHash() == null && previousHash == null) {
+      unchained++;
+      previousId = record.id();
+      return Optional.empty();
+    }
+    checked++;
+    String reason = reasonOf(record);
+    if (reason != null) {
+      broken = new Break(record.id(), reason);
+      return Optional.of(broken);
+    }
+    previousId = record.id();
+    previousHash = record.hash();
+    lastId = record.id();
+    return Optional.empty();
+  }
+
+  private String reasonOf(AuditRecord record) {
+    if (record.hash() == null || record.prevHash() == null || record.prevHash().length != AuditChain.HASH_BYTES
+        || !Arrays.equals(record.hash(), AuditChain.hash(record.prevHash(), record))) {
+      return HASH_MISMATCH;
+    }
+    if (previousHash == null) {
+      return AuditChain.isGenesis(record.prevHash()) ? null
+          : "prev_hash is not the genesis value although no chained record precedes it "
+              + "(a record was deleted or reordered)";
+    }
+    return Arrays.equals(record.prevHash(), previousHash) ? null
+        : "prev_hash does not match the hash of record " + previousId + " (a record was deleted or reordered)";
+  }
+
+  public Optional<Break> broken() {
+    return Optional.ofNullable(broken);
+  }
+
+  /** Records checked so far (a broken one included; unchained ones not). */
+  public long checked() {
+    return checked;
+  }
+
+  /**
+   * {@code {ok: true, checked, lastId}} or {@code {ok: false, checked, brokenId, reason}}; {@code unchained} is added
+   * when records from before the chain were passed over.
+   */
+  public JsonObject result() {
+    JsonObject result = new JsonObject().put("ok", broken == null).put("checked", checked);
+    if (broken == null) {
+      result.put("lastId", lastId);
+    } else {
+      result.put("brokenId", broken.id()).put("reason", broken.reason());
+    }
+    if (unchained > 0) {
+      result.put("unchained", unchained);
+    }
+    return result;
+  }
+}
