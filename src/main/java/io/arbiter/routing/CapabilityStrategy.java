@@ -35,6 +35,6 @@ final class CapabilityStrategy implements RoutingStrategy {
               next.candidate().agentId(), best.candidate().currentLoad(), best.candidate().maxConcurrentTasks());
     }
     return Optional.of(new Decision(best.candidate().agentId(), name(), best.score(), confidence,
-        Planner.alternatives(ranked), rationale));
+        Planner.alternatives(ranked), rationale, null));
   }
 }

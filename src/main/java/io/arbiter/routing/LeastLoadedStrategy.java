@@ -24,6 +24,6 @@ final class LeastLoadedStrategy implements RoutingStrategy {
     String rationale = "lowest load %d/%d of %d capable agents (match score %.3f)".formatted(agent.currentLoad(),
         agent.maxConcurrentTasks(), ranked.size(), best.score());
     return Optional.of(new Decision(agent.agentId(), name(), best.score(), 1.0 - agent.loadRatio(),
-        Planner.alternatives(ranked), rationale));
+        Planner.alternatives(ranked), rationale, null));
   }
 }

@@ -2,6 +2,7 @@ package io.arbiter.routing;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.random.RandomGenerator;
 
 /**
  * Chooses an agent for a task among capable candidates that have a free slot. Implementations are pure (no I/O) and
@@ -26,6 +27,18 @@ public interface RoutingStrategy {
   /** Lowest load ratio among capable agents; ties go to the best match score, then the agent id. */
   static RoutingStrategy leastLoaded() {
     return new LeastLoadedStrategy();
+  }
+
+  /**
+   * Thompson sampling over what each agent has earned on the task's type ({@link Bandit}, {@link LearningStrategy}):
+   * mostly the agent that has done best, sometimes another that might do better.
+   *
+   * @param arms     the arms known at this dispatch; an agent without one starts from its success rate
+   * @param settings exploration, cold start and discount
+   * @param random   the source of the draws; not shared with another thread while the strategy is in use
+   */
+  static RoutingStrategy learning(ArmTable arms, Bandit.Settings settings, RandomGenerator random) {
+    return new LearningStrategy(arms, new Bandit(settings, random));
   }
 
   static RoutingStrategy named(String name) {

@@ -186,7 +186,8 @@ public final class RoutingVerticle extends VerticleBase {
       Decision d = a.decision();
       json.add(new JsonObject().put("task_id", a.task().id().toString()).put("tenant_id", a.task().tenantId())
           .put("agent_id", d.agentId()).put("strategy", d.strategy()).put("score", d.score())
-          .put("confidence", d.confidence()).put("alternatives", d.alternativesJson()).put("rationale", d.rationale()));
+          .put("confidence", d.confidence()).put("alternatives", d.alternativesJson()).put("rationale", d.rationale())
+          .put("details", d.details()));
     }
     return json;
   }
