@@ -1,5 +1,8 @@
 package io.arbiter.config;
 
+import io.arbiter.registry.Levels;
+import io.arbiter.routing.Bandit;
+
 import static io.arbiter.config.ConfigKey.*;
 
 import java.nio.file.Path;
@@ -39,7 +42,8 @@ public record ArbiterConfig(
                       long backoffCapMs, long rescueIntervalMs, int rescueBatchSize, long claimPollMs,
                       int submitBatchMax) {}
 
-  public record Routing(int batchSize, long pollIntervalMs) {}
+  /** {@code learning}'s exploration is the start value; the live one is {@link LiveSettings#exploration()}. */
+  public record Routing(int batchSize, long pollIntervalMs, Bandit.Settings learning, Levels.Thresholds levels) {}
 
   public static final int MIN_SECRET_LENGTH = 32;
 
@@ -98,10 +102,28 @@ public record ArbiterConfig(
             v.number(TASKS_ACK_TIMEOUT_MS), v.number(TASKS_LEASE_MS), v.number(TASKS_BACKOFF_BASE_MS),
             v.number(TASKS_BACKOFF_CAP_MS), v.number(TASKS_RESCUE_INTERVAL_MS), v.integer(TASKS_RESCUE_BATCH_SIZE),
             v.number(TASKS_CLAIM_POLL_MS), v.integer(TASKS_SUBMIT_BATCH_MAX)),
-        new Routing(v.integer(ROUTING_BATCH_SIZE), v.number(ROUTING_POLL_INTERVAL_MS)),
+        new Routing(v.integer(ROUTING_BATCH_SIZE), v.number(ROUTING_POLL_INTERVAL_MS),
+            new Bandit.Settings(v.decimal(ROUTING_LEARNING_EXPLORATION), v.integer(ROUTING_LEARNING_COLD_START_PULLS),
+                v.decimal(ROUTING_LEARNING_COLD_START_BONUS), v.decimal(ROUTING_LEARNING_DISCOUNT)),
+            levels(v)),
         new Audit(v.integer(AUDIT_DRAIN_BATCH_SIZE), v.number(AUDIT_DRAIN_INTERVAL_MS)),
         LiveSettings.from(v),
         v.number(CONFIG_SCAN_PERIOD_MS));
+  }
+
+  private static Levels.Thresholds levels(ConfigValues v) {
+    try {
+      return new Levels.Thresholds(v.number(ROUTING_LEVELS_EVALUATION_TASKS), bar(v, ROUTING_LEVELS_INTERMEDIATE),
+          bar(v, ROUTING_LEVELS_EXPERT), bar(v, ROUTING_LEVELS_MASTER));
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("config keys " + ROUTING_LEVELS_INTERMEDIATE.path() + ", " + ROUTING_LEVELS_EXPERT.path()
+          + " and " + ROUTING_LEVELS_MASTER.path() + ": " + e.getMessage());
+    }
+  }
+
+  private static Levels.Bar bar(ConfigValues v, ConfigKey key) {
+    String[] parts = v.text(key).split("/");
+    return new Levels.Bar(Long.parseLong(parts[0]), Double.parseDouble(parts[1]), Double.parseDouble(parts[2]));
   }
 
   /** A copy with a different JWT secret (dev mode fills in the generated one). */

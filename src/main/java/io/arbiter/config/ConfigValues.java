@@ -62,6 +62,10 @@ public final class ConfigValues {
     return Math.toIntExact(number(key));
   }
 
+  public double decimal(ConfigKey key) {
+    return (Double) values.get(key);
+  }
+
   public String text(ConfigKey key) {
     return (String) values.get(key);
   }

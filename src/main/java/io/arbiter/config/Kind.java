@@ -14,6 +14,15 @@ public sealed interface Kind {
     return new Int(min, max);
   }
 
+  static Kind decimal(double min, double max) {
+    return new Decimal(min, max);
+  }
+
+  /** A level bar, {@code minTasks/minSuccessRate/minQuality}, e.g. {@code 50/0.8/0.75}. */
+  static Kind bar() {
+    return new Bar();
+  }
+
   static Kind text() {
     return new Text(false);
   }
@@ -50,6 +59,45 @@ public sealed interface Kind {
     @Override
     public String describe() {
       return "an integer from " + min + " to " + max;
+    }
+  }
+
+  record Decimal(double min, double max) implements Kind {
+    @Override
+    public Object parse(Object raw) {
+      double value;
+      if (raw instanceof Number n) {
+        value = n.doubleValue();
+      } else if (raw instanceof String s && s.trim().matches("-?\\d{1,9}(\\.\\d{1,9})?")) {
+        value = Double.parseDouble(s.trim());
+      } else {
+        throw new IllegalArgumentException("must be " + describe() + ", got '" + raw + "'");
+      }
+      if (!(value >= min && value <= max)) {
+        throw new IllegalArgumentException("must be " + describe() + ", got " + value);
+      }
+      return value;
+    }
+
+    @Override
+    public String describe() {
+      return "a number from " + min + " to " + max;
+    }
+  }
+
+  record Bar() implements Kind {
+    @Override
+    public Object parse(Object raw) {
+      String value = String.valueOf(raw).trim();
+      if (!value.matches("\\d{1,9}/(0(\\.\\d{1,6})?|1(\\.0{1,6})?)/(0(\\.\\d{1,6})?|1(\\.0{1,6})?)")) {
+        throw new IllegalArgumentException("must be " + describe() + ", got '" + value + "'");
+      }
+      return value;
+    }
+
+    @Override
+    public String describe() {
+      return "minTasks/minSuccessRate/minQuality, e.g. 50/0.8/0.75";
     }
   }
 

@@ -34,6 +34,20 @@ public record Capabilities(List<String> taskTypes, List<String> languages, List<
     return new JsonArray(specializations.stream().map(Specialization::toJson).toList());
   }
 
+  /**
+   * These capabilities with each specialization's level earned from its record (none: its starting level stays) and
+   * its task count.
+   */
+  public Capabilities withEarnedLevels(java.util.Map<String, SpecializationRecord> records,
+                                       Levels.Thresholds thresholds, double fallbackQuality) {
+    List<Specialization> earned = specializations.stream().map(s -> {
+      SpecializationRecord record = records.get(s.name());
+      return record == null ? s
+          : new Specialization(s.name(), record.earned(thresholds, s.level(), fallbackQuality), record.tasks());
+    }).toList();
+    return new Capabilities(taskTypes, languages, earned);
+  }
+
   /** Specializations whose names are new start at {@code startLevel}; known ones keep what they earned. */
   public static Capabilities fromRequest(JsonObject json, Level startLevel, List<Specialization> known) {
     List<Specialization> specs = strings(json.getJsonArray("specializations")).stream()

@@ -37,6 +37,24 @@ public record Arm(double alpha, double beta, long pulls, double rewardSum) {
   }
 
   /**
+   * The arm as stored (V4__routing_learning.sql): the prior mean it started from and the discounted evidence since,
+   * so that concurrent results can add to it with one upsert. After {@code pulls} updates by {@link #updated}, the
+   * prior's pseudo-observations have faded by {@code discount^pulls}:
+   * <pre>
+   *   α = 1 + PRIOR_WEIGHT·priorMean·discount^pulls + gained
+   *   β = 1 + PRIOR_WEIGHT·(1 − priorMean)·discount^pulls + lost
+   * </pre>
+   * which is exactly {@code prior(priorMean)} followed by {@code pulls} calls of {@code updated(reward, discount)}.
+   */
+  public static Arm fromEvidence(double priorMean, double gained, double lost, long pulls, double rewardSum,
+                                 double discount) {
+    double m = unit(priorMean);
+    double fade = Math.pow(discount, pulls);
+    return new Arm(1 + PRIOR_WEIGHT * m * fade + gained, 1 + PRIOR_WEIGHT * (1 - m) * fade + lost, pulls,
+        Math.min(rewardSum, pulls));
+  }
+
+  /**
    * The reward of one outcome: 0 on failure; on success the reported quality, or 1 when none was reported; clamped to
    * [0, 1]. The posterior is thus a Beta posterior on success, weighted by reported quality.
    */

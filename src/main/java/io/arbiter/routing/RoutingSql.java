@@ -12,12 +12,23 @@ import io.arbiter.audit.Outbox;
 final class RoutingSql {
   private RoutingSql() {}
 
-  /** Agents that may take work now: active, not draining, with a free slot. */
+  /** Agents that may take work now: active, not draining, with a free slot; with their specialization records. */
   static final String ROUTABLE_AGENTS = """
-      SELECT tenant_id, id, task_types, languages, specializations, max_concurrent_tasks, current_load,
-             success_rate, average_quality, average_latency_ms, task_count
-      FROM agents
-      WHERE status IN ('available', 'busy') AND deregistered_at IS NULL AND current_load < max_concurrent_tasks
+      SELECT a.tenant_id, a.id, a.task_types, a.languages, a.specializations, a.max_concurrent_tasks, a.current_load,
+             a.success_rate, a.average_quality, a.average_latency_ms, a.task_count,
+             COALESCE((SELECT jsonb_agg(jsonb_build_object('name', s.name, 'tasks', s.tasks, 'successes', s.successes,
+                                                           'qualitySum', s.quality_sum, 'qualityCount', s.quality_count))
+                       FROM specialization_records s
+                       WHERE s.tenant_id = a.tenant_id AND s.agent_id = a.id), '[]'::jsonb) AS records
+      FROM agents a
+      WHERE a.status IN ('available', 'busy') AND a.deregistered_at IS NULL AND a.current_load < a.max_concurrent_tasks
+      """;
+
+  /** $1 tenant ids, $2 agent ids (parallel arrays): those agents' learned arms, every task type. */
+  static final String ARMS = """
+      SELECT r.tenant_id, r.task_type, r.agent_id, r.prior_mean, r.gained, r.lost, r.pulls, r.reward_sum
+      FROM unnest($1::text[], $2::text[]) AS k(tenant_id, agent_id)
+      JOIN routing_arms r ON r.tenant_id = k.tenant_id AND r.agent_id = k.agent_id
       """;
 
   /**
@@ -39,7 +50,8 @@ final class RoutingSql {
       """;
 
   /**
-   * $1 the plan, a JSON array of {task_id, tenant_id, agent_id, strategy, score, confidence, alternatives, rationale};
+   * $1 the plan, a JSON array of {task_id, tenant_id, agent_id, strategy, score, confidence, alternatives, rationale,
+   * details};
    * $2 the ack timeout in ms. Takes each agent's slots all at once and only within capacity; assigns the tasks of the
    * agents that got them (the caller holds their row locks, so each is still queued), stores each decision, and writes
    * history and audit. Returns the assigned tasks.
@@ -48,7 +60,7 @@ final class RoutingSql {
       WITH plan AS (
         SELECT * FROM jsonb_to_recordset($1::jsonb) AS p(
           task_id uuid, tenant_id text, agent_id text, strategy text, score float8, confidence float8,
-          alternatives jsonb, rationale text)
+          alternatives jsonb, rationale text, details jsonb)
       ),
       per_agent AS (
         SELECT tenant_id, agent_id, count(*)::int AS n FROM plan GROUP BY tenant_id, agent_id
@@ -79,9 +91,9 @@ final class RoutingSql {
       ),
       decisions AS (
         INSERT INTO routing_decisions (task_id, attempt, tenant_id, agent_id, strategy, score, confidence,
-                                       alternatives, rationale)
+                                       alternatives, rationale, details)
         SELECT a.id, a.attempt, a.tenant_id, a.assigned_agent_id, p.strategy, p.score, p.confidence, p.alternatives,
-               p.rationale
+               p.rationale, p.details
         FROM assigned a JOIN plan p ON p.task_id = a.id
       ),
       history AS (

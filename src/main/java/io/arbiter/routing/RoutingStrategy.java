@@ -45,6 +45,7 @@ public interface RoutingStrategy {
     return switch (name) {
       case "capability" -> capability();
       case "least-loaded" -> leastLoaded();
+      case "learning" -> throw new IllegalArgumentException("learning needs its arms: use learning(arms, settings, random)");
       default -> throw new IllegalArgumentException("unknown routing strategy " + name);
     };
   }

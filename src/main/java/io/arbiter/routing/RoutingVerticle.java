@@ -9,6 +9,8 @@ import io.arbiter.config.LiveSettings;
 import io.arbiter.db.Database;
 import io.arbiter.db.DbBreaker;
 import io.arbiter.registry.Capabilities;
+import io.arbiter.registry.Levels;
+import io.arbiter.registry.SpecializationRecord;
 import io.arbiter.registry.MatchScore;
 import io.arbiter.registry.Performance;
 import io.micrometer.core.instrument.Counter;
@@ -28,6 +30,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,7 +48,8 @@ public final class RoutingVerticle extends VerticleBase {
 
   private final ArbiterConfig config;
   private final MeterRegistry registry;
-  private volatile RoutingStrategy strategy;
+  private final SplittableRandom random = new SplittableRandom();
+  private volatile LiveSettings live;
   private Pool pool;
   private DbBreaker breaker;
   private boolean dispatching;
@@ -56,7 +60,7 @@ public final class RoutingVerticle extends VerticleBase {
   public RoutingVerticle(ArbiterConfig config, MeterRegistry registry) {
     this.config = config;
     this.registry = registry;
-    this.strategy = RoutingStrategy.named(config.live().routingStrategy());
+    this.live = config.live();
   }
 
   @Override
@@ -75,11 +79,11 @@ public final class RoutingVerticle extends VerticleBase {
         bus.consumer(Addresses.ROUTING_DISPATCH, m -> dispatch()).completion(),
         bus.consumer(Addresses.EVENTS_AGENT, m -> dispatch()).completion(),
         bus.<JsonObject>localConsumer(Addresses.CONFIG_CHANGED, m -> {
-          LiveSettings live = LiveSettings.fromJson(m.body().getJsonObject("settings"));
-          if (!live.routingStrategy().equals(strategy.name())) {
-            strategy = RoutingStrategy.named(live.routingStrategy());
-            LOG.info("routing strategy is now {}", strategy.name());
+          LiveSettings next = LiveSettings.fromJson(m.body().getJsonObject("settings"));
+          if (!next.routingStrategy().equals(live.routingStrategy())) {
+            LOG.info("routing strategy is now {}", next.routingStrategy());
           }
+          live = next;
         }).completion(),
         bus.<JsonObject>consumer(Addresses.ROUTING_HEALTH, Replies.handle(LOG, m -> breaker.ping(pool)
             .map(h -> h.toJson()))).completion()));
@@ -93,8 +97,8 @@ public final class RoutingVerticle extends VerticleBase {
     dispatching = true;
     again = false;
     long started = System.nanoTime();
-    RoutingStrategy chosen = strategy;
-    breaker.execute(() -> pool.withTransaction(tx -> dispatchIn(tx, chosen)))
+    LiveSettings settings = live;
+    breaker.execute(() -> pool.withTransaction(tx -> dispatchIn(tx, settings)))
         .onComplete(result -> {
           dispatching = false;
           if (result.failed()) {
@@ -120,10 +124,10 @@ public final class RoutingVerticle extends VerticleBase {
         });
   }
 
-  private Future<List<Row>> dispatchIn(SqlConnection tx, RoutingStrategy chosen) {
+  private Future<List<Row>> dispatchIn(SqlConnection tx, LiveSettings settings) {
     return tx.query(RoutingSql.ROUTABLE_AGENTS).execute().compose(rows -> {
       List<Candidate> agents = new ArrayList<>();
-      rows.forEach(row -> agents.add(candidate(row)));
+      rows.forEach(row -> agents.add(candidate(row, config.routing().levels())));
       Map<String, Integer> slotsByTenantAndType = new LinkedHashMap<>();
       for (Candidate agent : agents) {
         for (String type : agent.capabilities().taskTypes()) {
@@ -149,22 +153,52 @@ public final class RoutingVerticle extends VerticleBase {
           .compose(candidates -> {
             List<QueuedTask> waiting = new ArrayList<>();
             candidates.forEach(row -> waiting.add(queuedTask(row)));
-            List<Planner.Assignment> plan = Planner.plan(waiting, agents, chosen);
-            if (plan.size() > cap) {
-              plan = plan.subList(0, cap);
-            }
-            if (plan.isEmpty()) {
+            if (waiting.isEmpty()) {
               return Future.succeededFuture(List.<Row>of());
             }
-            return tx.preparedQuery(RoutingSql.ASSIGN)
-                .execute(Tuple.of(planJson(plan), config.tasks().ackTimeoutMs()))
-                .map(assigned -> {
-                  List<Row> out = new ArrayList<>(assigned.size());
-                  assigned.forEach(out::add);
-                  return out;
-                });
+            return strategy(tx, settings, agents).compose(chosen -> assign(tx, waiting, agents, chosen));
           });
     });
+  }
+
+  /** The configured strategy; for {@code learning}, with the arms of the agents in this dispatch. */
+  private Future<RoutingStrategy> strategy(SqlConnection tx, LiveSettings settings, List<Candidate> agents) {
+    if (!"learning".equals(settings.routingStrategy())) {
+      return Future.succeededFuture(RoutingStrategy.named(settings.routingStrategy()));
+    }
+    Bandit.Settings learning = config.routing().learning();
+    Bandit.Settings now = new Bandit.Settings(settings.exploration(), learning.coldStartPulls(),
+        learning.coldStartBonus(), learning.discount());
+    return tx.preparedQuery(RoutingSql.ARMS)
+        .execute(Tuple.tuple().addArrayOfString(agents.stream().map(Candidate::tenantId).toArray(String[]::new))
+            .addArrayOfString(agents.stream().map(Candidate::agentId).toArray(String[]::new)))
+        .map(rows -> {
+          Map<ArmTable.Key, Arm> arms = new HashMap<>();
+          rows.forEach(row -> arms.put(
+              new ArmTable.Key(row.getString("tenant_id"), row.getString("task_type"), row.getString("agent_id")),
+              Arm.fromEvidence(row.getDouble("prior_mean"), row.getDouble("gained"), row.getDouble("lost"),
+                  row.getLong("pulls"), row.getDouble("reward_sum"), now.discount())));
+          return RoutingStrategy.learning(ArmTable.of(arms), now, random);
+        });
+  }
+
+  private Future<List<Row>> assign(SqlConnection tx, List<QueuedTask> waiting, List<Candidate> agents,
+                                   RoutingStrategy chosen) {
+    int cap = config.routing().batchSize();
+    List<Planner.Assignment> plan = Planner.plan(waiting, agents, chosen);
+    if (plan.size() > cap) {
+      plan = plan.subList(0, cap);
+    }
+    if (plan.isEmpty()) {
+      return Future.succeededFuture(List.<Row>of());
+    }
+    return tx.preparedQuery(RoutingSql.ASSIGN)
+        .execute(Tuple.of(planJson(plan), config.tasks().ackTimeoutMs()))
+        .map(assigned -> {
+          List<Row> out = new ArrayList<>(assigned.size());
+          assigned.forEach(out::add);
+          return out;
+        });
   }
 
   /** Wakes the claims waiting on each agent that got work, on every node. */
@@ -192,13 +226,21 @@ public final class RoutingVerticle extends VerticleBase {
     return json;
   }
 
-  private static Candidate candidate(Row row) {
+  /** An agent with the levels it has earned in its specializations. */
+  private static Candidate candidate(Row row, Levels.Thresholds thresholds) {
     JsonArray specs = (JsonArray) row.getJson("specializations");
+    Map<String, SpecializationRecord> records = new HashMap<>();
+    ((JsonArray) row.getJson("records")).forEach(r -> {
+      SpecializationRecord record = SpecializationRecord.fromJson((JsonObject) r);
+      records.put(record.name(), record);
+    });
+    double averageQuality = row.getDouble("average_quality");
     Capabilities caps = new Capabilities(List.of(row.getArrayOfStrings("task_types")),
         List.of(row.getArrayOfStrings("languages")),
-        specs.stream().map(JsonObject.class::cast).map(Capabilities.Specialization::fromJson).toList());
+        specs.stream().map(JsonObject.class::cast).map(Capabilities.Specialization::fromJson).toList())
+        .withEarnedLevels(records, thresholds, averageQuality);
     return new Candidate(row.getString("tenant_id"), row.getString("id"), caps, row.getInteger("max_concurrent_tasks"),
-        row.getInteger("current_load"), new Performance(row.getDouble("success_rate"), row.getDouble("average_quality"),
+        row.getInteger("current_load"), new Performance(row.getDouble("success_rate"), averageQuality,
         row.getDouble("average_latency_ms"), row.getLong("task_count")));
   }
 

@@ -84,6 +84,7 @@ final class TaskJson {
         .put("confidence", row.getDouble("confidence"))
         .put("alternatives", row.getJson("alternatives"))
         .put("rationale", row.getString("rationale"))
+        .put("details", row.getJson("details"))
         .put("decidedAt", time(row.getOffsetDateTime("decided_at")));
   }
 

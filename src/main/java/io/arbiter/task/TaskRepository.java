@@ -5,6 +5,7 @@ import io.arbiter.bus.Failure;
 import io.arbiter.bus.RequestContext;
 import io.arbiter.config.ArbiterConfig;
 import io.vertx.core.Future;
+import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
@@ -26,10 +27,12 @@ final class TaskRepository {
 
   private final Pool pool;
   private final ArbiterConfig.Tasks limits;
+  private final double learningDiscount;
 
-  TaskRepository(Pool pool, ArbiterConfig.Tasks limits) {
+  TaskRepository(Pool pool, ArbiterConfig.Tasks limits, double learningDiscount) {
     this.pool = pool;
     this.limits = limits;
+    this.learningDiscount = learningDiscount;
   }
 
   /**
@@ -122,7 +125,7 @@ final class TaskRepository {
   }
 
   Future<Guarded> ack(RequestContext ctx, UUID id, String agentId, int attempt) {
-    return guarded(TaskSql.ACK, actor(Tuple.of(id, ctx.tenantId(), attempt, agentId, limits.leaseMs()), ctx));
+    return ackAll(ctx, agentId, List.of(new AttemptRef(id, attempt))).map(TaskRepository::only);
   }
 
   Future<Guarded> extend(RequestContext ctx, UUID id, String agentId, int attempt, JsonObject progress) {
@@ -130,36 +133,54 @@ final class TaskRepository {
   }
 
   Future<Guarded> result(RequestContext ctx, UUID id, String agentId, JsonObject r) {
-    return guarded(TaskSql.RESULT, resultParams(ctx, id, agentId, r));
-  }
-
-  private Tuple resultParams(RequestContext ctx, UUID id, String agentId, JsonObject r) {
-    Tuple params = Tuple.tuple(java.util.Arrays.asList(id, ctx.tenantId(), r.getInteger("attempt"), agentId,
-        r.getString("outcome"), r.getValue("result") == null ? null : resultJson(r.getValue("result")),
-        r.getString("error"), r.getDouble("quality"), r.getInteger("filesChanged"), r.getInteger("linesChanged"),
-        r.getBoolean("testsPassed"), r.getDouble("coverage"), limits.backoffBaseMs(), limits.backoffCapMs()));
-    return actor(params, ctx);
+    return resultAll(ctx, agentId, List.of(id), List.of(r)).map(TaskRepository::only);
   }
 
   /** A task and attempt an agent reports on. */
   record AttemptRef(UUID id, int attempt) {}
 
-  /** Many acks by one agent, in one transaction; one {@link Guarded} per ref, in order, null for an unknown task. */
+  /** Many acks by one agent in one statement; one {@link Guarded} per ref, in order, null for an unknown task. */
   Future<List<Guarded>> ackAll(RequestContext ctx, String agentId, List<AttemptRef> refs) {
-    List<Tuple> params = refs.stream()
-        .map(r -> actor(Tuple.of(r.id(), ctx.tenantId(), r.attempt(), agentId, limits.leaseMs()), ctx))
-        .toList();
-    return guardedAll(ctx, refs.stream().map(AttemptRef::id).toList(), TaskSql.ACK, params);
+    Tuple params = Tuple.tuple().addString(ctx.tenantId()).addString(agentId)
+        .addArrayOfUUID(refs.stream().map(AttemptRef::id).toArray(UUID[]::new))
+        .addArrayOfInteger(refs.stream().map(AttemptRef::attempt).toArray(Integer[]::new))
+        .addLong(limits.leaseMs());
+    return guardedAll(TaskSql.ACK, actor(params, ctx));
   }
 
-  /** Many results by one agent, in one transaction; one {@link Guarded} per result, in order, null for an unknown
-   * task. Each is recorded exactly as {@link #result} would record it. */
+  /**
+   * Many results by one agent in one statement; one {@link Guarded} per result, in order, null for an unknown task.
+   * The single result is a batch of one: both take the same path.
+   */
   Future<List<Guarded>> resultAll(RequestContext ctx, String agentId, List<UUID> ids, List<JsonObject> results) {
-    List<Tuple> params = new ArrayList<>(results.size());
-    for (int i = 0; i < results.size(); i++) {
-      params.add(resultParams(ctx, ids.get(i), agentId, results.get(i)));
+    int n = results.size();
+    Integer[] attempts = new Integer[n];
+    String[] outcomes = new String[n];
+    String[] values = new String[n];
+    String[] errors = new String[n];
+    Double[] qualities = new Double[n];
+    Integer[] files = new Integer[n];
+    Integer[] lines = new Integer[n];
+    Boolean[] tests = new Boolean[n];
+    Double[] coverage = new Double[n];
+    for (int i = 0; i < n; i++) {
+      JsonObject r = results.get(i);
+      attempts[i] = r.getInteger("attempt");
+      outcomes[i] = r.getString("outcome");
+      values[i] = r.getValue("result") == null ? null : Json.encode(resultJson(r.getValue("result")));
+      errors[i] = r.getString("error");
+      qualities[i] = r.getDouble("quality");
+      files[i] = r.getInteger("filesChanged");
+      lines[i] = r.getInteger("linesChanged");
+      tests[i] = r.getBoolean("testsPassed");
+      coverage[i] = r.getDouble("coverage");
     }
-    return guardedAll(ctx, ids, TaskSql.RESULT, params);
+    Tuple params = Tuple.tuple().addString(ctx.tenantId()).addString(agentId)
+        .addArrayOfUUID(ids.toArray(UUID[]::new)).addArrayOfInteger(attempts).addArrayOfString(outcomes)
+        .addArrayOfString(values).addArrayOfString(errors).addArrayOfDouble(qualities).addArrayOfInteger(files)
+        .addArrayOfInteger(lines).addArrayOfBoolean(tests).addArrayOfDouble(coverage)
+        .addLong(limits.backoffBaseMs()).addLong(limits.backoffCapMs()).addDouble(learningDiscount);
+    return guardedAll(TaskSql.RESULT, actor(params, ctx));
   }
 
   /** The outcome recorded for an attempt, or null. */
@@ -192,23 +213,20 @@ final class TaskRepository {
     return pool.preparedQuery(sql).execute(params).map(rows -> guarded(first(rows)));
   }
 
-  /**
-   * One guarded statement per tuple, pipelined in one transaction. The batch's task rows are locked first, all at once
-   * and in id order, so that the batch takes its locks in the same order as everyone else (tasks, then agents) and
-   * cannot deadlock with a single call on one of its tasks.
-   */
-  private Future<List<Guarded>> guardedAll(RequestContext ctx, List<UUID> ids, String sql, List<Tuple> params) {
-    UUID[] sorted = ids.stream().distinct().sorted().toArray(UUID[]::new);
-    return pool.withTransaction(tx -> tx.preparedQuery(TaskSql.LOCK_MANY)
-        .execute(Tuple.tuple().addString(ctx.tenantId()).addArrayOfUUID(sorted))
-        .compose(locked -> tx.preparedQuery(sql).executeBatch(params))
-        .map(first -> {
-          List<Guarded> out = new ArrayList<>(params.size());
-          for (RowSet<Row> rows = first; rows != null; rows = rows.next()) {
-            out.add(rows.size() == 0 ? null : guarded(rows.iterator().next()));
-          }
-          return out;
-        }));
+  /** One statement (so one transaction of its own) over a batch: one row per item, in order. */
+  private Future<List<Guarded>> guardedAll(String sql, Tuple params) {
+    return pool.preparedQuery(sql).execute(params).map(rows -> {
+      List<Guarded> out = new ArrayList<>(rows.size());
+      rows.forEach(row -> out.add(row.getString("state") == null ? null : guarded(row)));
+      return out;
+    });
+  }
+
+  private static Guarded only(List<Guarded> one) {
+    if (one.get(0) == null) {
+      throw notFound();
+    }
+    return one.get(0);
   }
 
   private static Guarded guarded(Row row) {

@@ -130,11 +130,6 @@ final class TaskSql {
                 t.lease_expires_at
       """;
 
-  /** $1 tenant, $2 task ids in id order: locks a batch's tasks before its guarded changes run one by one. */
-  static final String LOCK_MANY = """
-      SELECT id FROM tasks WHERE tenant_id = $1 AND id = ANY($2::uuid[]) ORDER BY id FOR UPDATE
-      """;
-
   /** The locked task row every guarded change starts from: $1 id, $2 tenant. */
   private static final String LOCKED = """
       WITH t0 AS (
@@ -143,13 +138,37 @@ final class TaskSql {
       ),
       """;
 
-  /** $1 id, $2 tenant, $3 attempt, $4 agent, $5 lease ms, $6..$10 actor. assigned → running. */
-  static final String ACK = LOCKED + """
+  /**
+   * The tasks of a batch of one agent's reports, locked in id order (the order every statement takes task rows in):
+   * $1 tenant, $3 the task ids. {@code input} holds the reports with their position {@code n} (1-based).
+   */
+  private static String lockedBatch(String input) {
+    return """
+        WITH input AS (
+          %s
+        ),
+        t0 AS (
+          SELECT id, state, attempt, assigned_agent_id, max_attempts, assigned_at, lease_expires_at, type, requirements
+          FROM tasks WHERE tenant_id = $1 AND id IN (SELECT id FROM input)
+          ORDER BY id
+          FOR UPDATE
+        ),
+        """.formatted(input);
+  }
+
+  /**
+   * $1 tenant, $2 agent, $3 task ids, $4 attempts (parallel arrays, one entry per ack), $5 lease ms, $6..$10 actor.
+   * assigned → running for each task the agent holds on that attempt. One row per ack, in order: the task's state
+   * (after this batch; null for an unknown task), its attempt and holder, the lease, and whether this ack moved it.
+   */
+  static final String ACK = lockedBatch("""
+      SELECT * FROM unnest($3::uuid[], $4::int[]) WITH ORDINALITY AS i(id, attempt, n)""") + """
       moved AS (
         UPDATE tasks t SET state = 'running', started_at = now(), delivered_at = COALESCE(t.delivered_at, now()),
                lease_expires_at = now() + $5 * interval '1 millisecond', updated_at = now()
         FROM t0
-        WHERE t.id = t0.id AND t0.state = 'assigned' AND t0.attempt = $3 AND t0.assigned_agent_id = $4
+        WHERE t.id = t0.id AND t0.state = 'assigned' AND t0.assigned_agent_id = $2
+          AND t0.attempt IN (SELECT attempt FROM input i WHERE i.id = t0.id)
         RETURNING t.id, t.tenant_id, t.attempt, t.assigned_agent_id, t.lease_expires_at
       ),
       history AS (
@@ -158,9 +177,12 @@ final class TaskSql {
       ),
       """ + Outbox.cte("audited", actorEvents("moved", "'task.running'", "'task:' || moved.id",
       "jsonb_build_object('attempt', moved.attempt, 'agentId', moved.assigned_agent_id)", 6)) + """
-      SELECT t0.state, t0.attempt, t0.assigned_agent_id, COALESCE(m.lease_expires_at, t0.lease_expires_at)
-               AS lease_expires_at, m.id IS NOT NULL AS moved
-      FROM t0 LEFT JOIN moved m ON true
+      SELECT i.n, CASE WHEN m.id IS NOT NULL THEN 'running' ELSE t0.state END AS state, t0.attempt,
+             t0.assigned_agent_id, COALESCE(m.lease_expires_at, t0.lease_expires_at) AS lease_expires_at,
+             m.id IS NOT NULL AND m.attempt = i.attempt
+               AND i.n = (SELECT min(j.n) FROM input j WHERE j.id = i.id AND j.attempt = i.attempt) AS moved
+      FROM input i LEFT JOIN t0 ON t0.id = i.id LEFT JOIN moved m ON m.id = i.id
+      ORDER BY i.n
       """;
 
   /** $1 id, $2 tenant, $3 attempt, $4 agent, $5 lease ms, $6 progress (jsonb or null). Extends a running lease and
@@ -183,50 +205,108 @@ final class TaskSql {
       """;
 
   /**
-   * $1 id, $2 tenant, $3 attempt, $4 agent, $5 outcome, $6 result, $7 error, $8 quality, $9 files changed,
-   * $10 lines changed, $11 tests passed, $12 coverage, $13 backoff base ms, $14 backoff cap ms, $15..$19 actor.
-   * Records the outcome once per (task, attempt); succeeded ends the task; failed retries after backoff or ends it
-   * dead. Releases the agent's slot and updates its running figures (the baseline counts as one prior observation).
-   * {@code recorded_outcome} is the outcome stored before this statement: set when this is a repeat.
+   * $1 tenant, $2 agent, then one entry per result in parallel arrays: $3 task ids, $4 attempts, $5 outcomes,
+   * $6 results (JSON text), $7 errors, $8 qualities, $9 files changed, $10 lines changed, $11 tests passed,
+   * $12 coverage; $13 backoff base ms, $14 backoff cap ms, $15 the learning discount, $16..$20 actor.
+   *
+   * <p>Records each outcome once per (task, attempt), the first of the batch winning: succeeded ends the task; failed
+   * retries after backoff or ends it dead. In the same statement, for all of them at once: the agent's slots are
+   * released and its running figures move (the baseline counts as one prior observation, every completed attempt as
+   * one more); the learning router's arm for each task type takes the rewards in order (see V4__routing_learning.sql
+   * and routing/Arm); and the agent's record in each specialization the tasks required grows.
+   *
+   * <p>One row per result, in order: the task's state (after this batch; null for an unknown task), its attempt and
+   * holder, {@code moved} when this result was recorded, the state after it, and {@code recorded_outcome}, the
+   * outcome of that attempt already recorded (by an earlier statement or earlier in this batch) when it is a repeat.
    */
-  static final String RESULT = LOCKED + """
+  static final String RESULT = lockedBatch("""
+      SELECT * FROM unnest($3::uuid[], $4::int[], $5::text[], $6::text[], $7::text[], $8::float8[], $9::int[],
+                           $10::int[], $11::bool[], $12::float8[])
+        WITH ORDINALITY AS i(id, attempt, outcome, result, error, quality, files_changed, lines_changed,
+                             tests_passed, coverage, n)""") + """
+      chosen AS (
+        SELECT DISTINCT ON (i.id) i.*
+        FROM input i JOIN t0 ON t0.id = i.id
+        WHERE t0.state IN ('assigned', 'running') AND t0.attempt = i.attempt AND t0.assigned_agent_id = $2
+        ORDER BY i.id, i.n
+      ),
       recorded AS (
         INSERT INTO task_results (task_id, attempt, tenant_id, agent_id, outcome, result, error, quality,
                                   files_changed, lines_changed, tests_passed, coverage)
-        SELECT t0.id, $3, $2, $4, $5, $6, $7, $8, $9, $10, $11, $12 FROM t0
-        WHERE t0.state IN ('assigned', 'running') AND t0.attempt = $3 AND t0.assigned_agent_id = $4
+        SELECT id, attempt, $1, $2, outcome, result::jsonb, error, quality, files_changed, lines_changed,
+               tests_passed, coverage
+        FROM chosen
         ON CONFLICT (task_id, attempt) DO NOTHING
         RETURNING task_id
       ),
       finished AS (
         UPDATE tasks t SET
-          state = CASE WHEN $5 = 'succeeded' THEN 'succeeded' WHEN t.attempt >= t.max_attempts THEN 'dead'
+          state = CASE WHEN c.outcome = 'succeeded' THEN 'succeeded' WHEN t.attempt >= t.max_attempts THEN 'dead'
                        ELSE 'queued' END,
-          result = $6, error = $7, lease_expires_at = NULL, deadline_at = NULL,
-          run_after = CASE WHEN $5 <> 'succeeded' AND t.attempt < t.max_attempts THEN %s ELSE t.run_after END,
-          finished_at = CASE WHEN $5 = 'succeeded' OR t.attempt >= t.max_attempts THEN now() END,
+          result = c.result::jsonb, error = c.error, lease_expires_at = NULL, deadline_at = NULL,
+          run_after = CASE WHEN c.outcome <> 'succeeded' AND t.attempt < t.max_attempts THEN %s ELSE t.run_after END,
+          finished_at = CASE WHEN c.outcome = 'succeeded' OR t.attempt >= t.max_attempts THEN now() END,
           updated_at = now()
-        FROM recorded r JOIN t0 ON t0.id = r.task_id
+        FROM recorded r JOIN chosen c ON c.id = r.task_id JOIN t0 ON t0.id = r.task_id
         WHERE t.id = r.task_id
-        RETURNING t.id, t.tenant_id, t.state, t.attempt, t.assigned_agent_id, t0.state AS from_state, t0.assigned_at
+        RETURNING t.id, t.tenant_id, t.state, t.attempt, t.assigned_agent_id, t0.state AS from_state,
+                  t0.assigned_at, t0.type, t0.requirements, c.outcome, c.quality, c.n
+      ),
+      totals AS (
+        SELECT count(*)::int AS n, count(*) FILTER (WHERE outcome = 'succeeded') AS successes,
+               count(quality) AS rated, COALESCE(sum(quality), 0) AS quality_sum,
+               COALESCE(sum(EXTRACT(EPOCH FROM now() - assigned_at) * 1000), 0) AS latency_sum
+        FROM finished
       ),
       agent AS (
         UPDATE agents a SET %s,
-          task_count = a.task_count + 1,
-          success_rate = a.success_rate
-            + ((CASE WHEN $5 = 'succeeded' THEN 1.0 ELSE 0.0 END) - a.success_rate) / (a.task_count + 2),
-          average_quality = CASE WHEN $8::float8 IS NULL THEN a.average_quality
-                                 ELSE a.average_quality + ($8::float8 - a.average_quality) / (a.task_count + 2) END,
-          average_latency_ms = a.average_latency_ms
-            + (EXTRACT(EPOCH FROM now() - f.assigned_at) * 1000 - a.average_latency_ms) / (a.task_count + 2)
-        FROM finished f
-        WHERE a.tenant_id = f.tenant_id AND a.id = f.assigned_agent_id
+          task_count = a.task_count + f.n,
+          success_rate = (a.success_rate * (a.task_count + 1) + f.successes) / (a.task_count + 1 + f.n),
+          average_quality = (a.average_quality * (a.task_count + 1) + f.quality_sum) / (a.task_count + 1 + f.rated),
+          average_latency_ms = (a.average_latency_ms * (a.task_count + 1) + f.latency_sum) / (a.task_count + 1 + f.n)
+        FROM totals f
+        WHERE a.tenant_id = $1 AND a.id = $2 AND f.n > 0
+      ),
+      rewards AS (
+        SELECT type,
+               CASE WHEN outcome = 'succeeded' THEN COALESCE(least(greatest(quality, 0), 1), 1.0) ELSE 0.0 END AS reward,
+               power($15::float8, count(*) OVER (PARTITION BY type) - row_number() OVER (PARTITION BY type ORDER BY n))
+                 AS weight
+        FROM finished
+      ),
+      arms AS (
+        INSERT INTO routing_arms AS r (tenant_id, task_type, agent_id, prior_mean, gained, lost, pulls, reward_sum)
+        SELECT $1, w.type, $2, a.success_rate, sum(w.weight * w.reward), sum(w.weight * (1 - w.reward)), count(*),
+               sum(w.reward)
+        FROM rewards w CROSS JOIN (SELECT success_rate FROM agents WHERE tenant_id = $1 AND id = $2) a
+        GROUP BY w.type, a.success_rate
+        ON CONFLICT (tenant_id, task_type, agent_id) DO UPDATE SET
+          gained = power($15::float8, EXCLUDED.pulls) * r.gained + EXCLUDED.gained,
+          lost = power($15::float8, EXCLUDED.pulls) * r.lost + EXCLUDED.lost,
+          pulls = r.pulls + EXCLUDED.pulls, reward_sum = r.reward_sum + EXCLUDED.reward_sum, updated_at = now()
+      ),
+      specializations AS (
+        INSERT INTO specialization_records AS s (tenant_id, agent_id, name, tasks, successes, quality_sum,
+                                                 quality_count)
+        SELECT $1, $2, x.name, count(*), count(*) FILTER (WHERE x.outcome = 'succeeded'), COALESCE(sum(x.quality), 0),
+               count(x.quality)
+        FROM (
+          SELECT DISTINCT f.id, sp.name, f.outcome, f.quality
+          FROM finished f
+          CROSS JOIN LATERAL jsonb_array_elements_text(COALESCE(f.requirements -> 'specializations', '[]'::jsonb))
+            AS sp(name)
+        ) x
+        GROUP BY x.name
+        ON CONFLICT (tenant_id, agent_id, name) DO UPDATE SET
+          tasks = s.tasks + EXCLUDED.tasks, successes = s.successes + EXCLUDED.successes,
+          quality_sum = s.quality_sum + EXCLUDED.quality_sum, quality_count = s.quality_count + EXCLUDED.quality_count,
+          updated_at = now()
       ),
       moves AS (
         SELECT f.id, f.tenant_id, f.attempt, f.assigned_agent_id, s.n, s.from_state, s.to_state
         FROM finished f
-        CROSS JOIN LATERAL (VALUES (1, f.from_state, $5::text), (2, 'failed', f.state)) AS s(n, from_state, to_state)
-        WHERE s.n = 1 OR $5 = 'failed'
+        CROSS JOIN LATERAL (VALUES (1, f.from_state, f.outcome), (2, 'failed', f.state)) AS s(n, from_state, to_state)
+        WHERE s.n = 1 OR f.outcome = 'failed'
       ),
       history AS (
         INSERT INTO task_history (task_id, tenant_id, from_state, to_state, attempt, agent_id, reason)
@@ -235,13 +315,17 @@ final class TaskSql {
                     ELSE 'retry after backoff' END
         FROM moves ORDER BY id, n
       ),
-      """.formatted(backoff("$13", "$14"), releaseSlots("1")) + Outbox.cte("audited", actorEvents("moves",
+      """.formatted(backoff("$13", "$14"), releaseSlots("f.n")) + Outbox.cte("audited", actorEvents("moves",
       "'task.' || moves.to_state", "'task:' || moves.id",
-      "jsonb_build_object('attempt', moves.attempt, 'agentId', moves.assigned_agent_id, 'from', moves.from_state)", 15))
+      "jsonb_build_object('attempt', moves.attempt, 'agentId', moves.assigned_agent_id, 'from', moves.from_state)", 16))
       + """
-      SELECT t0.state, t0.attempt, t0.assigned_agent_id, f.state AS after_state, f.id IS NOT NULL AS moved,
-             (SELECT outcome FROM task_results WHERE task_id = $1 AND attempt = $3) AS recorded_outcome
-      FROM t0 LEFT JOIN finished f ON true
+      SELECT i.n, COALESCE(f.state, t0.state) AS state, t0.attempt, t0.assigned_agent_id, f.state AS after_state,
+             f.id IS NOT NULL AND f.n = i.n AS moved,
+             COALESCE(CASE WHEN f.id IS NOT NULL AND c.attempt = i.attempt THEN c.outcome END,
+                      (SELECT outcome FROM task_results r
+                       WHERE r.tenant_id = $1 AND r.task_id = i.id AND r.attempt = i.attempt)) AS recorded_outcome
+      FROM input i LEFT JOIN t0 ON t0.id = i.id LEFT JOIN finished f ON f.id = i.id LEFT JOIN chosen c ON c.id = i.id
+      ORDER BY i.n
       """;
 
   /** $1 tenant, $2 task id, $3 attempt: the outcome recorded for that attempt. Read after a {@link #RESULT} that

@@ -71,7 +71,7 @@ public final class TaskVerticle extends VerticleBase {
   public Future<?> start() {
     pool = Database.pool(vertx, config.db(), "tasks");
     breaker = new DbBreaker(vertx, "tasks-db", config.breaker(), registry);
-    tasks = new TaskRepository(pool, config.tasks());
+    tasks = new TaskRepository(pool, config.tasks(), config.routing().learning().discount());
     submissions = new GroupCommit<>(config.tasks().submitBatchMax(), config.db().poolSize(), this::writeSubmissions);
     if (registry != null) {
       submitted = Counter.builder("arbiter.tasks.submitted").description("Tasks accepted").register(registry);

@@ -105,7 +105,8 @@ class TaskLifecycleTest {
     assertThat(finished.getJsonObject("result").getBoolean("ok")).isTrue();
     JsonObject decision = http.get("/api/v1/tasks/" + id + "/decision", submitter("life")).json();
     assertThat(decision.getString("agentId")).isEqualTo("life-1");
-    assertThat(decision.getString("strategy")).isEqualTo("capability");
+    assertThat(decision.getString("strategy")).as("the default strategy").isEqualTo("learning");
+    assertThat(decision.getJsonObject("details").getString("mode")).isIn("explore", "exploit");
     assertThat(decision.getString("rationale")).isNotBlank();
     JsonObject figures = http.get("/api/v1/agents/life-1", app.tokens().admin("life")).json();
     assertThat(figures.getInteger("currentLoad")).isZero();
