@@ -68,6 +68,10 @@ public final class Addresses {
   public static final String ROUTING_DISPATCH = "arbiter.routing.dispatch";
   /** No body. Reply: {@link io.arbiter.db.DbHealth} JSON of the routing verticle. */
   public static final String ROUTING_HEALTH = "arbiter.routing.health";
+  /** Body {@code {taskType}}. Reply {@code {taskType, strategy, exploration, agents: [{agentId, status, pulls,
+   * meanReward, posterior: {alpha, beta, mean}, priorMean}…]}}: what the learning router knows of every agent of the
+   * caller's tenant that can do the type (an agent without results shows its prior), best posterior mean first. */
+  public static final String ROUTING_STATS = "arbiter.routing.stats";
 
   /** Append a security or system event that has no transaction of its own. Body: {@code AuditEvent.toJson()}
    * ({@code tenantId, actorSub, actorRole, action, target, outcome, clientIp, userAgent, correlationId, details,

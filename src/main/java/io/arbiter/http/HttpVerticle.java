@@ -4,6 +4,7 @@ import io.arbiter.config.ArbiterConfig;
 import io.arbiter.http.api.AgentsApi;
 import io.arbiter.http.api.AuditApi;
 import io.arbiter.http.api.BusRoute;
+import io.arbiter.http.api.RoutingApi;
 import io.arbiter.http.api.TasksApi;
 import io.arbiter.http.auth.Access;
 import io.arbiter.http.auth.Jwt;
@@ -71,6 +72,7 @@ public final class HttpVerticle extends VerticleBase {
     AgentsApi.mount(builder, busRoute);
     TasksApi.mount(builder, busRoute);
     AuditApi.mount(builder, busRoute);
+    RoutingApi.mount(builder, busRoute);
     Router api = builder.createRouter();
     api.route().failureHandler(problems);
     root.route("/api/v1/*").subRouter(api);

@@ -31,6 +31,15 @@ final class RoutingSql {
       JOIN routing_arms r ON r.tenant_id = k.tenant_id AND r.agent_id = k.agent_id
       """;
 
+  /** $1 tenant, $2 task type: the tenant's agents that can do the type, with their arm for it if they have one. */
+  static final String STATS = """
+      SELECT a.id, a.status, a.success_rate, r.prior_mean, r.gained, r.lost, r.pulls, r.reward_sum
+      FROM agents a
+      LEFT JOIN routing_arms r ON r.tenant_id = a.tenant_id AND r.agent_id = a.id AND r.task_type = $2
+      WHERE a.tenant_id = $1 AND a.task_types @> ARRAY[$2::text]
+      ORDER BY a.id
+      """;
+
   /**
    * $1 tenant ids, $2 task types, $3 limits (parallel arrays, one entry per tenant and type that has free capacity):
    * for each pair, its most urgent and oldest ready tasks, at most its limit, locked for this transaction and skipped

@@ -4,6 +4,7 @@ import io.arbiter.bus.Addresses;
 import io.arbiter.bus.ArbiterException;
 import io.arbiter.bus.Failure;
 import io.arbiter.bus.Replies;
+import io.arbiter.bus.RequestContext;
 import io.arbiter.config.ArbiterConfig;
 import io.arbiter.config.LiveSettings;
 import io.arbiter.db.Database;
@@ -19,6 +20,7 @@ import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
@@ -26,6 +28,7 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -85,6 +88,7 @@ public final class RoutingVerticle extends VerticleBase {
           }
           live = next;
         }).completion(),
+        bus.<JsonObject>consumer(Addresses.ROUTING_STATS, Replies.handle(LOG, this::stats)).completion(),
         bus.<JsonObject>consumer(Addresses.ROUTING_HEALTH, Replies.handle(LOG, m -> breaker.ping(pool)
             .map(h -> h.toJson()))).completion()));
   }
@@ -198,6 +202,33 @@ public final class RoutingVerticle extends VerticleBase {
           List<Row> out = new ArrayList<>(assigned.size());
           assigned.forEach(out::add);
           return out;
+        });
+  }
+
+  private Future<JsonObject> stats(Message<JsonObject> m) {
+    RequestContext ctx = RequestContext.from(m);
+    String taskType = m.body().getString("taskType");
+    double discount = config.routing().learning().discount();
+    return breaker.execute(() -> pool.preparedQuery(RoutingSql.STATS).execute(Tuple.of(ctx.tenantId(), taskType)))
+        .map(rows -> {
+          List<JsonObject> agents = new ArrayList<>();
+          rows.forEach(row -> {
+            Long pulls = row.getLong("pulls");
+            Arm arm = pulls == null ? Arm.prior(row.getDouble("success_rate"))
+                : Arm.fromEvidence(row.getDouble("prior_mean"), row.getDouble("gained"), row.getDouble("lost"), pulls,
+                    row.getDouble("reward_sum"), discount);
+            agents.add(new JsonObject().put("agentId", row.getString("id")).put("status", row.getString("status"))
+                .put("pulls", arm.pulls())
+                .put("meanReward", arm.pulls() == 0 ? null : arm.rewardSum() / arm.pulls())
+                .put("posterior", new JsonObject().put("alpha", arm.alpha()).put("beta", arm.beta())
+                    .put("mean", arm.mean()))
+                .put("priorMean", pulls == null ? row.getDouble("success_rate") : row.getDouble("prior_mean")));
+          });
+          agents.sort(Comparator.comparingDouble((JsonObject a) -> a.getJsonObject("posterior").getDouble("mean"))
+              .reversed().thenComparing(a -> a.getString("agentId")));
+          LiveSettings now = live;
+          return new JsonObject().put("taskType", taskType).put("strategy", now.routingStrategy())
+              .put("exploration", now.exploration()).put("agents", new JsonArray(agents));
         });
   }
 

@@ -149,7 +149,7 @@ final class TaskSql {
         ),
         t0 AS (
           SELECT id, state, attempt, assigned_agent_id, max_attempts, assigned_at, lease_expires_at, type, requirements
-          FROM tasks WHERE tenant_id = $1 AND id IN (SELECT id FROM input)
+          FROM tasks WHERE tenant_id = $1 AND id = ANY($3::uuid[])
           ORDER BY id
           FOR UPDATE
         ),
@@ -269,7 +269,8 @@ final class TaskSql {
       ),
       rewards AS (
         SELECT type,
-               CASE WHEN outcome = 'succeeded' THEN COALESCE(least(greatest(quality, 0), 1), 1.0) ELSE 0.0 END AS reward,
+               CASE WHEN outcome <> 'succeeded' THEN 0.0 WHEN quality IS NULL THEN 1.0
+                    ELSE least(greatest(quality, 0), 1) END AS reward,
                power($15::float8, count(*) OVER (PARTITION BY type) - row_number() OVER (PARTITION BY type ORDER BY n))
                  AS weight
         FROM finished
