@@ -4,13 +4,32 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
 import java.time.OffsetDateTime;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /** A registered agent as stored (SPEC §1). */
 public record Agent(String tenantId, String id, String name, String modelFamily, Capabilities capabilities,
                     int maxConcurrentTasks, AgentStatus status, int currentLoad, Performance performance,
                     OffsetDateTime lastHeartbeatAt, OffsetDateTime registeredAt, OffsetDateTime updatedAt,
                     OffsetDateTime deregisteredAt) {
+
+  /** The agent of a row; when the row carries its specialization {@code records}, with the levels they earn. */
+  public static Agent fromRow(Row row, Levels.Thresholds thresholds) {
+    Agent agent = fromRow(row);
+    if (row.getColumnIndex("records") < 0) {
+      return agent;
+    }
+    Map<String, SpecializationRecord> records = new HashMap<>();
+    ((JsonArray) row.getJson("records")).forEach(r -> {
+      SpecializationRecord record = SpecializationRecord.fromJson((JsonObject) r);
+      records.put(record.name(), record);
+    });
+    return new Agent(agent.tenantId, agent.id, agent.name, agent.modelFamily,
+        agent.capabilities.withEarnedLevels(records, thresholds, agent.performance.averageQuality()),
+        agent.maxConcurrentTasks, agent.status, agent.currentLoad, agent.performance, agent.lastHeartbeatAt,
+        agent.registeredAt, agent.updatedAt, agent.deregisteredAt);
+  }
 
   public static Agent fromRow(Row row) {
     JsonArray specs = (JsonArray) row.getJson("specializations");

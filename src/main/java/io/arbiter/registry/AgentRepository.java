@@ -28,8 +28,11 @@ final class AgentRepository {
 
   private final Pool pool;
 
-  AgentRepository(Pool pool) {
+  private final Levels.Thresholds levels;
+
+  AgentRepository(Pool pool, Levels.Thresholds levels) {
     this.pool = pool;
+    this.levels = levels;
   }
 
   Future<Change> register(RequestContext ctx, JsonObject body) {
@@ -66,21 +69,21 @@ final class AgentRepository {
 
   private Future<Change> write(RequestContext ctx, String sql, Tuple params, String event) {
     return pool.withTransaction(tx -> tx.preparedQuery(sql).execute(params)
-        .map(AgentRepository::single)
+        .map(this::single)
         .compose(agent -> audit(tx, ctx, event, agent, new JsonObject().put("agent", agent.toJson()))
             .map(new Change(agent, event))));
   }
 
   Future<Agent> get(RequestContext ctx, String id) {
     return pool.preparedQuery(RegistrySql.SELECT_ONE).execute(Tuple.of(ctx.tenantId(), id))
-        .map(AgentRepository::single);
+        .map(this::single);
   }
 
   Future<Change> update(RequestContext ctx, JsonObject body) {
     String id = body.getString("id");
     return pool.withTransaction(tx -> tx.preparedQuery(RegistrySql.SELECT_FOR_UPDATE)
         .execute(Tuple.of(ctx.tenantId(), id))
-        .map(AgentRepository::single)
+        .map(this::single)
         .compose(current -> {
           String family = body.getString("modelFamily", current.modelFamily());
           Capabilities caps = body.containsKey("capabilities")
@@ -93,7 +96,7 @@ final class AgentRepository {
           JsonObject changed = body.copy();
           changed.remove("id");
           return tx.preparedQuery(RegistrySql.UPDATE).execute(params)
-              .map(AgentRepository::single)
+              .map(this::single)
               .compose(agent -> audit(tx, ctx, "agent.updated", agent, new JsonObject().put("changed", changed))
                   .map(new Change(agent, "agent.updated")));
         }))
@@ -131,13 +134,13 @@ final class AgentRepository {
   Future<List<Agent>> list(RequestContext ctx, AgentStatus status, String afterId, int limit) {
     return pool.preparedQuery(RegistrySql.LIST)
         .execute(Tuple.of(ctx.tenantId(), status == null ? null : status.wire(), afterId, limit))
-        .map(AgentRepository::all);
+        .map(this::all);
   }
 
   Future<List<Agent>> listCapable(RequestContext ctx, String taskType, AgentStatus status, int limit) {
     return pool.preparedQuery(RegistrySql.LIST_CAPABLE)
         .execute(Tuple.of(ctx.tenantId(), taskType, status == null ? null : status.wire(), limit))
-        .map(AgentRepository::all);
+        .map(this::all);
   }
 
   /** System sweep: agents silent for longer than the window go offline; returns them. */
@@ -181,13 +184,14 @@ final class AgentRepository {
     return rows.iterator().next();
   }
 
-  private static Agent single(RowSet<Row> rows) {
-    return Agent.fromRow(singleRow(rows));
+  /** The agent of the only row; reads that carry its specialization records show the levels they earn. */
+  private Agent single(RowSet<Row> rows) {
+    return Agent.fromRow(singleRow(rows), levels);
   }
 
-  private static List<Agent> all(RowSet<Row> rows) {
+  private List<Agent> all(RowSet<Row> rows) {
     List<Agent> agents = new ArrayList<>(rows.size());
-    rows.forEach(row -> agents.add(Agent.fromRow(row)));
+    rows.forEach(row -> agents.add(Agent.fromRow(row, levels)));
     return agents;
   }
 

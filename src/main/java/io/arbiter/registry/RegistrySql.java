@@ -28,25 +28,27 @@ final class RegistrySql {
       RETURNING *
       """;
 
+  /** The agent columns and its specialization records (for the levels it earned), from {@code agents a}. */
+  private static final String WITH_RECORDS = "SELECT a.*, " + SpecializationRecord.RECORDS_OF_AGENT_A
+      + " AS records FROM agents a ";
+
   /** $1 tenant, $2 id. */
-  static final String SELECT_ONE = "SELECT * FROM agents WHERE tenant_id = $1 AND id = $2";
+  static final String SELECT_ONE = WITH_RECORDS + "WHERE a.tenant_id = $1 AND a.id = $2";
 
   /** $1 tenant, $2 id: the row, locked for an update in the same transaction. */
   static final String SELECT_FOR_UPDATE = "SELECT * FROM agents WHERE tenant_id = $1 AND id = $2 FOR UPDATE";
 
   /** $1 tenant, $2 status or null, $3 id after which to start or null, $4 limit. Ordered by id (keyset). */
-  static final String LIST = """
-      SELECT * FROM agents
-      WHERE tenant_id = $1 AND ($2::text IS NULL OR status = $2) AND ($3::text IS NULL OR id > $3)
-      ORDER BY id
+  static final String LIST = WITH_RECORDS + """
+      WHERE a.tenant_id = $1 AND ($2::text IS NULL OR a.status = $2) AND ($3::text IS NULL OR a.id > $3)
+      ORDER BY a.id
       LIMIT $4
       """;
 
   /** $1 tenant, $2 task type, $3 status or null, $4 limit: the candidates for a capability query. */
-  static final String LIST_CAPABLE = """
-      SELECT * FROM agents
-      WHERE tenant_id = $1 AND task_types @> ARRAY[$2::text] AND ($3::text IS NULL OR status = $3)
-      ORDER BY id
+  static final String LIST_CAPABLE = WITH_RECORDS + """
+      WHERE a.tenant_id = $1 AND a.task_types @> ARRAY[$2::text] AND ($3::text IS NULL OR a.status = $3)
+      ORDER BY a.id
       LIMIT $4
       """;
 

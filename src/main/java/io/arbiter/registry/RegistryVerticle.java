@@ -57,7 +57,7 @@ public final class RegistryVerticle extends VerticleBase {
   public Future<?> start() {
     pool = Database.pool(vertx, config.db(), "registry");
     breaker = new DbBreaker(vertx, "registry-db", config.breaker(), registry);
-    agents = new AgentRepository(pool);
+    agents = new AgentRepository(pool, config.routing().levels());
     for (AgentStatus status : AgentStatus.values()) {
       AtomicLong count = new AtomicLong();
       agentsByStatus.put(status, count);

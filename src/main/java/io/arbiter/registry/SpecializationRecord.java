@@ -9,6 +9,13 @@ import io.vertx.core.json.JsonObject;
  */
 public record SpecializationRecord(String name, long tasks, long successes, double qualitySum, long qualityCount) {
 
+  /** SQL: the records of the agent row aliased {@code a}, as a JSON array of {@link #fromJson} objects. */
+  public static final String RECORDS_OF_AGENT_A = """
+      COALESCE((SELECT jsonb_agg(jsonb_build_object('name', s.name, 'tasks', s.tasks, 'successes', s.successes,
+                                                    'qualitySum', s.quality_sum, 'qualityCount', s.quality_count))
+                FROM specialization_records s
+                WHERE s.tenant_id = a.tenant_id AND s.agent_id = a.id), '[]'::jsonb)""";
+
   public static SpecializationRecord fromJson(JsonObject json) {
     return new SpecializationRecord(json.getString("name"), json.getLong("tasks"), json.getLong("successes"),
         json.getDouble("qualitySum"), json.getLong("qualityCount"));

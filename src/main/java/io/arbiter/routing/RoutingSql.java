@@ -1,6 +1,7 @@
 package io.arbiter.routing;
 
 import io.arbiter.audit.Outbox;
+import io.arbiter.registry.SpecializationRecord;
 
 /**
  * The dispatcher's SQL. Dispatching is system work across tenants; each statement still keeps every row within its
@@ -16,10 +17,8 @@ final class RoutingSql {
   static final String ROUTABLE_AGENTS = """
       SELECT a.tenant_id, a.id, a.task_types, a.languages, a.specializations, a.max_concurrent_tasks, a.current_load,
              a.success_rate, a.average_quality, a.average_latency_ms, a.task_count,
-             COALESCE((SELECT jsonb_agg(jsonb_build_object('name', s.name, 'tasks', s.tasks, 'successes', s.successes,
-                                                           'qualitySum', s.quality_sum, 'qualityCount', s.quality_count))
-                       FROM specialization_records s
-                       WHERE s.tenant_id = a.tenant_id AND s.agent_id = a.id), '[]'::jsonb) AS records
+             """ + SpecializationRecord.RECORDS_OF_AGENT_A + """
+       AS records
       FROM agents a
       WHERE a.status IN ('available', 'busy') AND a.deregistered_at IS NULL AND a.current_load < a.max_concurrent_tasks
       """;

@@ -125,6 +125,42 @@ class LearningRouterTest {
   }
 
   @Test
+  @DisplayName("an agent earns its level in a specialization from that specialization's own results")
+  void levelsAreEarnedPerSpecialization() {
+    Map<String, Object> settings = new java.util.HashMap<>(exploit());
+    settings.putAll(Map.of("routing.levels.evaluationTasks", 2, "routing.levels.intermediate", "1/0.5/0.5",
+        "routing.levels.expert", "3/0.8/0.7", "routing.levels.master", "100/0.9/0.9"));
+    try (TestApp app = TestApp.start(settings)) {
+      AgentClient agent = new AgentClient(app, "levels", "lv-1");
+      JsonObject registration = io.arbiter.support.Agents.registration("lv-1", TYPE).put("modelFamily", "llama");
+      registration.getJsonObject("capabilities").put("specializations", new JsonArray().add("security").add("ui"));
+      assertThat(app.http().post("/api/v1/agents", app.tokens().admin("levels"), registration).status())
+          .isEqualTo(201);
+      assertThat(levels(app)).as("the llama family starts at novice")
+          .containsEntry("security", "novice").containsEntry("ui", "novice");
+      for (int i = 0; i < 3; i++) {
+        String id = app.http().post("/api/v1/tasks", app.tokens().of("levels", Role.SUBMITTER, "c"),
+            new JsonObject().put("type", TYPE).put("requirements",
+                new JsonObject().put("specializations", new JsonArray().add("security")))).json().getString("id");
+        List<JsonObject> delivered = new ArrayList<>();
+        TestApp.eventually(Duration.ofSeconds(10), "delivery", () -> delivered.addAll(agent.claim(0, 1)));
+        assertThat(agent.result(id, new JsonObject().put("attempt", 1).put("outcome", "succeeded").put("quality", 0.9))
+            .status()).isEqualTo(200);
+      }
+      assertThat(levels(app)).as("three good security tasks clear the expert bar; ui has no record")
+          .containsEntry("security", "expert").containsEntry("ui", "novice");
+    }
+  }
+
+  private static Map<String, String> levels(TestApp app) {
+    Map<String, String> levels = new java.util.HashMap<>();
+    app.http().get("/api/v1/agents/lv-1", app.tokens().admin("levels")).json().getJsonObject("capabilities")
+        .getJsonArray("specializations").forEach(s -> levels.put(((JsonObject) s).getString("name"),
+            ((JsonObject) s).getString("level")));
+    return levels;
+  }
+
+  @Test
   @DisplayName("routing stats need an operator or admin, and a task type")
   void statsAccess() {
     try (TestApp app = TestApp.start(exploit())) {
