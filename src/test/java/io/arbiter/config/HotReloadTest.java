@@ -37,7 +37,8 @@ class HotReloadTest {
   }
 
   @Test
-  @DisplayName("a new api.defaultPageSize takes effect and leaves a config.changed audit row; http.port does not change")
+  @DisplayName("new api.defaultPageSize and routing.learning.exploration take effect and leave config.changed audit "
+      + "rows; http.port does not change")
   void reloadableKeyAppliesAndIsAudited() throws Exception {
     Http http = app.http();
     String token = app.tokens().admin("reload");
@@ -49,6 +50,7 @@ class HotReloadTest {
     Files.writeString(confFile, new JsonObject()
         .put("api", new JsonObject().put("defaultPageSize", 2))
         .put("http", new JsonObject().put("port", 1))
+        .put("routing", new JsonObject().put("learning", new JsonObject().put("exploration", 0.25)))
         .encode());
 
     TestApp.eventually(Duration.ofSeconds(10), "the default page size is 2",
@@ -60,6 +62,9 @@ class HotReloadTest {
     assertThat(details.getString("from")).isEqualTo("50");
     assertThat(details.getString("to")).isEqualTo("2");
     assertThat(app.sql("SELECT 1 FROM audit_log WHERE target = 'config:http.port'")).isEmpty();
+    TestApp.eventually(Duration.ofSeconds(5), "the learning router explores less, and says so", () ->
+        http.get("/api/v1/routing/stats?taskType=code-editing", token).json().getDouble("exploration") == 0.25
+            && app.sql("SELECT 1 FROM audit_log WHERE target = 'config:routing.learning.exploration'").size() == 1);
     assertThat(http.get("/health/live", null).status()).as("still serving on the old port").isEqualTo(200);
   }
 }
