@@ -33,15 +33,15 @@ final class AuditRepository {
   /**
    * Moves up to {@code batch} outbox rows into the log, chained, in one transaction under the drain lock: reads them
    * in outbox order with their new ids and the last record's hash, chains them here, and inserts them in one
-   * statement that also deletes them from the outbox. Returns how many moved.
+   * statement that also deletes them from the outbox. Returns the records appended, in log order.
    */
-  Future<Integer> drain(int batch) {
+  Future<List<AuditRecord>> drain(int batch) {
     return pool.withTransaction(tx -> tx.query(AuditSql.LOCK_DRAIN).execute()
         .compose(v -> tx.preparedQuery(AuditSql.READ_BATCH).execute(Tuple.of(batch)))
-        .compose(rows -> rows.size() == 0 ? Future.succeededFuture(0) : append(tx, rows)));
+        .compose(rows -> rows.size() == 0 ? Future.succeededFuture(List.of()) : append(tx, rows)));
   }
 
-  private static Future<Integer> append(SqlConnection tx, RowSet<Row> rows) {
+  private static Future<List<AuditRecord>> append(SqlConnection tx, RowSet<Row> rows) {
     List<Row> batch = new ArrayList<>(rows.size());
     rows.forEach(batch::add);
     long[] ids = batch.stream().mapToLong(row -> row.getLong("id")).sorted().toArray();
@@ -52,9 +52,11 @@ final class AuditRepository {
     Long[] logIds = new Long[batch.size()];
     Buffer[] prevHashes = new Buffer[batch.size()];
     Buffer[] hashes = new Buffer[batch.size()];
+    List<AuditRecord> records = new ArrayList<>(batch.size());
     for (int i = 0; i < batch.size(); i++) {
       Row row = batch.get(i);
       AuditRecord record = record(row, ids[i], recordedAt).chained(prevHash);
+      records.add(record);
       seqs[i] = row.getLong("seq");
       logIds[i] = record.id();
       prevHashes[i] = Buffer.buffer(record.prevHash());
@@ -69,7 +71,7 @@ final class AuditRepository {
             throw new IllegalStateException("audit drain moved " + moved.rowCount() + " of " + batch.size()
                 + " outbox rows; rolled back");
           }
-          return batch.size();
+          return records;
         });
   }
 

@@ -3,6 +3,7 @@ package io.arbiter.audit;
 import io.arbiter.bus.Addresses;
 import io.arbiter.bus.Failure;
 import io.arbiter.bus.Replies;
+import io.arbiter.bus.StreamEvent;
 import io.arbiter.bus.RequestContext;
 import io.arbiter.config.ArbiterConfig;
 import io.arbiter.config.LiveSettings;
@@ -126,16 +127,30 @@ public final class AuditVerticle extends VerticleBase {
             LOG.debug("audit drain failed: {}", result.cause().getMessage());
             return;
           }
-          if (result.result() > 0 && chained != null) {
-            chained.increment(result.result());
-            drainTimer.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+          List<AuditRecord> appended = result.result();
+          if (!appended.isEmpty()) {
+            if (chained != null) {
+              chained.increment(appended.size());
+              drainTimer.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+            }
+            publish(appended);
           }
-          if (result.result() >= batch || drainAgain) {
+          if (appended.size() >= batch || drainAgain) {
             drain();
           } else {
             countPending();
           }
         });
+  }
+
+  /** Hands the task and agent events just appended to the live streams, in log order. */
+  private void publish(List<AuditRecord> appended) {
+    JsonArray events = new JsonArray();
+    appended.forEach(r -> StreamEvent.fromAudit(r.id(), r.at(), r.tenantId(), r.action(), r.target(), r.details())
+        .ifPresent(e -> events.add(e.toBus())));
+    if (!events.isEmpty()) {
+      vertx.eventBus().publish(Addresses.EVENTS_STREAM, new JsonObject().put("events", events));
+    }
   }
 
   private void countPending() {

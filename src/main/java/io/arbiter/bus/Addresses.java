@@ -103,4 +103,8 @@ public final class Addresses {
 
   /** Published after an agent's state changed. Body {@code {tenantId, agentId, status, event}}. */
   public static final String EVENTS_AGENT = "arbiter.events.agent";
+
+  /** Published by the audit verticle after each drain: the task and agent events it appended to the chained log, in
+   * log order. Body {@code {events: [StreamEvent#toBus…]}}; the HTTP streams fan them out to their subscribers. */
+  public static final String EVENTS_STREAM = "arbiter.events.stream";
 }

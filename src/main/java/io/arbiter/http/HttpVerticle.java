@@ -9,6 +9,9 @@ import io.arbiter.http.api.TasksApi;
 import io.arbiter.http.auth.Access;
 import io.arbiter.http.auth.Jwt;
 import io.arbiter.http.health.HealthRoutes;
+import io.arbiter.http.stream.StreamHub;
+import io.arbiter.http.stream.StreamRoutes;
+import io.vertx.ext.auth.jwt.JWTAuth;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -35,6 +38,8 @@ public final class HttpVerticle extends VerticleBase {
 
   private final ArbiterConfig config;
   private final PrometheusMeterRegistry metrics;
+  private final StreamHub streams = new StreamHub();
+  private JWTAuth jwt;
   private HttpServer server;
 
   public HttpVerticle(ArbiterConfig config, PrometheusMeterRegistry metrics) {
@@ -49,7 +54,9 @@ public final class HttpVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    return Future.all(OpenAPIContract.from(vertx, CONTRACT), vertx.fileSystem().readFile(CONTRACT))
+    jwt = Jwt.provider(vertx, config.auth());
+    return Future.all(OpenAPIContract.from(vertx, CONTRACT), vertx.fileSystem().readFile(CONTRACT),
+            streams.start(vertx))
         .compose(loaded -> listen(router(loaded.resultAt(0), loaded.resultAt(1))));
   }
 
@@ -57,6 +64,7 @@ public final class HttpVerticle extends VerticleBase {
     Problems problems = new Problems(vertx.eventBus(), Math.max(1, (config.breaker().resetTimeoutMs() + 999) / 1000));
     Router root = Router.router(vertx);
     root.route().handler(new CorrelationId());
+    StreamRoutes.mount(root, jwt, streams);
     root.route().handler(BodyHandler.create(false).setBodyLimit(config.http().bodyLimitBytes()));
     root.get("/api/v1/openapi.yaml").handler(rc -> rc.response()
         .putHeader("Content-Type", "application/yaml").end(contractText));
@@ -66,7 +74,7 @@ public final class HttpVerticle extends VerticleBase {
     }
 
     RouterBuilder builder = RouterBuilder.create(vertx, new CachedContract(contract), RequestExtractor.withBodyHandler());
-    builder.security("bearerAuth").httpHandler(JWTAuthHandler.create(Jwt.provider(vertx, config.auth())));
+    builder.security("bearerAuth").httpHandler(JWTAuthHandler.create(jwt));
     builder.getRoutes().forEach(route -> route.addHandler(Access.forOperation(route.getOperation())));
     BusRoute busRoute = new BusRoute(vertx.eventBus(), config.http().requestTimeoutMs());
     AgentsApi.mount(builder, busRoute);

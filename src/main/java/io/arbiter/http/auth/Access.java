@@ -1,5 +1,6 @@
 package io.arbiter.http.auth;
 
+import io.arbiter.bus.ArbiterException;
 import io.arbiter.bus.Failure;
 import io.arbiter.bus.RequestContext;
 import io.arbiter.http.CorrelationId;
@@ -53,30 +54,41 @@ public final class Access implements Handler<RoutingContext> {
     return rc.get(CONTEXT_KEY);
   }
 
-  @Override
-  public void handle(RoutingContext rc) {
-    User user = rc.user();
+  /**
+   * The caller of a request whose token was verified: {@code user} as the JWT provider authenticated it. Fails
+   * {@link Failure#UNAUTHORIZED} without a token, or when it lacks {@code exp}, {@code sub} or {@code tenant}.
+   */
+  public static RequestContext caller(User user, RoutingContext rc) {
     JsonObject principal = user == null ? null : user.attributes().getJsonObject("accessToken");
     if (principal == null) {
-      rc.fail(Failure.UNAUTHORIZED.exception("a bearer token is required"));
-      return;
+      throw Failure.UNAUTHORIZED.exception("a bearer token is required");
     }
     if (!principal.containsKey("exp")) {
-      rc.fail(Failure.UNAUTHORIZED.exception("the token has no exp claim"));
-      return;
+      throw Failure.UNAUTHORIZED.exception("the token has no exp claim");
     }
     String tenant = principal.getString(Jwt.TENANT_CLAIM);
     String subject = principal.getString("sub");
     if (tenant == null || tenant.isBlank() || subject == null || subject.isBlank()) {
-      rc.fail(Failure.UNAUTHORIZED.exception("the token needs sub and tenant claims"));
-      return;
+      throw Failure.UNAUTHORIZED.exception("the token needs sub and tenant claims");
     }
-    List<String> roleNames = roles(principal);
-    Set<Role> held = roleNames.stream().map(Role::fromWire).flatMap(java.util.Optional::stream)
-        .collect(Collectors.toCollection(() -> EnumSet.noneOf(Role.class)));
-    RequestContext ctx = new RequestContext(CorrelationId.of(rc), tenant, subject, String.join(",", roleNames),
+    return new RequestContext(CorrelationId.of(rc), tenant, subject, String.join(",", roles(principal)),
         rc.request().remoteAddress() == null ? null : rc.request().remoteAddress().hostAddress(),
         rc.request().getHeader("User-Agent"));
+  }
+
+  @Override
+  public void handle(RoutingContext rc) {
+    RequestContext ctx;
+    try {
+      ctx = caller(rc.user(), rc);
+    } catch (ArbiterException e) {
+      rc.fail(e);
+      return;
+    }
+    List<String> roleNames = List.of(ctx.role().split(","));
+    String subject = ctx.subject();
+    Set<Role> held = roleNames.stream().map(Role::fromWire).flatMap(java.util.Optional::stream)
+        .collect(Collectors.toCollection(() -> EnumSet.noneOf(Role.class)));
     rc.put(CONTEXT_KEY, ctx);
     held.retainAll(allowed);
     if (held.isEmpty()) {

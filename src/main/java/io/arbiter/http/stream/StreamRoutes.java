@@ -1,0 +1,159 @@
+package io.arbiter.http.stream;
+
+import io.arbiter.bus.ArbiterException;
+import io.arbiter.bus.Failure;
+import io.arbiter.bus.RequestContext;
+import io.arbiter.bus.StreamEvent;
+import io.arbiter.http.auth.Access;
+import io.vertx.core.Future;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.ext.auth.authentication.TokenCredentials;
+import io.vertx.ext.auth.jwt.JWTAuth;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * The live task and agent events of the caller's tenant: a WebSocket at {@code /api/v1/stream} (one JSON event per
+ * text frame) and server-sent events at {@code /api/v1/events} ({@code event: <type>}, {@code id}, {@code data}).
+ * Both take the filters {@code task}, {@code agent} and {@code type} (exact, or a prefix ending with a dot such as
+ * {@code task.}) as query parameters, and a bearer token in the {@code Authorization} header or, for browsers,
+ * whose WebSocket and EventSource cannot set headers, in the {@code access_token} query parameter (never logged:
+ * request logs carry the path only). Every role may watch its own tenant. A subscriber that falls more than
+ * {@link #MAX_QUEUED_BYTES} behind is dropped with a clear reason rather than buffered without bound: the WebSocket
+ * closes with status 1008, the event stream ends with an {@code event: dropped}.
+ */
+public final class StreamRoutes {
+
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(StreamRoutes.class);
+
+  /** How far (in bytes written but not yet sent) a subscriber may fall behind before it is dropped. */
+  public static final int MAX_QUEUED_BYTES = 256 * 1024;
+  static final String DROPPED = "slow consumer: more than " + MAX_QUEUED_BYTES / 1024
+      + " KiB of events not read in time; reconnect and read faster";
+
+  private final JWTAuth jwt;
+  private final StreamHub hub;
+
+  private StreamRoutes(JWTAuth jwt, StreamHub hub) {
+    this.jwt = jwt;
+    this.hub = hub;
+  }
+
+  /** Mounts both streams on {@code root}, before any body handling (a WebSocket upgrade has no body). */
+  public static void mount(Router root, JWTAuth jwt, StreamHub hub) {
+    StreamRoutes routes = new StreamRoutes(jwt, hub);
+    root.get("/api/v1/stream").handler(routes::webSocket);
+    root.get("/api/v1/events").handler(routes::serverSentEvents);
+  }
+
+  private Future<RequestContext> caller(RoutingContext rc) {
+    String header = rc.request().getHeader(HttpHeaders.AUTHORIZATION);
+    String token = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7) ? header.substring(7).trim()
+        : rc.request().getParam("access_token");
+    if (token == null || token.isBlank()) {
+      return Future.failedFuture(Failure.UNAUTHORIZED.exception("a bearer token is required"));
+    }
+    return jwt.authenticate(new TokenCredentials(token))
+        .recover(e -> Future.failedFuture(Failure.UNAUTHORIZED.exception("the token is invalid or expired")))
+        .map(user -> Access.caller(user, rc));
+  }
+
+  private void webSocket(RoutingContext rc) {
+    if (!"websocket".equalsIgnoreCase(rc.request().getHeader(HttpHeaders.UPGRADE))) {
+      rc.fail(Failure.BAD_REQUEST.exception("/api/v1/stream is a WebSocket: connect with an Upgrade request"));
+      return;
+    }
+    rc.request().pause();
+    caller(rc).onFailure(e -> {
+      rc.fail(e instanceof ArbiterException ? e : Failure.UNAUTHORIZED.exception("authentication failed"));
+      rc.request().resume();
+    }).onSuccess(ctx -> {
+      // still paused: resuming before the upgrade would let the connection read on as plain HTTP
+      rc.request().toWebSocket().onSuccess(ws -> {
+        ws.setWriteQueueMaxSize(MAX_QUEUED_BYTES);
+        StreamHub.Subscriber subscriber = new Filtered(ctx.tenantId(), rc) {
+          @Override
+          public boolean offer(StreamEvent event) {
+            if (ws.isClosed()) {
+              return false;
+            }
+            if (ws.writeQueueFull()) {
+              ws.close((short) 1008, DROPPED);
+              return false;
+            }
+            ws.writeTextMessage(event.toJson().encode());
+            return true;
+          }
+        };
+        hub.add(subscriber);
+        ws.closeHandler(v -> hub.remove(subscriber));
+        ws.handler(frame -> { });
+      }).onFailure(e -> LOG.warn("stream WebSocket upgrade failed: {}", e.toString()));
+    });
+  }
+
+  private void serverSentEvents(RoutingContext rc) {
+    caller(rc).onFailure(rc::fail).onSuccess(ctx -> {
+      HttpServerResponse response = rc.response();
+      response.setChunked(true).setWriteQueueMaxSize(MAX_QUEUED_BYTES)
+          .putHeader(HttpHeaders.CONTENT_TYPE, "text/event-stream")
+          .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache")
+          .putHeader("X-Accel-Buffering", "no");
+      response.write(": connected to the events of tenant " + ctx.tenantId() + "\n\n");
+      StreamHub.Subscriber subscriber = new Filtered(ctx.tenantId(), rc) {
+        @Override
+        public boolean offer(StreamEvent event) {
+          if (response.ended() || response.closed()) {
+            return false;
+          }
+          if (response.writeQueueFull()) {
+            response.end("event: dropped\ndata: " + DROPPED + "\n\n");
+            return false;
+          }
+          response.write("event: " + event.type() + "\nid: " + event.id() + "\ndata: " + event.toJson().encode()
+              + "\n\n");
+          return true;
+        }
+      };
+      hub.add(subscriber);
+      response.closeHandler(v -> hub.remove(subscriber));
+    });
+  }
+
+  /** A subscriber with the query's filters. */
+  private abstract static class Filtered implements StreamHub.Subscriber {
+    private final String tenantId;
+    private final String task;
+    private final String agent;
+    private final String type;
+
+    Filtered(String tenantId, RoutingContext rc) {
+      this.tenantId = tenantId;
+      this.task = rc.request().getParam("task");
+      this.agent = rc.request().getParam("agent");
+      this.type = rc.request().getParam("type");
+    }
+
+    @Override
+    public String tenantId() {
+      return tenantId;
+    }
+
+    @Override
+    public String task() {
+      return task;
+    }
+
+    @Override
+    public String agent() {
+      return agent;
+    }
+
+    @Override
+    public String type() {
+      return type;
+    }
+  }
+}
