@@ -61,6 +61,9 @@ public final class Addresses {
   /** Body {@code {agentId, results: [{taskId, attempt, outcome, …}…]}}: many results in one transaction. Reply
    * {@code {items: […]}}, one per result in order, shaped as for {@link #TASKS_ACK_BATCH}. */
   public static final String TASKS_RESULT_BATCH = "arbiter.tasks.result-batch";
+  /** No body. Reply {@code {queued, assigned, running, byPriority: [{priority, queued}…]}}: the caller's tenant's
+   * unfinished tasks, the queued ones by priority (highest first). */
+  public static final String TASKS_QUEUE = "arbiter.tasks.queue";
   /** No body. Reply: {@link io.arbiter.db.DbHealth} JSON of the task verticle. */
   public static final String TASKS_HEALTH = "arbiter.tasks.health";
 

@@ -21,6 +21,7 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.JWTAuthHandler;
+import io.vertx.ext.web.handler.StaticHandler;
 import io.vertx.ext.web.openapi.router.RequestExtractor;
 import io.vertx.ext.web.openapi.router.RouterBuilder;
 import io.vertx.micrometer.PrometheusScrapingHandler;
@@ -69,6 +70,14 @@ public final class HttpVerticle extends VerticleBase {
     root.get("/api/v1/openapi.yaml").handler(rc -> rc.response()
         .putHeader("Content-Type", "application/yaml").end(contractText));
     HealthRoutes.mount(vertx, root);
+    root.get("/dashboard").handler(rc -> {
+      if (rc.request().path().endsWith("/")) {
+        rc.next();
+      } else {
+        rc.redirect("/dashboard/");
+      }
+    });
+    root.route("/dashboard/*").handler(StaticHandler.create("webroot/dashboard").setCachingEnabled(false));
     if (metrics != null) {
       root.get("/metrics").handler(PrometheusScrapingHandler.create(metrics));
     }

@@ -204,6 +204,25 @@ final class TaskRepository {
         .map(TaskRepository::rows);
   }
 
+  /** The tenant's unfinished tasks: counts by state, and the queued ones by priority, highest first. */
+  Future<JsonObject> queue(RequestContext ctx) {
+    return pool.preparedQuery(TaskSql.QUEUE_BY_PRIORITY).execute(Tuple.of(ctx.tenantId())).map(rows -> {
+      Map<String, Long> byState = new HashMap<>();
+      java.util.TreeMap<Integer, Long> queued = new java.util.TreeMap<>(java.util.Comparator.reverseOrder());
+      rows.forEach(row -> {
+        byState.merge(row.getString("state"), row.getLong("tasks"), Long::sum);
+        if ("queued".equals(row.getString("state"))) {
+          queued.put(row.getInteger("priority"), row.getLong("tasks"));
+        }
+      });
+      JsonArray byPriority = new JsonArray();
+      queued.forEach((priority, n) -> byPriority.add(new JsonObject().put("priority", priority).put("queued", n)));
+      return new JsonObject().put("queued", byState.getOrDefault("queued", 0L))
+          .put("assigned", byState.getOrDefault("assigned", 0L)).put("running", byState.getOrDefault("running", 0L))
+          .put("byPriority", byPriority);
+    });
+  }
+
   Future<Long> queueDepth() {
     return pool.query(TaskSql.QUEUE_DEPTH).execute().map(rows -> rows.iterator().next().getLong("queued"));
   }

@@ -443,6 +443,13 @@ final class TaskSql {
       SELECT id, tenant_id, state, assigned_agent_id, reason FROM moved
       """;
 
+  /** $1 tenant: its unfinished tasks by state and priority. */
+  static final String QUEUE_BY_PRIORITY = """
+      SELECT state, priority, count(*) AS tasks FROM tasks
+      WHERE tenant_id = $1 AND state IN ('queued', 'assigned', 'running')
+      GROUP BY state, priority
+      """;
+
   /** System figure, all tenants: tasks waiting in the queue. */
   static final String QUEUE_DEPTH = "SELECT count(*) AS queued FROM tasks WHERE state = 'queued'";
 }

@@ -101,6 +101,7 @@ public final class TaskVerticle extends VerticleBase {
         bus.consumer(Addresses.TASKS_PROGRESS, handle(m -> extend(m, progress(m.body())))).completion(),
         bus.consumer(Addresses.TASKS_RESULT, handle(this::result)).completion(),
         bus.consumer(Addresses.TASKS_ACK_BATCH, handle(this::ackBatch)).completion(),
+        bus.consumer(Addresses.TASKS_QUEUE, handle(m -> breaker.execute(() -> tasks.queue(ctx(m))))).completion(),
         bus.consumer(Addresses.TASKS_RESULT_BATCH, handle(this::resultBatch)).completion(),
         bus.consumer(Addresses.TASKS_HEALTH, handle(m -> breaker.ping(pool).map(h -> h.toJson()))).completion(),
         bus.<JsonObject>consumer(Addresses.EVENTS_ASSIGNED, m -> wake(m.body())).completion(),

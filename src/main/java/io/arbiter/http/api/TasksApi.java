@@ -15,6 +15,7 @@ public final class TasksApi {
         (rc, reply) -> BusRoute.json(rc, reply.getBoolean("created") ? 202 : 200, reply.getJsonObject("task"))));
     builder.getRoute("submitTaskBatch").addHandler(route.to(Addresses.TASKS_SUBMIT_BATCH, 202, BusRoute::body));
     builder.getRoute("listTasks").addHandler(route.to(Addresses.TASKS_LIST, 200, BusRoute::query));
+    builder.getRoute("queue").addHandler(route.to(Addresses.TASKS_QUEUE, 200, request -> new JsonObject()));
     builder.getRoute("getTask").addHandler(route.to(Addresses.TASKS_GET, 200, TasksApi::taskId));
     builder.getRoute("getTaskHistory").addHandler(route.to(Addresses.TASKS_HISTORY, 200, TasksApi::taskId));
     builder.getRoute("getTaskDecision").addHandler(route.to(Addresses.TASKS_DECISION, 200, TasksApi::taskId));
