@@ -58,13 +58,13 @@ public final class Arbiter implements AutoCloseable {
   private final Vertx vertx;
   private final ArbiterConfig config;
   private final EmbeddedDatabase embedded;
-  private final int port;
+  private final HttpVerticle http;
 
-  private Arbiter(Vertx vertx, ArbiterConfig config, EmbeddedDatabase embedded, int port) {
+  private Arbiter(Vertx vertx, ArbiterConfig config, EmbeddedDatabase embedded, HttpVerticle http) {
     this.vertx = vertx;
     this.config = config;
     this.embedded = embedded;
-    this.port = port;
+    this.http = http;
   }
 
   public static Arbiter start(Options options) {
@@ -93,7 +93,7 @@ public final class Arbiter implements AutoCloseable {
       new ConfigWatcher(vertx, values).watch(watching);
       LOG.info("Arbiter serving on port {} (mode {}, database {})", http.port(), config.mode().name().toLowerCase(),
           embedded != null ? "embedded " + Database.describe(config.db()) : Database.describe(config.db()));
-      return new Arbiter(vertx, config, embedded, http.port());
+      return new Arbiter(vertx, config, embedded, http);
     } catch (RuntimeException e) {
       vertx.close();
       if (embedded != null) {
@@ -172,7 +172,7 @@ public final class Arbiter implements AutoCloseable {
   }
 
   public int port() {
-    return port;
+    return http.port();
   }
 
   public ArbiterConfig config() {
@@ -183,8 +183,28 @@ public final class Arbiter implements AutoCloseable {
     return vertx;
   }
 
+  /**
+   * A graceful shutdown (SIGTERM), bounded by {@code shutdown.graceMs}: new requests are answered 503, long-polling
+   * claims are answered empty, requests in flight finish, the outage journal's writes complete (and it replays if the
+   * database answers; what remains replays at the next start), then the pools and the event loops close. Leases are
+   * not touched: an agent keeps working and reports to any node, or its lease runs out and the task is retried.
+   */
   @Override
   public void close() {
+    long graceMs = config.shutdown().graceMs();
+    long started = System.nanoTime();
+    LOG.info("shutting down: refusing new requests, waiting up to {} ms for those in flight", graceMs);
+    try {
+      http.refuseNewRequests();
+      JsonObject tasks = await(vertx.eventBus().<JsonObject>request(io.arbiter.bus.Addresses.TASKS_SHUTDOWN, null,
+          new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(Math.max(1, graceMs))).map(m -> m.body()));
+      long left = Math.max(0, graceMs - (System.nanoTime() - started) / 1_000_000);
+      int unfinished = await(http.awaitIdle(left));
+      LOG.info("shutdown: {} request(s) unfinished after {} ms; {} item(s) stay in the outage journal for the next "
+          + "start", unfinished, (System.nanoTime() - started) / 1_000_000, tasks.getLong("buffered"));
+    } catch (RuntimeException e) {
+      LOG.warn("shutdown: draining failed ({}); closing anyway", e.getMessage());
+    }
     await(vertx.close());
     if (embedded != null) {
       embedded.close();

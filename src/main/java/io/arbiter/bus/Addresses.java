@@ -64,8 +64,18 @@ public final class Addresses {
   /** No body. Reply {@code {queued, assigned, running, byPriority: [{priority, queued}…]}}: the caller's tenant's
    * unfinished tasks, the queued ones by priority (highest first). */
   public static final String TASKS_QUEUE = "arbiter.tasks.queue";
-  /** No body. Reply: {@link io.arbiter.db.DbHealth} JSON of the task verticle. */
+  /**
+   * No body. Reply: {@link io.arbiter.db.DbHealth} JSON of the task verticle, plus {@code buffered} and
+   * {@code journalCapacity} of its outage journal.
+   */
   public static final String TASKS_HEALTH = "arbiter.tasks.health";
+
+  /**
+   * Local, sent once by a graceful shutdown after ingress stopped accepting: long-polling claims are answered empty at
+   * once, the outage journal's pending writes finish and, if the database answers, it replays. Body: none. Reply
+   * {@code {buffered}}: items left in the journal for the next start.
+   */
+  public static final String TASKS_SHUTDOWN = "arbiter.tasks.shutdown";
 
   /** A nudge to the dispatcher: there may be work to assign. No body; sends while a dispatch runs coalesce. */
   public static final String ROUTING_DISPATCH = "arbiter.routing.dispatch";

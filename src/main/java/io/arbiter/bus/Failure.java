@@ -24,6 +24,7 @@ public enum Failure {
   RATE_LIMITED(4290, 429, "rate-limited", "Too many requests"),
   INTERNAL(5000, 500, "internal", "Internal error"),
   UNAVAILABLE(5030, 503, "unavailable", "The database is unavailable; retry later"),
+  OVERLOADED(5031, 503, "overloaded", "Arbiter is overloaded or shutting down; retry shortly"),
   TIMEOUT(5040, 504, "timeout", "The request took too long");
 
   private static final Map<Integer, Failure> BY_CODE =

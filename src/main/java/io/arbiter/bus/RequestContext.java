@@ -3,6 +3,7 @@ package io.arbiter.bus;
 import io.vertx.core.MultiMap;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonObject;
 
 /**
  * Who asked, for which tenant, and under which correlation id. Travels in event-bus headers with every request so
@@ -46,5 +47,16 @@ public record RequestContext(String correlationId, String tenantId, String subje
     MultiMap h = message.headers();
     return new RequestContext(h.get(CORRELATION_ID), h.get(TENANT), h.get(SUBJECT), h.get(ROLE), h.get(CLIENT_IP),
         h.get(USER_AGENT));
+  }
+
+  /** The context as JSON (for the outage journal, which replays a request after the process that took it died). */
+  public JsonObject toJson() {
+    return new JsonObject().put(CORRELATION_ID, correlationId).put(TENANT, tenantId).put(SUBJECT, subject)
+        .put(ROLE, role).put(CLIENT_IP, clientIp).put(USER_AGENT, userAgent);
+  }
+
+  public static RequestContext fromJson(JsonObject json) {
+    return new RequestContext(json.getString(CORRELATION_ID), json.getString(TENANT), json.getString(SUBJECT),
+        json.getString(ROLE), json.getString(CLIENT_IP), json.getString(USER_AGENT));
   }
 }

@@ -13,21 +13,29 @@ import java.nio.file.Path;
  */
 public record ArbiterConfig(
     Mode mode, Path dataDir, Http http, Db db, Breaker breaker, Auth auth, Registry registry, Api api, Tasks tasks,
-    Routing routing, Audit audit, LiveSettings live, long configScanPeriodMs) {
+    Routing routing, Audit audit, Journal journal, Shutdown shutdown, LiveSettings live, long configScanPeriodMs) {
 
   public enum Mode { DEV, PROD }
 
-  public record Http(String host, int port, long bodyLimitBytes, long requestTimeoutMs) {}
+  public record Http(String host, int port, long bodyLimitBytes, long requestTimeoutMs, int maxInFlight) {}
 
   /** Either an external database ({@code url} or {@code host}) or, in dev mode, the embedded one. */
   public record Db(String url, String host, int port, String database, String user, String password, int poolSize,
-                   int connectTimeoutMs, int embeddedPort) {
+                   int connectTimeoutMs, int embeddedPort, int maxWaitQueue) {
     public boolean external() {
       return !url.isEmpty() || !host.isEmpty();
     }
   }
 
-  public record Breaker(int maxFailures, long timeoutMs, long resetTimeoutMs) {}
+  /** A verticle's circuit breaker, and the retries of transient failures inside it. */
+  public record Breaker(int maxFailures, long timeoutMs, long resetTimeoutMs, int retries, long retryBaseMs,
+                        long retryCapMs, int retryBudget) {}
+
+  /** The outage journal: {@code capacity} items at most (0: no buffering). */
+  public record Journal(int capacity, long replayIntervalMs) {}
+
+  /** On SIGTERM: how long in-flight requests may take before Arbiter exits anyway. */
+  public record Shutdown(long graceMs) {}
 
   public record Auth(String jwtSecret, String issuer, String audience, int leewaySeconds) {}
 
@@ -50,7 +58,8 @@ public record ArbiterConfig(
   public static ArbiterConfig from(ConfigValues v) {
     Mode mode = Mode.valueOf(v.text(MODE).toUpperCase());
     Db db = new Db(v.text(DB_URL), v.text(DB_HOST), v.integer(DB_PORT), v.text(DB_DATABASE), v.text(DB_USER),
-        v.text(DB_PASSWORD), v.integer(DB_POOL_SIZE), v.integer(DB_CONNECT_TIMEOUT_MS), v.integer(DB_EMBEDDED_PORT));
+        v.text(DB_PASSWORD), v.integer(DB_POOL_SIZE), v.integer(DB_CONNECT_TIMEOUT_MS), v.integer(DB_EMBEDDED_PORT),
+        v.integer(DB_MAX_WAIT_QUEUE));
     Auth auth = new Auth(v.text(AUTH_JWT_SECRET), v.text(AUTH_ISSUER), v.text(AUTH_AUDIENCE),
         v.integer(AUTH_LEEWAY_SECONDS));
     if (!db.url().isEmpty()) {
@@ -91,9 +100,10 @@ public record ArbiterConfig(
         mode,
         Path.of(v.text(DATA_DIR)),
         new Http(v.text(HTTP_HOST), v.integer(HTTP_PORT), v.number(HTTP_BODY_LIMIT_BYTES),
-            v.number(HTTP_REQUEST_TIMEOUT_MS)),
+            v.number(HTTP_REQUEST_TIMEOUT_MS), v.integer(HTTP_MAX_IN_FLIGHT)),
         db,
-        new Breaker(v.integer(BREAKER_MAX_FAILURES), v.number(BREAKER_TIMEOUT_MS), v.number(BREAKER_RESET_TIMEOUT_MS)),
+        new Breaker(v.integer(BREAKER_MAX_FAILURES), v.number(BREAKER_TIMEOUT_MS), v.number(BREAKER_RESET_TIMEOUT_MS),
+            v.integer(DB_RETRIES), v.number(DB_RETRY_BASE_MS), v.number(DB_RETRY_CAP_MS), v.integer(DB_RETRY_BUDGET)),
         auth,
         new Registry(v.number(REGISTRY_SWEEP_INTERVAL_MS)),
         new Api(v.integer(API_MAX_PAGE_SIZE)),
@@ -107,6 +117,8 @@ public record ArbiterConfig(
                 v.decimal(ROUTING_LEARNING_COLD_START_BONUS), v.decimal(ROUTING_LEARNING_DISCOUNT)),
             levels(v)),
         new Audit(v.integer(AUDIT_DRAIN_BATCH_SIZE), v.number(AUDIT_DRAIN_INTERVAL_MS)),
+        new Journal(v.integer(JOURNAL_CAPACITY), v.number(JOURNAL_REPLAY_INTERVAL_MS)),
+        new Shutdown(v.number(SHUTDOWN_GRACE_MS)),
         LiveSettings.from(v),
         v.number(CONFIG_SCAN_PERIOD_MS));
   }
@@ -130,12 +142,12 @@ public record ArbiterConfig(
   public ArbiterConfig withJwtSecret(String secret) {
     return new ArbiterConfig(mode, dataDir, http, db, breaker,
         new Auth(secret, auth.issuer(), auth.audience(), auth.leewaySeconds()), registry, api, tasks, routing, audit,
-        live, configScanPeriodMs);
+        journal, shutdown, live, configScanPeriodMs);
   }
 
   /** A copy pointing at another database (dev mode fills in the embedded one). */
   public ArbiterConfig withDb(Db other) {
-    return new ArbiterConfig(mode, dataDir, http, other, breaker, auth, registry, api, tasks, routing, audit, live,
-        configScanPeriodMs);
+    return new ArbiterConfig(mode, dataDir, http, other, breaker, auth, registry, api, tasks, routing, audit, journal,
+        shutdown, live, configScanPeriodMs);
   }
 }

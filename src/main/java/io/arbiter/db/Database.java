@@ -32,7 +32,7 @@ public final class Database {
   /** A pool owned by the verticle that creates it (closed when that verticle is undeployed). */
   public static Pool pool(Vertx vertx, ArbiterConfig.Db db, String name) {
     PoolOptions poolOptions = new PoolOptions().setMaxSize(db.poolSize()).setName(name)
-        .setMaxWaitQueueSize(1_000).setConnectionTimeout(db.connectTimeoutMs()).setConnectionTimeoutUnit(
+        .setMaxWaitQueueSize(db.maxWaitQueue()).setConnectionTimeout(db.connectTimeoutMs()).setConnectionTimeoutUnit(
             TimeUnit.MILLISECONDS);
     return PgBuilder.pool().with(poolOptions).connectingTo(connectOptions(db)).using(vertx).build();
   }

@@ -36,11 +36,33 @@ public final class DbErrors {
       return state.startsWith("08") || state.startsWith("53") || state.startsWith("57") || state.startsWith("58")
           || state.startsWith("XX");
     }
+    if (isPoolBusy(error)) {
+      return false;
+    }
     return error instanceof IOException
         || error instanceof TimeoutException
         || error instanceof io.vertx.circuitbreaker.TimeoutException
         || error instanceof ClosedConnectionException
         || error instanceof VertxException && CONNECTION_TROUBLE.matcher(String.valueOf(error.getMessage())).find();
+  }
+
+  /**
+   * True when the same call may well succeed if tried again at once: the connection was lost (the pool opens a new
+   * one), the transaction lost a serialization race (40001) or a deadlock (40P01), or an administrator shut the
+   * backend down (57P01). Constraint violations, bad input and timeouts are not transient.
+   */
+  public static boolean isTransient(Throwable error) {
+    if (error instanceof PgException) {
+      String state = sqlState(error);
+      return state.equals("40001") || state.equals("40P01") || state.equals("57P01") || state.startsWith("08");
+    }
+    return error instanceof ClosedConnectionException || error instanceof IOException;
+  }
+
+  /** Every connection of the pool is busy and its wait queue is full: Arbiter is overloaded, PostgreSQL is fine. */
+  public static boolean isPoolBusy(Throwable error) {
+    return error instanceof io.vertx.core.http.ConnectionPoolTooBusyException
+        || String.valueOf(error.getMessage()).toLowerCase(java.util.Locale.ROOT).contains("max wait queue");
   }
 
   /** Vert.x reports some lost connections and closed pools only as a plain VertxException with a message. */

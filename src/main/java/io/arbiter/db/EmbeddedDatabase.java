@@ -45,7 +45,7 @@ public final class EmbeddedDatabase implements AutoCloseable {
   /** The same database settings with the connection pointed at this server. */
   public ArbiterConfig.Db settings(ArbiterConfig.Db base) {
     return new ArbiterConfig.Db("", "localhost", port(), "postgres", "postgres", "", base.poolSize(),
-        base.connectTimeoutMs(), base.embeddedPort());
+        base.connectTimeoutMs(), base.embeddedPort(), base.maxWaitQueue());
   }
 
   @Override

@@ -42,6 +42,7 @@ public final class HttpVerticle extends VerticleBase {
   private final StreamHub streams = new StreamHub();
   private JWTAuth jwt;
   private HttpServer server;
+  private Admission admission;
 
   public HttpVerticle(ArbiterConfig config, PrometheusMeterRegistry metrics) {
     this.config = config;
@@ -65,6 +66,8 @@ public final class HttpVerticle extends VerticleBase {
     Problems problems = new Problems(vertx.eventBus(), Math.max(1, (config.breaker().resetTimeoutMs() + 999) / 1000));
     Router root = Router.router(vertx);
     root.route().handler(new CorrelationId());
+    admission = new Admission(config.http().maxInFlight(), metrics);
+    root.route().handler(admission);
     StreamRoutes.mount(root, jwt, streams);
     root.route().handler(BodyHandler.create(false).setBodyLimit(config.http().bodyLimitBytes()));
     root.get("/api/v1/openapi.yaml").handler(rc -> rc.response()
@@ -99,6 +102,24 @@ public final class HttpVerticle extends VerticleBase {
       root.errorHandler(status, problems);
     }
     return root;
+  }
+
+  /** The first step of a graceful shutdown: every new request is answered 503 from now on. */
+  public void refuseNewRequests() {
+    admission.drain();
+  }
+
+  /** Completes with the number of requests still in flight once there are none, or after {@code graceMs}. */
+  public Future<Integer> awaitIdle(long graceMs) {
+    long deadline = System.nanoTime() + graceMs * 1_000_000;
+    io.vertx.core.Promise<Integer> drained = io.vertx.core.Promise.promise();
+    vertx.setPeriodic(20, id -> {
+      if (admission.inFlight() == 0 || System.nanoTime() > deadline) {
+        vertx.cancelTimer(id);
+        drained.tryComplete(admission.inFlight());
+      }
+    });
+    return drained.future();
   }
 
   private Future<HttpServer> listen(Router router) {

@@ -59,6 +59,9 @@ public final class Problems implements Handler<RoutingContext> {
     if (failure == Failure.UNAVAILABLE || failure == Failure.RATE_LIMITED) {
       rc.response().putHeader("Retry-After", Long.toString(retryAfterSeconds));
     }
+    if (failure == Failure.OVERLOADED) {
+      rc.response().putHeader("Retry-After", "1");
+    }
     if (failure == Failure.UNAUTHORIZED) {
       rc.response().putHeader("WWW-Authenticate", "Bearer");
     }

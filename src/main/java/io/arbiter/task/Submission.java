@@ -13,10 +13,12 @@ import java.util.UUID;
 /**
  * A task as submitted, checked against the configured limits (the contract already checked its shape) and given its
  * id. {@code requestHash} identifies the body for idempotency: the same key with another body is a conflict.
+ * {@code acceptedAt} is set only for a submission replayed from the outage journal: the task keeps the time it was
+ * accepted as its age.
  */
 public record Submission(UUID id, RequestContext ctx, String type, int priority, Object payload,
                          JsonObject requirements, JsonObject budget, long timeoutMs, int maxAttempts,
-                         String idempotencyKey, String requestHash) {
+                         String idempotencyKey, String requestHash, String acceptedAt) {
 
   public static final int DEFAULT_PRIORITY = 5;
 
@@ -41,7 +43,20 @@ public record Submission(UUID id, RequestContext ctx, String type, int priority,
     }
     return new Submission(TaskIds.next(), ctx, body.getString("type"), body.getInteger("priority", DEFAULT_PRIORITY),
         payload, body.getJsonObject("requirements", new JsonObject()), body.getJsonObject("budget", new JsonObject()),
-        timeoutMs, maxAttempts, idempotencyKey, CanonicalJson.sha256(body));
+        timeoutMs, maxAttempts, idempotencyKey, CanonicalJson.sha256(body), null);
+  }
+
+  /** The submission as the outage journal keeps it, stamped with the time it was accepted. */
+  JsonObject toJournal() {
+    return toRecord().put("accepted_at", java.time.Instant.now().toString());
+  }
+
+  /** A submission read back from the outage journal. */
+  static Submission fromJournal(JsonObject r, RequestContext ctx) {
+    return new Submission(UUID.fromString(r.getString("id")), ctx, r.getString("type"), r.getInteger("priority"),
+        r.getValue("payload"), r.getJsonObject("requirements"), r.getJsonObject("budget"), r.getLong("timeout_ms"),
+        r.getInteger("max_attempts"), r.getString("idempotency_key"), r.getString("request_hash"),
+        r.getString("accepted_at"));
   }
 
   private static ArbiterException invalid(String field, String message) {
@@ -56,6 +71,6 @@ public record Submission(UUID id, RequestContext ctx, String type, int priority,
         .put("payload", payload).put("requirements", requirements).put("budget", budget).put("timeout_ms", timeoutMs)
         .put("max_attempts", maxAttempts).put("idempotency_key", idempotencyKey).put("request_hash", requestHash)
         .put("actor_sub", ctx.subject()).put("actor_role", ctx.role()).put("client_ip", ctx.clientIp())
-        .put("user_agent", ctx.userAgent()).put("correlation_id", ctx.correlationId());
+        .put("user_agent", ctx.userAgent()).put("correlation_id", ctx.correlationId()).put("accepted_at", acceptedAt);
   }
 }

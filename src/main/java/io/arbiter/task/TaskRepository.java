@@ -45,39 +45,64 @@ final class TaskRepository {
         .compose(inserted -> {
           Map<UUID, OffsetDateTime> created = new HashMap<>();
           inserted.forEach(row -> created.put(row.getUUID("id"), row.getOffsetDateTime("created_at")));
-          List<Submission> repeats = batch.stream().filter(s -> !created.containsKey(s.id())).toList();
-          Future<Map<String, Row>> existing = repeats.isEmpty() ? Future.succeededFuture(Map.of())
-              : pool.preparedQuery(TaskSql.SELECT_BY_KEYS)
-                  .execute(Tuple.tuple()
-                      .addArrayOfString(repeats.stream().map(s -> s.ctx().tenantId()).toArray(String[]::new))
-                      .addArrayOfString(repeats.stream().map(Submission::idempotencyKey).toArray(String[]::new)))
+          List<Submission> notInserted = batch.stream().filter(s -> !created.containsKey(s.id())).toList();
+          Future<Map<UUID, Row>> landed = notInserted.isEmpty() ? Future.succeededFuture(Map.of())
+              : pool.preparedQuery(TaskSql.SELECT_BY_IDS)
+                  .execute(Tuple.tuple().addArrayOfUUID(notInserted.stream().map(Submission::id).toArray(UUID[]::new)))
                   .map(rows -> {
-                    Map<String, Row> byKey = new HashMap<>();
-                    rows.forEach(row -> byKey.put(row.getString("tenant_id") + "/" + row.getString("idempotency_key"),
-                        row));
-                    return byKey;
+                    Map<UUID, Row> byId = new HashMap<>();
+                    rows.forEach(row -> byId.put(row.getUUID("id"), row));
+                    return byId;
                   });
-          return existing.map(byKey -> {
-            List<Future<JsonObject>> outcomes = new ArrayList<>(batch.size());
-            for (Submission s : batch) {
-              OffsetDateTime at = created.get(s.id());
-              if (at != null) {
-                outcomes.add(Future.succeededFuture(new JsonObject().put("task", TaskJson.queued(s, at))
-                    .put("created", true)));
-                continue;
-              }
-              Row first = byKey.get(s.ctx().tenantId() + "/" + s.idempotencyKey());
-              if (first != null && s.requestHash().equals(first.getString("request_hash"))) {
-                outcomes.add(Future.succeededFuture(new JsonObject().put("task", TaskJson.task(first))
-                    .put("created", false)));
-              } else {
-                outcomes.add(Future.failedFuture(Failure.CONFLICT.exception("Idempotency-Key " + s.idempotencyKey()
-                    + " was already used with a different request body")));
-              }
-            }
-            return outcomes;
-          });
+          return landed.compose(earlier -> keyed(batch, created, earlier));
         });
+  }
+
+  /**
+   * The outcome of each submission: inserted now, landed earlier under its own id (a retry or a journal replay), the
+   * first task of a repeated idempotency key with the same body, or a conflict.
+   */
+  private Future<List<Future<JsonObject>>> keyed(List<Submission> batch, Map<UUID, OffsetDateTime> created,
+                                                 Map<UUID, Row> earlier) {
+    List<Submission> repeats = batch.stream()
+        .filter(s -> !created.containsKey(s.id()) && !earlier.containsKey(s.id())).toList();
+    Future<Map<String, Row>> existing = repeats.isEmpty() ? Future.succeededFuture(Map.of())
+        : pool.preparedQuery(TaskSql.SELECT_BY_KEYS)
+            .execute(Tuple.tuple()
+                .addArrayOfString(repeats.stream().map(s -> s.ctx().tenantId()).toArray(String[]::new))
+                .addArrayOfString(repeats.stream().map(Submission::idempotencyKey).toArray(String[]::new)))
+            .map(rows -> {
+              Map<String, Row> byKey = new HashMap<>();
+              rows.forEach(row -> byKey.put(row.getString("tenant_id") + "/" + row.getString("idempotency_key"),
+                  row));
+              return byKey;
+            });
+    return existing.map(byKey -> {
+      List<Future<JsonObject>> outcomes = new ArrayList<>(batch.size());
+      for (Submission s : batch) {
+        OffsetDateTime at = created.get(s.id());
+        if (at != null) {
+          outcomes.add(Future.succeededFuture(new JsonObject().put("task", TaskJson.queued(s, at))
+              .put("created", true)));
+          continue;
+        }
+        Row own = earlier.get(s.id());
+        if (own != null) {
+          outcomes.add(Future.succeededFuture(new JsonObject().put("task", TaskJson.task(own))
+              .put("created", true).put("landedEarlier", true)));
+          continue;
+        }
+        Row first = byKey.get(s.ctx().tenantId() + "/" + s.idempotencyKey());
+        if (first != null && s.requestHash().equals(first.getString("request_hash"))) {
+          outcomes.add(Future.succeededFuture(new JsonObject().put("task", TaskJson.task(first))
+              .put("created", false)));
+        } else {
+          outcomes.add(Future.failedFuture(Failure.CONFLICT.exception("Idempotency-Key " + s.idempotencyKey()
+              + " was already used with a different request body")));
+        }
+      }
+      return outcomes;
+    });
   }
 
   Future<JsonObject> get(RequestContext ctx, UUID id) {

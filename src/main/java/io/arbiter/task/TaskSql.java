@@ -43,24 +43,26 @@ final class TaskSql {
 
   /**
    * $1 a JSON array of submissions, each {id, tenant_id, type, priority, payload, requirements, budget, timeout_ms,
-   * max_attempts, idempotency_key, request_hash, actor_sub, actor_role, client_ip, user_agent, correlation_id}: the
-   * group commit of many requests in one statement. A repeated idempotency key inserts nothing (its row is not
-   * returned); every other row is queued with its history row and audit event.
+   * max_attempts, idempotency_key, request_hash, actor_sub, actor_role, client_ip, user_agent, correlation_id,
+   * accepted_at}: the group commit of many requests in one statement. A repeated idempotency key, or an id that
+   * already landed (a retried or replayed submission), inserts nothing (its row is not returned); every other row is
+   * queued with its history row and audit event. {@code accepted_at} (journal replays only) becomes the task's age.
    */
   static final String SUBMIT = """
       WITH input AS (
         SELECT * FROM jsonb_to_recordset($1::jsonb) AS i(
           id uuid, tenant_id text, type text, priority smallint, payload jsonb, requirements jsonb, budget jsonb,
           timeout_ms bigint, max_attempts integer, idempotency_key text, request_hash text, actor_sub text,
-          actor_role text, client_ip text, user_agent text, correlation_id text)
+          actor_role text, client_ip text, user_agent text, correlation_id text, accepted_at timestamptz)
       ),
       inserted AS (
         INSERT INTO tasks (id, tenant_id, type, priority, payload, requirements, budget, timeout_ms, max_attempts,
-                           attempt_budget, idempotency_key, request_hash)
+                           attempt_budget, idempotency_key, request_hash, created_at)
         SELECT id, tenant_id, type, priority, COALESCE(payload, 'null'::jsonb), COALESCE(requirements, '{}'::jsonb),
-               COALESCE(budget, '{}'::jsonb), timeout_ms, max_attempts, max_attempts, idempotency_key, request_hash
+               COALESCE(budget, '{}'::jsonb), timeout_ms, max_attempts, max_attempts, idempotency_key, request_hash,
+               COALESCE(accepted_at, now())
         FROM input
-        ON CONFLICT (tenant_id, idempotency_key) DO NOTHING
+        ON CONFLICT DO NOTHING
         RETURNING id, tenant_id, type, priority, created_at
       ),
       history AS (
@@ -80,6 +82,9 @@ final class TaskSql {
       SELECT t.* FROM unnest($1::text[], $2::text[]) AS k(tenant_id, key)
       JOIN tasks t ON t.tenant_id = k.tenant_id AND t.idempotency_key = k.key
       """;
+
+  /** $1 task ids: those of them that exist (a submission retried or replayed after it had landed). */
+  static final String SELECT_BY_IDS = "SELECT * FROM tasks WHERE id = ANY($1::uuid[])";
 
   /** $1 tenant, $2 id. */
   static final String SELECT_ONE = "SELECT * FROM tasks WHERE tenant_id = $1 AND id = $2";

@@ -42,6 +42,11 @@ import org.slf4j.LoggerFactory;
  * poll, woken by {@link Addresses#EVENTS_ASSIGNED} with a poll timer as fallback); ack, heartbeat, progress and
  * result under the lease rules; and the lease rescuer. Its database calls go through its own breaker,
  * {@code tasks-db}. Assignment itself is the routing verticle's.
+ *
+ * <p>While the database is unavailable, submissions and results are accepted into the {@link OutageJournal} and
+ * answered 202 with {@code buffered: true}; the journal replays, oldest first, as soon as the database answers again
+ * (and at start, before ingress serves). The lease rescuer waits while the journal holds anything, so that a result
+ * accepted during an outage lands before its lease is judged.
  */
 public final class TaskVerticle extends VerticleBase {
 
@@ -60,6 +65,7 @@ public final class TaskVerticle extends VerticleBase {
   private Counter succeeded;
   private Counter failed;
   private boolean rescuing;
+  private OutageJournal journal;
 
   public TaskVerticle(ArbiterConfig config, MeterRegistry registry) {
     this.config = config;
@@ -82,7 +88,35 @@ public final class TaskVerticle extends VerticleBase {
       Gauge.builder("arbiter.tasks.queue.depth", queueDepth, AtomicLong::get).description("Tasks waiting in the queue")
           .register(registry);
     }
-    vertx.setPeriodic(config.tasks().rescueIntervalMs(), id -> rescue());
+    return OutageJournal.open(vertx, config.dataDir().resolve("journal"), config.journal().capacity(), registry)
+        .compose(opened -> {
+          journal = opened;
+          return consumers();
+        })
+        .compose(v -> replayJournal().recover(e -> {
+          LOG.warn("the outage journal could not replay at start ({} item(s) stay buffered): {}", journal.buffered(),
+              e.getMessage());
+          return Future.succeededFuture(0);
+        }))
+        .onSuccess(v -> {
+          vertx.setPeriodic(config.tasks().rescueIntervalMs(), id -> rescue());
+          vertx.setPeriodic(config.journal().replayIntervalMs(), id -> {
+            if (journal.buffered() > 0 && breaker.state() != io.vertx.circuitbreaker.CircuitBreakerState.OPEN) {
+              replayJournal().onFailure(e -> LOG.debug("journal replay paused: {}", e.getMessage()));
+            }
+          });
+        });
+  }
+
+  @Override
+  public Future<?> stop() {
+    if (journal != null) {
+      journal.close();
+    }
+    return Future.succeededFuture();
+  }
+
+  private Future<?> consumers() {
     EventBus bus = vertx.eventBus();
     return Future.all(List.of(
         bus.consumer(Addresses.TASKS_SUBMIT, handle(this::submit)).completion(),
@@ -103,8 +137,10 @@ public final class TaskVerticle extends VerticleBase {
         bus.consumer(Addresses.TASKS_ACK_BATCH, handle(this::ackBatch)).completion(),
         bus.consumer(Addresses.TASKS_QUEUE, handle(m -> breaker.execute(() -> tasks.queue(ctx(m))))).completion(),
         bus.consumer(Addresses.TASKS_RESULT_BATCH, handle(this::resultBatch)).completion(),
-        bus.consumer(Addresses.TASKS_HEALTH, handle(m -> breaker.ping(pool).map(h -> h.toJson()))).completion(),
+        bus.consumer(Addresses.TASKS_HEALTH, handle(m -> breaker.ping(pool).map(h -> h.toJson()
+            .put("buffered", journal.buffered()).put("journalCapacity", journal.capacity())))).completion(),
         bus.<JsonObject>consumer(Addresses.EVENTS_ASSIGNED, m -> wake(m.body())).completion(),
+        bus.localConsumer(Addresses.TASKS_SHUTDOWN, handle(m -> shutdown())).completion(),
         bus.<JsonObject>localConsumer(Addresses.CONFIG_CHANGED,
             m -> live = LiveSettings.fromJson(m.body().getJsonObject("settings"))).completion()));
   }
@@ -132,7 +168,22 @@ public final class TaskVerticle extends VerticleBase {
     JsonObject body = m.body().copy();
     String key = (String) body.remove("idempotencyKey");
     Submission submission = Submission.from(body, key, ctx(m), config.tasks(), "");
-    return submissions.submit(submission);
+    return submissions.submit(submission).recover(e -> !unavailable(e) ? Future.failedFuture(e)
+        : journal.append(entry("submit", submission.ctx(), List.of(submission.toJournal())))
+            .map(v -> new JsonObject().put("task", bufferedTask(submission)).put("created", true)));
+  }
+
+  private static JsonObject bufferedTask(Submission s) {
+    return TaskJson.queued(s, OffsetDateTime.now()).put("buffered", true);
+  }
+
+  /** The database could not be reached: the request may go to the outage journal. */
+  private static boolean unavailable(Throwable e) {
+    return e instanceof ArbiterException known && known.failure() == Failure.UNAVAILABLE;
+  }
+
+  private static JsonObject entry(String kind, RequestContext ctx, List<JsonObject> items) {
+    return new JsonObject().put("kind", kind).put("ctx", ctx.toJson()).put("items", new JsonArray(items));
   }
 
   private Future<JsonObject> submitBatch(Message<JsonObject> m) {
@@ -147,7 +198,13 @@ public final class TaskVerticle extends VerticleBase {
       outcomes.forEach(o -> accepted.add(new JsonObject().put("id", o.result().getJsonObject("task").getString("id"))
           .put("state", TaskState.QUEUED.wire())));
       return new JsonObject().put("tasks", accepted);
-    });
+    }).recover(e -> !unavailable(e) ? Future.failedFuture(e)
+        : journal.append(entry("submit", ctx, batch.stream().map(Submission::toJournal).toList())).map(v -> {
+          JsonArray accepted = new JsonArray();
+          batch.forEach(s -> accepted.add(new JsonObject().put("id", s.id().toString())
+              .put("state", TaskState.QUEUED.wire()).put("buffered", true)));
+          return new JsonObject().put("tasks", accepted);
+        }));
   }
 
   /** One transaction for a whole batch (a group commit, or a bulk request). */
@@ -419,7 +476,15 @@ public final class TaskVerticle extends VerticleBase {
         completed(List.of(body.getString("outcome")));
       }
       return recorded(ctx, id, agentId, body, g);
-    });
+    }).recover(e -> !unavailable(e) ? Future.failedFuture(e)
+        : journal.append(entry("result", ctx, List.of(body)).put("agentId", agentId)).map(v -> bufferedResult(body)));
+  }
+
+  /** The answer to a result accepted into the outage journal: it lands when the database is back. */
+  private static JsonObject bufferedResult(JsonObject item) {
+    return new JsonObject().put("taskId", item.getString("taskId")).put("attempt", item.getInteger("attempt"))
+        .put("outcome", item.getString("outcome")).put("state", "buffered").put("repeated", false)
+        .put("buffered", true);
   }
 
   private Future<JsonObject> resultBatch(Message<JsonObject> m) {
@@ -433,32 +498,102 @@ public final class TaskVerticle extends VerticleBase {
       results.add(item);
       ids.add(uuid(item.getString("taskId"), "results[" + i + "].taskId"));
     }
-    return breaker.execute(() -> tasks.resultAll(ctx, agentId, ids, results)).compose(all -> {
-      List<String> outcomes = new ArrayList<>();
-      for (int i = 0; i < all.size(); i++) {
-        if (all.get(i) != null && all.get(i).moved()) {
-          outcomes.add(results.get(i).getString("outcome"));
+    return breaker.execute(() -> tasks.resultAll(ctx, agentId, ids, results))
+        .compose(all -> answerResults(ctx, agentId, ids, results, all))
+        .map(answers -> {
+          JsonArray out = new JsonArray();
+          for (int i = 0; i < answers.size(); i++) {
+            Future<JsonObject> answer = answers.get(i);
+            out.add(answer.succeeded() ? answer.result().put("status", 200)
+                : problemItem(ids.get(i), results.get(i).getInteger("attempt"), answer.cause()));
+          }
+          return new JsonObject().put("items", out);
+        })
+        .recover(e -> !unavailable(e) ? Future.failedFuture(e)
+            : journal.append(entry("result", ctx, results).put("agentId", agentId)).map(v -> {
+              JsonArray out = new JsonArray();
+              results.forEach(r -> out.add(bufferedResult(r).put("status", 202)));
+              return new JsonObject().put("items", out);
+            }));
+  }
+
+  /**
+   * What a batch of results came to, item by item (once every item's answer is known): see {@link #recorded}. Counts
+   * the attempts that completed.
+   */
+  private Future<List<Future<JsonObject>>> answerResults(RequestContext ctx, String agentId, List<UUID> ids,
+                                                         List<JsonObject> results, List<TaskRepository.Guarded> all) {
+    List<String> outcomes = new ArrayList<>();
+    for (int i = 0; i < all.size(); i++) {
+      if (all.get(i) != null && all.get(i).moved()) {
+        outcomes.add(results.get(i).getString("outcome"));
+      }
+    }
+    completed(outcomes);
+    List<Future<JsonObject>> answers = new ArrayList<>(all.size());
+    for (int i = 0; i < all.size(); i++) {
+      TaskRepository.Guarded g = all.get(i);
+      answers.add(g == null ? Future.failedFuture(TaskRepository.notFound())
+          : recorded(ctx, ids.get(i), agentId, results.get(i), g));
+    }
+    return Future.join(answers).transform(done -> Future.succeededFuture(answers));
+  }
+
+  // ---- the outage journal ----
+
+  /** See {@link Addresses#TASKS_SHUTDOWN}. */
+  private Future<JsonObject> shutdown() {
+    waits.values().stream().flatMap(Set::stream).toList().forEach(w -> w.finish(deliveries(List.of()), null));
+    Future<Integer> replayed = journal.buffered() > 0
+        && breaker.state() != io.vertx.circuitbreaker.CircuitBreakerState.OPEN
+        ? replayJournal().recover(e -> Future.succeededFuture(0)) : Future.succeededFuture(0);
+    return replayed.map(n -> new JsonObject().put("buffered", journal.buffered()));
+  }
+
+  private Future<Integer> replayJournal() {
+    return journal.replay(this::replayEntry).onSuccess(landed -> {
+      if (landed > 0) {
+        changed();
+      }
+    });
+  }
+
+  /**
+   * One journal entry through the same statements as a live request. Fails only when the database is unavailable
+   * (the replay then stops and tries again later); an item the database refuses is logged and counted, never retried
+   * forever.
+   */
+  private Future<OutageJournal.Replayed> replayEntry(JsonObject entry) {
+    RequestContext ctx = RequestContext.fromJson(entry.getJsonObject("ctx"));
+    List<JsonObject> items = entry.getJsonArray("items").stream().map(JsonObject.class::cast).toList();
+    Future<List<Future<JsonObject>>> outcomes;
+    if ("submit".equals(entry.getString("kind"))) {
+      List<Submission> batch = items.stream().map(item -> Submission.fromJournal(item, ctx)).toList();
+      outcomes = breaker.execute(() -> tasks.submit(batch));
+    } else {
+      String agentId = entry.getString("agentId");
+      List<UUID> ids = items.stream().map(item -> UUID.fromString(item.getString("taskId"))).toList();
+      outcomes = breaker.execute(() -> tasks.resultAll(ctx, agentId, ids, items))
+          .compose(all -> answerResults(ctx, agentId, ids, items, all));
+    }
+    return outcomes.map(answers -> {
+      int refused = 0;
+      for (int i = 0; i < answers.size(); i++) {
+        if (answers.get(i).failed()) {
+          refused++;
+          LOG.warn("journal replay: {} item {} of tenant {} was refused: {}", entry.getString("kind"),
+              items.get(i).getString(items.get(i).containsKey("taskId") ? "taskId" : "id"), ctx.tenantId(),
+              answers.get(i).cause().getMessage());
         }
       }
-      completed(outcomes);
-      List<Future<JsonObject>> answers = new ArrayList<>(all.size());
-      for (int i = 0; i < all.size(); i++) {
-        UUID id = ids.get(i);
-        JsonObject result = results.get(i);
-        TaskRepository.Guarded g = all.get(i);
-        answers.add(g == null ? Future.failedFuture(TaskRepository.notFound())
-            : recorded(ctx, id, agentId, result, g));
+      return new OutageJournal.Replayed(answers.size() - refused, refused);
+    }).recover(e -> {
+      if (unavailable(e)) {
+        return Future.failedFuture(e);
       }
-      return Future.join(answers).transform(done -> {
-        JsonArray out = new JsonArray();
-        for (int i = 0; i < answers.size(); i++) {
-          Future<JsonObject> answer = answers.get(i);
-          int attempt = results.get(i).getInteger("attempt");
-          out.add(answer.succeeded() ? answer.result().put("status", 200)
-              : problemItem(ids.get(i), attempt, answer.cause()));
-        }
-        return Future.succeededFuture(new JsonObject().put("items", out));
-      });
+      LOG.error("journal replay: a {} entry of tenant {} failed and is dropped: {}", entry.getString("kind"),
+          ctx.tenantId(), e.getMessage());
+      return Future.succeededFuture(new OutageJournal.Replayed(0, items.size()));
     });
   }
 
@@ -543,7 +678,7 @@ public final class TaskVerticle extends VerticleBase {
   // ---- the lease rescuer ----
 
   private void rescue() {
-    if (rescuing) {
+    if (rescuing || journal.buffered() > 0) {
       return;
     }
     rescuing = true;

@@ -51,7 +51,9 @@ class DatabaseOutageTest {
     assertProblem(fast, Failure.UNAVAILABLE);
     assertThat(fast.header("Retry-After")).isEqualTo("2");
     assertThat(Duration.ofNanos(fast.elapsedNanos())).isLessThan(Duration.ofMillis(100));
-    assertThat(http.get("/health/ready", null).status()).isEqualTo(503);
+    Http.Reply ready = http.get("/health/ready", null);
+    assertThat(ready.status()).as("submissions still go to the outage journal").isEqualTo(200);
+    assertThat(ready.json().getString("status")).isEqualTo("degraded");
     assertThat(app.http().get("/metrics", null).text()).contains("arbiter_breaker_state{breaker=\"registry-db\"} 2.0");
 
     database.resume();

@@ -21,7 +21,7 @@ class SecretsTest {
   @DisplayName("a database description never shows the password")
   void describeHidesPassword() {
     ArbiterConfig.Db db = new ArbiterConfig.Db("postgresql://arbiter:s3cret@db:5432/arbiter", "", 5432, "", "", "",
-        4, 1000, 0);
+        4, 1000, 0, 256);
     assertThat(Database.describe(db)).isEqualTo("postgresql://arbiter:****@db:5432/arbiter");
   }
 }

@@ -34,7 +34,8 @@ public final class TasksApi {
     builder.getRoute("ackTask").addHandler(route.to(Addresses.TASKS_ACK, 200, TasksApi::agentCall));
     builder.getRoute("heartbeatTask").addHandler(route.to(Addresses.TASKS_HEARTBEAT, 200, TasksApi::agentCall));
     builder.getRoute("reportProgress").addHandler(route.to(Addresses.TASKS_PROGRESS, 200, TasksApi::agentCall));
-    builder.getRoute("reportResult").addHandler(route.to(Addresses.TASKS_RESULT, 200, TasksApi::agentCall));
+    builder.getRoute("reportResult").addHandler(route.to(Addresses.TASKS_RESULT, request -> 0L, TasksApi::agentCall,
+        (rc, reply) -> BusRoute.json(rc, reply.getBoolean("buffered", false) ? 202 : 200, reply)));
     builder.getRoute("ackTaskBatch").addHandler(route.to(Addresses.TASKS_ACK_BATCH, 200, TasksApi::agentBatch));
     builder.getRoute("reportResultBatch").addHandler(route.to(Addresses.TASKS_RESULT_BATCH, 200,
         TasksApi::agentBatch));

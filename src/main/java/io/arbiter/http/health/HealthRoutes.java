@@ -5,6 +5,7 @@ import io.arbiter.db.DbHealth;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.healthchecks.CheckResult;
 import io.vertx.ext.healthchecks.HealthChecks;
 import io.vertx.ext.healthchecks.Status;
 import io.vertx.ext.web.Router;
@@ -17,6 +18,10 @@ import java.util.function.Predicate;
  * {@code /health/live} (the process answers), {@code /health/ready} (every domain verticle answers and its breaker is
  * not open) and {@code /health/db} (every domain verticle reached PostgreSQL just now). Each procedure reports the
  * verticle's breaker state; ingress asks over the bus and never touches the database itself.
+ *
+ * <p>Readiness has a third answer besides UP and DOWN: while a breaker is open (or the outage journal still holds
+ * items) but the task verticle can still accept work into its journal, {@code /health/ready} answers 200 with
+ * {@code status: "degraded"} and the {@code buffered} count, so that a load balancer keeps sending submissions.
  */
 public final class HealthRoutes {
   private HealthRoutes() {}
@@ -39,7 +44,11 @@ public final class HealthRoutes {
       db.register(name, CHECK_TIMEOUT_MS, promise -> check(vertx, address, DbHealth::reachable, promise));
     });
     router.get("/health/live").handler(HealthCheckHandler.createWithHealthChecks(live));
-    router.get("/health/ready").handler(HealthCheckHandler.createWithHealthChecks(ready));
+    router.get("/health/ready").handler(rc -> ready.checkStatus().onComplete(ar -> {
+      Readiness readiness = Readiness.of(ar.succeeded() ? ar.result() : CheckResult.from("ready", ar.cause()));
+      rc.response().setStatusCode(readiness.httpStatus()).putHeader("Content-Type", "application/json")
+          .end(readiness.toJson().encode());
+    }));
     router.get("/health/db").handler(HealthCheckHandler.createWithHealthChecks(db));
   }
 

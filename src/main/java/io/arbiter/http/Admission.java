@@ -1,0 +1,78 @@
+package io.arbiter.http;
+
+import io.arbiter.bus.Failure;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Handler;
+import io.vertx.ext.web.RoutingContext;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Admission control at ingress: at most {@code maxInFlight} requests are served at once, and a request beyond that is
+ * answered 503 {@code overloaded} with {@code Retry-After} at once instead of queueing (load shedding, SPEC §8). While
+ * Arbiter shuts down ({@link #drain}), every new request is refused the same way and in-flight ones finish.
+ * {@code /health/live} and {@code /metrics} are always served; so are the readiness and DB checks under overload (but
+ * not while draining, so that a load balancer stops sending work). Long-lived streams (WebSocket, server-sent events,
+ * the event-bus bridge) are not counted as requests in flight.
+ */
+final class Admission implements Handler<RoutingContext> {
+
+  private final int maxInFlight;
+  private final AtomicInteger inFlight = new AtomicInteger();
+  private final Counter shed;
+  private volatile boolean draining;
+
+  Admission(int maxInFlight, MeterRegistry registry) {
+    this.maxInFlight = maxInFlight;
+    if (registry != null) {
+      Gauge.builder("arbiter.http.in.flight", inFlight, AtomicInteger::get)
+          .description("HTTP requests being served").register(registry);
+      shed = Counter.builder("arbiter.http.shed").description("Requests refused with 503 by admission control")
+          .register(registry);
+    } else {
+      shed = null;
+    }
+  }
+
+  @Override
+  public void handle(RoutingContext rc) {
+    String path = rc.request().path();
+    if (path.equals("/health/live") || path.equals("/metrics")) {
+      rc.next();
+      return;
+    }
+    if (draining) {
+      refuse(rc, "Arbiter is shutting down; retry on another node or in a moment");
+      return;
+    }
+    if (path.startsWith("/health/") || path.equals("/api/v1/stream") || path.equals("/api/v1/events")
+        || path.startsWith("/eventbus")) {
+      rc.next();
+      return;
+    }
+    if (inFlight.incrementAndGet() > maxInFlight) {
+      inFlight.decrementAndGet();
+      refuse(rc, "more than " + maxInFlight + " requests in flight (http.maxInFlight); retry shortly");
+      return;
+    }
+    rc.addEndHandler(v -> inFlight.decrementAndGet());
+    rc.next();
+  }
+
+  private void refuse(RoutingContext rc, String detail) {
+    if (shed != null) {
+      shed.increment();
+    }
+    rc.fail(Failure.OVERLOADED.exception(detail));
+  }
+
+  /** Refuses every new request from now on. */
+  void drain() {
+    draining = true;
+  }
+
+  int inFlight() {
+    return inFlight.get();
+  }
+}
