@@ -120,7 +120,7 @@ public final class AgentBridge implements Handler<BridgeEvent> {
         connections.incrementAndGet();
         event.complete(true);
       }
-      case SOCKET_CLOSED -> {
+      case SOCKET_CLOSED, SOCKET_ERROR -> {
         closed(event.socket());
         event.complete(true);
       }
