@@ -22,6 +22,9 @@ public final class Addresses {
   public static final String REGISTRY_HEARTBEAT = "arbiter.registry.heartbeat";
   /** Body {@code {id}}. Reply: the agent, {@code draining} while it has work, else {@code offline}. */
   public static final String REGISTRY_DEREGISTER = "arbiter.registry.deregister";
+  /** Body {@code {id, open}}: the agent's event-bus bridge channel opened (it is delivered to by push, and consuming)
+   * or closed (a push agent stops consuming). Reply: the agent. */
+  public static final String REGISTRY_CHANNEL = "arbiter.registry.channel";
   /** No body. Reply: {@link io.arbiter.db.DbHealth} JSON of the registry verticle. */
   public static final String REGISTRY_HEALTH = "arbiter.registry.health";
 
@@ -43,7 +46,9 @@ public final class Addresses {
   public static final String TASKS_CANCEL = "arbiter.tasks.cancel";
   /** Body {@code {id}}. Reply: the requeued task. Fails {@link Failure#CONFLICT} unless it is dead. */
   public static final String TASKS_REQUEUE = "arbiter.tasks.requeue";
-  /** Body {@code {agentId, wait (s), max}}. Reply {@code {tasks: [delivery…]}}, empty when nothing came in time. */
+  /** Body {@code {agentId, wait (s), max, push?}}. Reply {@code {tasks: [delivery…]}}, empty when nothing came in time.
+   * A claim by the agent itself ({@code push} false) makes it a consuming claim agent; {@code push} true is the bridge
+   * claiming on behalf of a connected agent, to push what it finds. */
   public static final String TASKS_CLAIM = "arbiter.tasks.claim";
   /** Body {@code {agentId, taskId, attempt}}. Reply: the lease {@code {taskId, attempt, state, leaseExpiresAt,
    * canceled}}. Fails {@link Failure#CONFLICT} for a stale attempt or a task that cannot start. */
@@ -113,6 +118,27 @@ public final class Addresses {
 
   /** Published after a dispatch gave an agent work. Body {@code {tenantId, agentId, count}}; wakes its claims. */
   public static final String EVENTS_ASSIGNED = "arbiter.events.assigned";
+
+  /** Prefix of the addresses the SockJS bridge carries, {@code arbiter.agent.<agentId>.<channel>}: the agent
+   * registers on {@link #AGENT_TASKS} and sends request-reply reports to the {@link #AGENT_REPORTS}. Each is checked
+   * per agent (the token's {@code sub} and tenant) by the bridge. */
+  public static final String AGENT_PREFIX = "arbiter.agent.";
+  /** The channel pushed deliveries arrive on; body: a delivery ({@code taskId, attempt, type, payload, requirements,
+   * leaseExpiresAt, ackDeadline, …}) as a claim returns it; header {@code tenant}. */
+  public static final String AGENT_TASKS = "tasks";
+  /** The channels an agent reports on, each handled as the REST call of the same name: ack, heartbeat (a task's lease,
+   * or without {@code taskId} the agent's own), progress and result. */
+  public static final java.util.List<String> AGENT_REPORTS = java.util.List.of("ack", "heartbeat", "progress", "result");
+
+  /** {@code arbiter.agent.<agentId>.<channel>}. */
+  public static String agent(String agentId, String channel) {
+    return AGENT_PREFIX + agentId + "." + channel;
+  }
+
+  /** Where the bridge forwards an agent's authorized reports (the address the agent used is in the header
+   * {@code channel}, the agent in {@code agent-id}, the caller in the {@link RequestContext} headers). Reply: what the
+   * REST call answers; failures as {@link Failure} codes. Not reachable from the bridge itself. */
+  public static final String BRIDGE_REPORT = "arbiter.bridge.report";
 
   /** Published after an agent's state changed. Body {@code {tenantId, agentId, status, event}}. */
   public static final String EVENTS_AGENT = "arbiter.events.agent";

@@ -8,6 +8,7 @@ import io.arbiter.http.api.RoutingApi;
 import io.arbiter.http.api.TasksApi;
 import io.arbiter.http.auth.Access;
 import io.arbiter.http.auth.Jwt;
+import io.arbiter.http.bridge.AgentBridge;
 import io.arbiter.http.health.HealthRoutes;
 import io.arbiter.http.stream.StreamHub;
 import io.arbiter.http.stream.StreamRoutes;
@@ -30,7 +31,8 @@ import java.net.BindException;
 
 /**
  * HTTP ingress: REST under {@code /api/v1} built from the OpenAPI contract (validated by vertx-openapi, JWT checked,
- * roles from the contract's {@code x-arbiter-roles}), health under {@code /health}, Prometheus at {@code /metrics}.
+ * roles from the contract's {@code x-arbiter-roles}), health under {@code /health}, Prometheus at {@code /metrics},
+ * the live streams, the dashboard, and the agents' event-bus bridge at {@code /eventbus} ({@link AgentBridge}).
  * It talks to the domain verticles only over the event bus.
  */
 public final class HttpVerticle extends VerticleBase {
@@ -59,16 +61,21 @@ public final class HttpVerticle extends VerticleBase {
     jwt = Jwt.provider(vertx, config.auth());
     return Future.all(OpenAPIContract.from(vertx, CONTRACT), vertx.fileSystem().readFile(CONTRACT),
             streams.start(vertx))
-        .compose(loaded -> listen(router(loaded.resultAt(0), loaded.resultAt(1))));
+        .compose(loaded -> {
+          OpenAPIContract contract = new CachedContract(loaded.resultAt(0));
+          return AgentBridge.start(vertx, jwt, contract, config.http().requestTimeoutMs(), metrics)
+              .compose(bridge -> listen(router(contract, loaded.resultAt(1), bridge)));
+        });
   }
 
-  private Router router(OpenAPIContract contract, Buffer contractText) {
+  private Router router(OpenAPIContract contract, Buffer contractText, AgentBridge bridge) {
     Problems problems = new Problems(vertx.eventBus(), Math.max(1, (config.breaker().resetTimeoutMs() + 999) / 1000));
     Router root = Router.router(vertx);
     root.route().handler(new CorrelationId());
     admission = new Admission(config.http().maxInFlight(), metrics);
     root.route().handler(admission);
     StreamRoutes.mount(root, jwt, streams);
+    bridge.mount(root);
     root.route().handler(BodyHandler.create(false).setBodyLimit(config.http().bodyLimitBytes()));
     root.get("/api/v1/openapi.yaml").handler(rc -> rc.response()
         .putHeader("Content-Type", "application/yaml").end(contractText));
@@ -85,7 +92,7 @@ public final class HttpVerticle extends VerticleBase {
       root.get("/metrics").handler(PrometheusScrapingHandler.create(metrics));
     }
 
-    RouterBuilder builder = RouterBuilder.create(vertx, new CachedContract(contract), RequestExtractor.withBodyHandler());
+    RouterBuilder builder = RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler());
     builder.security("bearerAuth").httpHandler(JWTAuthHandler.create(jwt));
     builder.getRoutes().forEach(route -> route.addHandler(Access.forOperation(route.getOperation())));
     BusRoute busRoute = new BusRoute(vertx.eventBus(), config.http().requestTimeoutMs());

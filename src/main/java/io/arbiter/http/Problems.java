@@ -110,17 +110,24 @@ public final class Problems implements Handler<RoutingContext> {
     if (!(invalid instanceof SchemaValidationException schema)) {
       return new ArbiterException(Failure.BAD_REQUEST, invalid.getMessage());
     }
-    List<OutputUnit> specific = leaves(schema.getOutputUnit()).stream().filter(e -> !isSummary(e.getError())).toList();
+    return invalid(schema.getOutputUnit(), schema.getMessage());
+  }
+
+  /**
+   * A body that failed its contract schema ({@code unit}, the validator's output): 400 naming the field, as for REST
+   * requests. {@code message} is the validator's message, which names a parameter when a parameter failed.
+   */
+  public static ArbiterException invalid(OutputUnit unit, String message) {
+    List<OutputUnit> specific = leaves(unit).stream().filter(e -> !isSummary(e.getError())).toList();
     List<OutputUnit> errors = specific.stream()
         .filter(e -> specific.stream().noneMatch(other -> other != e && field(other).startsWith(field(e) + ".")
             || field(other).startsWith(field(e) + "[")))
         .toList();
     JsonArray fields = new JsonArray();
     errors.forEach(e -> fields.add(new JsonObject().put("field", field(e)).put("message", explain(e.getError()))));
-    OutputUnit first = errors.stream().max(Comparator.comparingInt(e -> field(e).length()))
-        .orElse(schema.getOutputUnit());
+    OutputUnit first = errors.stream().max(Comparator.comparingInt(e -> field(e).length())).orElse(unit);
     String field = field(first);
-    Matcher parameter = PARAMETER.matcher(schema.getMessage());
+    Matcher parameter = PARAMETER.matcher(message == null ? "" : message);
     if (parameter.find()) {
       String name = parameter.group(1);
       return new ArbiterException(Failure.BAD_REQUEST, "parameter " + name + ": " + explain(first.getError()),

@@ -8,11 +8,16 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
-/** A registered agent as stored (SPEC §1). */
+/**
+ * A registered agent as stored (SPEC §1). Two liveness signals: {@code alive} (it heartbeats within the window, so it
+ * is not offline) and {@code consuming} (its delivery channel works: a claim agent by definition; a push agent while
+ * its bridge channel is open and it acknowledges what it is sent). {@code delivery} is {@code claim} (REST) or
+ * {@code push} (the event-bus bridge).
+ */
 public record Agent(String tenantId, String id, String name, String modelFamily, Capabilities capabilities,
                     int maxConcurrentTasks, AgentStatus status, int currentLoad, Performance performance,
                     OffsetDateTime lastHeartbeatAt, OffsetDateTime registeredAt, OffsetDateTime updatedAt,
-                    OffsetDateTime deregisteredAt) {
+                    OffsetDateTime deregisteredAt, String delivery, boolean consuming) {
 
   /** The agent of a row; when the row carries its specialization {@code records}, with the levels they earn. */
   public static Agent fromRow(Row row, Levels.Thresholds thresholds) {
@@ -28,7 +33,7 @@ public record Agent(String tenantId, String id, String name, String modelFamily,
     return new Agent(agent.tenantId, agent.id, agent.name, agent.modelFamily,
         agent.capabilities.withEarnedLevels(records, thresholds, agent.performance.averageQuality()),
         agent.maxConcurrentTasks, agent.status, agent.currentLoad, agent.performance, agent.lastHeartbeatAt,
-        agent.registeredAt, agent.updatedAt, agent.deregisteredAt);
+        agent.registeredAt, agent.updatedAt, agent.deregisteredAt, agent.delivery, agent.consuming);
   }
 
   public static Agent fromRow(Row row) {
@@ -48,7 +53,9 @@ public record Agent(String tenantId, String id, String name, String modelFamily,
         row.getOffsetDateTime("last_heartbeat_at"),
         row.getOffsetDateTime("registered_at"),
         row.getOffsetDateTime("updated_at"),
-        row.getOffsetDateTime("deregistered_at"));
+        row.getOffsetDateTime("deregistered_at"),
+        row.getString("delivery"),
+        row.getBoolean("consuming"));
   }
 
   public JsonObject toJson() {
@@ -61,6 +68,9 @@ public record Agent(String tenantId, String id, String name, String modelFamily,
         .put("maxConcurrentTasks", maxConcurrentTasks)
         .put("status", status.wire())
         .put("currentLoad", currentLoad)
+        .put("alive", status != AgentStatus.OFFLINE)
+        .put("delivery", delivery)
+        .put("consuming", consuming)
         .put("performance", performance.toJson())
         .put("lastHeartbeatAt", lastHeartbeatAt.toInstant().toString())
         .put("registeredAt", registeredAt.toInstant().toString())

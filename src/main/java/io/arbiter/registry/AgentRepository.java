@@ -131,6 +131,23 @@ final class AgentRepository {
         }));
   }
 
+  /**
+   * Records that the agent's bridge channel opened or closed; the change's event is {@code agent.channel-opened} or
+   * {@code agent.channel-closed} when it changed how the agent is delivered to, else null.
+   */
+  Future<Change> channel(RequestContext ctx, String id, boolean open) {
+    return pool.withTransaction(tx -> tx.preparedQuery(RegistrySql.CHANNEL).execute(Tuple.of(ctx.tenantId(), id, open))
+        .compose(rows -> {
+          Row row = singleRow(rows);
+          Agent agent = Agent.fromRow(row);
+          String event = open ? "agent.channel-opened" : "agent.channel-closed";
+          return row.getBoolean("changed")
+              ? audit(tx, ctx, event, agent, new JsonObject().put("delivery", agent.delivery())
+                  .put("consuming", agent.consuming())).map(new Change(agent, event))
+              : Future.succeededFuture(new Change(agent, null));
+        }));
+  }
+
   Future<List<Agent>> list(RequestContext ctx, AgentStatus status, String afterId, int limit) {
     return pool.preparedQuery(RegistrySql.LIST)
         .execute(Tuple.of(ctx.tenantId(), status == null ? null : status.wire(), afterId, limit))

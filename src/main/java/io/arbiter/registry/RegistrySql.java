@@ -110,6 +110,25 @@ final class RegistrySql {
       RETURNING a.tenant_id, a.id, a.last_heartbeat_at
       """;
 
+  /**
+   * $1 tenant, $2 id, $3 open. A bridge channel opened: the agent is delivered to by push and consuming again. Closed:
+   * a push agent stops consuming (a claim agent is unaffected). Returns the row and whether {@code consuming} changed.
+   */
+  static final String CHANNEL = """
+      WITH before AS (
+        SELECT delivery, consuming FROM agents WHERE tenant_id = $1 AND id = $2 FOR UPDATE
+      )
+      UPDATE agents a
+      SET delivery = CASE WHEN $3 THEN 'push' ELSE a.delivery END,
+          consuming = CASE WHEN $3 THEN true WHEN a.delivery = 'push' THEN false ELSE a.consuming END,
+          consuming_changed_at = CASE WHEN a.consuming <> ($3 OR a.delivery = 'claim') THEN now()
+                                      ELSE a.consuming_changed_at END,
+          updated_at = now()
+      FROM before
+      WHERE a.tenant_id = $1 AND a.id = $2
+      RETURNING a.*, before.consuming <> a.consuming OR before.delivery <> a.delivery AS changed
+      """;
+
   /** System figure, all tenants: agents by status, for the {@code arbiter_agents} gauge. */
   static final String COUNT_BY_STATUS = "SELECT status, count(*) AS agents FROM agents GROUP BY status";
 }

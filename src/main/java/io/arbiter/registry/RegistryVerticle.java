@@ -75,6 +75,7 @@ public final class RegistryVerticle extends VerticleBase {
         bus.consumer(Addresses.REGISTRY_UPDATE, handle(this::update)).completion(),
         bus.consumer(Addresses.REGISTRY_HEARTBEAT, handle(this::heartbeat)).completion(),
         bus.consumer(Addresses.REGISTRY_DEREGISTER, handle(this::deregister)).completion(),
+        bus.consumer(Addresses.REGISTRY_CHANNEL, handle(this::channel)).completion(),
         bus.consumer(Addresses.REGISTRY_HEALTH, handle(m -> breaker.ping(pool).map(h -> h.toJson()))).completion(),
         bus.<JsonObject>localConsumer(Addresses.CONFIG_CHANGED,
             m -> live = LiveSettings.fromJson(m.body().getJsonObject("settings"))).completion()));
@@ -108,6 +109,13 @@ public final class RegistryVerticle extends VerticleBase {
   private Future<JsonObject> deregister(Message<JsonObject> message) {
     RequestContext ctx = RequestContext.from(message);
     return breaker.execute(() -> agents.deregister(ctx, message.body().getString("id")))
+        .map(change -> announce(ctx, change));
+  }
+
+  private Future<JsonObject> channel(Message<JsonObject> message) {
+    RequestContext ctx = RequestContext.from(message);
+    JsonObject body = message.body();
+    return breaker.execute(() -> agents.channel(ctx, body.getString("id"), body.getBoolean("open", false)))
         .map(change -> announce(ctx, change));
   }
 

@@ -13,14 +13,16 @@ import io.arbiter.registry.SpecializationRecord;
 final class RoutingSql {
   private RoutingSql() {}
 
-  /** Agents that may take work now: active, not draining, with a free slot; with their specialization records. */
+  /** Agents that may take work now: active, not draining, consuming what they are sent, with a free slot; with their
+   * specialization records. */
   static final String ROUTABLE_AGENTS = """
       SELECT a.tenant_id, a.id, a.task_types, a.languages, a.specializations, a.max_concurrent_tasks, a.current_load,
              a.success_rate, a.average_quality, a.average_latency_ms, a.task_count,
              """ + SpecializationRecord.RECORDS_OF_AGENT_A + """
        AS records
       FROM agents a
-      WHERE a.status IN ('available', 'busy') AND a.deregistered_at IS NULL AND a.current_load < a.max_concurrent_tasks
+      WHERE a.status IN ('available', 'busy') AND a.deregistered_at IS NULL AND a.consuming
+        AND a.current_load < a.max_concurrent_tasks
       """;
 
   /** $1 tenant ids, $2 agent ids (parallel arrays): those agents' learned arms, every task type. */

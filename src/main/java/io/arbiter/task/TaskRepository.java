@@ -143,9 +143,12 @@ final class TaskRepository {
     });
   }
 
-  /** @param aliveRefreshMs how stale the agent's heartbeat may be before the claim refreshes it */
-  Future<List<Row>> claim(RequestContext ctx, String agentId, int max, long aliveRefreshMs) {
-    return pool.preparedQuery(TaskSql.CLAIM).execute(Tuple.of(ctx.tenantId(), agentId, max, aliveRefreshMs))
+  /**
+   * @param aliveRefreshMs how stale the agent's heartbeat may be before the claim refreshes it
+   * @param push whether the bridge claims for a connected agent (else the agent claims itself)
+   */
+  Future<List<Row>> claim(RequestContext ctx, String agentId, int max, long aliveRefreshMs, boolean push) {
+    return pool.preparedQuery(TaskSql.CLAIM).execute(Tuple.of(ctx.tenantId(), agentId, max, aliveRefreshMs, push))
         .map(TaskRepository::rows);
   }
 

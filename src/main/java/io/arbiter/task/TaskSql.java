@@ -112,10 +112,11 @@ final class TaskSql {
       """;
 
   /**
-   * $1 tenant, $2 agent, $3 most tasks, $4 refresh interval ms: marks the agent's assigned, undelivered tasks
+   * $1 tenant, $2 agent, $3 most tasks, $4 refresh interval ms, $5 push: marks the agent's assigned, undelivered tasks
    * delivered and returns them. A claim also shows the agent is alive: it refreshes {@code last_heartbeat_at} when that
    * is older than $4, so an agent that keeps polling does not go offline. Bringing an offline agent back still takes
-   * an explicit heartbeat.
+   * an explicit heartbeat. The agent's own claim ($5 false) makes it a consuming claim agent; the bridge's claim for a
+   * connected agent ($5 true) leaves that to the channel.
    */
   static final String CLAIM = """
       WITH picked AS (
@@ -126,8 +127,14 @@ final class TaskSql {
         FOR UPDATE SKIP LOCKED
       ),
       alive AS (
-        UPDATE agents SET last_heartbeat_at = now()
-        WHERE tenant_id = $1 AND id = $2 AND last_heartbeat_at < now() - $4 * interval '1 millisecond'
+        UPDATE agents SET
+          last_heartbeat_at = CASE WHEN last_heartbeat_at < now() - $4 * interval '1 millisecond' THEN now()
+                                   ELSE last_heartbeat_at END,
+          delivery = CASE WHEN $5 THEN delivery ELSE 'claim' END,
+          consuming = consuming OR NOT $5,
+          consuming_changed_at = CASE WHEN NOT $5 AND NOT consuming THEN now() ELSE consuming_changed_at END
+        WHERE tenant_id = $1 AND id = $2 AND (last_heartbeat_at < now() - $4 * interval '1 millisecond'
+          OR (NOT $5 AND (delivery <> 'claim' OR NOT consuming)))
       )
       UPDATE tasks t SET delivered_at = now(), updated_at = now()
       FROM picked WHERE t.id = picked.id
@@ -385,7 +392,8 @@ final class TaskSql {
   /**
    * System sweep, all tenants. $1 batch size, $2 backoff base ms, $3 backoff cap ms. Every held task whose lease or
    * deadline passed, or whose agent went offline, becomes a timed-out attempt: back to queued after backoff, or dead
-   * without attempts left; its agent's slot is released and the attempt counts as a failure in its figures. One
+   * without attempts left; its agent's slot is released and the attempt counts as a failure in its figures. A push
+   * agent whose delivery was not acknowledged in time stops consuming (the dispatcher gives it no new work). One
    * statement per batch.
    */
   static final String RESCUE = """
@@ -414,20 +422,28 @@ final class TaskSql {
         RETURNING t.id, t.tenant_id, t.state, t.attempt, e.from_state, e.assigned_agent_id, e.reason
       ),
       per_agent AS (
-        SELECT tenant_id, assigned_agent_id, count(*)::int AS n FROM moved GROUP BY 1, 2
+        SELECT tenant_id, assigned_agent_id, count(*)::int AS n,
+               count(*) FILTER (WHERE reason = 'not acknowledged in time')::int AS unacked
+        FROM moved GROUP BY 1, 2
       ),
       agents_locked AS (
-        SELECT a.tenant_id, a.id FROM agents a JOIN per_agent r ON a.tenant_id = r.tenant_id AND a.id = r.assigned_agent_id
+        SELECT a.tenant_id, a.id, a.delivery, a.consuming
+        FROM agents a JOIN per_agent r ON a.tenant_id = r.tenant_id AND a.id = r.assigned_agent_id
         ORDER BY a.tenant_id, a.id
         FOR UPDATE OF a
       ),
       released AS (
         UPDATE agents a SET %s,
           task_count = a.task_count + r.n,
-          success_rate = a.success_rate * (a.task_count + 1) / (a.task_count + 1 + r.n)
+          success_rate = a.success_rate * (a.task_count + 1) / (a.task_count + 1 + r.n),
+          consuming = a.consuming AND NOT (a.delivery = 'push' AND r.unacked > 0),
+          consuming_changed_at = CASE WHEN a.consuming AND a.delivery = 'push' AND r.unacked > 0 THEN now()
+                                      ELSE a.consuming_changed_at END
         FROM per_agent r JOIN agents_locked l ON l.tenant_id = r.tenant_id AND l.id = r.assigned_agent_id
         WHERE a.tenant_id = r.tenant_id AND a.id = r.assigned_agent_id
+        RETURNING a.tenant_id, a.id, l.consuming AND NOT a.consuming AS stalled, r.unacked
       ),
+      %s,
       moves AS (
         SELECT m.id, m.tenant_id, m.attempt, m.assigned_agent_id, m.reason, s.n, s.from_state, s.to_state
         FROM moved m
@@ -439,7 +455,12 @@ final class TaskSql {
                CASE WHEN n = 1 THEN reason WHEN to_state = 'dead' THEN 'no attempts left' ELSE 'retry after backoff' END
         FROM moves ORDER BY id, n
       ),
-      """.formatted(backoff("$2", "$3"), releaseSlots("r.n")) + Outbox.cte("audited", """
+      """.formatted(backoff("$2", "$3"), releaseSlots("r.n"), Outbox.cte("stalled_audited", """
+        SELECT tenant_id, 'arbiter', 'system', 'agent.stopped-consuming', 'agent:' || id, 'success', NULL, NULL,
+               'lease-rescuer', jsonb_build_object('reason', 'pushed deliveries not acknowledged in time',
+               'unacknowledged', unacked), '{}'::text[]
+        FROM released WHERE stalled
+      """)) + Outbox.cte("audited", """
         SELECT tenant_id, 'arbiter', 'system', 'task.' || to_state, 'task:' || id, 'success', NULL, NULL,
                'lease-rescuer', jsonb_build_object('attempt', attempt, 'agentId', assigned_agent_id, 'reason', reason,
                'from', from_state), '{}'::text[]

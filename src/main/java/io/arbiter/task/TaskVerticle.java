@@ -287,6 +287,9 @@ public final class TaskVerticle extends VerticleBase {
     String agentId = m.body().getString("agentId");
     int max = m.body().getInteger("max", 1);
     int waitSeconds = m.body().getInteger("wait", 0);
+    if (m.body().getBoolean("push", false)) {
+      return claimOnce(ctx, agentId, max, true).map(TaskVerticle::deliveries);
+    }
     return claimOnce(ctx, agentId, max).compose(found -> {
       if (!found.isEmpty()) {
         return Future.succeededFuture(deliveries(found));
@@ -301,8 +304,12 @@ public final class TaskVerticle extends VerticleBase {
   }
 
   private Future<List<Row>> claimOnce(RequestContext ctx, String agentId, int max) {
+    return claimOnce(ctx, agentId, max, false);
+  }
+
+  private Future<List<Row>> claimOnce(RequestContext ctx, String agentId, int max, boolean push) {
     long aliveRefreshMs = live.heartbeatWindowMs() / 4;
-    return breaker.execute(() -> tasks.claim(ctx, agentId, max, aliveRefreshMs));
+    return breaker.execute(() -> tasks.claim(ctx, agentId, max, aliveRefreshMs, push));
   }
 
   private Future<Void> agentExists(RequestContext ctx, String agentId) {

@@ -14,7 +14,7 @@ class MatchScoreTest {
                              int load, double quality) {
     OffsetDateTime now = OffsetDateTime.now();
     return new Agent("t", "a", "a", "claude", new Capabilities(types, languages, specs), 4, AgentStatus.AVAILABLE,
-        load, new Performance(0.8, quality, 1000, 0), now, now, now, null);
+        load, new Performance(0.8, quality, 1000, 0), now, now, now, null, "claim", true);
   }
 
   @Test

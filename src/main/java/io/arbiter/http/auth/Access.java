@@ -59,6 +59,16 @@ public final class Access implements Handler<RoutingContext> {
    * {@link Failure#UNAUTHORIZED} without a token, or when it lacks {@code exp}, {@code sub} or {@code tenant}.
    */
   public static RequestContext caller(User user, RoutingContext rc) {
+    return caller(user, CorrelationId.of(rc),
+        rc.request().remoteAddress() == null ? null : rc.request().remoteAddress().hostAddress(),
+        rc.request().getHeader("User-Agent"));
+  }
+
+  /**
+   * The caller behind a verified token, for transports without a routing context (the event-bus bridge). Fails
+   * {@link Failure#UNAUTHORIZED} as {@link #caller(User, RoutingContext)} does.
+   */
+  public static RequestContext caller(User user, String correlationId, String clientIp, String userAgent) {
     JsonObject principal = user == null ? null : user.attributes().getJsonObject("accessToken");
     if (principal == null) {
       throw Failure.UNAUTHORIZED.exception("a bearer token is required");
@@ -71,9 +81,8 @@ public final class Access implements Handler<RoutingContext> {
     if (tenant == null || tenant.isBlank() || subject == null || subject.isBlank()) {
       throw Failure.UNAUTHORIZED.exception("the token needs sub and tenant claims");
     }
-    return new RequestContext(CorrelationId.of(rc), tenant, subject, String.join(",", roles(principal)),
-        rc.request().remoteAddress() == null ? null : rc.request().remoteAddress().hostAddress(),
-        rc.request().getHeader("User-Agent"));
+    return new RequestContext(correlationId, tenant, subject, String.join(",", roles(principal)), clientIp,
+        userAgent);
   }
 
   @Override

@@ -1,0 +1,149 @@
+'use strict';
+// An Arbiter agent in Node.js. It registers itself over REST, then connects to the event-bus bridge, receives its
+// tasks on arbiter.agent.<id>.tasks, acknowledges each one, heartbeats while it works, reports progress and the
+// result. Every send and register carries the header authorization: Bearer <agent token>. See README.md.
+
+const EventBus = require('@vertx/eventbus-bridge-client.js');
+
+const base = (process.env.ARBITER_URL || 'http://localhost:8080').replace(/\/+$/, '');
+const token = required('ARBITER_TOKEN');
+const agentId = required('AGENT_ID');
+const taskTypes = (process.env.TASK_TYPES || 'code-review').split(',').map((t) => t.trim()).filter(Boolean);
+const capacity = positive('CAPACITY', 2);
+const workMs = positive('WORK_MS', 1000);
+const heartbeatMs = positive('HEARTBEAT_MS', 5000);
+const maxTasks = process.env.MAX_TASKS ? positive('MAX_TASKS', 1) : Infinity;
+
+const headers = { authorization: `Bearer ${token}` };
+const address = (channel) => `arbiter.agent.${agentId}.${channel}`;
+let eb;
+let finished = 0;
+
+function required(name) {
+  const value = process.env[name];
+  if (!value) {
+    console.error(`set ${name} (see README.md)`);
+    process.exit(2);
+  }
+  return value;
+}
+
+function positive(name, fallback) {
+  const value = process.env[name] === undefined ? fallback : Number(process.env[name]);
+  if (!Number.isFinite(value) || value <= 0) {
+    console.error(`${name} must be a positive number, got ${process.env[name]}`);
+    process.exit(2);
+  }
+  return value;
+}
+
+/** One line per event, so that scripts and tests can follow the agent. */
+function log(event, ...details) {
+  console.log([event, ...details].join(' '));
+}
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A request-reply send on one of the agent's report channels; a refusal rejects with its code and message. */
+function request(channel, body) {
+  return new Promise((resolve, reject) => {
+    eb.send(address(channel), body, headers, (err, reply) => {
+      if (err) {
+        const error = new Error(err.message);
+        error.code = err.failureCode;
+        reject(error);
+      } else {
+        resolve(reply.body);
+      }
+    });
+  });
+}
+
+/** Registers the agent (a 409 means it already is: it keeps its record and earned figures). */
+async function register() {
+  const response = await fetch(`${base}/api/v1/agents`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+    body: JSON.stringify({
+      id: agentId,
+      name: `Node agent ${agentId}`,
+      modelFamily: 'script',
+      maxConcurrentTasks: capacity,
+      capabilities: { taskTypes, languages: ['javascript', 'typescript'] },
+    }),
+  });
+  if (response.status !== 201 && response.status !== 409) {
+    const problem = await response.json().catch(() => ({}));
+    throw new Error(`registration failed: ${response.status} ${problem.detail || ''}`);
+  }
+  log(response.status === 201 ? 'REGISTERED' : 'ALREADY-REGISTERED', agentId);
+}
+
+/** The work itself: here, a stand-in that takes WORK_MS and summarises the payload. */
+async function work(task) {
+  const { taskId, attempt } = task;
+  log('RECEIVED', taskId, attempt, task.type);
+  try {
+    await request('ack', { taskId, attempt });
+    log('ACKED', taskId, attempt);
+    let canceled = false;
+    const beat = setInterval(() => {
+      request('heartbeat', { taskId, attempt })
+        .then((lease) => { canceled = canceled || lease.canceled; })
+        .catch((e) => log('HEARTBEAT-REFUSED', taskId, e.code, e.message));
+    }, Math.min(heartbeatMs, workMs));
+    await sleep(workMs / 2);
+    await request('progress', { taskId, attempt, percent: 50, message: 'halfway' });
+    await sleep(workMs / 2);
+    clearInterval(beat);
+    if (canceled) {
+      log('CANCELED', taskId, attempt);
+      return;
+    }
+    const outcome = await request('result', {
+      taskId, attempt, outcome: 'succeeded', quality: 0.9, testsPassed: true,
+      result: { summary: `handled ${task.type}`, payloadKeys: Object.keys(task.payload || {}) },
+    });
+    log('DONE', taskId, attempt, outcome.state);
+  } catch (e) {
+    log('FAILED', taskId, attempt, e.code, e.message);
+  }
+  finished += 1;
+  if (finished >= maxTasks) {
+    log('EXIT', `${finished} tasks`);
+    eb.enableReconnect(false);
+    eb.close();
+    process.exit(0);
+  }
+}
+
+function connect() {
+  eb = new EventBus(`${base}/eventbus`);
+  eb.enableReconnect(true);
+  eb.onopen = () => {
+    // Handlers are tied to the socket: register again after every (re)connection.
+    eb.registerHandler(address('tasks'), headers, (err, message) => {
+      if (err) {
+        log('REFUSED', address('tasks'), err.failureCode, err.message);
+        process.exit(1);
+      }
+      work(message.body);
+    });
+    log('CONNECTED', agentId, `${base}/eventbus`);
+  };
+  eb.onclose = () => log('DISCONNECTED', agentId);
+  eb.onerror = (err) => log('BRIDGE-ERROR', JSON.stringify(err));
+  setInterval(() => {
+    if (eb.state === EventBus.OPEN) {
+      request('heartbeat', {}).catch((e) => log('HEARTBEAT-REFUSED', agentId, e.code, e.message));
+    }
+  }, heartbeatMs);
+}
+
+process.on('SIGINT', () => process.exit(0));
+process.on('SIGTERM', () => process.exit(0));
+
+register().then(connect).catch((e) => {
+  console.error(e.message);
+  process.exit(1);
+});
