@@ -94,6 +94,8 @@ public enum ConfigKey {
       "outbox rows moved into the audit trail per transaction"),
   AUDIT_DRAIN_INTERVAL_MS("audit.drainIntervalMs", Kind.integer(10, 60_000), false,
       "fallback poll of the audit outbox (writers also nudge it)"),
+  POLICY_MAX_WAIVER_DAYS("policy.maxWaiverDays", Kind.integer(1, 3650), false,
+      "longest a waiver may run: its expiry must lie within this many days of its creation"),
   LOG_LEVEL("log.level", Kind.choice("TRACE", "DEBUG", "INFO", "WARN", "ERROR"), true, "level of the io.arbiter loggers"),
   CONFIG_SCAN_PERIOD_MS("config.scanPeriodMs", Kind.integer(100, 3_600_000), false,
       "how often the conf file is checked for changes");

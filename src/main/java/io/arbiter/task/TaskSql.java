@@ -42,7 +42,7 @@ final class TaskSql {
   }
 
   /**
-   * $1 a JSON array of submissions, each {id, tenant_id, type, priority, payload, requirements, budget, timeout_ms,
+   * $1 a JSON array of submissions, each {id, tenant_id, type, priority, payload, requirements, budget, gates, timeout_ms,
    * max_attempts, idempotency_key, request_hash, actor_sub, actor_role, client_ip, user_agent, correlation_id}: the
    * group commit of many requests in one statement. A repeated idempotency key inserts nothing (its row is not
    * returned); every other row is queued with its history row and audit event.
@@ -51,14 +51,15 @@ final class TaskSql {
       WITH input AS (
         SELECT * FROM jsonb_to_recordset($1::jsonb) AS i(
           id uuid, tenant_id text, type text, priority smallint, payload jsonb, requirements jsonb, budget jsonb,
-          timeout_ms bigint, max_attempts integer, idempotency_key text, request_hash text, actor_sub text,
-          actor_role text, client_ip text, user_agent text, correlation_id text)
+          gates jsonb, timeout_ms bigint, max_attempts integer, idempotency_key text, request_hash text,
+          actor_sub text, actor_role text, client_ip text, user_agent text, correlation_id text)
       ),
       inserted AS (
-        INSERT INTO tasks (id, tenant_id, type, priority, payload, requirements, budget, timeout_ms, max_attempts,
-                           attempt_budget, idempotency_key, request_hash)
+        INSERT INTO tasks (id, tenant_id, type, priority, payload, requirements, budget, gates, timeout_ms,
+                           max_attempts, attempt_budget, idempotency_key, request_hash)
         SELECT id, tenant_id, type, priority, COALESCE(payload, 'null'::jsonb), COALESCE(requirements, '{}'::jsonb),
-               COALESCE(budget, '{}'::jsonb), timeout_ms, max_attempts, max_attempts, idempotency_key, request_hash
+               COALESCE(budget, '{}'::jsonb), COALESCE(gates, '{}'::jsonb), timeout_ms, max_attempts, max_attempts,
+               idempotency_key, request_hash
         FROM input
         ON CONFLICT (tenant_id, idempotency_key) DO NOTHING
         RETURNING id, tenant_id, type, priority, created_at
@@ -126,7 +127,7 @@ final class TaskSql {
       )
       UPDATE tasks t SET delivered_at = now(), updated_at = now()
       FROM picked WHERE t.id = picked.id
-      RETURNING t.id, t.attempt, t.type, t.priority, t.payload, t.requirements, t.budget, t.timeout_ms,
+      RETURNING t.id, t.attempt, t.type, t.priority, t.payload, t.requirements, t.budget, t.gates, t.timeout_ms,
                 t.lease_expires_at
       """;
 

@@ -11,6 +11,8 @@ import io.arbiter.db.Cursor;
 import io.arbiter.db.Database;
 import io.arbiter.db.DbBreaker;
 import io.arbiter.db.GroupCommit;
+import io.arbiter.policy.PolicyReads;
+import io.arbiter.policy.TenantLimits;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -51,6 +53,9 @@ public final class TaskVerticle extends VerticleBase {
   private final MeterRegistry registry;
   private final Map<String, Set<ClaimWait>> waits = new HashMap<>();
   private final AtomicLong queueDepth = new AtomicLong();
+  private static final long LIMITS_TTL_NANOS = 10_000_000_000L;
+  private final Map<String, CachedLimits> limitsByTenant = new HashMap<>();
+  private long limitsGeneration;
   private volatile LiveSettings live;
   private Pool pool;
   private DbBreaker breaker;
@@ -105,6 +110,7 @@ public final class TaskVerticle extends VerticleBase {
         bus.consumer(Addresses.TASKS_RESULT_BATCH, handle(this::resultBatch)).completion(),
         bus.consumer(Addresses.TASKS_HEALTH, handle(m -> breaker.ping(pool).map(h -> h.toJson()))).completion(),
         bus.<JsonObject>consumer(Addresses.EVENTS_ASSIGNED, m -> wake(m.body())).completion(),
+        bus.<JsonObject>consumer(Addresses.EVENTS_LIMITS_CHANGED, m -> limitsChanged(m.body())).completion(),
         bus.<JsonObject>localConsumer(Addresses.CONFIG_CHANGED,
             m -> live = LiveSettings.fromJson(m.body().getJsonObject("settings"))).completion()));
   }
@@ -131,23 +137,52 @@ public final class TaskVerticle extends VerticleBase {
   private Future<JsonObject> submit(Message<JsonObject> m) {
     JsonObject body = m.body().copy();
     String key = (String) body.remove("idempotencyKey");
-    Submission submission = Submission.from(body, key, ctx(m), config.tasks(), "");
-    return submissions.submit(submission);
+    RequestContext ctx = ctx(m);
+    return tenantLimits(ctx.tenantId())
+        .compose(limits -> submissions.submit(Submission.from(body, key, ctx, config.tasks(), limits, "")));
   }
 
+  /** A tenant with limits breaks none of them in its batch, or the whole batch is refused naming the item and rule. */
   private Future<JsonObject> submitBatch(Message<JsonObject> m) {
     RequestContext ctx = ctx(m);
     JsonArray items = m.body().getJsonArray("tasks");
-    List<Submission> batch = new ArrayList<>(items.size());
-    for (int i = 0; i < items.size(); i++) {
-      batch.add(Submission.from(items.getJsonObject(i), null, ctx, config.tasks(), "tasks[" + i + "]."));
-    }
-    return writeSubmissions(batch).map(outcomes -> {
+    return tenantLimits(ctx.tenantId()).compose(limits -> {
+      List<Submission> batch = new ArrayList<>(items.size());
+      for (int i = 0; i < items.size(); i++) {
+        batch.add(Submission.from(items.getJsonObject(i), null, ctx, config.tasks(), limits, "tasks[" + i + "]."));
+      }
+      return writeSubmissions(batch);
+    }).map(outcomes -> {
       JsonArray accepted = new JsonArray();
       outcomes.forEach(o -> accepted.add(new JsonObject().put("id", o.result().getJsonObject("task").getString("id"))
           .put("state", TaskState.QUEUED.wire())));
       return new JsonObject().put("tasks", accepted);
     });
+  }
+
+  /**
+   * The tenant's limits, read once and kept until a change is published ({@link Addresses#EVENTS_LIMITS_CHANGED})
+   * or, as a fallback for a lost event, for {@link #LIMITS_TTL_NANOS}.
+   */
+  private Future<TenantLimits> tenantLimits(String tenantId) {
+    CachedLimits cached = limitsByTenant.get(tenantId);
+    long now = System.nanoTime();
+    if (cached != null && now - cached.readAt() < LIMITS_TTL_NANOS) {
+      return Future.succeededFuture(cached.limits());
+    }
+    long generation = limitsGeneration;
+    return breaker.execute(() -> PolicyReads.limits(pool, tenantId)).onSuccess(limits -> {
+      if (generation == limitsGeneration) {
+        limitsByTenant.put(tenantId, new CachedLimits(limits, now));
+      }
+    });
+  }
+
+  private record CachedLimits(TenantLimits limits, long readAt) {}
+
+  private void limitsChanged(JsonObject event) {
+    limitsGeneration++;
+    limitsByTenant.remove(event.getString("tenantId"));
   }
 
   /** One transaction for a whole batch (a group commit, or a bulk request). */
