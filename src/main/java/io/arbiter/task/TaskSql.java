@@ -208,13 +208,17 @@ final class TaskSql {
   /**
    * $1 tenant, $2 agent, then one entry per result in parallel arrays: $3 task ids, $4 attempts, $5 outcomes,
    * $6 results (JSON text), $7 errors, $8 qualities, $9 files changed, $10 lines changed, $11 tests passed,
-   * $12 coverage; $13 backoff base ms, $14 backoff cap ms, $15 the learning discount, $16..$20 actor.
+   * $12 coverage; $13 backoff base ms, $14 backoff cap ms, $15 the learning discount, $16..$20 actor; $21 (parallel
+   * to $3) the result gates' verdict on each result ({@code io.arbiter.policy.Verdict#toJson}, or null when the task
+   * has no policy or the attempt did not report success): a result the gates failed arrives here already turned into
+   * a failed outcome naming the rules.
    *
    * <p>Records each outcome once per (task, attempt), the first of the batch winning: succeeded ends the task; failed
    * retries after backoff or ends it dead. In the same statement, for all of them at once: the agent's slots are
    * released and its running figures move (the baseline counts as one prior observation, every completed attempt as
    * one more); the learning router's arm for each task type takes the rewards in order (see V4__routing_learning.sql
-   * and routing/Arm); and the agent's record in each specialization the tasks required grows.
+   * and routing/Arm); the agent's record in each specialization the tasks required grows; and each recorded verdict
+   * becomes a {@code policy.verdict} audit event, committed with the outcome it judged.
    *
    * <p>One row per result, in order: the task's state (after this batch; null for an unknown task), its attempt and
    * holder, {@code moved} when this result was recorded, the state after it, and {@code recorded_outcome}, the
@@ -222,9 +226,9 @@ final class TaskSql {
    */
   static final String RESULT = lockedBatch("""
       SELECT * FROM unnest($3::uuid[], $4::int[], $5::text[], $6::text[], $7::text[], $8::float8[], $9::int[],
-                           $10::int[], $11::bool[], $12::float8[])
+                           $10::int[], $11::bool[], $12::float8[], $21::text[])
         WITH ORDINALITY AS i(id, attempt, outcome, result, error, quality, files_changed, lines_changed,
-                             tests_passed, coverage, n)""") + """
+                             tests_passed, coverage, verdict, n)""") + """
       chosen AS (
         SELECT DISTINCT ON (i.id) i.*
         FROM input i JOIN t0 ON t0.id = i.id
@@ -251,7 +255,7 @@ final class TaskSql {
         FROM recorded r JOIN chosen c ON c.id = r.task_id JOIN t0 ON t0.id = r.task_id
         WHERE t.id = r.task_id
         RETURNING t.id, t.tenant_id, t.state, t.attempt, t.assigned_agent_id, t0.state AS from_state,
-                  t0.assigned_at, t0.type, t0.requirements, c.outcome, c.quality, c.n
+                  t0.assigned_at, t0.type, t0.requirements, c.outcome, c.quality, c.n, c.verdict
       ),
       totals AS (
         SELECT count(*)::int AS n, count(*) FILTER (WHERE outcome = 'succeeded') AS successes,
@@ -317,7 +321,13 @@ final class TaskSql {
                     ELSE 'retry after backoff' END
         FROM moves ORDER BY id, n
       ),
-      """.formatted(backoff("$13", "$14"), releaseSlots("f.n")) + Outbox.cte("audited", actorEvents("moves",
+      """.formatted(backoff("$13", "$14"), releaseSlots("f.n")) + Outbox.cte("verdicts", """
+        SELECT f.tenant_id, $16, $17, 'policy.verdict', 'task:' || f.id,
+               CASE WHEN f.verdict::jsonb ->> 'verdict' = 'fail' THEN 'failure' ELSE 'success' END, $18, $19, $20,
+               f.verdict::jsonb || jsonb_build_object('attempt', f.attempt, 'agentId', f.assigned_agent_id),
+               '{}'::text[]
+        FROM finished f WHERE f.verdict IS NOT NULL
+      """) + ",\n" + Outbox.cte("audited", actorEvents("moves",
       "'task.' || moves.to_state", "'task:' || moves.id",
       "jsonb_build_object('attempt', moves.attempt, 'agentId', moves.assigned_agent_id, 'from', moves.from_state)", 16))
       + """

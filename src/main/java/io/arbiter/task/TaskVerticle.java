@@ -12,6 +12,9 @@ import io.arbiter.db.Database;
 import io.arbiter.db.DbBreaker;
 import io.arbiter.db.GroupCommit;
 import io.arbiter.policy.PolicyReads;
+import io.arbiter.policy.Report;
+import io.arbiter.policy.ResultGates;
+import io.arbiter.policy.Verdict;
 import io.arbiter.policy.TenantLimits;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -25,6 +28,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
+import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -312,6 +316,7 @@ public final class TaskVerticle extends VerticleBase {
     private long deadlineTimer;
     private boolean busy;
     private boolean again;
+    private boolean expired;
 
     ClaimWait(RequestContext ctx, String agentId, int max, long waitMs) {
       this.ctx = ctx;
@@ -324,12 +329,20 @@ public final class TaskVerticle extends VerticleBase {
     Future<JsonObject> start() {
       waits.computeIfAbsent(key, k -> new HashSet<>()).add(this);
       pollTimer = vertx.setPeriodic(config.tasks().claimPollMs(), id -> attempt());
-      deadlineTimer = vertx.setTimer(waitMs, id -> finish(deliveries(List.of()), null));
+      deadlineTimer = vertx.setTimer(waitMs, id -> expire());
       return promise.future();
     }
 
+    /** At the deadline a claim still in flight may already have marked tasks delivered: it answers the wait. */
+    private void expire() {
+      expired = true;
+      if (!busy) {
+        finish(deliveries(List.of()), null);
+      }
+    }
+
     void attempt() {
-      if (promise.future().isComplete()) {
+      if (promise.future().isComplete() || expired) {
         return;
       }
       if (busy) {
@@ -342,7 +355,7 @@ public final class TaskVerticle extends VerticleBase {
         busy = false;
         if (result.failed()) {
           finish(null, result.cause());
-        } else if (!result.result().isEmpty()) {
+        } else if (!result.result().isEmpty() || expired) {
           finish(deliveries(result.result()), null);
         } else if (again) {
           attempt();
@@ -449,51 +462,95 @@ public final class TaskVerticle extends VerticleBase {
     UUID id = taskId(m);
     JsonObject body = m.body();
     String agentId = body.getString("agentId");
-    return breaker.execute(() -> tasks.result(ctx, id, agentId, body)).compose(g -> {
-      if (g.moved()) {
-        completed(List.of(body.getString("outcome")));
-      }
-      return recorded(ctx, id, agentId, body, g);
+    return judge(ctx, agentId, List.of(id), List.of(body)).compose(judged -> {
+      Judged j = judged.get(0);
+      return breaker.execute(() -> tasks.result(ctx, id, agentId, j.result(), j.verdict())).compose(g -> {
+        if (g.moved()) {
+          completed(List.of(j.result().getString("outcome")));
+        }
+        return recorded(ctx, id, agentId, j, g);
+      });
     });
   }
 
   private Future<JsonObject> resultBatch(Message<JsonObject> m) {
     RequestContext ctx = ctx(m);
     String agentId = m.body().getString("agentId");
-    List<JsonObject> results = new ArrayList<>();
+    List<JsonObject> reported = new ArrayList<>();
     List<UUID> ids = new ArrayList<>();
     JsonArray items = m.body().getJsonArray("results");
     for (int i = 0; i < items.size(); i++) {
       JsonObject item = items.getJsonObject(i);
-      results.add(item);
+      reported.add(item);
       ids.add(uuid(item.getString("taskId"), "results[" + i + "].taskId"));
     }
-    return breaker.execute(() -> tasks.resultAll(ctx, agentId, ids, results)).compose(all -> {
-      List<String> outcomes = new ArrayList<>();
-      for (int i = 0; i < all.size(); i++) {
-        if (all.get(i) != null && all.get(i).moved()) {
-          outcomes.add(results.get(i).getString("outcome"));
+    return judge(ctx, agentId, ids, reported).compose(judged -> {
+      List<JsonObject> results = judged.stream().map(Judged::result).toList();
+      List<Verdict> verdicts = judged.stream().map(Judged::verdict).toList();
+      return breaker.execute(() -> tasks.resultAll(ctx, agentId, ids, results, verdicts)).compose(all -> {
+        List<String> outcomes = new ArrayList<>();
+        for (int i = 0; i < all.size(); i++) {
+          if (all.get(i) != null && all.get(i).moved()) {
+            outcomes.add(results.get(i).getString("outcome"));
+          }
         }
-      }
-      completed(outcomes);
-      List<Future<JsonObject>> answers = new ArrayList<>(all.size());
-      for (int i = 0; i < all.size(); i++) {
-        UUID id = ids.get(i);
-        JsonObject result = results.get(i);
-        TaskRepository.Guarded g = all.get(i);
-        answers.add(g == null ? Future.failedFuture(TaskRepository.notFound())
-            : recorded(ctx, id, agentId, result, g));
-      }
-      return Future.join(answers).transform(done -> {
-        JsonArray out = new JsonArray();
-        for (int i = 0; i < answers.size(); i++) {
-          Future<JsonObject> answer = answers.get(i);
-          int attempt = results.get(i).getInteger("attempt");
-          out.add(answer.succeeded() ? answer.result().put("status", 200)
-              : problemItem(ids.get(i), attempt, answer.cause()));
+        completed(outcomes);
+        List<Future<JsonObject>> answers = new ArrayList<>(all.size());
+        for (int i = 0; i < all.size(); i++) {
+          UUID id = ids.get(i);
+          TaskRepository.Guarded g = all.get(i);
+          answers.add(g == null ? Future.failedFuture(TaskRepository.notFound())
+              : recorded(ctx, id, agentId, judged.get(i), g));
         }
-        return Future.succeededFuture(new JsonObject().put("items", out));
+        return Future.join(answers).transform(done -> {
+          JsonArray out = new JsonArray();
+          for (int i = 0; i < answers.size(); i++) {
+            Future<JsonObject> answer = answers.get(i);
+            int attempt = results.get(i).getInteger("attempt");
+            out.add(answer.succeeded() ? answer.result().put("status", 200)
+                : problemItem(ids.get(i), attempt, answer.cause()));
+          }
+          return Future.succeededFuture(new JsonObject().put("items", out));
+        });
       });
+    });
+  }
+
+  /** A result as it will be recorded, and the result gates' verdict on it (null when nothing was checked). */
+  private record Judged(JsonObject result, Verdict verdict) {}
+
+  /**
+   * The result gates (SPEC §5) on a batch of results: one read of the budgets, gates and applicable waivers of the
+   * tasks that reported success, then {@link ResultGates} in memory. A success the gates fail is recorded as a failed
+   * attempt naming the rules, so retries and dead-lettering apply as to any failure. Tasks without budget or gates,
+   * and attempts reported as failed, are not checked.
+   */
+  private Future<List<Judged>> judge(RequestContext ctx, String agentId, List<UUID> ids, List<JsonObject> results) {
+    List<UUID> succeeded = new ArrayList<>();
+    for (int i = 0; i < results.size(); i++) {
+      if ("succeeded".equals(results.get(i).getString("outcome"))) {
+        succeeded.add(ids.get(i));
+      }
+    }
+    if (succeeded.isEmpty()) {
+      return Future.succeededFuture(results.stream().map(r -> new Judged(r, null)).toList());
+    }
+    return breaker.execute(() -> PolicyReads.resultGates(pool, ctx.tenantId(), agentId, succeeded)).map(inputs -> {
+      Instant now = Instant.now();
+      List<Judged> judged = new ArrayList<>(results.size());
+      for (int i = 0; i < results.size(); i++) {
+        JsonObject result = results.get(i);
+        PolicyReads.GateInput input = inputs.get(ids.get(i));
+        if (input == null || !"succeeded".equals(result.getString("outcome")) || input.policy().isEmpty()) {
+          judged.add(new Judged(result, null));
+          continue;
+        }
+        Verdict verdict = ResultGates.evaluate(input.policy(), Report.from(result),
+            new ResultGates.Attempt(input.taskId(), input.taskType(), agentId), input.waivers(), now);
+        judged.add(new Judged(verdict.failed()
+            ? result.copy().put("outcome", "failed").put("error", verdict.error()) : result, verdict));
+      }
+      return judged;
     });
   }
 
@@ -512,13 +569,18 @@ public final class TaskVerticle extends VerticleBase {
    * The answer to one result: the outcome it recorded, or, for a repeat, the first outcome of that attempt; a result
    * that recorded nothing and finds nothing recorded is refused.
    */
-  private Future<JsonObject> recorded(RequestContext ctx, UUID id, String agentId, JsonObject body,
+  private Future<JsonObject> recorded(RequestContext ctx, UUID id, String agentId, Judged judged,
                                       TaskRepository.Guarded g) {
+    JsonObject body = judged.result();
     int attempt = body.getInteger("attempt");
     JsonObject reply = new JsonObject().put("taskId", id.toString()).put("attempt", attempt);
     if (g.moved()) {
-      return Future.succeededFuture(reply.put("outcome", body.getString("outcome"))
-          .put("state", g.row().getString("after_state")).put("repeated", false));
+      reply.put("outcome", body.getString("outcome")).put("state", g.row().getString("after_state"))
+          .put("repeated", false);
+      if (judged.verdict() != null) {
+        reply.put("policy", judged.verdict().toJson());
+      }
+      return Future.succeededFuture(reply);
     }
     String recorded = g.row().getString("recorded_outcome");
     Future<String> outcome = recorded != null || g.state().active() ? Future.succeededFuture(recorded)
