@@ -1,5 +1,6 @@
 package io.arbiter.http.auth;
 
+import io.arbiter.audit.Redactor;
 import io.arbiter.bus.ArbiterException;
 import io.arbiter.bus.Failure;
 import io.arbiter.bus.RequestContext;
@@ -73,7 +74,7 @@ public final class Access implements Handler<RoutingContext> {
     }
     return new RequestContext(CorrelationId.of(rc), tenant, subject, String.join(",", roles(principal)),
         rc.request().remoteAddress() == null ? null : rc.request().remoteAddress().hostAddress(),
-        rc.request().getHeader("User-Agent"));
+        Redactor.redactText(rc.request().getHeader("User-Agent")));
   }
 
   @Override
