@@ -43,7 +43,8 @@ final class TaskJson {
     JsonObject json = new JsonObject()
         .put("id", s.id().toString()).put("tenantId", s.ctx().tenantId()).put("type", s.type())
         .put("priority", s.priority()).put("payload", s.payload()).put("requirements", s.requirements())
-        .put("budget", s.budget()).put("gates", s.gates()).put("timeoutMs", s.timeoutMs()).put("maxAttempts", s.maxAttempts())
+        .put("budget", s.budget()).put("gates", s.gates())
+        .put("timeoutMs", s.timeoutMs()).put("maxAttempts", s.maxAttempts())
         .put("state", TaskState.QUEUED.wire()).put("attempt", 0)
         .put("createdAt", time(createdAt)).put("updatedAt", time(createdAt));
     putIfPresent(json, "idempotencyKey", s.idempotencyKey());

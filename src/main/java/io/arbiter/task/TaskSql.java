@@ -42,9 +42,9 @@ final class TaskSql {
   }
 
   /**
-   * $1 a JSON array of submissions, each {id, tenant_id, type, priority, payload, requirements, budget, gates, timeout_ms,
-   * max_attempts, idempotency_key, request_hash, actor_sub, actor_role, client_ip, user_agent, correlation_id}: the
-   * group commit of many requests in one statement. A repeated idempotency key inserts nothing (its row is not
+   * $1 a JSON array of submissions, each {id, tenant_id, type, priority, payload, requirements, budget, gates,
+   * timeout_ms, max_attempts, idempotency_key, request_hash, actor_sub, actor_role, client_ip, user_agent,
+   * correlation_id}: the group commit of many requests in one statement. A repeated idempotency key inserts nothing (its row is not
    * returned); every other row is queued with its history row and audit event.
    */
   static final String SUBMIT = """

@@ -17,6 +17,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -79,8 +80,8 @@ class PolicyGatesTest {
 
       JsonObject task = http.get("/api/v1/tasks/" + taskId, app.tokens().admin(tenant)).json();
       assertThat(task.getString("error")).as(rule).startsWith("policy: " + rule + " (");
-      assertThat(app.sql("SELECT outcome FROM task_results WHERE task_id = $1", java.util.UUID.fromString(taskId)).iterator().next()
-          .getString(0)).isEqualTo("failed");
+      assertThat(app.sql("SELECT outcome FROM task_results WHERE task_id = $1", UUID.fromString(taskId)).iterator()
+          .next().getString(0)).isEqualTo("failed");
       Row verdict = verdictRecord(tenant, taskId);
       assertThat(verdict.getString("outcome")).isEqualTo("failure");
       JsonObject details = (JsonObject) verdict.getValue("details");
