@@ -2,6 +2,8 @@ package io.arbiter.policy;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -24,8 +26,8 @@ public final class ResultGates {
       new MinQualityRule());
 
   /** The names of {@link #RULES}: the rules a waiver may name. */
-  public static final Set<String> NAMES = RULES.stream().map(Rule::name)
-      .collect(Collectors.toCollection(java.util.LinkedHashSet::new));
+  public static final Set<String> NAMES = Collections.unmodifiableSet(RULES.stream().map(Rule::name)
+      .collect(Collectors.<String, Set<String>>toCollection(LinkedHashSet::new)));
 
   /** The attempt being judged: which task (and its type), and which agent reported it. */
   public record Attempt(UUID taskId, String taskType, String agentId) {}
