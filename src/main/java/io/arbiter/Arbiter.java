@@ -12,6 +12,7 @@ import io.arbiter.db.EmbeddedDatabase;
 import io.arbiter.db.Secrets;
 import io.arbiter.http.HttpVerticle;
 import io.arbiter.http.auth.DevSecret;
+import io.arbiter.policy.PolicyVerticle;
 import io.arbiter.registry.RegistryVerticle;
 import io.arbiter.routing.RoutingVerticle;
 import io.arbiter.task.TaskVerticle;
@@ -34,7 +35,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One running Arbiter: config → database (embedded in dev mode, then Flyway) → verticles deployed in dependency
- * order (audit, registry, tasks, routing, HTTP ingress). {@link #start} blocks until it serves or fails with a
+ * order (audit, policy, registry, tasks, routing, HTTP ingress). {@link #start} blocks until it serves or fails with a
  * {@link StartupException} whose message names the cause in one line.
  */
 public final class Arbiter implements AutoCloseable {
@@ -84,6 +85,7 @@ public final class Arbiter implements AutoCloseable {
       ArbiterConfig ready = config;
       HttpVerticle http = new HttpVerticle(ready, metrics);
       await(vertx.deployVerticle(new AuditVerticle(ready, metrics))
+          .compose(id -> vertx.deployVerticle(new PolicyVerticle(ready, metrics)))
           .compose(id -> vertx.deployVerticle(new RegistryVerticle(ready, metrics)))
           .compose(id -> vertx.deployVerticle(new TaskVerticle(ready, metrics)))
           .compose(id -> vertx.deployVerticle(new RoutingVerticle(ready, metrics)))

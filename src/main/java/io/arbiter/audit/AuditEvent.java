@@ -6,8 +6,8 @@ import io.vertx.core.json.JsonObject;
 import java.util.List;
 
 /**
- * One audit record as SPEC §6 defines it, before it is appended. {@code details} is redacted on construction, so no
- * secret can reach the outbox whichever path built the event.
+ * One audit record as SPEC §6 defines it, before it is appended. {@code details}, {@code target} and
+ * {@code userAgent} are redacted on construction, so no secret can reach the outbox whichever path built the event.
  */
 public record AuditEvent(String tenantId, String actorSub, String actorRole, String action, String target,
                          Outcome outcome, String clientIp, String userAgent, String correlationId, JsonObject details,
@@ -30,6 +30,8 @@ public record AuditEvent(String tenantId, String actorSub, String actorRole, Str
 
   public AuditEvent {
     details = Redactor.redact(details == null ? new JsonObject() : details);
+    target = Redactor.redactText(target);
+    userAgent = Redactor.redactText(userAgent);
     tags = tags == null ? List.of() : List.copyOf(tags);
   }
 

@@ -91,6 +91,26 @@ public final class Addresses {
    * caller's tenant that can do the type (an agent without results shows its prior), best posterior mean first. */
   public static final String ROUTING_STATS = "arbiter.routing.stats";
 
+  /** Body {@code {}}. Reply: the caller's tenant's limits {@code {maxFiles, maxLoc, maxPayloadBytes, taskTypes}}
+   * (null, or an empty list of types, where it sets none). */
+  public static final String POLICY_LIMITS_GET = "arbiter.policy.limits-get";
+  /** Body: the limits, as {@link #POLICY_LIMITS_GET} answers them (a field left out is no limit); they replace the
+   * tenant's limits. Reply: the stored limits. Publishes {@link #EVENTS_LIMITS_CHANGED}. */
+  public static final String POLICY_LIMITS_PUT = "arbiter.policy.limits-put";
+  /** Body {@code {rule, scope: {kind: task|task_type|agent, value}, reason, expiresAt}}. Reply: the waiver {@code {id,
+   * tenantId, rule, scope, reason, expiresAt, createdBy, createdAt, revokedAt, revokedBy, active}}. Fails
+   * {@link Failure#UNPROCESSABLE} for an unknown rule or an expiry in the past or beyond {@code policy.maxWaiverDays},
+   * {@link Failure#BAD_REQUEST} for a task scope that is not a task id. */
+  public static final String POLICY_WAIVER_CREATE = "arbiter.policy.waiver-create";
+  /** Body {@code {id}}. Reply: the waiver. Fails {@link Failure#NOT_FOUND} (also for another tenant's). */
+  public static final String POLICY_WAIVER_GET = "arbiter.policy.waiver-get";
+  /** Body {@code {limit?, cursor?, active?, rule?}}. Reply {@code {items: [waiver…], nextCursor}}, newest first. */
+  public static final String POLICY_WAIVER_LIST = "arbiter.policy.waiver-list";
+  /** Body {@code {id}}. Reply: the waiver, revoked (a revoked one as it was). Fails {@link Failure#NOT_FOUND}. */
+  public static final String POLICY_WAIVER_REVOKE = "arbiter.policy.waiver-revoke";
+  /** No body. Reply: {@link io.arbiter.db.DbHealth} JSON of the policy verticle. */
+  public static final String POLICY_HEALTH = "arbiter.policy.health";
+
   /** Append a security or system event that has no transaction of its own. Body: {@code AuditEvent.toJson()}
    * ({@code tenantId, actorSub, actorRole, action, target, outcome, clientIp, userAgent, correlationId, details,
    * tags}). Reply: an empty object once the event is in the outbox (senders may ignore it). */
@@ -139,6 +159,9 @@ public final class Addresses {
    * {@code channel}, the agent in {@code agent-id}, the caller in the {@link RequestContext} headers). Reply: what the
    * REST call answers; failures as {@link Failure} codes. Not reachable from the bridge itself. */
   public static final String BRIDGE_REPORT = "arbiter.bridge.report";
+
+  /** Published after a tenant's limits changed. Body {@code {tenantId}}; submission drops its cached copy. */
+  public static final String EVENTS_LIMITS_CHANGED = "arbiter.events.limits-changed";
 
   /** Published after an agent's state changed. Body {@code {tenantId, agentId, status, event}}. */
   public static final String EVENTS_AGENT = "arbiter.events.agent";

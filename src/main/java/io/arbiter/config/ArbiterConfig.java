@@ -13,7 +13,8 @@ import java.nio.file.Path;
  */
 public record ArbiterConfig(
     Mode mode, Path dataDir, Http http, Db db, Breaker breaker, Auth auth, Registry registry, Api api, Tasks tasks,
-    Routing routing, Audit audit, Journal journal, Shutdown shutdown, LiveSettings live, long configScanPeriodMs) {
+    Routing routing, Audit audit, Journal journal, Shutdown shutdown, Policy policy, LiveSettings live,
+    long configScanPeriodMs) {
 
   public enum Mode { DEV, PROD }
 
@@ -44,6 +45,8 @@ public record ArbiterConfig(
   public record Api(int maxPageSize) {}
 
   public record Audit(int drainBatchSize, long drainIntervalMs) {}
+
+  public record Policy(int maxWaiverDays) {}
 
   public record Tasks(long maxPayloadBytes, long defaultTimeoutMs, long minTimeoutMs, long maxTimeoutMs,
                       int defaultMaxAttempts, int maxAttemptsLimit, long ackTimeoutMs, long leaseMs, long backoffBaseMs,
@@ -119,6 +122,7 @@ public record ArbiterConfig(
         new Audit(v.integer(AUDIT_DRAIN_BATCH_SIZE), v.number(AUDIT_DRAIN_INTERVAL_MS)),
         new Journal(v.integer(JOURNAL_CAPACITY), v.number(JOURNAL_REPLAY_INTERVAL_MS)),
         new Shutdown(v.number(SHUTDOWN_GRACE_MS)),
+        new Policy(v.integer(POLICY_MAX_WAIVER_DAYS)),
         LiveSettings.from(v),
         v.number(CONFIG_SCAN_PERIOD_MS));
   }
@@ -142,12 +146,12 @@ public record ArbiterConfig(
   public ArbiterConfig withJwtSecret(String secret) {
     return new ArbiterConfig(mode, dataDir, http, db, breaker,
         new Auth(secret, auth.issuer(), auth.audience(), auth.leewaySeconds()), registry, api, tasks, routing, audit,
-        journal, shutdown, live, configScanPeriodMs);
+        journal, shutdown, policy, live, configScanPeriodMs);
   }
 
   /** A copy pointing at another database (dev mode fills in the embedded one). */
   public ArbiterConfig withDb(Db other) {
     return new ArbiterConfig(mode, dataDir, http, other, breaker, auth, registry, api, tasks, routing, audit, journal,
-        shutdown, live, configScanPeriodMs);
+        shutdown, policy, live, configScanPeriodMs);
   }
 }

@@ -111,6 +111,8 @@ public enum ConfigKey {
       "how often a non-empty journal tries to replay into the database"),
   SHUTDOWN_GRACE_MS("shutdown.graceMs", Kind.integer(0, 600_000), false,
       "on SIGTERM, how long in-flight requests may take before Arbiter exits anyway"),
+  POLICY_MAX_WAIVER_DAYS("policy.maxWaiverDays", Kind.integer(1, 3650), false,
+      "longest a waiver may run: its expiry must lie within this many days of its creation"),
   LOG_LEVEL("log.level", Kind.choice("TRACE", "DEBUG", "INFO", "WARN", "ERROR"), true, "level of the io.arbiter loggers"),
   CONFIG_SCAN_PERIOD_MS("config.scanPeriodMs", Kind.integer(100, 3_600_000), false,
       "how often the conf file is checked for changes");

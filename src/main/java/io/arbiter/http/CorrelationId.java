@@ -1,5 +1,6 @@
 package io.arbiter.http;
 
+import io.arbiter.audit.Redactor;
 import io.arbiter.bus.RequestLog;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
@@ -9,8 +10,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Takes the correlation id from {@code X-Request-Id} (or makes one), echoes it in the response, and writes one access
- * log line per request carrying it. Domain verticles get it through the bus headers.
+ * Takes the correlation id from {@code X-Request-Id} (or makes one: also when the given one looks like a secret, such
+ * as a JWT, since it is written into every log line and audit record of the request), echoes it in the response, and
+ * writes one access log line per request carrying it. Domain verticles get it through the bus headers.
  */
 public final class CorrelationId implements Handler<RoutingContext> {
 
@@ -26,7 +28,8 @@ public final class CorrelationId implements Handler<RoutingContext> {
   @Override
   public void handle(RoutingContext rc) {
     String given = rc.request().getHeader(HEADER);
-    String id = given != null && SAFE.matcher(given).matches() ? given : UUID.randomUUID().toString();
+    String id = given != null && SAFE.matcher(given).matches() && Redactor.redactText(given).equals(given) ? given
+        : UUID.randomUUID().toString();
     long started = System.nanoTime();
     rc.put(KEY, id);
     rc.response().putHeader(HEADER, id)

@@ -4,6 +4,7 @@ import io.arbiter.config.ArbiterConfig;
 import io.arbiter.http.api.AgentsApi;
 import io.arbiter.http.api.AuditApi;
 import io.arbiter.http.api.BusRoute;
+import io.arbiter.http.api.PolicyApi;
 import io.arbiter.http.api.RoutingApi;
 import io.arbiter.http.api.TasksApi;
 import io.arbiter.http.auth.Access;
@@ -100,6 +101,7 @@ public final class HttpVerticle extends VerticleBase {
     TasksApi.mount(builder, busRoute);
     AuditApi.mount(builder, busRoute);
     RoutingApi.mount(builder, busRoute);
+    PolicyApi.mount(builder, busRoute);
     Router api = builder.createRouter();
     api.route().failureHandler(problems);
     root.route("/api/v1/*").subRouter(api);

@@ -6,6 +6,7 @@ import io.arbiter.bus.Failure;
 import io.arbiter.bus.RequestContext;
 import io.arbiter.bus.RequestLog;
 import io.arbiter.audit.AuditEvent;
+import io.arbiter.audit.Redactor;
 import io.arbiter.http.auth.Access;
 import io.vertx.core.Handler;
 import io.vertx.core.eventbus.EventBus;
@@ -177,7 +178,7 @@ public final class Problems implements Handler<RoutingContext> {
     RequestContext caller = Access.context(rc);
     String remote = rc.request().remoteAddress() == null ? null : rc.request().remoteAddress().hostAddress();
     RequestContext ctx = caller != null ? caller : new RequestContext(CorrelationId.of(rc), RequestContext.SYSTEM_TENANT,
-        "anonymous", "none", remote, rc.request().getHeader("User-Agent"));
+        "anonymous", "none", remote, Redactor.redactText(rc.request().getHeader("User-Agent")));
     String action = failure == Failure.UNAUTHORIZED ? "auth.failed" : "access.denied";
     AuditEvent event = AuditEvent.of(ctx, action, rc.request().method() + " " + rc.request().path(),
         AuditEvent.Outcome.DENIED, new JsonObject().put("reason", detail)).withTags(AuditEvent.SECURITY_TAGS);

@@ -5,6 +5,7 @@ import io.arbiter.bus.CanonicalJson;
 import io.arbiter.bus.Failure;
 import io.arbiter.bus.RequestContext;
 import io.arbiter.config.ArbiterConfig;
+import io.arbiter.policy.TenantLimits;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
@@ -17,14 +18,18 @@ import java.util.UUID;
  * accepted as its age.
  */
 public record Submission(UUID id, RequestContext ctx, String type, int priority, Object payload,
-                         JsonObject requirements, JsonObject budget, long timeoutMs, int maxAttempts,
+                         JsonObject requirements, JsonObject budget, JsonObject gates, long timeoutMs, int maxAttempts,
                          String idempotencyKey, String requestHash, String acceptedAt) {
 
   public static final int DEFAULT_PRIORITY = 5;
 
-  /** @param field how to name the submission's fields in errors: "" for a single task, "tasks[3]." in a batch */
+  /**
+   * @param tenantLimits the caller's tenant's limits: one it breaks answers {@link Failure#UNPROCESSABLE} naming the
+   *                     rule; a task without a budget gets the tenant's file and line limits as its budget
+   * @param field how to name the submission's fields in errors: "" for a single task, "tasks[3]." in a batch
+   */
   public static Submission from(JsonObject body, String idempotencyKey, RequestContext ctx,
-                                ArbiterConfig.Tasks limits, String field) {
+                                ArbiterConfig.Tasks limits, TenantLimits tenantLimits, String field) {
     Object payload = body.getValue("payload");
     int payloadBytes = Json.encode(payload).getBytes(StandardCharsets.UTF_8).length;
     if (payloadBytes > limits.maxPayloadBytes()) {
@@ -32,6 +37,12 @@ public record Submission(UUID id, RequestContext ctx, String type, int priority,
           + " bytes; the limit is " + limits.maxPayloadBytes() + " (tasks.maxPayloadBytes)",
           new JsonObject().put("field", field + "payload"));
     }
+    JsonObject budget = body.getJsonObject("budget", new JsonObject());
+    tenantLimits.check(new TenantLimits.Asked(body.getString("type"), budget, payloadBytes)).ifPresent(refusal -> {
+      throw new ArbiterException(Failure.UNPROCESSABLE, (field.isEmpty() ? "" : field.substring(0, field.length() - 1)
+          + ": ") + refusal.rule() + ": " + refusal.message(),
+          new JsonObject().put("field", field + refusal.field()).put("rule", refusal.rule()));
+    });
     long timeoutMs = body.getLong("timeoutMs", limits.defaultTimeoutMs());
     if (timeoutMs < limits.minTimeoutMs() || timeoutMs > limits.maxTimeoutMs()) {
       throw invalid(field + "timeoutMs", "must be from " + limits.minTimeoutMs() + " to " + limits.maxTimeoutMs()
@@ -42,8 +53,9 @@ public record Submission(UUID id, RequestContext ctx, String type, int priority,
       throw invalid(field + "maxAttempts", "must be at most " + limits.maxAttemptsLimit() + ", got " + maxAttempts);
     }
     return new Submission(TaskIds.next(), ctx, body.getString("type"), body.getInteger("priority", DEFAULT_PRIORITY),
-        payload, body.getJsonObject("requirements", new JsonObject()), body.getJsonObject("budget", new JsonObject()),
-        timeoutMs, maxAttempts, idempotencyKey, CanonicalJson.sha256(body), null);
+        payload, body.getJsonObject("requirements", new JsonObject()), tenantLimits.effectiveBudget(budget),
+        body.getJsonObject("gates", new JsonObject()), timeoutMs, maxAttempts, idempotencyKey,
+        CanonicalJson.sha256(body), null);
   }
 
   /** The submission as the outage journal keeps it, stamped with the time it was accepted. */
@@ -54,9 +66,9 @@ public record Submission(UUID id, RequestContext ctx, String type, int priority,
   /** A submission read back from the outage journal. */
   static Submission fromJournal(JsonObject r, RequestContext ctx) {
     return new Submission(UUID.fromString(r.getString("id")), ctx, r.getString("type"), r.getInteger("priority"),
-        r.getValue("payload"), r.getJsonObject("requirements"), r.getJsonObject("budget"), r.getLong("timeout_ms"),
-        r.getInteger("max_attempts"), r.getString("idempotency_key"), r.getString("request_hash"),
-        r.getString("accepted_at"));
+        r.getValue("payload"), r.getJsonObject("requirements"), r.getJsonObject("budget"), r.getJsonObject("gates"),
+        r.getLong("timeout_ms"), r.getInteger("max_attempts"), r.getString("idempotency_key"),
+        r.getString("request_hash"), r.getString("accepted_at"));
   }
 
   private static ArbiterException invalid(String field, String message) {
@@ -68,7 +80,8 @@ public record Submission(UUID id, RequestContext ctx, String type, int priority,
   JsonObject toRecord() {
     return new JsonObject()
         .put("id", id.toString()).put("tenant_id", ctx.tenantId()).put("type", type).put("priority", priority)
-        .put("payload", payload).put("requirements", requirements).put("budget", budget).put("timeout_ms", timeoutMs)
+        .put("payload", payload).put("requirements", requirements).put("budget", budget).put("gates", gates)
+        .put("timeout_ms", timeoutMs)
         .put("max_attempts", maxAttempts).put("idempotency_key", idempotencyKey).put("request_hash", requestHash)
         .put("actor_sub", ctx.subject()).put("actor_role", ctx.role()).put("client_ip", ctx.clientIp())
         .put("user_agent", ctx.userAgent()).put("correlation_id", ctx.correlationId()).put("accepted_at", acceptedAt);

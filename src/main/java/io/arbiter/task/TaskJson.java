@@ -18,6 +18,7 @@ final class TaskJson {
         .put("payload", json(row.getJson("payload")))
         .put("requirements", row.getJson("requirements"))
         .put("budget", row.getJson("budget"))
+        .put("gates", row.getJson("gates"))
         .put("timeoutMs", row.getLong("timeout_ms"))
         .put("maxAttempts", row.getInteger("max_attempts"))
         .put("state", row.getString("state"))
@@ -42,7 +43,8 @@ final class TaskJson {
     JsonObject json = new JsonObject()
         .put("id", s.id().toString()).put("tenantId", s.ctx().tenantId()).put("type", s.type())
         .put("priority", s.priority()).put("payload", s.payload()).put("requirements", s.requirements())
-        .put("budget", s.budget()).put("timeoutMs", s.timeoutMs()).put("maxAttempts", s.maxAttempts())
+        .put("budget", s.budget()).put("gates", s.gates())
+        .put("timeoutMs", s.timeoutMs()).put("maxAttempts", s.maxAttempts())
         .put("state", TaskState.QUEUED.wire()).put("attempt", 0)
         .put("createdAt", time(createdAt)).put("updatedAt", time(createdAt));
     putIfPresent(json, "idempotencyKey", s.idempotencyKey());
@@ -59,6 +61,7 @@ final class TaskJson {
         .put("payload", json(row.getJson("payload")))
         .put("requirements", row.getJson("requirements"))
         .put("budget", row.getJson("budget"))
+        .put("gates", row.getJson("gates"))
         .put("timeoutMs", row.getLong("timeout_ms"))
         .put("leaseExpiresAt", lease)
         .put("ackDeadline", lease);

@@ -4,6 +4,7 @@ import io.arbiter.bus.ArbiterException;
 import io.arbiter.bus.Failure;
 import io.arbiter.bus.RequestContext;
 import io.arbiter.config.ArbiterConfig;
+import io.arbiter.policy.Verdict;
 import io.vertx.core.Future;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
@@ -160,8 +161,9 @@ final class TaskRepository {
     return guarded(TaskSql.EXTEND, Tuple.of(id, ctx.tenantId(), attempt, agentId, limits.leaseMs(), progress));
   }
 
-  Future<Guarded> result(RequestContext ctx, UUID id, String agentId, JsonObject r) {
-    return resultAll(ctx, agentId, List.of(id), List.of(r)).map(TaskRepository::only);
+  Future<Guarded> result(RequestContext ctx, UUID id, String agentId, JsonObject r, Verdict verdict) {
+    return resultAll(ctx, agentId, List.of(id), List.of(r), java.util.Collections.singletonList(verdict))
+        .map(TaskRepository::only);
   }
 
   /** A task and attempt an agent reports on. */
@@ -178,10 +180,13 @@ final class TaskRepository {
 
   /**
    * Many results by one agent in one statement; one {@link Guarded} per result, in order, null for an unknown task.
-   * The single result is a batch of one: both take the same path.
+   * The single result is a batch of one: both take the same path. {@code verdicts} (parallel, entries may be null)
+   * are the result gates' verdicts, audited with the outcomes they judged.
    */
-  Future<List<Guarded>> resultAll(RequestContext ctx, String agentId, List<UUID> ids, List<JsonObject> results) {
+  Future<List<Guarded>> resultAll(RequestContext ctx, String agentId, List<UUID> ids, List<JsonObject> results,
+                                  List<Verdict> verdicts) {
     int n = results.size();
+    String[] judged = new String[n];
     Integer[] attempts = new Integer[n];
     String[] outcomes = new String[n];
     String[] values = new String[n];
@@ -202,13 +207,14 @@ final class TaskRepository {
       lines[i] = r.getInteger("linesChanged");
       tests[i] = r.getBoolean("testsPassed");
       coverage[i] = r.getDouble("coverage");
+      judged[i] = verdicts.get(i) == null ? null : verdicts.get(i).toJson().encode();
     }
     Tuple params = Tuple.tuple().addString(ctx.tenantId()).addString(agentId)
         .addArrayOfUUID(ids.toArray(UUID[]::new)).addArrayOfInteger(attempts).addArrayOfString(outcomes)
         .addArrayOfString(values).addArrayOfString(errors).addArrayOfDouble(qualities).addArrayOfInteger(files)
         .addArrayOfInteger(lines).addArrayOfBoolean(tests).addArrayOfDouble(coverage)
         .addLong(limits.backoffBaseMs()).addLong(limits.backoffCapMs()).addDouble(learningDiscount);
-    return guardedAll(TaskSql.RESULT, actor(params, ctx));
+    return guardedAll(TaskSql.RESULT, actor(params, ctx).addArrayOfString(judged));
   }
 
   /** The outcome recorded for an attempt, or null. */

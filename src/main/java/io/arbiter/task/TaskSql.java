@@ -42,25 +42,26 @@ final class TaskSql {
   }
 
   /**
-   * $1 a JSON array of submissions, each {id, tenant_id, type, priority, payload, requirements, budget, timeout_ms,
-   * max_attempts, idempotency_key, request_hash, actor_sub, actor_role, client_ip, user_agent, correlation_id,
-   * accepted_at}: the group commit of many requests in one statement. A repeated idempotency key, or an id that
-   * already landed (a retried or replayed submission), inserts nothing (its row is not returned); every other row is
-   * queued with its history row and audit event. {@code accepted_at} (journal replays only) becomes the task's age.
+   * $1 a JSON array of submissions, each {id, tenant_id, type, priority, payload, requirements, budget, gates,
+   * timeout_ms, max_attempts, idempotency_key, request_hash, actor_sub, actor_role, client_ip, user_agent,
+   * correlation_id, accepted_at}: the group commit of many requests in one statement. A repeated idempotency key, or an
+   * id that already landed (a retried or replayed submission), inserts nothing (its row is not returned); every other
+   * row is queued with its history row and audit event. {@code accepted_at} (journal replays only) becomes the task's
+   * age.
    */
   static final String SUBMIT = """
       WITH input AS (
         SELECT * FROM jsonb_to_recordset($1::jsonb) AS i(
           id uuid, tenant_id text, type text, priority smallint, payload jsonb, requirements jsonb, budget jsonb,
-          timeout_ms bigint, max_attempts integer, idempotency_key text, request_hash text, actor_sub text,
-          actor_role text, client_ip text, user_agent text, correlation_id text, accepted_at timestamptz)
+          gates jsonb, timeout_ms bigint, max_attempts integer, idempotency_key text, request_hash text,
+          actor_sub text, actor_role text, client_ip text, user_agent text, correlation_id text, accepted_at timestamptz)
       ),
       inserted AS (
-        INSERT INTO tasks (id, tenant_id, type, priority, payload, requirements, budget, timeout_ms, max_attempts,
-                           attempt_budget, idempotency_key, request_hash, created_at)
+        INSERT INTO tasks (id, tenant_id, type, priority, payload, requirements, budget, gates, timeout_ms,
+                           max_attempts, attempt_budget, idempotency_key, request_hash, created_at)
         SELECT id, tenant_id, type, priority, COALESCE(payload, 'null'::jsonb), COALESCE(requirements, '{}'::jsonb),
-               COALESCE(budget, '{}'::jsonb), timeout_ms, max_attempts, max_attempts, idempotency_key, request_hash,
-               COALESCE(accepted_at, now())
+               COALESCE(budget, '{}'::jsonb), COALESCE(gates, '{}'::jsonb), timeout_ms, max_attempts, max_attempts,
+               idempotency_key, request_hash, COALESCE(accepted_at, now())
         FROM input
         ON CONFLICT DO NOTHING
         RETURNING id, tenant_id, type, priority, created_at
@@ -138,7 +139,7 @@ final class TaskSql {
       )
       UPDATE tasks t SET delivered_at = now(), updated_at = now()
       FROM picked WHERE t.id = picked.id
-      RETURNING t.id, t.attempt, t.type, t.priority, t.payload, t.requirements, t.budget, t.timeout_ms,
+      RETURNING t.id, t.attempt, t.type, t.priority, t.payload, t.requirements, t.budget, t.gates, t.timeout_ms,
                 t.lease_expires_at
       """;
 
@@ -219,13 +220,17 @@ final class TaskSql {
   /**
    * $1 tenant, $2 agent, then one entry per result in parallel arrays: $3 task ids, $4 attempts, $5 outcomes,
    * $6 results (JSON text), $7 errors, $8 qualities, $9 files changed, $10 lines changed, $11 tests passed,
-   * $12 coverage; $13 backoff base ms, $14 backoff cap ms, $15 the learning discount, $16..$20 actor.
+   * $12 coverage; $13 backoff base ms, $14 backoff cap ms, $15 the learning discount, $16..$20 actor; $21 (parallel
+   * to $3) the result gates' verdict on each result ({@code io.arbiter.policy.Verdict#toJson}, or null when the task
+   * has no policy or the attempt did not report success): a result the gates failed arrives here already turned into
+   * a failed outcome naming the rules.
    *
    * <p>Records each outcome once per (task, attempt), the first of the batch winning: succeeded ends the task; failed
    * retries after backoff or ends it dead. In the same statement, for all of them at once: the agent's slots are
    * released and its running figures move (the baseline counts as one prior observation, every completed attempt as
    * one more); the learning router's arm for each task type takes the rewards in order (see V4__routing_learning.sql
-   * and routing/Arm); and the agent's record in each specialization the tasks required grows.
+   * and routing/Arm); the agent's record in each specialization the tasks required grows; and each recorded verdict
+   * becomes a {@code policy.verdict} audit event, committed with the outcome it judged.
    *
    * <p>One row per result, in order: the task's state (after this batch; null for an unknown task), its attempt and
    * holder, {@code moved} when this result was recorded, the state after it, and {@code recorded_outcome}, the
@@ -233,9 +238,9 @@ final class TaskSql {
    */
   static final String RESULT = lockedBatch("""
       SELECT * FROM unnest($3::uuid[], $4::int[], $5::text[], $6::text[], $7::text[], $8::float8[], $9::int[],
-                           $10::int[], $11::bool[], $12::float8[])
+                           $10::int[], $11::bool[], $12::float8[], $21::text[])
         WITH ORDINALITY AS i(id, attempt, outcome, result, error, quality, files_changed, lines_changed,
-                             tests_passed, coverage, n)""") + """
+                             tests_passed, coverage, verdict, n)""") + """
       chosen AS (
         SELECT DISTINCT ON (i.id) i.*
         FROM input i JOIN t0 ON t0.id = i.id
@@ -262,7 +267,7 @@ final class TaskSql {
         FROM recorded r JOIN chosen c ON c.id = r.task_id JOIN t0 ON t0.id = r.task_id
         WHERE t.id = r.task_id
         RETURNING t.id, t.tenant_id, t.state, t.attempt, t.assigned_agent_id, t0.state AS from_state,
-                  t0.assigned_at, t0.type, t0.requirements, c.outcome, c.quality, c.n
+                  t0.assigned_at, t0.type, t0.requirements, c.outcome, c.quality, c.n, c.verdict
       ),
       totals AS (
         SELECT count(*)::int AS n, count(*) FILTER (WHERE outcome = 'succeeded') AS successes,
@@ -328,7 +333,13 @@ final class TaskSql {
                     ELSE 'retry after backoff' END
         FROM moves ORDER BY id, n
       ),
-      """.formatted(backoff("$13", "$14"), releaseSlots("f.n")) + Outbox.cte("audited", actorEvents("moves",
+      """.formatted(backoff("$13", "$14"), releaseSlots("f.n")) + Outbox.cte("verdicts", """
+        SELECT f.tenant_id, $16, $17, 'policy.verdict', 'task:' || f.id,
+               CASE WHEN f.verdict::jsonb ->> 'verdict' = 'fail' THEN 'failure' ELSE 'success' END, $18, $19, $20,
+               f.verdict::jsonb || jsonb_build_object('attempt', f.attempt, 'agentId', f.assigned_agent_id),
+               '{}'::text[]
+        FROM finished f WHERE f.verdict IS NOT NULL
+      """) + ",\n" + Outbox.cte("audited", actorEvents("moves",
       "'task.' || moves.to_state", "'task:' || moves.id",
       "jsonb_build_object('attempt', moves.attempt, 'agentId', moves.assigned_agent_id, 'from', moves.from_state)", 16))
       + """

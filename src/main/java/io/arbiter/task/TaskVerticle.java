@@ -11,6 +11,11 @@ import io.arbiter.db.Cursor;
 import io.arbiter.db.Database;
 import io.arbiter.db.DbBreaker;
 import io.arbiter.db.GroupCommit;
+import io.arbiter.policy.PolicyReads;
+import io.arbiter.policy.Report;
+import io.arbiter.policy.ResultGates;
+import io.arbiter.policy.Verdict;
+import io.arbiter.policy.TenantLimits;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -23,6 +28,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
+import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -56,6 +62,9 @@ public final class TaskVerticle extends VerticleBase {
   private final MeterRegistry registry;
   private final Map<String, Set<ClaimWait>> waits = new HashMap<>();
   private final AtomicLong queueDepth = new AtomicLong();
+  private static final long LIMITS_TTL_NANOS = 10_000_000_000L;
+  private final Map<String, CachedLimits> limitsByTenant = new HashMap<>();
+  private long limitsGeneration;
   private volatile LiveSettings live;
   private Pool pool;
   private DbBreaker breaker;
@@ -139,8 +148,9 @@ public final class TaskVerticle extends VerticleBase {
         bus.consumer(Addresses.TASKS_RESULT_BATCH, handle(this::resultBatch)).completion(),
         bus.consumer(Addresses.TASKS_HEALTH, handle(m -> breaker.ping(pool).map(h -> h.toJson()
             .put("buffered", journal.buffered()).put("journalCapacity", journal.capacity())))).completion(),
-        bus.<JsonObject>consumer(Addresses.EVENTS_ASSIGNED, m -> wake(m.body())).completion(),
         bus.localConsumer(Addresses.TASKS_SHUTDOWN, handle(m -> shutdown())).completion(),
+        bus.<JsonObject>consumer(Addresses.EVENTS_ASSIGNED, m -> wake(m.body())).completion(),
+        bus.<JsonObject>consumer(Addresses.EVENTS_LIMITS_CHANGED, m -> limitsChanged(m.body())).completion(),
         bus.<JsonObject>localConsumer(Addresses.CONFIG_CHANGED,
             m -> live = LiveSettings.fromJson(m.body().getJsonObject("settings"))).completion()));
   }
@@ -167,10 +177,13 @@ public final class TaskVerticle extends VerticleBase {
   private Future<JsonObject> submit(Message<JsonObject> m) {
     JsonObject body = m.body().copy();
     String key = (String) body.remove("idempotencyKey");
-    Submission submission = Submission.from(body, key, ctx(m), config.tasks(), "");
-    return submissions.submit(submission).recover(e -> !unavailable(e) ? Future.failedFuture(e)
-        : journal.append(entry("submit", submission.ctx(), List.of(submission.toJournal())))
-            .map(v -> new JsonObject().put("task", bufferedTask(submission)).put("created", true)));
+    RequestContext ctx = ctx(m);
+    return limitsForSubmission(ctx.tenantId()).compose(limits -> {
+      Submission submission = Submission.from(body, key, ctx, config.tasks(), limits, "");
+      return submissions.submit(submission).recover(e -> !unavailable(e) ? Future.failedFuture(e)
+          : journal.append(entry("submit", ctx, List.of(submission.toJournal())))
+              .map(v -> new JsonObject().put("task", bufferedTask(submission)).put("created", true)));
+    });
   }
 
   private static JsonObject bufferedTask(Submission s) {
@@ -186,25 +199,67 @@ public final class TaskVerticle extends VerticleBase {
     return new JsonObject().put("kind", kind).put("ctx", ctx.toJson()).put("items", new JsonArray(items));
   }
 
+  /**
+   * The limits a submission is checked against: while the database is unavailable, the last ones read for the tenant
+   * (however old), or none, so that the submission can still go to the outage journal.
+   */
+  private Future<TenantLimits> limitsForSubmission(String tenantId) {
+    return tenantLimits(tenantId).recover(e -> {
+      if (!unavailable(e)) {
+        return Future.failedFuture(e);
+      }
+      CachedLimits stale = limitsByTenant.get(tenantId);
+      return Future.succeededFuture(stale == null ? TenantLimits.NONE : stale.limits());
+    });
+  }
+
+  /** A tenant with limits breaks none of them in its batch, or the whole batch is refused naming the item and rule. */
   private Future<JsonObject> submitBatch(Message<JsonObject> m) {
     RequestContext ctx = ctx(m);
     JsonArray items = m.body().getJsonArray("tasks");
-    List<Submission> batch = new ArrayList<>(items.size());
-    for (int i = 0; i < items.size(); i++) {
-      batch.add(Submission.from(items.getJsonObject(i), null, ctx, config.tasks(), "tasks[" + i + "]."));
+    return limitsForSubmission(ctx.tenantId()).compose(limits -> {
+      List<Submission> batch = new ArrayList<>(items.size());
+      for (int i = 0; i < items.size(); i++) {
+        batch.add(Submission.from(items.getJsonObject(i), null, ctx, config.tasks(), limits, "tasks[" + i + "]."));
+      }
+      return writeSubmissions(batch).map(outcomes -> {
+        JsonArray accepted = new JsonArray();
+        outcomes.forEach(o -> accepted.add(new JsonObject()
+            .put("id", o.result().getJsonObject("task").getString("id")).put("state", TaskState.QUEUED.wire())));
+        return new JsonObject().put("tasks", accepted);
+      }).recover(e -> !unavailable(e) ? Future.failedFuture(e)
+          : journal.append(entry("submit", ctx, batch.stream().map(Submission::toJournal).toList())).map(v -> {
+            JsonArray accepted = new JsonArray();
+            batch.forEach(s -> accepted.add(new JsonObject().put("id", s.id().toString())
+                .put("state", TaskState.QUEUED.wire()).put("buffered", true)));
+            return new JsonObject().put("tasks", accepted);
+          }));
+    });
+  }
+
+  /**
+   * The tenant's limits, read once and kept until a change is published ({@link Addresses#EVENTS_LIMITS_CHANGED})
+   * or, as a fallback for a lost event, for {@link #LIMITS_TTL_NANOS}.
+   */
+  private Future<TenantLimits> tenantLimits(String tenantId) {
+    CachedLimits cached = limitsByTenant.get(tenantId);
+    long now = System.nanoTime();
+    if (cached != null && now - cached.readAt() < LIMITS_TTL_NANOS) {
+      return Future.succeededFuture(cached.limits());
     }
-    return writeSubmissions(batch).map(outcomes -> {
-      JsonArray accepted = new JsonArray();
-      outcomes.forEach(o -> accepted.add(new JsonObject().put("id", o.result().getJsonObject("task").getString("id"))
-          .put("state", TaskState.QUEUED.wire())));
-      return new JsonObject().put("tasks", accepted);
-    }).recover(e -> !unavailable(e) ? Future.failedFuture(e)
-        : journal.append(entry("submit", ctx, batch.stream().map(Submission::toJournal).toList())).map(v -> {
-          JsonArray accepted = new JsonArray();
-          batch.forEach(s -> accepted.add(new JsonObject().put("id", s.id().toString())
-              .put("state", TaskState.QUEUED.wire()).put("buffered", true)));
-          return new JsonObject().put("tasks", accepted);
-        }));
+    long generation = limitsGeneration;
+    return breaker.execute(() -> PolicyReads.limits(pool, tenantId)).onSuccess(limits -> {
+      if (generation == limitsGeneration) {
+        limitsByTenant.put(tenantId, new CachedLimits(limits, now));
+      }
+    });
+  }
+
+  private record CachedLimits(TenantLimits limits, long readAt) {}
+
+  private void limitsChanged(JsonObject event) {
+    limitsGeneration++;
+    limitsByTenant.remove(event.getString("tenantId"));
   }
 
   /** One transaction for a whole batch (a group commit, or a bulk request). */
@@ -341,6 +396,7 @@ public final class TaskVerticle extends VerticleBase {
     private long deadlineTimer;
     private boolean busy;
     private boolean again;
+    private boolean expired;
 
     ClaimWait(RequestContext ctx, String agentId, int max, long waitMs) {
       this.ctx = ctx;
@@ -353,12 +409,20 @@ public final class TaskVerticle extends VerticleBase {
     Future<JsonObject> start() {
       waits.computeIfAbsent(key, k -> new HashSet<>()).add(this);
       pollTimer = vertx.setPeriodic(config.tasks().claimPollMs(), id -> attempt());
-      deadlineTimer = vertx.setTimer(waitMs, id -> finish(deliveries(List.of()), null));
+      deadlineTimer = vertx.setTimer(waitMs, id -> expire());
       return promise.future();
     }
 
+    /** At the deadline a claim still in flight may already have marked tasks delivered: it answers the wait. */
+    private void expire() {
+      expired = true;
+      if (!busy) {
+        finish(deliveries(List.of()), null);
+      }
+    }
+
     void attempt() {
-      if (promise.future().isComplete()) {
+      if (promise.future().isComplete() || expired) {
         return;
       }
       if (busy) {
@@ -371,7 +435,7 @@ public final class TaskVerticle extends VerticleBase {
         busy = false;
         if (result.failed()) {
           finish(null, result.cause());
-        } else if (!result.result().isEmpty()) {
+        } else if (!result.result().isEmpty() || expired) {
           finish(deliveries(result.result()), null);
         } else if (again) {
           attempt();
@@ -478,16 +542,19 @@ public final class TaskVerticle extends VerticleBase {
     UUID id = taskId(m);
     JsonObject body = m.body();
     String agentId = body.getString("agentId");
-    return breaker.execute(() -> tasks.result(ctx, id, agentId, body)).compose(g -> {
-      if (g.moved()) {
-        completed(List.of(body.getString("outcome")));
-      }
-      return recorded(ctx, id, agentId, body, g);
+    return judge(ctx, agentId, List.of(id), List.of(body)).compose(judged -> {
+      Judged j = judged.get(0);
+      return breaker.execute(() -> tasks.result(ctx, id, agentId, j.result(), j.verdict())).compose(g -> {
+        if (g.moved()) {
+          completed(List.of(j.result().getString("outcome")));
+        }
+        return recorded(ctx, id, agentId, j, g);
+      });
     }).recover(e -> !unavailable(e) ? Future.failedFuture(e)
         : journal.append(entry("result", ctx, List.of(body)).put("agentId", agentId)).map(v -> bufferedResult(body)));
   }
 
-  /** The answer to a result accepted into the outage journal: it lands when the database is back. */
+  /** The answer to a result accepted into the outage journal: it lands (and is judged) when the database is back. */
   private static JsonObject bufferedResult(JsonObject item) {
     return new JsonObject().put("taskId", item.getString("taskId")).put("attempt", item.getInteger("attempt"))
         .put("outcome", item.getString("outcome")).put("state", "buffered").put("repeated", false)
@@ -497,53 +564,94 @@ public final class TaskVerticle extends VerticleBase {
   private Future<JsonObject> resultBatch(Message<JsonObject> m) {
     RequestContext ctx = ctx(m);
     String agentId = m.body().getString("agentId");
-    List<JsonObject> results = new ArrayList<>();
+    List<JsonObject> reported = new ArrayList<>();
     List<UUID> ids = new ArrayList<>();
     JsonArray items = m.body().getJsonArray("results");
     for (int i = 0; i < items.size(); i++) {
       JsonObject item = items.getJsonObject(i);
-      results.add(item);
+      reported.add(item);
       ids.add(uuid(item.getString("taskId"), "results[" + i + "].taskId"));
     }
-    return breaker.execute(() -> tasks.resultAll(ctx, agentId, ids, results))
-        .compose(all -> answerResults(ctx, agentId, ids, results, all))
-        .map(answers -> {
+    return results(ctx, agentId, ids, reported).map(answers -> {
+      JsonArray out = new JsonArray();
+      for (int i = 0; i < answers.size(); i++) {
+        Future<JsonObject> answer = answers.get(i);
+        out.add(answer.succeeded() ? answer.result().put("status", 200)
+            : problemItem(ids.get(i), reported.get(i).getInteger("attempt"), answer.cause()));
+      }
+      return new JsonObject().put("items", out);
+    }).recover(e -> !unavailable(e) ? Future.failedFuture(e)
+        : journal.append(entry("result", ctx, reported).put("agentId", agentId)).map(v -> {
           JsonArray out = new JsonArray();
-          for (int i = 0; i < answers.size(); i++) {
-            Future<JsonObject> answer = answers.get(i);
-            out.add(answer.succeeded() ? answer.result().put("status", 200)
-                : problemItem(ids.get(i), results.get(i).getInteger("attempt"), answer.cause()));
-          }
+          reported.forEach(r -> out.add(bufferedResult(r).put("status", 202)));
           return new JsonObject().put("items", out);
-        })
-        .recover(e -> !unavailable(e) ? Future.failedFuture(e)
-            : journal.append(entry("result", ctx, results).put("agentId", agentId)).map(v -> {
-              JsonArray out = new JsonArray();
-              results.forEach(r -> out.add(bufferedResult(r).put("status", 202)));
-              return new JsonObject().put("items", out);
-            }));
+        }));
   }
 
   /**
-   * What a batch of results came to, item by item (once every item's answer is known): see {@link #recorded}. Counts
-   * the attempts that completed.
+   * One agent's results, judged by the result gates and recorded in one statement; answers each item's outcome once
+   * all are known (see {@link #recorded}). Counts the attempts that completed.
    */
-  private Future<List<Future<JsonObject>>> answerResults(RequestContext ctx, String agentId, List<UUID> ids,
-                                                         List<JsonObject> results, List<TaskRepository.Guarded> all) {
-    List<String> outcomes = new ArrayList<>();
-    for (int i = 0; i < all.size(); i++) {
-      if (all.get(i) != null && all.get(i).moved()) {
-        outcomes.add(results.get(i).getString("outcome"));
+  private Future<List<Future<JsonObject>>> results(RequestContext ctx, String agentId, List<UUID> ids,
+                                                   List<JsonObject> reported) {
+    return judge(ctx, agentId, ids, reported).compose(judged -> {
+      List<JsonObject> results = judged.stream().map(Judged::result).toList();
+      List<Verdict> verdicts = judged.stream().map(Judged::verdict).toList();
+      return breaker.execute(() -> tasks.resultAll(ctx, agentId, ids, results, verdicts)).compose(all -> {
+        List<String> outcomes = new ArrayList<>();
+        for (int i = 0; i < all.size(); i++) {
+          if (all.get(i) != null && all.get(i).moved()) {
+            outcomes.add(results.get(i).getString("outcome"));
+          }
+        }
+        completed(outcomes);
+        List<Future<JsonObject>> answers = new ArrayList<>(all.size());
+        for (int i = 0; i < all.size(); i++) {
+          TaskRepository.Guarded g = all.get(i);
+          answers.add(g == null ? Future.failedFuture(TaskRepository.notFound())
+              : recorded(ctx, ids.get(i), agentId, judged.get(i), g));
+        }
+        return Future.join(answers).transform(done -> Future.succeededFuture(answers));
+      });
+    });
+  }
+
+  /** A result as it will be recorded, and the result gates' verdict on it (null when nothing was checked). */
+  private record Judged(JsonObject result, Verdict verdict) {}
+
+  /**
+   * The result gates (SPEC §5) on a batch of results: one read of the budgets, gates and applicable waivers of the
+   * tasks that reported success, then {@link ResultGates} in memory. A success the gates fail is recorded as a failed
+   * attempt naming the rules, so retries and dead-lettering apply as to any failure. Tasks without budget or gates,
+   * and attempts reported as failed, are not checked.
+   */
+  private Future<List<Judged>> judge(RequestContext ctx, String agentId, List<UUID> ids, List<JsonObject> results) {
+    List<UUID> succeeded = new ArrayList<>();
+    for (int i = 0; i < results.size(); i++) {
+      if ("succeeded".equals(results.get(i).getString("outcome"))) {
+        succeeded.add(ids.get(i));
       }
     }
-    completed(outcomes);
-    List<Future<JsonObject>> answers = new ArrayList<>(all.size());
-    for (int i = 0; i < all.size(); i++) {
-      TaskRepository.Guarded g = all.get(i);
-      answers.add(g == null ? Future.failedFuture(TaskRepository.notFound())
-          : recorded(ctx, ids.get(i), agentId, results.get(i), g));
+    if (succeeded.isEmpty()) {
+      return Future.succeededFuture(results.stream().map(r -> new Judged(r, null)).toList());
     }
-    return Future.join(answers).transform(done -> Future.succeededFuture(answers));
+    return breaker.execute(() -> PolicyReads.resultGates(pool, ctx.tenantId(), agentId, succeeded)).map(inputs -> {
+      Instant now = Instant.now();
+      List<Judged> judged = new ArrayList<>(results.size());
+      for (int i = 0; i < results.size(); i++) {
+        JsonObject result = results.get(i);
+        PolicyReads.GateInput input = inputs.get(ids.get(i));
+        if (input == null || !"succeeded".equals(result.getString("outcome")) || input.policy().isEmpty()) {
+          judged.add(new Judged(result, null));
+          continue;
+        }
+        Verdict verdict = ResultGates.evaluate(input.policy(), Report.from(result),
+            new ResultGates.Attempt(input.taskId(), input.taskType(), agentId), input.waivers(), now);
+        judged.add(new Judged(verdict.failed()
+            ? result.copy().put("outcome", "failed").put("error", verdict.error()) : result, verdict));
+      }
+      return judged;
+    });
   }
 
   // ---- the outage journal ----
@@ -580,8 +688,7 @@ public final class TaskVerticle extends VerticleBase {
     } else {
       String agentId = entry.getString("agentId");
       List<UUID> ids = items.stream().map(item -> UUID.fromString(item.getString("taskId"))).toList();
-      outcomes = breaker.execute(() -> tasks.resultAll(ctx, agentId, ids, items))
-          .compose(all -> answerResults(ctx, agentId, ids, items, all));
+      outcomes = results(ctx, agentId, ids, items);
     }
     return outcomes.map(answers -> {
       int refused = 0;
@@ -619,13 +726,18 @@ public final class TaskVerticle extends VerticleBase {
    * The answer to one result: the outcome it recorded, or, for a repeat, the first outcome of that attempt; a result
    * that recorded nothing and finds nothing recorded is refused.
    */
-  private Future<JsonObject> recorded(RequestContext ctx, UUID id, String agentId, JsonObject body,
+  private Future<JsonObject> recorded(RequestContext ctx, UUID id, String agentId, Judged judged,
                                       TaskRepository.Guarded g) {
+    JsonObject body = judged.result();
     int attempt = body.getInteger("attempt");
     JsonObject reply = new JsonObject().put("taskId", id.toString()).put("attempt", attempt);
     if (g.moved()) {
-      return Future.succeededFuture(reply.put("outcome", body.getString("outcome"))
-          .put("state", g.row().getString("after_state")).put("repeated", false));
+      reply.put("outcome", body.getString("outcome")).put("state", g.row().getString("after_state"))
+          .put("repeated", false);
+      if (judged.verdict() != null) {
+        reply.put("policy", judged.verdict().toJson());
+      }
+      return Future.succeededFuture(reply);
     }
     String recorded = g.row().getString("recorded_outcome");
     Future<String> outcome = recorded != null || g.state().active() ? Future.succeededFuture(recorded)

@@ -39,4 +39,26 @@ class RedactorTest {
         new JsonObject().put("token", "abc"), null);
     assertThat(event.details().getString("token")).isEqualTo(Redactor.REDACTED);
   }
+
+  @Test
+  @DisplayName("in free text, the value of anything named like a secret is redacted, and the rest kept")
+  void secretAssignmentsInTextAreRedacted() {
+    String text = "login failed: password=hunter2; api_key: k-9 {\"client_secret\":\"s3\"} token=t0 "
+        + "Authorization: Basic dXNlcjpwYXNzd29yZA== kept=yes";
+    String redacted = Redactor.redactText(text);
+    assertThat(redacted).doesNotContain("hunter2", "k-9", "s3", "t0", "dXNlcjpwYXNzd29yZA==")
+        .contains("login failed: password=" + Redactor.REDACTED).contains("kept=yes");
+    assertThat(Redactor.redactText("nothing to hide")).isEqualTo("nothing to hide");
+    assertThat(Redactor.redactText(null)).isNull();
+  }
+
+  @Test
+  @DisplayName("the log encoder's masker redacts strings and secret-named fields, and leaves clean values alone")
+  void logMaskerRedacts() {
+    LogRedaction masker = new LogRedaction();
+    assertThat(masker.mask(null, "connect as postgresql://arbiter:pa55@db/arbiter with token=abc"))
+        .asString().doesNotContain("pa55", "abc");
+    assertThat(masker.mask(null, "plain message")).isNull();
+    assertThat(masker.mask(null, 42)).isNull();
+  }
 }

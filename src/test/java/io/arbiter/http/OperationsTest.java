@@ -41,7 +41,8 @@ class OperationsTest {
       JsonObject body = reply.json();
       assertThat(body.getString("outcome")).isEqualTo("UP");
       assertThat(body.getJsonArray("checks").stream().map(c -> ((JsonObject) c).getJsonObject("data")
-          .getString("breaker"))).containsExactlyInAnyOrder("registry-db", "tasks-db", "routing-db", "audit-db");
+          .getString("breaker"))).containsExactlyInAnyOrder("registry-db", "tasks-db", "routing-db", "audit-db",
+              "policy-db");
     }
   }
 

@@ -1,5 +1,6 @@
 package io.arbiter.http.auth;
 
+import io.arbiter.audit.Redactor;
 import io.arbiter.bus.ArbiterException;
 import io.arbiter.bus.Failure;
 import io.arbiter.bus.RequestContext;
@@ -82,7 +83,7 @@ public final class Access implements Handler<RoutingContext> {
       throw Failure.UNAUTHORIZED.exception("the token needs sub and tenant claims");
     }
     return new RequestContext(correlationId, tenant, subject, String.join(",", roles(principal)), clientIp,
-        userAgent);
+        Redactor.redactText(userAgent));
   }
 
   @Override

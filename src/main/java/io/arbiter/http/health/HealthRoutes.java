@@ -31,7 +31,8 @@ public final class HealthRoutes {
       "registry", Addresses.REGISTRY_HEALTH,
       "tasks", Addresses.TASKS_HEALTH,
       "routing", Addresses.ROUTING_HEALTH,
-      "audit", Addresses.AUDIT_HEALTH);
+      "audit", Addresses.AUDIT_HEALTH,
+      "policy", Addresses.POLICY_HEALTH);
 
   private static final long CHECK_TIMEOUT_MS = 2_000;
 
