@@ -70,13 +70,20 @@ final class ArbiterProcess implements AutoCloseable {
   }
 
   static ArbiterProcess start(Path jar, List<String> javaOptions, Duration readyTimeout) throws Exception {
+    return start(jar, javaOptions, readyTimeout, Files.createTempDirectory("arbiter-bench"), freePort(),
+        randomSecret(48), Map.of());
+  }
+
+  /**
+   * A server with the given data directory, port and secret (a restart reuses them) and extra {@code ARBITER_*}
+   * settings, e.g. {@code ARBITER_DB_URL} for an external database.
+   */
+  static ArbiterProcess start(Path jar, List<String> javaOptions, Duration readyTimeout, Path dataDir, int httpPort,
+                              String secret, Map<String, String> settings) throws Exception {
     if (!Files.isRegularFile(jar)) {
       throw new IllegalStateException(jar + " does not exist: build it with mvn -B -DskipTests package");
     }
-    Path dataDir = Files.createTempDirectory("arbiter-bench");
-    int httpPort = freePort();
     int pgPort = freePort();
-    String secret = randomSecret(48);
     Path log = dataDir.resolve("server.out");
 
     ProcessBuilder builder = new ProcessBuilder(
@@ -92,6 +99,7 @@ final class ArbiterProcess implements AutoCloseable {
         "ARBITER_DB_EMBEDDED_PORT", Integer.toString(pgPort),
         "ARBITER_AUTH_JWT_SECRET", secret,
         "ARBITER_LOG_LEVEL", "WARN"));
+    builder.environment().putAll(settings);
     long started = System.nanoTime();
     Process process = builder.start();
     // Ctrl-C or an uncaught error still stops the server (and with it the embedded database).
@@ -149,6 +157,16 @@ final class ArbiterProcess implements AutoCloseable {
     }
   }
 
+  /** SIGKILL: the process gets no chance to clean up (its embedded database, if any, is left running). */
+  void kill() throws InterruptedException {
+    process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+    try {
+      Runtime.getRuntime().removeShutdownHook(hook);
+    } catch (IllegalStateException shuttingDown) {
+      // the hook is running or has run
+    }
+  }
+
   /** Deletes the data directory (the embedded database and the server log). */
   void deleteDataDir() throws IOException {
     try (Stream<Path> paths = Files.walk(dataDir)) {
@@ -182,7 +200,7 @@ final class ArbiterProcess implements AutoCloseable {
     return out.toString();
   }
 
-  private static int freePort() throws IOException {
+  static int freePort() throws IOException {
     try (ServerSocket socket = new ServerSocket(0)) {
       return socket.getLocalPort();
     }

@@ -1,0 +1,45 @@
+package io.arbiter.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * Short versions of every chaos scenario ({@code bench/chaos.sh} runs the long ones): the fat jar under load against
+ * a real PostgreSQL, a fault, and then every accepted task finished, none lost, none doubled.
+ */
+@DisplayName("Chaos: faults under load lose no accepted task and double none")
+class ChaosIT {
+
+  private static final Chaos.Settings SHORT = new Chaos.Settings(
+      Path.of(System.getProperty("arbiter.jar", "target/arbiter.jar")), 30, Duration.ofSeconds(8),
+      Duration.ofSeconds(2), Duration.ofSeconds(3), 2);
+
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(Chaos.Scenario.class)
+  @DisplayName("every accepted task ends finished, 0 lost, 0 doubled")
+  void survives(Chaos.Scenario scenario) throws Exception {
+    Chaos.Report report = Chaos.run(scenario, SHORT);
+    System.out.println(Chaos.Report.header());
+    System.out.println(report.row());
+
+    assertThat(report.accepted()).as("tasks accepted under load").isGreaterThan(60);
+    assertThat(report.lost()).as("lost").isZero();
+    assertThat(report.doubled()).as("doubled").isZero();
+    assertThat(report.unfinished()).as("accepted tasks not finished").isZero();
+    assertThat(report.completed() + report.dead()).isEqualTo(report.accepted());
+    assertThat(report.recoverySeconds()).as("recovered").isFinite();
+    switch (scenario) {
+      case POSTGRES_STOP, POOL_EXHAUSTION, SIGKILL -> {
+        assertThat(report.buffered()).as("submissions answered from the outage journal").isPositive();
+        assertThat(report.replayed()).as("journal items replayed").isGreaterThanOrEqualTo(
+            scenario == Chaos.Scenario.SIGKILL ? 1 : report.buffered());
+      }
+      default -> { }
+    }
+  }
+}
