@@ -60,6 +60,7 @@ public final class Arbiter implements AutoCloseable {
   private final ArbiterConfig config;
   private final EmbeddedDatabase embedded;
   private final HttpVerticle http;
+  private boolean closed;
 
   private Arbiter(Vertx vertx, ArbiterConfig config, EmbeddedDatabase embedded, HttpVerticle http) {
     this.vertx = vertx;
@@ -192,7 +193,11 @@ public final class Arbiter implements AutoCloseable {
    * not touched: an agent keeps working and reports to any node, or its lease runs out and the task is retried.
    */
   @Override
-  public void close() {
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
     long graceMs = config.shutdown().graceMs();
     long started = System.nanoTime();
     LOG.info("shutting down: refusing new requests, waiting up to {} ms for those in flight", graceMs);
