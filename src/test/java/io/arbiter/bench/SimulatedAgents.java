@@ -193,7 +193,8 @@ final class SimulatedAgents {
     String id = taskId.toLowerCase(Locale.ROOT);
     String base = "/agents/" + agent.id() + "/tasks/" + taskId;
     JsonObject ref = new JsonObject().put("attempt", attempt);
-    JsonObject outcome = new JsonObject().put("attempt", attempt).put("outcome", "succeeded").put("quality", 0.9);
+    JsonObject outcome = new JsonObject().put("attempt", attempt).put("outcome", "succeeded").put("quality", 0.9)
+        .put("filesChanged", 3).put("linesChanged", 120);
     long acking = System.nanoTime();
     return call(() -> calls.post(base + "/ack", agent.token(), ref, CALL_TIMEOUT_MS)).compose(ack -> {
       long reporting = System.nanoTime();
@@ -265,7 +266,8 @@ final class SimulatedAgents {
               errors.add("ack item " + item.getInteger("status"), item.encode());
             } else {
               results.add(new JsonObject().put("taskId", item.getString("taskId"))
-                  .put("attempt", item.getInteger("attempt")).put("outcome", "succeeded").put("quality", 0.9));
+                  .put("attempt", item.getInteger("attempt")).put("outcome", "succeeded").put("quality", 0.9)
+                  .put("filesChanged", 3).put("linesChanged", 120));
             }
           }
           if (results.isEmpty()) {

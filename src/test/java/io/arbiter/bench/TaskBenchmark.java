@@ -81,6 +81,11 @@ public final class TaskBenchmark implements Callable<Integer> {
   @Option(names = "--claim-max", description = "most tasks per claim (default: 64 bulk, 1 single and latency)")
   Integer claimMax;
 
+  @Option(names = "--without-gates",
+      description = "submit tasks without a budget and quality gates (by default each task carries both, so every "
+          + "result is judged by the result gates and its verdict audited)")
+  static boolean withoutGates;
+
   @Option(names = "--per-task-calls",
       description = "bulk mode: ack and report each task with its own request instead of ack and result batches")
   boolean perTaskCalls;
@@ -472,7 +477,13 @@ public final class TaskBenchmark implements Callable<Integer> {
   }
 
   private static JsonObject task(int n) {
-    return new JsonObject().put("type", TASK_TYPE).put("priority", 5).put("payload", new JsonObject().put("n", n));
+    JsonObject task = new JsonObject().put("type", TASK_TYPE).put("priority", 5)
+        .put("payload", new JsonObject().put("n", n));
+    if (!withoutGates) {
+      task.put("budget", new JsonObject().put("maxFiles", 20).put("maxLoc", 2000))
+          .put("gates", new JsonObject().put("minQuality", 0.5));
+    }
+    return task;
   }
 
   // ------------------------------------------------------------------------------------------------- latency runs
