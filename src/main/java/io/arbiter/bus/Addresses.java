@@ -163,6 +163,9 @@ public final class Addresses {
   /** Published after a tenant's limits changed. Body {@code {tenantId}}; submission drops its cached copy. */
   public static final String EVENTS_LIMITS_CHANGED = "arbiter.events.limits-changed";
 
+  /** Published after a waiver was created or revoked. Body {@code {tenantId}}; result gates drop their cached list. */
+  public static final String EVENTS_WAIVERS_CHANGED = "arbiter.events.waivers-changed";
+
   /** Published after an agent's state changed. Body {@code {tenantId, agentId, status, event}}. */
   public static final String EVENTS_AGENT = "arbiter.events.agent";
 

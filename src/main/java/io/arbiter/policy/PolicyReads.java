@@ -48,6 +48,19 @@ public final class PolicyReads {
         });
   }
 
+  /** The tenant's active waivers (each still checked against the time of the result it may cover). */
+  public static Future<List<Waiver>> activeWaivers(SqlClient client, String tenantId) {
+    return client.preparedQuery(PolicySql.ACTIVE_WAIVERS).execute(Tuple.of(tenantId)).map(rows -> {
+      List<Waiver> waivers = new ArrayList<>(rows.size());
+      for (Row row : rows) {
+        waivers.add(new Waiver(row.getUUID("id"), tenantId, row.getString("rule"),
+            Waiver.Scope.fromWire(row.getString("scope_kind")), row.getString("scope_value"), null,
+            row.getOffsetDateTime("expires_at").toInstant(), null, null, null, null));
+      }
+      return waivers;
+    });
+  }
+
   static TenantLimits limits(Row row) {
     String[] types = row.getArrayOfStrings("task_types");
     return new TenantLimits(row.getInteger("max_files"), row.getInteger("max_loc"), row.getLong("max_payload_bytes"),

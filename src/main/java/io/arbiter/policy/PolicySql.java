@@ -44,6 +44,13 @@ final class PolicySql {
       WHERE t.tenant_id = $1 AND t.id = ANY($3::uuid[]) AND (t.budget <> '{}'::jsonb OR t.gates <> '{}'::jsonb)
       """;
 
+  /** $1 tenant: its waivers that are neither revoked nor expired, oldest first. */
+  static final String ACTIVE_WAIVERS = """
+      SELECT id, rule, scope_kind, scope_value, expires_at FROM waivers
+      WHERE tenant_id = $1 AND revoked_at IS NULL AND expires_at > now()
+      ORDER BY created_at, id
+      """;
+
   /** $1 id, $2 tenant, $3 rule, $4 scope kind, $5 scope value, $6 reason, $7 expires at, $8 who. */
   static final String INSERT_WAIVER = """
       INSERT INTO waivers (id, tenant_id, rule, scope_kind, scope_value, reason, expires_at, created_by)

@@ -125,6 +125,7 @@ public final class PolicyVerticle extends VerticleBase {
     return breaker.execute(() -> policy.create(ctx, rule, kind, scopeValue, body.getString("reason"), expiresAt))
         .map(waiver -> {
           drainAudit();
+          waiversChanged(ctx);
           return waiver.toJson(Instant.now());
         });
   }
@@ -134,8 +135,13 @@ public final class PolicyVerticle extends VerticleBase {
     UUID id = id(m);
     return breaker.execute(() -> policy.revoke(ctx, id)).map(waiver -> {
       drainAudit();
+      waiversChanged(ctx);
       return waiver.toJson(Instant.now());
     });
+  }
+
+  private void waiversChanged(RequestContext ctx) {
+    vertx.eventBus().publish(Addresses.EVENTS_WAIVERS_CHANGED, new JsonObject().put("tenantId", ctx.tenantId()));
   }
 
   private Future<JsonObject> list(Message<JsonObject> m) {

@@ -15,7 +15,9 @@ import io.arbiter.policy.PolicyReads;
 import io.arbiter.policy.Report;
 import io.arbiter.policy.ResultGates;
 import io.arbiter.policy.Verdict;
+import io.arbiter.policy.TaskPolicy;
 import io.arbiter.policy.TenantLimits;
+import io.arbiter.policy.Waiver;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -75,6 +77,7 @@ public final class TaskVerticle extends VerticleBase {
   private Counter failed;
   private boolean rescuing;
   private OutageJournal journal;
+  private final GateCache gates = new GateCache(100_000, LIMITS_TTL_NANOS);
 
   public TaskVerticle(ArbiterConfig config, MeterRegistry registry) {
     this.config = config;
@@ -151,6 +154,8 @@ public final class TaskVerticle extends VerticleBase {
         bus.localConsumer(Addresses.TASKS_SHUTDOWN, handle(m -> shutdown())).completion(),
         bus.<JsonObject>consumer(Addresses.EVENTS_ASSIGNED, m -> wake(m.body())).completion(),
         bus.<JsonObject>consumer(Addresses.EVENTS_LIMITS_CHANGED, m -> limitsChanged(m.body())).completion(),
+        bus.<JsonObject>consumer(Addresses.EVENTS_WAIVERS_CHANGED,
+            m -> gates.waiversChanged(m.body().getString("tenantId"))).completion(),
         bus.<JsonObject>localConsumer(Addresses.CONFIG_CHANGED,
             m -> live = LiveSettings.fromJson(m.body().getJsonObject("settings"))).completion()));
   }
@@ -265,6 +270,12 @@ public final class TaskVerticle extends VerticleBase {
   /** One transaction for a whole batch (a group commit, or a bulk request). */
   private Future<List<Future<JsonObject>>> writeSubmissions(List<Submission> batch) {
     return breaker.execute(() -> tasks.submit(batch)).onSuccess(outcomes -> {
+      for (int i = 0; i < outcomes.size(); i++) {
+        if (outcomes.get(i).succeeded() && outcomes.get(i).result().getBoolean("created")) {
+          Submission s = batch.get(i);
+          gates.remember(s.id(), s.type(), TaskPolicy.from(s.budget(), s.gates()));
+        }
+      }
       long created = outcomes.stream().filter(o -> o.succeeded() && o.result().getBoolean("created")).count();
       if (created > 0) {
         if (submitted != null) {
@@ -625,6 +636,30 @@ public final class TaskVerticle extends VerticleBase {
    * attempt naming the rules, so retries and dead-lettering apply as to any failure. Tasks without budget or gates,
    * and attempts reported as failed, are not checked.
    */
+  /**
+   * The gate inputs of the tasks that reported success: from {@link GateCache} when it knows them all (no read),
+   * otherwise one read for the batch.
+   */
+  private Future<Map<UUID, PolicyReads.GateInput>> gateInputs(String tenantId, String agentId, List<UUID> succeeded) {
+    Map<UUID, GateCache.Known> known = gates.tasks(succeeded);
+    if (known == null) {
+      return breaker.execute(() -> PolicyReads.resultGates(pool, tenantId, agentId, succeeded));
+    }
+    if (known.values().stream().allMatch(k -> k.policy().isEmpty())) {
+      return Future.succeededFuture(Map.of());
+    }
+    List<Waiver> cached = gates.waivers(tenantId);
+    if (cached != null) {
+      return Future.succeededFuture(GateCache.inputs(known, cached));
+    }
+    long generation = gates.generation();
+    long readAt = System.nanoTime();
+    return breaker.execute(() -> PolicyReads.activeWaivers(pool, tenantId)).map(read -> {
+      gates.waiversRead(tenantId, read, generation, readAt);
+      return GateCache.inputs(known, read);
+    });
+  }
+
   private Future<List<Judged>> judge(RequestContext ctx, String agentId, List<UUID> ids, List<JsonObject> results) {
     List<UUID> succeeded = new ArrayList<>();
     for (int i = 0; i < results.size(); i++) {
@@ -635,7 +670,7 @@ public final class TaskVerticle extends VerticleBase {
     if (succeeded.isEmpty()) {
       return Future.succeededFuture(results.stream().map(r -> new Judged(r, null)).toList());
     }
-    return breaker.execute(() -> PolicyReads.resultGates(pool, ctx.tenantId(), agentId, succeeded)).map(inputs -> {
+    return gateInputs(ctx.tenantId(), agentId, succeeded).map(inputs -> {
       Instant now = Instant.now();
       List<Judged> judged = new ArrayList<>(results.size());
       for (int i = 0; i < results.size(); i++) {
