@@ -205,6 +205,23 @@ class PolicyGatesTest {
   }
 
   @Test
+  @DisplayName("a waiver revoked right after it was applied no longer applies to the next result")
+  void waiverRevokedAfterUseStopsApplying() {
+    String tenant = "gates-revoke-after-use";
+    AgentClient coder = agent(tenant, "coder", "code-editing");
+    JsonObject wide = clean().put("linesChanged", 500);
+    String waiver = waive(tenant, "budget.max-loc", "task_type", "code-editing");
+    String first = submit(tenant, gated("code-editing"));
+    assertWaived(tenant, first, run(coder, first, wide), waiver);
+
+    assertThat(http.delete("/api/v1/waivers/" + waiver, operator(tenant)).status()).isEqualTo(200);
+    String second = submit(tenant, gated("code-editing"));
+    JsonObject answer = run(coder, second, wide);
+    assertThat(answer.getString("outcome")).isEqualTo("failed");
+    assertThat(answer.getJsonObject("policy").getJsonArray("waived")).isEmpty();
+  }
+
+  @Test
   @DisplayName("a result batch is judged item by item in its one statement")
   void resultBatchIsJudgedPerItem() {
     String tenant = "gates-batch";
