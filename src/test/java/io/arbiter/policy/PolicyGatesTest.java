@@ -209,8 +209,8 @@ class PolicyGatesTest {
   void waiverRevokedAfterUseStopsApplying() {
     String tenant = "gates-revoke-after-use";
     AgentClient coder = agent(tenant, "coder", "code-editing");
-    JsonObject wide = clean().put("linesChanged", 500);
-    String waiver = waive(tenant, "budget.max-loc", "task_type", "code-editing");
+    JsonObject wide = clean().put("filesChanged", 9);
+    String waiver = waive(tenant, "budget.max-files", "task_type", "code-editing");
     String first = submit(tenant, gated("code-editing"));
     assertWaived(tenant, first, run(coder, first, wide), waiver);
 
