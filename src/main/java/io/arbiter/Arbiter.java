@@ -189,8 +189,8 @@ public final class Arbiter implements AutoCloseable {
   /**
    * A graceful shutdown (SIGTERM), bounded by {@code shutdown.graceMs}: new requests are answered 503, long-polling
    * claims are answered empty, requests in flight finish, the outage journal's writes complete (and it replays if the
-   * database answers; what remains replays at the next start), then the pools and the event loops close. Leases are
-   * not touched: an agent keeps working and reports to any node, or its lease runs out and the task is retried.
+   * database answers; what remains replays at the next start), then the pools and the event loops close. With
+   * {@code shutdown.leases: release} the leases of the agents connected over this node's bridge end at once.
    */
   @Override
   public synchronized void close() {
@@ -203,12 +203,15 @@ public final class Arbiter implements AutoCloseable {
     LOG.info("shutting down: refusing new requests, waiting up to {} ms for those in flight", graceMs);
     try {
       http.refuseNewRequests();
-      JsonObject tasks = await(vertx.eventBus().<JsonObject>request(io.arbiter.bus.Addresses.TASKS_SHUTDOWN, null,
+      JsonObject shutdown = new JsonObject().put("release", config.shutdown().releaseLeases()
+          ? await(http.bridgedAgents()) : new io.vertx.core.json.JsonArray());
+      JsonObject tasks = await(vertx.eventBus().<JsonObject>request(io.arbiter.bus.Addresses.TASKS_SHUTDOWN, shutdown,
           new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(Math.max(1, graceMs))).map(m -> m.body()));
       long left = Math.max(0, graceMs - (System.nanoTime() - started) / 1_000_000);
       int unfinished = await(http.awaitIdle(left));
-      LOG.info("shutdown: {} request(s) unfinished after {} ms; {} item(s) stay in the outage journal for the next "
-          + "start", unfinished, (System.nanoTime() - started) / 1_000_000, tasks.getLong("buffered"));
+      LOG.info("shutdown: {} request(s) unfinished after {} ms; {} lease(s) released; {} item(s) stay in the outage "
+          + "journal for the next start", unfinished, (System.nanoTime() - started) / 1_000_000,
+          tasks.getInteger("released"), tasks.getLong("buffered"));
     } catch (RuntimeException e) {
       LOG.warn("shutdown: draining failed ({}); closing anyway", e.getMessage());
     }

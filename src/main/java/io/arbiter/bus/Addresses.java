@@ -77,8 +77,10 @@ public final class Addresses {
 
   /**
    * Local, sent once by a graceful shutdown after ingress stopped accepting: long-polling claims are answered empty at
-   * once, the outage journal's pending writes finish and, if the database answers, it replays. Body: none. Reply
-   * {@code {buffered}}: items left in the journal for the next start.
+   * once, the leases of the agents in {@code release} end now, the outage journal's pending writes finish and, if the
+   * database answers, it replays. Body {@code {release: [{tenantId, agentId}…]}} (empty unless
+   * {@code shutdown.leases} is {@code release}). Reply {@code {buffered, released}}: items left in the journal for the
+   * next start, leases ended.
    */
   public static final String TASKS_SHUTDOWN = "arbiter.tasks.shutdown";
 

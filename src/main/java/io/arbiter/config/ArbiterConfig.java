@@ -35,8 +35,11 @@ public record ArbiterConfig(
   /** The outage journal: {@code capacity} items at most (0: no buffering). */
   public record Journal(int capacity, long replayIntervalMs) {}
 
-  /** On SIGTERM: how long in-flight requests may take before Arbiter exits anyway. */
-  public record Shutdown(long graceMs) {}
+  /**
+   * On SIGTERM: how long in-flight requests may take before Arbiter exits anyway, and whether the leases of the agents
+   * connected to this node over the bridge end at once ({@code releaseLeases}) or run out.
+   */
+  public record Shutdown(long graceMs, boolean releaseLeases) {}
 
   public record Auth(String jwtSecret, String issuer, String audience, int leewaySeconds) {}
 
@@ -121,7 +124,7 @@ public record ArbiterConfig(
             levels(v)),
         new Audit(v.integer(AUDIT_DRAIN_BATCH_SIZE), v.number(AUDIT_DRAIN_INTERVAL_MS)),
         new Journal(v.integer(JOURNAL_CAPACITY), v.number(JOURNAL_REPLAY_INTERVAL_MS)),
-        new Shutdown(v.number(SHUTDOWN_GRACE_MS)),
+        new Shutdown(v.number(SHUTDOWN_GRACE_MS), "release".equals(v.text(SHUTDOWN_LEASES))),
         new Policy(v.integer(POLICY_MAX_WAIVER_DAYS)),
         LiveSettings.from(v),
         v.number(CONFIG_SCAN_PERIOD_MS));

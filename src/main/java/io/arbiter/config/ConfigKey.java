@@ -111,6 +111,9 @@ public enum ConfigKey {
       "how often a non-empty journal tries to replay into the database"),
   SHUTDOWN_GRACE_MS("shutdown.graceMs", Kind.integer(0, 600_000), false,
       "on SIGTERM, how long in-flight requests may take before Arbiter exits anyway"),
+  SHUTDOWN_LEASES("shutdown.leases", Kind.choice("run-out", "release"), false,
+      "on SIGTERM, the leases of agents connected to this node over the bridge: left to run out, or ended at once so "
+          + "that their tasks are retried elsewhere"),
   POLICY_MAX_WAIVER_DAYS("policy.maxWaiverDays", Kind.integer(1, 3650), false,
       "longest a waiver may run: its expiry must lie within this many days of its creation"),
   LOG_LEVEL("log.level", Kind.choice("TRACE", "DEBUG", "INFO", "WARN", "ERROR"), true, "level of the io.arbiter loggers"),

@@ -46,6 +46,7 @@ public final class HttpVerticle extends VerticleBase {
   private JWTAuth jwt;
   private HttpServer server;
   private Admission admission;
+  private AgentBridge bridge;
 
   public HttpVerticle(ArbiterConfig config, PrometheusMeterRegistry metrics) {
     this.config = config;
@@ -76,6 +77,7 @@ public final class HttpVerticle extends VerticleBase {
     admission = new Admission(config.http().maxInFlight(), metrics);
     root.route().handler(admission);
     StreamRoutes.mount(root, jwt, streams);
+    this.bridge = bridge;
     bridge.mount(root);
     root.route().handler(BodyHandler.create(false).setBodyLimit(config.http().bodyLimitBytes()));
     root.get("/api/v1/openapi.yaml").handler(rc -> rc.response()
@@ -116,6 +118,13 @@ public final class HttpVerticle extends VerticleBase {
   /** The first step of a graceful shutdown: every new request is answered 503 from now on. */
   public void refuseNewRequests() {
     admission.drain();
+  }
+
+  /** The agents connected to this node over the bridge, {@code [{tenantId, agentId}…]} (read on its event loop). */
+  public Future<io.vertx.core.json.JsonArray> bridgedAgents() {
+    io.vertx.core.Promise<io.vertx.core.json.JsonArray> agents = io.vertx.core.Promise.promise();
+    context.runOnContext(v -> agents.complete(bridge.receivingAgents()));
+    return agents.future();
   }
 
   /** Completes with the number of requests still in flight once there are none, or after {@code graceMs}. */

@@ -15,7 +15,6 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import java.time.Duration;
@@ -150,31 +149,12 @@ public final class PolicyVerticle extends VerticleBase {
     if (limit > config.api().maxPageSize()) {
       return Future.failedFuture(Failure.BAD_REQUEST.exception("limit must be at most " + config.api().maxPageSize()));
     }
-    OffsetDateTime afterCreated = null;
-    UUID afterId = null;
-    if (q.getString("cursor") != null) {
-      String[] parts = Cursor.decode(q.getString("cursor"), 2);
-      try {
-        afterCreated = OffsetDateTime.parse(parts[0]);
-        afterId = UUID.fromString(parts[1]);
-      } catch (RuntimeException e) {
-        throw Failure.BAD_REQUEST.exception("cursor is invalid; pass back the nextCursor of the previous page");
-      }
-    }
-    OffsetDateTime created = afterCreated;
-    UUID after = afterId;
-    return breaker.execute(() -> policy.list(ctx(m), q.getBoolean("active"), q.getString("rule"), created, after,
-        limit + 1)).map(rows -> {
-          List<Waiver> page = rows.subList(0, Math.min(limit, rows.size()));
-          String next = null;
-          if (rows.size() > limit) {
-            Waiver last = page.get(page.size() - 1);
-            next = Cursor.encode(last.createdAt().toString(), last.id().toString());
-          }
-          Instant now = Instant.now();
-          return new JsonObject().put("items", new JsonArray(page.stream().map(w -> w.toJson(now)).toList()))
-              .put("nextCursor", next);
-        });
+    Cursor.CreatedKey after = Cursor.CreatedKey.decode(q.getString("cursor"));
+    Instant now = Instant.now();
+    return breaker.execute(() -> policy.list(ctx(m), q.getBoolean("active"), q.getString("rule"),
+        after == null ? null : after.createdAt(), after == null ? null : after.id(), limit + 1))
+        .map(rows -> Cursor.page(rows, limit, w -> w.toJson(now),
+            w -> new Cursor.CreatedKey(w.createdAt().atOffset(java.time.ZoneOffset.UTC), w.id())));
   }
 
   private void drainAudit() {

@@ -106,6 +106,18 @@ final class TaskRepository {
     });
   }
 
+  /** Ends the leases of these agents now ({@code agents}: {@code [{tenantId, agentId}…]}); answers how many. */
+  Future<Integer> releaseLeases(JsonArray agents) {
+    String[] tenants = new String[agents.size()];
+    String[] ids = new String[agents.size()];
+    for (int i = 0; i < agents.size(); i++) {
+      tenants[i] = agents.getJsonObject(i).getString("tenantId");
+      ids[i] = agents.getJsonObject(i).getString("agentId");
+    }
+    return pool.preparedQuery(TaskSql.RELEASE_LEASES)
+        .execute(Tuple.tuple().addArrayOfString(tenants).addArrayOfString(ids)).map(RowSet::rowCount);
+  }
+
   Future<JsonObject> get(RequestContext ctx, UUID id) {
     return pool.preparedQuery(TaskSql.SELECT_ONE).execute(Tuple.of(ctx.tenantId(), id))
         .map(rows -> TaskJson.task(first(rows)));

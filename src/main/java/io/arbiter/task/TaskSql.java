@@ -84,6 +84,17 @@ final class TaskSql {
       JOIN tasks t ON t.tenant_id = k.tenant_id AND t.idempotency_key = k.key
       """;
 
+  /**
+   * $1 tenant ids, $2 agent ids (parallel arrays): ends now the leases those agents hold, so that the rescuer retries
+   * their tasks without waiting for the leases to run out (a graceful shutdown with {@code shutdown.leases: release}).
+   */
+  static final String RELEASE_LEASES = """
+      UPDATE tasks t SET lease_expires_at = now(), updated_at = now()
+      FROM unnest($1::text[], $2::text[]) AS a(tenant_id, agent_id)
+      WHERE t.tenant_id = a.tenant_id AND t.assigned_agent_id = a.agent_id AND t.state IN ('assigned', 'running')
+      RETURNING t.id
+      """;
+
   /** $1 task ids: those of them that exist (a submission retried or replayed after it had landed). */
   static final String SELECT_BY_IDS = "SELECT * FROM tasks WHERE id = ANY($1::uuid[])";
 

@@ -151,7 +151,7 @@ public final class TaskVerticle extends VerticleBase {
         bus.consumer(Addresses.TASKS_RESULT_BATCH, handle(this::resultBatch)).completion(),
         bus.consumer(Addresses.TASKS_HEALTH, handle(m -> breaker.ping(pool).map(h -> h.toJson()
             .put("buffered", journal.buffered()).put("journalCapacity", journal.capacity())))).completion(),
-        bus.localConsumer(Addresses.TASKS_SHUTDOWN, handle(m -> shutdown())).completion(),
+        bus.localConsumer(Addresses.TASKS_SHUTDOWN, handle(this::shutdown)).completion(),
         bus.<JsonObject>consumer(Addresses.EVENTS_ASSIGNED, m -> wake(m.body())).completion(),
         bus.<JsonObject>consumer(Addresses.EVENTS_LIMITS_CHANGED, m -> limitsChanged(m.body())).completion(),
         bus.<JsonObject>consumer(Addresses.EVENTS_WAIVERS_CHANGED,
@@ -294,30 +294,11 @@ public final class TaskVerticle extends VerticleBase {
     if (limit > config.api().maxPageSize()) {
       return Future.failedFuture(Failure.BAD_REQUEST.exception("limit must be at most " + config.api().maxPageSize()));
     }
-    OffsetDateTime afterCreated = null;
-    UUID afterId = null;
-    if (q.getString("cursor") != null) {
-      String[] parts = Cursor.decode(q.getString("cursor"), 2);
-      try {
-        afterCreated = OffsetDateTime.parse(parts[0]);
-        afterId = UUID.fromString(parts[1]);
-      } catch (RuntimeException e) {
-        throw Failure.BAD_REQUEST.exception("cursor is invalid; pass back the nextCursor of the previous page");
-      }
-    }
-    OffsetDateTime created = afterCreated;
-    UUID id = afterId;
+    Cursor.CreatedKey after = Cursor.CreatedKey.decode(q.getString("cursor"));
     return breaker.execute(() -> tasks.list(ctx(m), q.getString("state"), q.getString("type"), q.getString("agent"),
-        created, id, limit + 1)).map(rows -> {
-          List<Row> page = rows.subList(0, Math.min(limit, rows.size()));
-          String next = null;
-          if (rows.size() > limit) {
-            Row last = page.get(page.size() - 1);
-            next = Cursor.encode(last.getOffsetDateTime("created_at").toString(), last.getUUID("id").toString());
-          }
-          return new JsonObject().put("items", new JsonArray(page.stream().map(TaskJson::task).toList()))
-              .put("nextCursor", next);
-        });
+        after == null ? null : after.createdAt(), after == null ? null : after.id(), limit + 1))
+        .map(rows -> Cursor.page(rows, limit, TaskJson::task,
+            row -> new Cursor.CreatedKey(row.getOffsetDateTime("created_at"), row.getUUID("id"))));
   }
 
   private Future<JsonObject> cancel(Message<JsonObject> m) {
@@ -692,12 +673,21 @@ public final class TaskVerticle extends VerticleBase {
   // ---- the outage journal ----
 
   /** See {@link Addresses#TASKS_SHUTDOWN}. */
-  private Future<JsonObject> shutdown() {
+  private Future<JsonObject> shutdown(Message<JsonObject> m) {
     waits.values().stream().flatMap(Set::stream).toList().forEach(w -> w.finish(deliveries(List.of()), null));
-    Future<Integer> replayed = journal.buffered() > 0
-        && breaker.state() != io.vertx.circuitbreaker.CircuitBreakerState.OPEN
-        ? replayJournal().recover(e -> Future.succeededFuture(0)) : Future.succeededFuture(0);
-    return replayed.map(n -> new JsonObject().put("buffered", journal.buffered()));
+    JsonArray release = m.body() == null ? new JsonArray() : m.body().getJsonArray("release", new JsonArray());
+    Future<Integer> released = release.isEmpty() ? Future.succeededFuture(0)
+        : breaker.execute(() -> tasks.releaseLeases(release)).recover(e -> {
+          LOG.warn("shutdown: the leases of {} bridge agent(s) could not be released ({}); they run out",
+              release.size(), e.getMessage());
+          return Future.succeededFuture(0);
+        });
+    return released.compose(n -> {
+      Future<Integer> replayed = journal.buffered() > 0
+          && breaker.state() != io.vertx.circuitbreaker.CircuitBreakerState.OPEN
+          ? replayJournal().recover(e -> Future.succeededFuture(0)) : Future.succeededFuture(0);
+      return replayed.map(r -> new JsonObject().put("buffered", journal.buffered()).put("released", n));
+    });
   }
 
   private Future<Integer> replayJournal() {

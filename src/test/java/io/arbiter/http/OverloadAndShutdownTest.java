@@ -5,8 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.arbiter.bus.Failure;
 import io.arbiter.support.AgentClient;
+import io.arbiter.support.Agents;
+import io.arbiter.support.BridgeClient;
 import io.arbiter.support.Http;
 import io.arbiter.support.TestApp;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import java.time.Duration;
 import java.util.Map;
@@ -66,6 +70,45 @@ class OverloadAndShutdownTest {
 
       assertThat(waiting.get(5, TimeUnit.SECONDS).status()).as("the waiting claim's answer").isEqualTo(204);
       assertThat(took).as("shutdown time").isLessThan(Duration.ofSeconds(5));
+    }
+  }
+
+  @Test
+  @DisplayName("with shutdown.leases release, the leases of bridge agents end at shutdown; a REST agent's runs on")
+  void shutdownReleasesBridgeLeases() throws Exception {
+    Vertx client = Vertx.vertx();
+    try (TestApp app = TestApp.start(Map.of("shutdown.leases", "release", "routing.pollIntervalMs", 100))) {
+      String admin = app.tokens().admin("acme");
+      assertThat(app.http().post("/api/v1/agents", admin, Agents.registration("pusher", "code-review")).status())
+          .isEqualTo(201);
+      String pusherToken = app.tokens().agent("acme", "pusher");
+      BridgeClient bridge = BridgeClient.connect(client, app.arbiter().port());
+      bridge.register("arbiter.agent.pusher.tasks", pusherToken);
+      AgentClient poller = new AgentClient(app, "acme", "poller");
+      assertThat(poller.register("code-editing", 4).status()).isEqualTo(201);
+
+      String pushed = app.http().post("/api/v1/tasks", admin, new JsonObject().put("type", "code-review")
+          .put("payload", new JsonObject())).json().getString("id");
+      String polled = app.http().post("/api/v1/tasks", admin, new JsonObject().put("type", "code-editing")
+          .put("payload", new JsonObject())).json().getString("id");
+      JsonObject delivery = bridge.awaitFrame(Duration.ofSeconds(15), "the pushed delivery",
+          "arbiter.agent.pusher.tasks").getJsonObject("body");
+      assertThat(delivery.getString("taskId")).isEqualTo(pushed);
+      JsonObject ack = bridge.request("arbiter.agent.pusher.ack", pusherToken,
+          new JsonObject().put("taskId", pushed).put("attempt", 1));
+      assertThat(ack.getJsonObject("body").getString("state")).as("ack %s", ack).isEqualTo("running");
+      TestApp.eventually(Duration.ofSeconds(15), "the polled task is delivered",
+          () -> !poller.claim(1, 1).isEmpty());
+      assertThat(poller.ack(polled, 1).status()).isEqualTo(200);
+
+      app.arbiter().close();
+
+      String leaseEnded = "SELECT lease_expires_at <= now() AS ended FROM tasks WHERE id::text = $1";
+      assertThat(app.sql(leaseEnded, pushed).iterator().next().getBoolean("ended")).as("bridge lease ended").isTrue();
+      assertThat(app.sql(leaseEnded, polled).iterator().next().getBoolean("ended")).as("REST lease runs on").isFalse();
+      bridge.close();
+    } finally {
+      TestApp.await(client.close());
     }
   }
 }

@@ -88,6 +88,14 @@ public final class AgentBridge implements Handler<BridgeEvent> {
     this.reports = new AgentReports(bus, contract, timeoutMs);
   }
 
+  /** The agents that receive deliveries through this node's bridge, as {@code [{tenantId, agentId}…]}. */
+  public io.vertx.core.json.JsonArray receivingAgents() {
+    io.vertx.core.json.JsonArray agents = new io.vertx.core.json.JsonArray();
+    receivers.keySet().forEach(k -> agents.add(new io.vertx.core.json.JsonObject().put("tenantId", k.tenantId())
+        .put("agentId", k.agentId())));
+    return agents;
+  }
+
   /** Starts the report consumer and the push listener, and registers the {@code arbiter_bridge_connections} gauge. */
   public static Future<AgentBridge> start(Vertx vertx, JWTAuth jwt, OpenAPIContract contract, long timeoutMs,
                                           MeterRegistry metrics) {
