@@ -46,7 +46,7 @@ import picocli.CommandLine.Option;
  *
  * <p>{@code bench/chaos.sh} runs it; {@code ChaosIT} runs short versions of every scenario in the test suite.
  */
-@Command(name = "chaos", mixinStandardHelpOptions = true,
+@Command(name = "bench/chaos.sh", mixinStandardHelpOptions = true,
     description = "Arbiter's chaos scenarios: faults under load; prints accepted, buffered, replayed, completed, lost, "
         + "doubled and the recovery time")
 public final class Chaos implements Callable<Integer> {
