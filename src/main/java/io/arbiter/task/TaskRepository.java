@@ -49,7 +49,9 @@ final class TaskRepository {
           List<Submission> notInserted = batch.stream().filter(s -> !created.containsKey(s.id())).toList();
           Future<Map<UUID, Row>> landed = notInserted.isEmpty() ? Future.succeededFuture(Map.of())
               : pool.preparedQuery(TaskSql.SELECT_BY_IDS)
-                  .execute(Tuple.tuple().addArrayOfUUID(notInserted.stream().map(Submission::id).toArray(UUID[]::new)))
+                  .execute(Tuple.tuple()
+                      .addArrayOfString(notInserted.stream().map(s -> s.ctx().tenantId()).toArray(String[]::new))
+                      .addArrayOfUUID(notInserted.stream().map(Submission::id).toArray(UUID[]::new)))
                   .map(rows -> {
                     Map<UUID, Row> byId = new HashMap<>();
                     rows.forEach(row -> byId.put(row.getUUID("id"), row));

@@ -95,8 +95,14 @@ final class TaskSql {
       RETURNING t.id
       """;
 
-  /** $1 task ids: those of them that exist (a submission retried or replayed after it had landed). */
-  static final String SELECT_BY_IDS = "SELECT * FROM tasks WHERE id = ANY($1::uuid[])";
+  /**
+   * $1 tenant ids, $2 task ids (parallel arrays): those of the tasks that exist (a submission retried or replayed
+   * after it had landed).
+   */
+  static final String SELECT_BY_IDS = """
+      SELECT t.* FROM unnest($1::text[], $2::uuid[]) AS k(tenant_id, id)
+      JOIN tasks t ON t.tenant_id = k.tenant_id AND t.id = k.id
+      """;
 
   /** $1 tenant, $2 id. */
   static final String SELECT_ONE = "SELECT * FROM tasks WHERE tenant_id = $1 AND id = $2";

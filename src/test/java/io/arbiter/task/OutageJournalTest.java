@@ -169,7 +169,7 @@ class OutageJournalTest {
   }
 
   @Test
-  @DisplayName("entries left by a process that died are replayed at start, before the first request is served")
+  @DisplayName("entries left by a process that died are replayed at start, before serving, and a repeat is not doubled")
   void replaysAtStartBeforeServing() throws Exception {
     String url = TestDatabase.freshDatabaseUrl();
     Path dataDir = Files.createTempDirectory("arbiter-crashed");
@@ -181,8 +181,10 @@ class OutageJournalTest {
         .put("request_hash", "h").put("actor_sub", "client-1").put("actor_role", "submitter")
         .put("accepted_at", "2026-01-02T03:04:05Z");
     Journal left = Journal.open(dataDir.resolve("journal"));
-    left.append(List.of(new JsonObject().put("kind", "submit").put("ctx", ctx.toJson())
-        .put("items", new JsonArray().add(item))));
+    JsonObject entry = new JsonObject().put("kind", "submit").put("ctx", ctx.toJson())
+        .put("items", new JsonArray().add(item));
+    // the same submission twice, as after a crash between a replay and the deletion of its segment
+    left.append(List.of(entry, entry.copy()));
     left.close();
     // migrate first, as a restarted node would find the schema in place
     TestApp.start(Map.of("db.url", url)).close();
@@ -193,5 +195,9 @@ class OutageJournalTest {
     assertThat(task.json().getString("createdAt")).startsWith("2026-01-02T03:04:05");
     assertThat(readiness().getLong("buffered")).isZero();
     assertThat(Journal.open(dataDir.resolve("journal")).sealed()).isEmpty();
+    assertThat(app.sql("SELECT count(*) AS n FROM tasks").iterator().next().getLong("n"))
+        .as("the second copy was recognized as landed, not doubled").isEqualTo(1);
+    String metrics = app.http().get("/metrics", null).text();
+    assertThat(metrics).contains("arbiter_journal_replayed_total 2.0").contains("arbiter_journal_refused_total 0.0");
   }
 }
