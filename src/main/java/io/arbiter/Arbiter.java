@@ -1,6 +1,7 @@
 package io.arbiter;
 
 import io.arbiter.audit.AuditVerticle;
+import io.arbiter.bus.Addresses;
 import io.arbiter.config.ArbiterConfig;
 import io.arbiter.config.ConfigException;
 import io.arbiter.config.ConfigLoader;
@@ -22,6 +23,8 @@ import io.vertx.config.ConfigRetriever;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.micrometer.Label;
 import io.vertx.micrometer.MicrometerMetricsFactory;
@@ -204,9 +207,9 @@ public final class Arbiter implements AutoCloseable {
     try {
       http.refuseNewRequests();
       JsonObject shutdown = new JsonObject().put("release", config.shutdown().releaseLeases()
-          ? await(http.bridgedAgents()) : new io.vertx.core.json.JsonArray());
-      JsonObject tasks = await(vertx.eventBus().<JsonObject>request(io.arbiter.bus.Addresses.TASKS_SHUTDOWN, shutdown,
-          new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(Math.max(1, graceMs))).map(m -> m.body()));
+          ? await(http.bridgedAgents()) : new JsonArray());
+      JsonObject tasks = await(vertx.eventBus().<JsonObject>request(Addresses.TASKS_SHUTDOWN, shutdown,
+          new DeliveryOptions().setSendTimeout(Math.max(1, graceMs))).map(m -> m.body()));
       long left = Math.max(0, graceMs - (System.nanoTime() - started) / 1_000_000);
       int unfinished = await(http.awaitIdle(left));
       LOG.info("shutdown: {} request(s) unfinished after {} ms; {} lease(s) released; {} item(s) stay in the outage "

@@ -3,6 +3,7 @@ package io.arbiter.db;
 import io.arbiter.bus.ArbiterException;
 import io.arbiter.bus.Failure;
 import io.arbiter.config.ArbiterConfig;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.circuitbreaker.CircuitBreaker;
@@ -43,7 +44,7 @@ public final class DbBreaker {
   private final int retries;
   private final int retryBudget;
   private int retrying;
-  private final io.micrometer.core.instrument.Counter retried;
+  private final Counter retried;
 
   public DbBreaker(Vertx vertx, String name, ArbiterConfig.Breaker config, MeterRegistry registry) {
     this.name = name;
@@ -51,7 +52,7 @@ public final class DbBreaker {
     this.retries = config.retries();
     this.retryBudget = config.retryBudget();
     this.retryPolicy = RetryPolicy.exponentialDelayWithJitter(config.retryBaseMs(), config.retryCapMs());
-    this.retried = registry == null ? null : io.micrometer.core.instrument.Counter.builder("arbiter.db.retries")
+    this.retried = registry == null ? null : Counter.builder("arbiter.db.retries")
         .tag("breaker", name).description("Database calls tried again after a transient failure").register(registry);
     this.retryAfterSeconds = Math.max(1, (config.resetTimeoutMs() + 999) / 1000);
     this.breaker = CircuitBreaker.create(name, vertx, new CircuitBreakerOptions()

@@ -16,6 +16,8 @@ import io.arbiter.http.stream.StreamRoutes;
 import io.vertx.ext.auth.jwt.JWTAuth;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
@@ -121,8 +123,8 @@ public final class HttpVerticle extends VerticleBase {
   }
 
   /** The agents connected to this node over the bridge, {@code [{tenantId, agentId}…]} (read on its event loop). */
-  public Future<io.vertx.core.json.JsonArray> bridgedAgents() {
-    io.vertx.core.Promise<io.vertx.core.json.JsonArray> agents = io.vertx.core.Promise.promise();
+  public Future<JsonArray> bridgedAgents() {
+    Promise<JsonArray> agents = Promise.promise();
     context.runOnContext(v -> agents.complete(bridge.receivingAgents()));
     return agents.future();
   }
@@ -130,7 +132,7 @@ public final class HttpVerticle extends VerticleBase {
   /** Completes with the number of requests still in flight once there are none, or after {@code graceMs}. */
   public Future<Integer> awaitIdle(long graceMs) {
     long deadline = System.nanoTime() + graceMs * 1_000_000;
-    io.vertx.core.Promise<Integer> drained = io.vertx.core.Promise.promise();
+    Promise<Integer> drained = Promise.promise();
     vertx.setPeriodic(20, id -> {
       if (admission.inFlight() == 0 || System.nanoTime() > deadline) {
         vertx.cancelTimer(id);

@@ -23,7 +23,7 @@ final class GateCache {
   /** A task's type and policy, as stored. */
   record Known(String type, TaskPolicy policy) {}
 
-  private record CachedWaivers(List<Waiver> waivers, long readAt, long generation) {}
+  private record CachedWaivers(List<Waiver> waivers, long readAt) {}
 
   private final Map<UUID, Known> tasks;
   private final Map<String, CachedWaivers> waivers = new HashMap<>();
@@ -70,7 +70,7 @@ final class GateCache {
 
   void waiversRead(String tenantId, List<Waiver> read, long readGeneration, long readAt) {
     if (readGeneration == generation) {
-      waivers.put(tenantId, new CachedWaivers(read, readAt, readGeneration));
+      waivers.put(tenantId, new CachedWaivers(read, readAt));
     }
   }
 

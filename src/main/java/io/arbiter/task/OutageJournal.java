@@ -11,7 +11,9 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -41,7 +43,7 @@ final class OutageJournal {
   private final AtomicLong buffered = new AtomicLong();
   private final Counter replayedItems;
   private final Counter refusedItems;
-  private final java.util.Map<Path, Integer> replayedUpTo = new java.util.HashMap<>();
+  private final Map<Path, Integer> replayedUpTo = new HashMap<>();
   private boolean replaying;
 
   private OutageJournal(Vertx vertx, Journal journal, int capacity, long alreadyBuffered, MeterRegistry registry) {

@@ -19,6 +19,7 @@ import io.arbiter.policy.TaskPolicy;
 import io.arbiter.policy.TenantLimits;
 import io.arbiter.policy.Waiver;
 import io.micrometer.core.instrument.Counter;
+import io.vertx.circuitbreaker.CircuitBreakerState;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
@@ -112,11 +113,8 @@ public final class TaskVerticle extends VerticleBase {
         }))
         .onSuccess(v -> {
           vertx.setPeriodic(config.tasks().rescueIntervalMs(), id -> rescue());
-          vertx.setPeriodic(config.journal().replayIntervalMs(), id -> {
-            if (journal.buffered() > 0 && breaker.state() != io.vertx.circuitbreaker.CircuitBreakerState.OPEN) {
-              replayJournal().onFailure(e -> LOG.debug("journal replay paused: {}", e.getMessage()));
-            }
-          });
+          vertx.setPeriodic(config.journal().replayIntervalMs(), id -> replayIfReachable()
+              .onFailure(e -> LOG.debug("journal replay paused: {}", e.getMessage())));
         });
   }
 
@@ -185,9 +183,8 @@ public final class TaskVerticle extends VerticleBase {
     RequestContext ctx = ctx(m);
     return limitsForSubmission(ctx.tenantId()).compose(limits -> {
       Submission submission = Submission.from(body, key, ctx, config.tasks(), limits, "");
-      return submissions.submit(submission).recover(e -> !unavailable(e) ? Future.failedFuture(e)
-          : journal.append(entry("submit", ctx, List.of(submission.toJournal())))
-              .map(v -> new JsonObject().put("task", bufferedTask(submission)).put("created", true)));
+      return orBuffered(submissions.submit(submission), entry("submit", ctx, List.of(submission.toJournal())),
+          () -> new JsonObject().put("task", bufferedTask(submission)).put("created", true));
     });
   }
 
@@ -198,6 +195,14 @@ public final class TaskVerticle extends VerticleBase {
   /** The database could not be reached: the request may go to the outage journal. */
   private static boolean unavailable(Throwable e) {
     return e instanceof ArbiterException known && known.failure() == Failure.UNAVAILABLE;
+  }
+
+  /**
+   * {@code live}'s answer, or, when the database could not be reached, {@code entry} written to the outage journal and
+   * answered with {@code buffered}.
+   */
+  private <T> Future<T> orBuffered(Future<T> live, JsonObject entry, Supplier<T> buffered) {
+    return live.recover(e -> unavailable(e) ? journal.append(entry).map(v -> buffered.get()) : Future.failedFuture(e));
   }
 
   private static JsonObject entry(String kind, RequestContext ctx, List<JsonObject> items) {
@@ -227,18 +232,18 @@ public final class TaskVerticle extends VerticleBase {
       for (int i = 0; i < items.size(); i++) {
         batch.add(Submission.from(items.getJsonObject(i), null, ctx, config.tasks(), limits, "tasks[" + i + "]."));
       }
-      return writeSubmissions(batch).map(outcomes -> {
+      Future<JsonObject> live = writeSubmissions(batch).map(outcomes -> {
         JsonArray accepted = new JsonArray();
         outcomes.forEach(o -> accepted.add(new JsonObject()
             .put("id", o.result().getJsonObject("task").getString("id")).put("state", TaskState.QUEUED.wire())));
         return new JsonObject().put("tasks", accepted);
-      }).recover(e -> !unavailable(e) ? Future.failedFuture(e)
-          : journal.append(entry("submit", ctx, batch.stream().map(Submission::toJournal).toList())).map(v -> {
-            JsonArray accepted = new JsonArray();
-            batch.forEach(s -> accepted.add(new JsonObject().put("id", s.id().toString())
-                .put("state", TaskState.QUEUED.wire()).put("buffered", true)));
-            return new JsonObject().put("tasks", accepted);
-          }));
+      });
+      return orBuffered(live, entry("submit", ctx, batch.stream().map(Submission::toJournal).toList()), () -> {
+        JsonArray accepted = new JsonArray();
+        batch.forEach(s -> accepted.add(new JsonObject().put("id", s.id().toString())
+            .put("state", TaskState.QUEUED.wire()).put("buffered", true)));
+        return new JsonObject().put("tasks", accepted);
+      });
     });
   }
 
@@ -526,7 +531,7 @@ public final class TaskVerticle extends VerticleBase {
 
   private static JsonObject progress(JsonObject body) {
     return new JsonObject().put("percent", body.getValue("percent")).put("message", body.getString("message"))
-        .put("at", java.time.Instant.now().toString());
+        .put("at", Instant.now().toString());
   }
 
   private Future<JsonObject> result(Message<JsonObject> m) {
@@ -534,7 +539,7 @@ public final class TaskVerticle extends VerticleBase {
     UUID id = taskId(m);
     JsonObject body = m.body();
     String agentId = body.getString("agentId");
-    return judge(ctx, agentId, List.of(id), List.of(body)).compose(judged -> {
+    Future<JsonObject> live = judge(ctx, agentId, List.of(id), List.of(body)).compose(judged -> {
       Judged j = judged.get(0);
       return breaker.execute(() -> tasks.result(ctx, id, agentId, j.result(), j.verdict())).compose(g -> {
         if (g.moved()) {
@@ -542,8 +547,8 @@ public final class TaskVerticle extends VerticleBase {
         }
         return recorded(ctx, id, agentId, j, g);
       });
-    }).recover(e -> !unavailable(e) ? Future.failedFuture(e)
-        : journal.append(entry("result", ctx, List.of(body)).put("agentId", agentId)).map(v -> bufferedResult(body)));
+    });
+    return orBuffered(live, entry("result", ctx, List.of(body)).put("agentId", agentId), () -> bufferedResult(body));
   }
 
   /** The answer to a result accepted into the outage journal: it lands (and is judged) when the database is back. */
@@ -564,7 +569,7 @@ public final class TaskVerticle extends VerticleBase {
       reported.add(item);
       ids.add(uuid(item.getString("taskId"), "results[" + i + "].taskId"));
     }
-    return results(ctx, agentId, ids, reported).map(answers -> {
+    Future<JsonObject> live = results(ctx, agentId, ids, reported).map(answers -> {
       JsonArray out = new JsonArray();
       for (int i = 0; i < answers.size(); i++) {
         Future<JsonObject> answer = answers.get(i);
@@ -572,12 +577,12 @@ public final class TaskVerticle extends VerticleBase {
             : problemItem(ids.get(i), reported.get(i).getInteger("attempt"), answer.cause()));
       }
       return new JsonObject().put("items", out);
-    }).recover(e -> !unavailable(e) ? Future.failedFuture(e)
-        : journal.append(entry("result", ctx, reported).put("agentId", agentId)).map(v -> {
-          JsonArray out = new JsonArray();
-          reported.forEach(r -> out.add(bufferedResult(r).put("status", 202)));
-          return new JsonObject().put("items", out);
-        }));
+    });
+    return orBuffered(live, entry("result", ctx, reported).put("agentId", agentId), () -> {
+      JsonArray out = new JsonArray();
+      reported.forEach(r -> out.add(bufferedResult(r).put("status", 202)));
+      return new JsonObject().put("items", out);
+    });
   }
 
   /**
@@ -683,11 +688,15 @@ public final class TaskVerticle extends VerticleBase {
           return Future.succeededFuture(0);
         });
     return released.compose(n -> {
-      Future<Integer> replayed = journal.buffered() > 0
-          && breaker.state() != io.vertx.circuitbreaker.CircuitBreakerState.OPEN
-          ? replayJournal().recover(e -> Future.succeededFuture(0)) : Future.succeededFuture(0);
-      return replayed.map(r -> new JsonObject().put("buffered", journal.buffered()).put("released", n));
+      return replayIfReachable().recover(e -> Future.succeededFuture(0))
+          .map(r -> new JsonObject().put("buffered", journal.buffered()).put("released", n));
     });
+  }
+
+  /** Replays the journal when it holds anything and the breaker lets calls through. */
+  private Future<Integer> replayIfReachable() {
+    return journal.buffered() > 0 && breaker.state() != CircuitBreakerState.OPEN ? replayJournal()
+        : Future.succeededFuture(0);
   }
 
   private Future<Integer> replayJournal() {

@@ -7,6 +7,8 @@ import io.arbiter.support.Tokens;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
@@ -15,7 +17,6 @@ import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import io.vertx.sqlclient.Row;
-import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.net.URI;
 import java.nio.file.Files;
@@ -155,6 +156,8 @@ public final class Chaos implements Callable<Integer> {
     private final Settings settings;
     private final StoppableDatabase database;
     private final Vertx vertx = Vertx.vertx();
+    /** Health and metrics reads, on the server's port (kept across a restart). */
+    private final HttpClient probe = vertx.createHttpClient();
     private final Path dataDir;
     private final int port;
     private final String secret = ArbiterProcess.randomSecret(48);
@@ -385,8 +388,8 @@ public final class Chaos implements Callable<Integer> {
 
     private JsonObject readiness() {
       try {
-        return await(vertx.createHttpClient()
-            .request(io.vertx.core.http.HttpMethod.GET, port, "localhost", "/health/ready")
+        return await(probe
+            .request(HttpMethod.GET, port, "localhost", "/health/ready")
             .compose(request -> request.send())
             .compose(response -> response.body())
             .map(buffer -> buffer.toJsonObject()));
@@ -440,8 +443,8 @@ public final class Chaos implements Callable<Integer> {
     /** A counter from /metrics (0 when absent); a restarted server counts from its start. */
     private long metric(String name) {
       try {
-        String text = await(vertx.createHttpClient()
-            .request(io.vertx.core.http.HttpMethod.GET, port, "localhost", "/metrics")
+        String text = await(probe
+            .request(HttpMethod.GET, port, "localhost", "/metrics")
             .compose(request -> request.send()).compose(response -> response.body())).toString();
         return text.lines().filter(l -> l.startsWith(name)).mapToLong(l -> (long) Double.parseDouble(
             l.substring(l.lastIndexOf(' ') + 1))).sum();

@@ -89,9 +89,9 @@ public final class AgentBridge implements Handler<BridgeEvent> {
   }
 
   /** The agents that receive deliveries through this node's bridge, as {@code [{tenantId, agentId}…]}. */
-  public io.vertx.core.json.JsonArray receivingAgents() {
-    io.vertx.core.json.JsonArray agents = new io.vertx.core.json.JsonArray();
-    receivers.keySet().forEach(k -> agents.add(new io.vertx.core.json.JsonObject().put("tenantId", k.tenantId())
+  public JsonArray receivingAgents() {
+    JsonArray agents = new JsonArray();
+    receivers.keySet().forEach(k -> agents.add(new JsonObject().put("tenantId", k.tenantId())
         .put("agentId", k.agentId())));
     return agents;
   }
