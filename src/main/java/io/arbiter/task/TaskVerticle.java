@@ -23,7 +23,6 @@ import io.vertx.circuitbreaker.CircuitBreakerState;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
@@ -35,10 +34,8 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
@@ -63,7 +60,6 @@ public final class TaskVerticle extends VerticleBase {
 
   private final ArbiterConfig config;
   private final MeterRegistry registry;
-  private final Map<String, Set<ClaimWait>> waits = new HashMap<>();
   private final AtomicLong queueDepth = new AtomicLong();
   private static final long LIMITS_TTL_NANOS = 10_000_000_000L;
   private final Map<String, CachedLimits> limitsByTenant = new HashMap<>();
@@ -73,6 +69,7 @@ public final class TaskVerticle extends VerticleBase {
   private DbBreaker breaker;
   private TaskRepository tasks;
   private GroupCommit<Submission, JsonObject> submissions;
+  private ClaimWaits waits;
   private Counter submitted;
   private Counter succeeded;
   private Counter failed;
@@ -91,6 +88,7 @@ public final class TaskVerticle extends VerticleBase {
     pool = Database.pool(vertx, config.db(), "tasks");
     breaker = new DbBreaker(vertx, "tasks-db", config.breaker(), registry);
     tasks = new TaskRepository(pool, config.tasks(), config.routing().learning().discount());
+    waits = new ClaimWaits(vertx, config.tasks().claimPollMs(), this::claimOnce);
     submissions = new GroupCommit<>(config.tasks().submitBatchMax(), config.db().poolSize(), this::writeSubmissions);
     if (registry != null) {
       submitted = Counter.builder("arbiter.tasks.submitted").description("Tasks accepted").register(registry);
@@ -346,12 +344,9 @@ public final class TaskVerticle extends VerticleBase {
       if (!found.isEmpty()) {
         return Future.succeededFuture(deliveries(found));
       }
-      return agentExists(ctx, agentId).compose(v -> {
-        if (waitSeconds == 0) {
-          return Future.succeededFuture(deliveries(List.of()));
-        }
-        return new ClaimWait(ctx, agentId, max, waitSeconds * 1000L).start();
-      });
+      return agentExists(ctx, agentId)
+          .compose(v -> waits.await(ctx, agentId, max, waitSeconds * 1000L))
+          .map(TaskVerticle::deliveries);
     });
   }
 
@@ -375,90 +370,7 @@ public final class TaskVerticle extends VerticleBase {
   }
 
   private void wake(JsonObject assigned) {
-    Set<ClaimWait> waiting = waits.get(assigned.getString("tenantId") + "/" + assigned.getString("agentId"));
-    if (waiting != null) {
-      List.copyOf(waiting).forEach(ClaimWait::attempt);
-    }
-  }
-
-  /** A long-polling claim: tries again when its agent is assigned work, on a poll timer, and gives up at its deadline. */
-  private final class ClaimWait {
-    private final RequestContext ctx;
-    private final String agentId;
-    private final int max;
-    private final long waitMs;
-    private final String key;
-    private final Promise<JsonObject> promise = Promise.promise();
-    private long pollTimer;
-    private long deadlineTimer;
-    private boolean busy;
-    private boolean again;
-    private boolean expired;
-
-    ClaimWait(RequestContext ctx, String agentId, int max, long waitMs) {
-      this.ctx = ctx;
-      this.agentId = agentId;
-      this.max = max;
-      this.waitMs = waitMs;
-      this.key = ctx.tenantId() + "/" + agentId;
-    }
-
-    Future<JsonObject> start() {
-      waits.computeIfAbsent(key, k -> new HashSet<>()).add(this);
-      pollTimer = vertx.setPeriodic(config.tasks().claimPollMs(), id -> attempt());
-      deadlineTimer = vertx.setTimer(waitMs, id -> expire());
-      return promise.future();
-    }
-
-    /** At the deadline a claim still in flight may already have marked tasks delivered: it answers the wait. */
-    private void expire() {
-      expired = true;
-      if (!busy) {
-        finish(deliveries(List.of()), null);
-      }
-    }
-
-    void attempt() {
-      if (promise.future().isComplete() || expired) {
-        return;
-      }
-      if (busy) {
-        again = true;
-        return;
-      }
-      busy = true;
-      again = false;
-      claimOnce(ctx, agentId, max).onComplete(result -> {
-        busy = false;
-        if (result.failed()) {
-          finish(null, result.cause());
-        } else if (!result.result().isEmpty() || expired) {
-          finish(deliveries(result.result()), null);
-        } else if (again) {
-          attempt();
-        }
-      });
-    }
-
-    private void finish(JsonObject reply, Throwable error) {
-      if (promise.future().isComplete()) {
-        return;
-      }
-      vertx.cancelTimer(pollTimer);
-      vertx.cancelTimer(deadlineTimer);
-      Set<ClaimWait> waiting = waits.get(key);
-      if (waiting != null) {
-        waiting.remove(this);
-        if (waiting.isEmpty()) {
-          waits.remove(key);
-        }
-      }
-      if (error != null) {
-        promise.fail(error);
-      } else {
-        promise.complete(reply);
-      }
-    }
+    waits.wake(assigned.getString("tenantId"), assigned.getString("agentId"));
   }
 
   // ---- the lease ----
@@ -679,7 +591,7 @@ public final class TaskVerticle extends VerticleBase {
 
   /** See {@link Addresses#TASKS_SHUTDOWN}. */
   private Future<JsonObject> shutdown(Message<JsonObject> m) {
-    waits.values().stream().flatMap(Set::stream).toList().forEach(w -> w.finish(deliveries(List.of()), null));
+    waits.close();
     JsonArray release = m.body() == null ? new JsonArray() : m.body().getJsonArray("release", new JsonArray());
     Future<Integer> released = release.isEmpty() ? Future.succeededFuture(0)
         : breaker.execute(() -> tasks.releaseLeases(release)).recover(e -> {

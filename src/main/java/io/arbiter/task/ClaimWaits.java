@@ -1,0 +1,148 @@
+package io.arbiter.task;
+
+import io.arbiter.bus.RequestContext;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.sqlclient.Row;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Long-polling claims: each waits for its agent's work, tries the claim again when the agent is assigned work
+ * ({@link #wake}) and on a poll timer as a fallback, and answers empty at its deadline. Once {@link #close closed} (a
+ * shutdown began) every waiting claim answers at once with what it has, and a claim that reaches the wait later (it was
+ * still on its first database or registry round trip) does not wait at all. Used from its verticle's event loop only.
+ */
+final class ClaimWaits {
+
+  /** One claim attempt: the tasks it delivered to the agent, possibly none. */
+  @FunctionalInterface
+  interface Claim {
+    Future<List<Row>> attempt(RequestContext ctx, String agentId, int max);
+  }
+
+  private final Vertx vertx;
+  private final long pollMs;
+  private final Claim claim;
+  private final Map<String, Set<Wait>> waits = new HashMap<>();
+  private boolean closed;
+
+  ClaimWaits(Vertx vertx, long pollMs, Claim claim) {
+    this.vertx = vertx;
+    this.pollMs = pollMs;
+    this.claim = claim;
+  }
+
+  /** Waits up to {@code waitMs} for work for the agent; answers at once, empty, when closed. */
+  Future<List<Row>> await(RequestContext ctx, String agentId, int max, long waitMs) {
+    if (closed || waitMs <= 0) {
+      return Future.succeededFuture(List.of());
+    }
+    return new Wait(ctx, agentId, max, waitMs).start();
+  }
+
+  /** The agent was assigned work: its waiting claims try again now. */
+  void wake(String tenantId, String agentId) {
+    Set<Wait> waiting = waits.get(key(tenantId, agentId));
+    if (waiting != null) {
+      List.copyOf(waiting).forEach(Wait::attempt);
+    }
+  }
+
+  /** Answers every waiting claim with what it has (a claim in flight answers with what it claims), and waits no more. */
+  void close() {
+    closed = true;
+    waits.values().stream().flatMap(Set::stream).toList().forEach(Wait::expire);
+  }
+
+  int waiting() {
+    return waits.values().stream().mapToInt(Set::size).sum();
+  }
+
+  private static String key(String tenantId, String agentId) {
+    return tenantId + "/" + agentId;
+  }
+
+  private final class Wait {
+    private final RequestContext ctx;
+    private final String agentId;
+    private final int max;
+    private final long waitMs;
+    private final String key;
+    private final Promise<List<Row>> promise = Promise.promise();
+    private long pollTimer;
+    private long deadlineTimer;
+    private boolean busy;
+    private boolean again;
+    private boolean expired;
+
+    Wait(RequestContext ctx, String agentId, int max, long waitMs) {
+      this.ctx = ctx;
+      this.agentId = agentId;
+      this.max = max;
+      this.waitMs = waitMs;
+      this.key = key(ctx.tenantId(), agentId);
+    }
+
+    Future<List<Row>> start() {
+      waits.computeIfAbsent(key, k -> new HashSet<>()).add(this);
+      pollTimer = vertx.setPeriodic(pollMs, id -> attempt());
+      deadlineTimer = vertx.setTimer(waitMs, id -> expire());
+      return promise.future();
+    }
+
+    /** At the deadline a claim still in flight may already have marked tasks delivered: it answers the wait. */
+    void expire() {
+      expired = true;
+      if (!busy) {
+        finish(List.of(), null);
+      }
+    }
+
+    void attempt() {
+      if (promise.future().isComplete() || expired) {
+        return;
+      }
+      if (busy) {
+        again = true;
+        return;
+      }
+      busy = true;
+      again = false;
+      claim.attempt(ctx, agentId, max).onComplete(result -> {
+        busy = false;
+        if (result.failed()) {
+          finish(null, result.cause());
+        } else if (!result.result().isEmpty() || expired) {
+          finish(result.result(), null);
+        } else if (again) {
+          attempt();
+        }
+      });
+    }
+
+    private void finish(List<Row> claimed, Throwable error) {
+      if (promise.future().isComplete()) {
+        return;
+      }
+      vertx.cancelTimer(pollTimer);
+      vertx.cancelTimer(deadlineTimer);
+      Set<Wait> waiting = waits.get(key);
+      if (waiting != null) {
+        waiting.remove(this);
+        if (waiting.isEmpty()) {
+          waits.remove(key);
+        }
+      }
+      if (error != null) {
+        promise.fail(error);
+      } else {
+        promise.complete(claimed);
+      }
+    }
+  }
+}
