@@ -1,6 +1,5 @@
 package io.arbiter.task;
 
-import io.arbiter.bus.RequestContext;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -10,6 +9,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * Long-polling claims: each waits for its agent's work, tries the claim again when the agent is assigned work
@@ -19,30 +19,25 @@ import java.util.Set;
  */
 final class ClaimWaits {
 
-  /** One claim attempt: the tasks it delivered to the agent, possibly none. */
-  @FunctionalInterface
-  interface Claim {
-    Future<List<Row>> attempt(RequestContext ctx, String agentId, int max);
-  }
-
   private final Vertx vertx;
   private final long pollMs;
-  private final Claim claim;
   private final Map<String, Set<Wait>> waits = new HashMap<>();
   private boolean closed;
 
-  ClaimWaits(Vertx vertx, long pollMs, Claim claim) {
+  ClaimWaits(Vertx vertx, long pollMs) {
     this.vertx = vertx;
     this.pollMs = pollMs;
-    this.claim = claim;
   }
 
-  /** Waits up to {@code waitMs} for work for the agent; answers at once, empty, when closed. */
-  Future<List<Row>> await(RequestContext ctx, String agentId, int max, long waitMs) {
+  /**
+   * Waits up to {@code waitMs} for work for the agent, running {@code claim} (one attempt: the tasks it delivered,
+   * possibly none) whenever there may be some; answers at once, empty, when closed.
+   */
+  Future<List<Row>> await(String tenantId, String agentId, long waitMs, Supplier<Future<List<Row>>> claim) {
     if (closed || waitMs <= 0) {
       return Future.succeededFuture(List.of());
     }
-    return new Wait(ctx, agentId, max, waitMs).start();
+    return new Wait(key(tenantId, agentId), waitMs, claim).start();
   }
 
   /** The agent was assigned work: its waiting claims try again now. */
@@ -68,11 +63,9 @@ final class ClaimWaits {
   }
 
   private final class Wait {
-    private final RequestContext ctx;
-    private final String agentId;
-    private final int max;
-    private final long waitMs;
     private final String key;
+    private final long waitMs;
+    private final Supplier<Future<List<Row>>> claim;
     private final Promise<List<Row>> promise = Promise.promise();
     private long pollTimer;
     private long deadlineTimer;
@@ -80,12 +73,10 @@ final class ClaimWaits {
     private boolean again;
     private boolean expired;
 
-    Wait(RequestContext ctx, String agentId, int max, long waitMs) {
-      this.ctx = ctx;
-      this.agentId = agentId;
-      this.max = max;
+    Wait(String key, long waitMs, Supplier<Future<List<Row>>> claim) {
+      this.key = key;
       this.waitMs = waitMs;
-      this.key = key(ctx.tenantId(), agentId);
+      this.claim = claim;
     }
 
     Future<List<Row>> start() {
@@ -113,7 +104,7 @@ final class ClaimWaits {
       }
       busy = true;
       again = false;
-      claim.attempt(ctx, agentId, max).onComplete(result -> {
+      claim.get().onComplete(result -> {
         busy = false;
         if (result.failed()) {
           finish(null, result.cause());

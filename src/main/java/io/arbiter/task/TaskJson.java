@@ -67,6 +67,13 @@ final class TaskJson {
         .put("ackDeadline", lease);
   }
 
+  /** A delivery that is already acknowledged: running under its lease, with no ack deadline. */
+  static JsonObject runningDelivery(Row row) {
+    JsonObject delivery = delivery(row).put("state", TaskState.RUNNING.wire());
+    delivery.remove("ackDeadline");
+    return delivery;
+  }
+
   static JsonObject transition(Row row) {
     return new JsonObject()
         .put("from", row.getString("from_state"))

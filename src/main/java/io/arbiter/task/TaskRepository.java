@@ -167,6 +167,16 @@ final class TaskRepository {
         .map(TaskRepository::rows);
   }
 
+  /**
+   * A claim that acknowledges at once: the agent's assigned, undelivered tasks (at most {@code max}), each now running
+   * under its lease. {@code selfClaim}: the agent's own claim, which makes it a consuming claim agent (a result's next
+   * work leaves its delivery channel as it is).
+   */
+  Future<List<Row>> claimRunning(RequestContext ctx, String agentId, int max, long aliveRefreshMs, boolean selfClaim) {
+    Tuple params = Tuple.of(ctx.tenantId(), agentId, max, aliveRefreshMs, limits.leaseMs(), selfClaim);
+    return pool.preparedQuery(TaskSql.CLAIM_RUNNING).execute(actor(params, ctx)).map(TaskRepository::rows);
+  }
+
   Future<Guarded> ack(RequestContext ctx, UUID id, String agentId, int attempt) {
     return ackAll(ctx, agentId, List.of(new AttemptRef(id, attempt))).map(TaskRepository::only);
   }

@@ -160,6 +160,48 @@ final class TaskSql {
                 t.lease_expires_at
       """;
 
+  /**
+   * $1 tenant, $2 agent, $3 most tasks, $4 refresh interval ms, $5 lease ms, $6 whether the agent claims for itself,
+   * $7..$11 actor: a claim that acknowledges at once. Takes the agent's assigned, undelivered tasks as {@link #CLAIM}
+   * does (with $6 false, as a result's next work, it leaves the agent's delivery channel as it is) and moves each
+   * assigned → running with its lease, history row and audit event, as {@link #ACK} does: one statement instead of a
+   * claim and an ack.
+   */
+  static final String CLAIM_RUNNING = """
+      WITH picked AS (
+        SELECT id FROM tasks
+        WHERE tenant_id = $1 AND assigned_agent_id = $2 AND state = 'assigned' AND delivered_at IS NULL
+        ORDER BY priority DESC, assigned_at
+        LIMIT $3
+        FOR UPDATE SKIP LOCKED
+      ),
+      alive AS (
+        UPDATE agents SET
+          last_heartbeat_at = CASE WHEN last_heartbeat_at < now() - $4 * interval '1 millisecond' THEN now()
+                                   ELSE last_heartbeat_at END,
+          delivery = CASE WHEN $6 THEN 'claim' ELSE delivery END,
+          consuming = consuming OR $6,
+          consuming_changed_at = CASE WHEN $6 AND NOT consuming THEN now() ELSE consuming_changed_at END
+        WHERE tenant_id = $1 AND id = $2 AND (last_heartbeat_at < now() - $4 * interval '1 millisecond'
+          OR ($6 AND (delivery <> 'claim' OR NOT consuming)))
+      ),
+      moved AS (
+        UPDATE tasks t SET state = 'running', delivered_at = now(), started_at = now(),
+               lease_expires_at = now() + $5 * interval '1 millisecond', updated_at = now()
+        FROM picked WHERE t.id = picked.id
+        RETURNING t.id, t.tenant_id, t.attempt, t.assigned_agent_id, t.type, t.priority, t.payload, t.requirements,
+                  t.budget, t.gates, t.timeout_ms, t.lease_expires_at
+      ),
+      history AS (
+        INSERT INTO task_history (task_id, tenant_id, from_state, to_state, attempt, agent_id, reason)
+        SELECT id, tenant_id, 'assigned', 'running', attempt, assigned_agent_id, 'acknowledged' FROM moved
+      ),
+      """ + Outbox.cte("audited", actorEvents("moved", "'task.running'", "'task:' || moved.id",
+      "jsonb_build_object('attempt', moved.attempt, 'agentId', moved.assigned_agent_id)", 7)) + """
+      SELECT id, attempt, type, priority, payload, requirements, budget, gates, timeout_ms, lease_expires_at
+      FROM moved
+      """;
+
   /** The locked task row every guarded change starts from: $1 id, $2 tenant. */
   private static final String LOCKED = """
       WITH t0 AS (

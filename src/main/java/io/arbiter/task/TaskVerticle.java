@@ -88,7 +88,7 @@ public final class TaskVerticle extends VerticleBase {
     pool = Database.pool(vertx, config.db(), "tasks");
     breaker = new DbBreaker(vertx, "tasks-db", config.breaker(), registry);
     tasks = new TaskRepository(pool, config.tasks(), config.routing().learning().discount());
-    waits = new ClaimWaits(vertx, config.tasks().claimPollMs(), this::claimOnce);
+    waits = new ClaimWaits(vertx, config.tasks().claimPollMs());
     submissions = new GroupCommit<>(config.tasks().submitBatchMax(), config.db().poolSize(), this::writeSubmissions);
     if (registry != null) {
       submitted = Counter.builder("arbiter.tasks.submitted").description("Tasks accepted").register(registry);
@@ -332,22 +332,27 @@ public final class TaskVerticle extends VerticleBase {
 
   // ---- delivery ----
 
+  /**
+   * The agent's deliveries now, or, with {@code wait}, as soon as it has some within that many seconds. With
+   * {@code ack} each delivery comes back acknowledged (running under its lease): one call instead of a claim and an ack.
+   */
   private Future<JsonObject> claim(Message<JsonObject> m) {
     RequestContext ctx = ctx(m);
     String agentId = m.body().getString("agentId");
     int max = m.body().getInteger("max", 1);
-    int waitSeconds = m.body().getInteger("wait", 0);
+    long waitMs = m.body().getInteger("wait", 0) * 1000L;
+    boolean ack = m.body().getBoolean("ack", false);
     if (m.body().getBoolean("push", false)) {
-      return claimOnce(ctx, agentId, max, true).map(TaskVerticle::deliveries);
+      return claimOnce(ctx, agentId, max, true).map(rows -> deliveries(rows, false));
     }
-    return claimOnce(ctx, agentId, max).compose(found -> {
+    Supplier<Future<List<Row>>> attempt = () -> ack ? claimRunning(ctx, agentId, max, true)
+        : claimOnce(ctx, agentId, max);
+    return attempt.get().compose(found -> {
       if (!found.isEmpty()) {
-        return Future.succeededFuture(deliveries(found));
+        return Future.succeededFuture(found);
       }
-      return agentExists(ctx, agentId)
-          .compose(v -> waits.await(ctx, agentId, max, waitSeconds * 1000L))
-          .map(TaskVerticle::deliveries);
-    });
+      return agentExists(ctx, agentId).compose(v -> waits.await(ctx.tenantId(), agentId, waitMs, attempt));
+    }).map(rows -> deliveries(rows, ack));
   }
 
   private Future<List<Row>> claimOnce(RequestContext ctx, String agentId, int max) {
@@ -359,14 +364,25 @@ public final class TaskVerticle extends VerticleBase {
     return breaker.execute(() -> tasks.claim(ctx, agentId, max, aliveRefreshMs, push));
   }
 
+  private Future<List<Row>> claimRunning(RequestContext ctx, String agentId, int max, boolean selfClaim) {
+    long aliveRefreshMs = live.heartbeatWindowMs() / 4;
+    return breaker.execute(() -> tasks.claimRunning(ctx, agentId, max, aliveRefreshMs, selfClaim))
+        .onSuccess(rows -> {
+          if (!rows.isEmpty()) {
+            drainAudit();
+          }
+        });
+  }
+
   private Future<Void> agentExists(RequestContext ctx, String agentId) {
     return vertx.eventBus().request(Addresses.REGISTRY_GET, new JsonObject().put("id", agentId),
         ctx.deliveryOptions(config.http().requestTimeoutMs())).<Void>mapEmpty().recover(e -> Future.failedFuture(
         Replies.fromBus(e)));
   }
 
-  private static JsonObject deliveries(List<Row> rows) {
-    return new JsonObject().put("tasks", new JsonArray(rows.stream().map(TaskJson::delivery).toList()));
+  private static JsonObject deliveries(List<Row> rows, boolean acknowledged) {
+    return new JsonObject().put("tasks", new JsonArray(rows.stream()
+        .map(row -> acknowledged ? TaskJson.runningDelivery(row) : TaskJson.delivery(row)).toList()));
   }
 
   private void wake(JsonObject assigned) {
@@ -451,6 +467,7 @@ public final class TaskVerticle extends VerticleBase {
     UUID id = taskId(m);
     JsonObject body = m.body();
     String agentId = body.getString("agentId");
+    int next = body.remove("next") instanceof Number n ? n.intValue() : 0;
     Future<JsonObject> live = judge(ctx, agentId, List.of(id), List.of(body)).compose(judged -> {
       Judged j = judged.get(0);
       return breaker.execute(() -> tasks.result(ctx, id, agentId, j.result(), j.verdict())).compose(g -> {
@@ -460,7 +477,23 @@ public final class TaskVerticle extends VerticleBase {
         return recorded(ctx, id, agentId, j, g);
       });
     });
-    return orBuffered(live, entry("result", ctx, List.of(body)).put("agentId", agentId), () -> bufferedResult(body));
+    Future<JsonObject> answer = orBuffered(live, entry("result", ctx, List.of(body)).put("agentId", agentId),
+        () -> bufferedResult(body));
+    return next == 0 ? answer : answer.compose(reply -> nextWork(ctx, agentId, next, reply));
+  }
+
+  /**
+   * A result that asks for {@code next} tasks returns up to that many of the agent's assigned tasks, acknowledged (as a
+   * claim with {@code ack}), in {@code next}; none when there are none yet or the database cannot say (the result
+   * itself is recorded either way).
+   */
+  private Future<JsonObject> nextWork(RequestContext ctx, String agentId, int next, JsonObject reply) {
+    if (reply.getBoolean("buffered", false)) {
+      return Future.succeededFuture(reply.put("next", new JsonArray()));
+    }
+    return claimRunning(ctx, agentId, next, false)
+        .map(rows -> reply.put("next", deliveries(rows, true).getJsonArray("tasks")))
+        .recover(e -> Future.succeededFuture(reply.put("next", new JsonArray())));
   }
 
   /** The answer to a result accepted into the outage journal: it lands (and is judged) when the database is back. */

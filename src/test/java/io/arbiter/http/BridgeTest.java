@@ -211,6 +211,11 @@ class BridgeTest {
         .getJsonObject("body");
     assertThat(again.getBoolean("repeated")).isTrue();
     assertThat(again.getString("outcome")).as("a repeat answers the first outcome").isEqualTo("succeeded");
+    assertRefused(client.request(address("pusher", "result"), token, result.copy().put("next", 1001)),
+        Failure.BAD_REQUEST, "next");
+    JsonObject withNext = client.request(address("pusher", "result"), token, result.copy().put("next", 4))
+        .getJsonObject("body");
+    assertThat(withNext.getJsonArray("next")).as("no assigned task waits: the next work is none").isEmpty();
 
     JsonObject done = task(taskId);
     assertThat(done.getString("state")).isEqualTo("succeeded");

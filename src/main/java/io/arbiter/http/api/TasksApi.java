@@ -34,7 +34,7 @@ public final class TasksApi {
     builder.getRoute("ackTask").addHandler(route.to(Addresses.TASKS_ACK, 200, TasksApi::agentCall));
     builder.getRoute("heartbeatTask").addHandler(route.to(Addresses.TASKS_HEARTBEAT, 200, TasksApi::agentCall));
     builder.getRoute("reportProgress").addHandler(route.to(Addresses.TASKS_PROGRESS, 200, TasksApi::agentCall));
-    builder.getRoute("reportResult").addHandler(route.to(Addresses.TASKS_RESULT, request -> 0L, TasksApi::agentCall,
+    builder.getRoute("reportResult").addHandler(route.to(Addresses.TASKS_RESULT, request -> 0L, TasksApi::result,
         (rc, reply) -> BusRoute.json(rc, reply.getBoolean("buffered", false) ? 202 : 200, reply)));
     builder.getRoute("ackTaskBatch").addHandler(route.to(Addresses.TASKS_ACK_BATCH, 200, TasksApi::agentBatch));
     builder.getRoute("reportResultBatch").addHandler(route.to(Addresses.TASKS_RESULT_BATCH, 200,
@@ -62,7 +62,15 @@ public final class TasksApi {
   private static JsonObject claim(ValidatedRequest request) {
     Object max = BusRoute.queryValue(request, "max");
     return new JsonObject().put("agentId", BusRoute.path(request, "id")).put("wait", wait(request))
-        .put("max", max == null ? 1 : ((Number) max).intValue());
+        .put("max", max == null ? 1 : ((Number) max).intValue())
+        .put("ack", Boolean.TRUE.equals(BusRoute.queryValue(request, "ack")));
+  }
+
+  /** A result, and how many of its next tasks the agent takes with it. */
+  private static JsonObject result(ValidatedRequest request) {
+    Object next = BusRoute.queryValue(request, "next");
+    JsonObject call = agentCall(request);
+    return next == null ? call : call.put("next", ((Number) next).intValue());
   }
 
   /** The agent's reports on many tasks: the body plus whose they are. */

@@ -24,6 +24,8 @@ import org.slf4j.LoggerFactory;
  * {@code .heartbeat}, {@code .progress} or {@code .result}: each body is checked against the request schema of the
  * REST operation of the same name, then goes to the same task verticle address with the agent's
  * {@link RequestContext}, so both paths share one implementation of the lease, idempotency and stale-attempt rules.
+ * A result may carry {@code next} (as the REST call's query parameter): its answer then holds the agent's next
+ * deliveries, already acknowledged.
  * The reply is the REST answer's JSON; a refusal is the {@link Failure} code with its detail. A heartbeat without
  * {@code taskId} is the agent's own heartbeat (as {@code POST /agents/{id}/heartbeat}).
  */
@@ -97,11 +99,24 @@ final class AgentReports {
     String taskId = taskId(body.getValue("taskId"));
     JsonObject rest = body.copy();
     rest.remove("taskId");
+    Integer next = "result".equals(channel) ? next(rest.remove("next")) : null;
     OutputUnit checked = route.validator().validate(rest);
     if (!Boolean.TRUE.equals(checked.getValid())) {
       throw Problems.invalid(checked, "");
     }
-    return request(route.address(), rest.put("agentId", agentId).put("taskId", taskId), ctx);
+    rest.put("agentId", agentId).put("taskId", taskId);
+    return request(route.address(), next == null ? rest : rest.put("next", next), ctx);
+  }
+
+  /** A result's {@code next}, as the REST query parameter of that name: 0..1000 tasks to take with the answer. */
+  private static Integer next(Object value) {
+    if (value == null) {
+      return null;
+    }
+    if (!(value instanceof Number n) || n.doubleValue() != n.intValue() || n.intValue() < 0 || n.intValue() > 1000) {
+      throw Failure.BAD_REQUEST.exception("field next: must be an integer from 0 to 1000");
+    }
+    return n.intValue();
   }
 
   private static String taskId(Object value) {
