@@ -48,7 +48,10 @@ final class ClaimWaits {
     }
   }
 
-  /** Answers every waiting claim with what it has (a claim in flight answers with what it claims), and waits no more. */
+  /**
+   * Answers every waiting claim with what it has (a claim in flight answers with what it claims), and lets no claim
+   * wait from now on.
+   */
   void close() {
     closed = true;
     waits.values().stream().flatMap(Set::stream).toList().forEach(Wait::expire);

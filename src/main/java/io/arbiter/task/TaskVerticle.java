@@ -334,7 +334,8 @@ public final class TaskVerticle extends VerticleBase {
 
   /**
    * The agent's deliveries now, or, with {@code wait}, as soon as it has some within that many seconds. With
-   * {@code ack} each delivery comes back acknowledged (running under its lease): one call instead of a claim and an ack.
+   * {@code ack} each delivery comes back acknowledged (running under its lease): one call instead of a claim and an
+   * ack.
    */
   private Future<JsonObject> claim(Message<JsonObject> m) {
     RequestContext ctx = ctx(m);
