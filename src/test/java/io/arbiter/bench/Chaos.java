@@ -212,7 +212,7 @@ public final class Chaos implements Callable<Integer> {
       for (int i = 1; i <= settings.agents(); i++) {
         agents.add(new SimulatedAgents.Agent("chaos-" + i, tokens.of("chaos", Role.AGENT, "chaos-" + i)));
       }
-      simulated = new SimulatedAgents(vertx, base, agents, 4, 1, 2, 8, false);
+      simulated = new SimulatedAgents(vertx, base, agents, 4, 1, 2, 8, false, false);
       await(simulated.register(tokens.of("chaos", Role.ADMIN, "chaos-admin"), 16));
       simulated.start();
 

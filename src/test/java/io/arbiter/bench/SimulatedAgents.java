@@ -43,6 +43,8 @@ final class SimulatedAgents {
   private final int waitSeconds;
   private final int loopsPerAgent;
   private final boolean batched;
+  /** Claims with {@code ack=true}, results with {@code next=1}: each result brings the agent's next task. */
+  private final boolean chained;
 
   private volatile boolean running;
   private volatile Consumer<String> onSucceeded = taskId -> { };
@@ -64,8 +66,9 @@ final class SimulatedAgents {
    *                        claim loop of their own, so waiting claims never hold up an ack
    */
   SimulatedAgents(Vertx vertx, URI base, List<Agent> agents, int claimMax, int waitSeconds, int loopsPerAgent,
-                  int callConnections, boolean batched) {
+                  int callConnections, boolean batched, boolean chained) {
     this.batched = batched;
+    this.chained = chained;
     this.vertx = vertx;
     this.agents = agents;
     this.claimMax = claimMax;
@@ -150,7 +153,8 @@ final class SimulatedAgents {
     if (!running) {
       return Future.succeededFuture(false);
     }
-    String path = "/agents/" + agent.id() + "/claim?wait=" + waitSeconds + "&max=" + claimMax;
+    String path = "/agents/" + agent.id() + "/claim?wait=" + waitSeconds + "&max=" + claimMax
+        + (chained ? "&ack=true" : "");
     long sent = System.nanoTime();
     return claims.post(path, agent.token(), null, (waitSeconds + 15) * 1000L).transform(ar -> {
       if (ar.failed()) {
@@ -183,10 +187,13 @@ final class SimulatedAgents {
     });
   }
 
-  /** Ack, then report the attempt succeeded. */
+  /** Ack, then report the attempt succeeded (chained: report it and take the next task with the answer). */
   private Future<Void> complete(Agent agent, JsonObject delivery) {
     if (!delivered(agent, delivery)) {
       return Future.succeededFuture();
+    }
+    if (chained) {
+      return reportAndTakeNext(agent, delivery);
     }
     String taskId = delivery.getString("taskId");
     Integer attempt = delivery.getInteger("attempt");
@@ -219,6 +226,39 @@ final class SimulatedAgents {
       });
     }).recover(e -> {
       errors.add("ack/result " + failureKind(e), e.getMessage());
+      return Future.succeededFuture();
+    });
+  }
+
+  /** The result of an acknowledged delivery with {@code next=1}; the task it brings is worked the same way. */
+  private Future<Void> reportAndTakeNext(Agent agent, JsonObject delivery) {
+    String taskId = delivery.getString("taskId");
+    Integer attempt = delivery.getInteger("attempt");
+    if (!"running".equals(delivery.getString("state"))) {
+      errors.add("chained delivery not running", delivery.encode());
+    }
+    JsonObject outcome = new JsonObject().put("attempt", attempt).put("outcome", "succeeded").put("quality", 0.9)
+        .put("filesChanged", 3).put("linesChanged", 120);
+    String path = "/agents/" + agent.id() + "/tasks/" + taskId + "/result?next=1";
+    long reporting = System.nanoTime();
+    return call(() -> calls.post(path, agent.token(), outcome, CALL_TIMEOUT_MS)).compose(result -> {
+      resultMicros.add((System.nanoTime() - reporting) / 1000);
+      JsonObject answer = ArbiterApi.json(result);
+      if (result.statusCode() == 200 && "succeeded".equals(answer.getString("state"))) {
+        succeeded.increment();
+        lastSucceededNanos.accumulateAndGet(System.nanoTime(), Math::max);
+        onSucceeded.accept(taskId.toLowerCase(Locale.ROOT));
+      } else {
+        errors.add("result " + result.statusCode(), ArbiterApi.text(result));
+      }
+      JsonArray next = answer.getJsonArray("next", new JsonArray());
+      List<Future<Void>> work = new ArrayList<>(next.size());
+      for (int i = 0; i < next.size(); i++) {
+        work.add(complete(agent, next.getJsonObject(i)));
+      }
+      return Future.join(work).<Void>mapEmpty();
+    }).recover(e -> {
+      errors.add("result " + failureKind(e), e.getMessage());
       return Future.succeededFuture();
     });
   }

@@ -58,10 +58,13 @@ public final class TaskBenchmark implements Callable<Integer> {
 
   static final String TASK_TYPE = "bench";
 
-  enum Mode { SINGLE, BULK, LATENCY, ALL }
+  enum Mode { SINGLE, FEWEST, BULK, LATENCY, ALL }
 
-  @Option(names = "--mode", defaultValue = "all", description = "single, bulk, latency or all (default: all)")
-  Mode mode;
+  @Option(names = "--mode", split = ",", defaultValue = "all",
+      description = "single, fewest, bulk, latency or all, or several separated by commas (default: all); "
+      + "fewest is single mode with the fewest calls: agents claim with ack=true and report with next=1, so a task "
+      + "costs two requests (submit, result) instead of four")
+  List<Mode> modes;
 
   @Option(names = "--tasks", description = "tasks per run (default: 20000 single, 100000 bulk)")
   Integer tasks;
@@ -164,6 +167,7 @@ public final class TaskBenchmark implements Callable<Integer> {
   private URI base;
   private String db;
   private Pool queries;
+  private int tenants;
   private JWTAuth jwt;
   private ArbiterConfig.Auth auth;
   private double ceilingRate = Double.NaN;
@@ -215,11 +219,13 @@ public final class TaskBenchmark implements Callable<Integer> {
           errors++;
         }
       }
-      for (Mode m : mode == Mode.ALL ? List.of(Mode.SINGLE, Mode.BULK, Mode.LATENCY) : List.of(mode)) {
+      for (Mode m : modes.contains(Mode.ALL) ? List.of(Mode.SINGLE, Mode.FEWEST, Mode.BULK, Mode.LATENCY) : modes) {
         System.out.println();
         try {
           boolean ok = switch (m) {
             case SINGLE -> runThroughput("single", tasks != null ? tasks : 20_000, false,
+                claimMax != null ? claimMax : 1, false);
+            case FEWEST -> runThroughput("fewest", tasks != null ? tasks : 20_000, false,
                 claimMax != null ? claimMax : 1, false);
             case BULK -> runThroughput("bulk", tasks != null ? tasks : 100_000, true,
                 claimMax != null ? claimMax : 64, false);
@@ -366,10 +372,11 @@ public final class TaskBenchmark implements Callable<Integer> {
       System.out.printf("mode %s: tasks %d, clients %d, agents %d x capacity %d, claim max %d (%d loops per agent)%s%n",
           label, count, clients, agentCount, capacity, maxPerClaim, claimLoops,
           bulk ? ", batches of " + batch + (maxPerClaim > 1 && !perTaskCalls ? ", ack and result batches"
-              : ", an ack and a result request per task") : "");
+              : ", an ack and a result request per task")
+              : "fewest".equals(label) ? ", claims that ack and results that return the next task" : "");
     }
     String tenant = tenant(label);
-    SimulatedAgents agents = startAgents(tenant, maxPerClaim);
+    SimulatedAgents agents = startAgents(tenant, maxPerClaim, "fewest".equals(label));
     ArbiterApi submitters = new ArbiterApi(vertx, base, clients);
     try {
       String token = token(tenant, Role.SUBMITTER, "bench-submitter");
@@ -380,6 +387,8 @@ public final class TaskBenchmark implements Callable<Integer> {
       int requests = (count + perRequest - 1) / perRequest;
       AtomicInteger next = new AtomicInteger();
 
+      DbWrites writesBefore = quiet ? null : DbWrites.settled(queries);
+      WaitSampler waits = quiet ? null : new WaitSampler(vertx, queries, 100);
       long started = System.nanoTime();
       List<Future<Void>> loops = new ArrayList<>();
       for (int c = 0; c < clients; c++) {
@@ -401,6 +410,7 @@ public final class TaskBenchmark implements Callable<Integer> {
 
       boolean complete = awaitSucceeded(tenant, accepted.size(), agents, started);
       long finished = agents.lastSucceededNanos() > 0 ? agents.lastSucceededNanos() : System.nanoTime();
+      String waited = waits == null ? null : waits.stop();
       await(agents.stop(), claimWait + 30);
       Analysis analysis = analyse(tenant, accepted);
       Check check = check(analysis, accepted, agents);
@@ -416,6 +426,10 @@ public final class TaskBenchmark implements Callable<Integer> {
         System.out.printf("  submit->assigned ms   %s%n", analysis.assigned(accepted::contains).millis(50, 95, 99));
         System.out.printf("  submit->succeeded ms  %s%n", analysis.succeeded(accepted::contains).millis(50, 95, 99));
         System.out.printf("  agent calls ms        %s%n", agents.callTimes());
+        System.out.printf("  database              %s%n", waited);
+        awaitAuditDrained();
+        System.out.printf("  writes per task       %s%n", DbWrites.settled(queries).perTask(writesBefore,
+            accepted.size()));
         check.print(complete);
         printErrors(submitErrors, agents.errors);
       }
@@ -424,6 +438,15 @@ public final class TaskBenchmark implements Callable<Integer> {
       agents.stop();
       agents.close();
       submitters.close();
+    }
+  }
+
+  /** Waits (up to a minute) until the audit verticle has moved every outbox event into the chained log. */
+  private void awaitAuditDrained() throws Exception {
+    long deadline = System.nanoTime() + 60_000_000_000L;
+    while (System.nanoTime() < deadline
+        && query("SELECT count(*) AS n FROM audit_outbox").iterator().next().getLong("n") > 0) {
+      Thread.sleep(100);
     }
   }
 
@@ -586,6 +609,11 @@ public final class TaskBenchmark implements Callable<Integer> {
   // ------------------------------------------------------------------------------------------------------ agents
 
   private SimulatedAgents startAgents(String tenant, int maxPerClaim) throws Exception {
+    return startAgents(tenant, maxPerClaim, false);
+  }
+
+  /** {@code chained}: claims that acknowledge and results that return the next task (two calls a task). */
+  private SimulatedAgents startAgents(String tenant, int maxPerClaim, boolean chained) throws Exception {
     List<SimulatedAgents.Agent> list = new ArrayList<>();
     for (int i = 1; i <= agentCount; i++) {
       String id = "bench-agent-" + i;
@@ -593,7 +621,7 @@ public final class TaskBenchmark implements Callable<Integer> {
     }
     int connections = agentConnections != null ? agentConnections : agentCount * claimLoops;
     SimulatedAgents agents = new SimulatedAgents(vertx, base, list, maxPerClaim, claimWait, claimLoops, connections,
-        maxPerClaim > 1 && !perTaskCalls);
+        maxPerClaim > 1 && !perTaskCalls && !chained, chained);
     try {
       await(agents.register(token(tenant, Role.ADMIN, "bench-admin"), capacity), 60);
     } catch (Exception e) {
@@ -748,8 +776,9 @@ public final class TaskBenchmark implements Callable<Integer> {
     }
   }
 
+  /** A tenant of its own for each measurement, so that a mode named twice in --mode starts afresh. */
   private String tenant(String label) {
-    return tenantPrefix + "-" + label + "-" + runId;
+    return tenantPrefix + "-" + label + "-" + runId + (++tenants > 1 ? "-" + tenants : "");
   }
 
   private String token(String tenant, Role role, String subject) {

@@ -1,0 +1,65 @@
+package io.arbiter.bench;
+
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+
+/**
+ * What the database wrote: rows inserted, updated (HOT or not) and deleted per table of the schema
+ * ({@code pg_stat_user_tables}), and the WAL position. Two readings around a run give row writes and WAL bytes per task.
+ * PostgreSQL publishes a backend's table counters when it goes idle, at most once a second, so {@link #settled} reads
+ * until two readings half a second apart agree.
+ */
+record DbWrites(Map<String, long[]> tables, long walBytes) {
+
+  private static final String READ = """
+      SELECT relname, n_tup_ins, n_tup_upd, n_tup_del,
+             pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::bigint AS wal
+      FROM pg_stat_user_tables WHERE schemaname = current_schema()
+      """;
+
+  static DbWrites read(Pool pool) throws Exception {
+    Map<String, long[]> tables = new TreeMap<>();
+    long wal = 0;
+    for (Row row : TaskBenchmark.await(pool.query(READ).execute(), 60)) {
+      tables.put(row.getString("relname"),
+          new long[] {row.getLong("n_tup_ins"), row.getLong("n_tup_upd"), row.getLong("n_tup_del")});
+      wal = row.getLong("wal");
+    }
+    return new DbWrites(tables, wal);
+  }
+
+  /** A reading once the counters stop moving (at most about ten seconds). */
+  static DbWrites settled(Pool pool) throws Exception {
+    DbWrites last = read(pool);
+    for (int i = 0; i < 20; i++) {
+      Thread.sleep(500);
+      DbWrites now = read(pool);
+      if (now.rows() == last.rows()) {
+        return now;
+      }
+      last = now;
+    }
+    return last;
+  }
+
+  long rows() {
+    return tables.values().stream().mapToLong(c -> c[0] + c[1] + c[2]).sum();
+  }
+
+  /** {@code rows per task (table ins/upd/del …); WAL bytes per task}, from {@code before} to this reading. */
+  String perTask(DbWrites before, long tasks) {
+    String byTable = tables.entrySet().stream().map(e -> {
+      long[] was = before.tables.getOrDefault(e.getKey(), new long[3]);
+      long[] now = e.getValue();
+      double ins = (now[0] - was[0]) / (double) tasks;
+      double upd = (now[1] - was[1]) / (double) tasks;
+      double del = (now[2] - was[2]) / (double) tasks;
+      return ins + upd + del < 0.005 ? null : String.format("%s %.2f/%.2f/%.2f", e.getKey(), ins, upd, del);
+    }).filter(s -> s != null).collect(Collectors.joining(", "));
+    return String.format("%.1f rows (%s; ins/upd/del); WAL %.0f bytes", (rows() - before.rows()) / (double) tasks,
+        byTable, (walBytes - before.walBytes) / (double) tasks);
+  }
+}
