@@ -37,9 +37,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One running Arbiter: config → database (embedded in dev mode, then Flyway) → verticles deployed in dependency
- * order (audit, policy, registry, tasks, routing, HTTP ingress). {@link #start} blocks until it serves or fails with a
- * {@link StartupException} whose message names the cause in one line.
+ * One running Arbiter: config → preflight (ports free, the data directory locked) → database (embedded in dev mode,
+ * then Flyway) → verticles deployed in dependency order (audit, policy, registry, tasks, routing, HTTP ingress).
+ * {@link #start} blocks until it serves or fails with a {@link StartupException} whose message names the cause in one
+ * line; a failed start removes the data directory if it created it.
  */
 public final class Arbiter implements AutoCloseable {
 
@@ -61,13 +62,16 @@ public final class Arbiter implements AutoCloseable {
 
   private final Vertx vertx;
   private final ArbiterConfig config;
+  private final DataDirLock dataDir;
   private final EmbeddedDatabase embedded;
   private final HttpVerticle http;
   private boolean closed;
 
-  private Arbiter(Vertx vertx, ArbiterConfig config, EmbeddedDatabase embedded, HttpVerticle http) {
+  private Arbiter(Vertx vertx, ArbiterConfig config, DataDirLock dataDir, EmbeddedDatabase embedded,
+                  HttpVerticle http) {
     this.vertx = vertx;
     this.config = config;
+    this.dataDir = dataDir;
     this.embedded = embedded;
     this.http = http;
   }
@@ -75,11 +79,17 @@ public final class Arbiter implements AutoCloseable {
   public static Arbiter start(Options options) {
     PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     Vertx vertx = Vertx.builder().with(vertxOptions()).withMetrics(new MicrometerMetricsFactory(metrics)).build();
+    DataDirLock dataDir = null;
     EmbeddedDatabase embedded = null;
     try {
       ConfigValues values = loadConfig(vertx, options);
       ArbiterConfig config = ArbiterConfig.from(values);
       LogLevels.apply(config.live().logLevel());
+      Preflight.requireHttpPortFree(config.http());
+      if (!config.db().external()) {
+        Preflight.requireEmbeddedPortFree(config.db());
+      }
+      dataDir = DataDirLock.acquire(config.dataDir());
       if (!config.db().external()) {
         embedded = EmbeddedDatabase.start(config.dataDir(), config.db().embeddedPort());
         config = config.withDb(embedded.settings(config.db()));
@@ -97,13 +107,21 @@ public final class Arbiter implements AutoCloseable {
       ConfigRetriever watching = ConfigLoader.retriever(vertx, options.confFile(), config.configScanPeriodMs(),
           overrides(options));
       new ConfigWatcher(vertx, values).watch(watching);
-      LOG.info("Arbiter serving on port {} (mode {}, database {})", http.port(), config.mode().name().toLowerCase(),
+      LOG.info("Arbiter serving on port {} (mode {}, data directory {}, database {})", http.port(),
+          config.mode().name().toLowerCase(), config.dataDir(),
           embedded != null ? "embedded " + Database.describe(config.db()) : Database.describe(config.db()));
-      return new Arbiter(vertx, config, embedded, http);
+      return new Arbiter(vertx, config, dataDir, embedded, http);
     } catch (RuntimeException e) {
-      vertx.close();
-      if (embedded != null) {
-        embedded.close();
+      try {
+        await(vertx.close());
+        if (embedded != null) {
+          embedded.close();
+        }
+      } catch (RuntimeException stopping) {
+        e.addSuppressed(stopping);
+      }
+      if (dataDir != null) {
+        dataDir.discard();
       }
       throw e instanceof StartupException s ? s : new StartupException(describe(e), e);
     }
@@ -120,7 +138,7 @@ public final class Arbiter implements AutoCloseable {
   }
 
   /** In dev mode without a configured secret, the generated one kept under the data directory. */
-  public static ArbiterConfig withSecret(ArbiterConfig config) {
+  private static ArbiterConfig withSecret(ArbiterConfig config) {
     if (config.mode() == ArbiterConfig.Mode.DEV && config.auth().jwtSecret().isEmpty()) {
       return config.withJwtSecret(DevSecret.loadOrCreate(config.dataDir()));
     }
@@ -218,9 +236,13 @@ public final class Arbiter implements AutoCloseable {
     } catch (RuntimeException e) {
       LOG.warn("shutdown: draining failed ({}); closing anyway", e.getMessage());
     }
-    await(vertx.close());
-    if (embedded != null) {
-      embedded.close();
+    try {
+      await(vertx.close());
+      if (embedded != null) {
+        embedded.close();
+      }
+    } finally {
+      dataDir.close();
     }
   }
 }

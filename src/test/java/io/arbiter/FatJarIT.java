@@ -95,13 +95,43 @@ class FatJarIT {
     Duration ready = startServer();
     System.out.printf("MEASURED restart to ready: %d ms%n", ready.toMillis());
     Process token = withEnv(new ProcessBuilder("java", "-jar", JAR.toString(), "token", "--tenant", "acme",
-        "--role", "admin")).start();
+        "--role", "admin", "--sub", "alice")).start();
     assertThat(token.waitFor(60, TimeUnit.SECONDS)).isTrue();
     String jwt = new String(token.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
     HttpResponse<String> agent = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
             URI.create("http://localhost:" + port + "/api/v1/agents/coder-1"))
         .header("Authorization", "Bearer " + jwt).build(), HttpResponse.BodyHandlers.ofString());
     assertThat(agent.statusCode()).as(agent.body()).isEqualTo(200);
+  }
+
+  @Test
+  @Order(4)
+  @DisplayName("a second java -jar on the same port, or on the same data directory, fails at once with one line")
+  void secondInstanceFailsWithOneLine() throws Exception {
+    Path otherDir = Files.createTempDirectory("arbiter-fatjar-second");
+    String samePort = runSecond(Map.of("ARBITER_DATA_DIR", otherDir.toString(), "ARBITER_HTTP_PORT",
+        Integer.toString(port), "ARBITER_DB_EMBEDDED_PORT", Integer.toString(freePort())));
+    assertThat(samePort.lines()).as(samePort).containsExactly("arbiter: failed to start: http.port " + port
+        + " on 0.0.0.0 is already in use (another Arbiter?): stop it or set ARBITER_HTTP_PORT to another port");
+    assertThat(otherDir).isEmptyDirectory();
+
+    String sameDir = runSecond(Map.of("ARBITER_DATA_DIR", dataDir.toString(), "ARBITER_HTTP_PORT",
+        Integer.toString(freePort()), "ARBITER_DB_EMBEDDED_PORT", Integer.toString(freePort())));
+    assertThat(sameDir.lines()).as(sameDir).containsExactly("arbiter: failed to start: another Arbiter (pid "
+        + server.pid() + ") is using " + dataDir + ": stop it or set ARBITER_DATA_DIR to another directory");
+  }
+
+  /** Starts a second server with {@code env}, waits for it to give up, and returns what it printed. */
+  private static String runSecond(Map<String, String> env) throws Exception {
+    long started = System.nanoTime();
+    ProcessBuilder builder = new ProcessBuilder("java", "-jar", JAR.toString()).redirectErrorStream(true);
+    builder.environment().putAll(env);
+    Process second = builder.start();
+    String output = new String(second.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(second.waitFor(60, TimeUnit.SECONDS)).as("the second server gives up").isTrue();
+    assertThat(second.exitValue()).as(output).isEqualTo(1);
+    System.out.printf("MEASURED second instance refused in: %d ms%n", (System.nanoTime() - started) / 1_000_000);
+    return output;
   }
 
   private static ProcessBuilder withEnv(ProcessBuilder builder) {

@@ -4,19 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.arbiter.support.TestApp;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
+import java.io.IOException;
+import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
-@DisplayName("Start-up fails with one clear line, and the CLI mints tokens")
+@DisplayName("Start-up fails with one clear line, fast, and leaves nothing behind")
 class StartupTest {
 
   private static Map<String, Object> settings(Map<String, Object> extra) {
@@ -37,10 +36,7 @@ class StartupTest {
   @Test
   @DisplayName("an unreachable database is named with its password masked")
   void unreachableDatabaseIsMasked() throws Exception {
-    int closedPort;
-    try (ServerSocket socket = new ServerSocket(0)) {
-      closedPort = socket.getLocalPort();
-    }
+    int closedPort = closedPort();
     assertThatThrownBy(() -> Arbiter.start(new Arbiter.Options("target/none.json", settings(Map.of(
         "db.url", "postgresql://arbiter:topsecret@127.0.0.1:" + closedPort + "/arbiter", "db.connectTimeoutMs", 1000)))))
         .isInstanceOf(Arbiter.StartupException.class)
@@ -52,7 +48,7 @@ class StartupTest {
   @Test
   @DisplayName("a port in use is named")
   void portInUseIsNamed() throws Exception {
-    try (ServerSocket taken = new ServerSocket(0, 50, java.net.InetAddress.getByName("127.0.0.1"))) {
+    try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
       assertThatThrownBy(() -> TestApp.start(Map.of("http.port", taken.getLocalPort())))
           .isInstanceOf(Arbiter.StartupException.class)
           .hasMessageContaining("http.port " + taken.getLocalPort())
@@ -61,35 +57,86 @@ class StartupTest {
   }
 
   @Test
-  @DisplayName("the token command prints a JWT signed with the dev secret kept under the data directory")
-  void tokenCommandUsesDevSecret() throws Exception {
-    Path dataDir = Files.createTempDirectory("arbiter-cli");
-    Path conf = Files.createTempFile("arbiter-cli", ".json");
-    Files.writeString(conf, "{\"dataDir\": \"" + dataDir.toString().replace("\\", "\\\\") + "\"}");
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    PrintStream original = System.out;
-    int code;
-    try {
-      System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-      code = new CommandLine(new Main()).execute("token", "--tenant", "acme", "--role", "agent", "--sub", "coder-1",
-          "--ttl", "15m", "--conf", conf.toString());
-    } finally {
-      System.setOut(original);
+  @DisplayName("a second Arbiter on the port of a running one fails at once, names the port, and writes nothing")
+  void secondInstanceOnTheSamePortFailsFast() throws Exception {
+    try (TestApp first = TestApp.start()) {
+      int port = first.arbiter().port();
+      Path dataDir = Files.createTempDirectory("arbiter-second");
+      long started = System.nanoTime();
+
+      assertThatThrownBy(() -> Arbiter.start(options(embedded(dataDir, port))))
+          .isInstanceOf(Arbiter.StartupException.class)
+          .hasMessage("http.port " + port + " on 127.0.0.1 is already in use (another Arbiter?): stop it or set "
+              + "ARBITER_HTTP_PORT to another port");
+
+      assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(3));
+      assertThat(dataDir).isEmptyDirectory();
     }
-    assertThat(code).isZero();
-    String token = out.toString(StandardCharsets.UTF_8).trim();
-    assertThat(token.split("\\.")).hasSize(3);
-    String payload = new String(java.util.Base64.getUrlDecoder().decode(token.split("\\.")[1]), StandardCharsets.UTF_8);
-    assertThat(payload).contains("\"tenant\":\"acme\"").contains("\"sub\":\"coder-1\"").contains("\"roles\":[\"agent\"]")
-        .contains("\"exp\"");
-    assertThat(dataDir.resolve("jwt-secret")).exists();
   }
 
   @Test
-  @DisplayName("the token command refuses an unknown role")
-  void tokenCommandRefusesUnknownRole() {
-    int code = new CommandLine(new Main()).setErr(new java.io.PrintWriter(new java.io.StringWriter()))
-        .execute("token", "--tenant", "acme", "--role", "root", "--conf", "target/none.json");
-    assertThat(code).isNotZero();
+  @DisplayName("a second Arbiter on the data directory of a running one fails naming the directory, until it stops")
+  void secondInstanceOnTheSameDataDirectoryFails() throws Exception {
+    Path dataDir = Files.createTempDirectory("arbiter-shared");
+    Arbiter first = Arbiter.start(options(embedded(dataDir, 0)));
+    try {
+      assertThatThrownBy(() -> Arbiter.start(options(embedded(dataDir, 0))))
+          .isInstanceOf(Arbiter.StartupException.class)
+          .hasMessageStartingWith("another Arbiter")
+          .hasMessageContaining("is using " + dataDir);
+    } finally {
+      first.close();
+    }
+    Arbiter.start(options(embedded(dataDir, 0))).close();
+  }
+
+  @Test
+  @DisplayName("a port the embedded database needs is named when it is in use, before anything is written")
+  void embeddedPortInUseIsNamed() throws Exception {
+    Path dataDir = Files.createTempDirectory("arbiter-pg-port");
+    try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+      Map<String, Object> settings = embedded(dataDir, 0);
+      settings.put("db.embeddedPort", taken.getLocalPort());
+
+      assertThatThrownBy(() -> Arbiter.start(options(settings)))
+          .isInstanceOf(Arbiter.StartupException.class)
+          .hasMessageContaining("db.embeddedPort " + taken.getLocalPort() + " is already in use");
+    }
+    assertThat(dataDir).isEmptyDirectory();
+  }
+
+  @Test
+  @DisplayName("a failed start removes the data directory it created, and keeps one that was there")
+  void failedStartRemovesOnlyTheDataDirectoryItCreated() throws Exception {
+    Path existing = Files.createTempDirectory("arbiter-failed");
+    Path created = existing.resolve("data");
+
+    assertThatThrownBy(() -> Arbiter.start(options(unreachableDatabase(created))))
+        .isInstanceOf(Arbiter.StartupException.class);
+    assertThatThrownBy(() -> Arbiter.start(options(unreachableDatabase(existing))))
+        .isInstanceOf(Arbiter.StartupException.class);
+
+    assertThat(created).doesNotExist();
+    assertThat(existing).isDirectory();
+  }
+
+  private static Arbiter.Options options(Map<String, Object> settings) {
+    return new Arbiter.Options("target/none.json", settings);
+  }
+
+  /** Dev mode on the embedded database under {@code dataDir}, on any free database port. */
+  private static Map<String, Object> embedded(Path dataDir, int httpPort) {
+    return settings(Map.of("db.url", "", "db.embeddedPort", 0, "dataDir", dataDir.toString(), "http.port", httpPort));
+  }
+
+  private static Map<String, Object> unreachableDatabase(Path dataDir) throws IOException {
+    return settings(Map.of("dataDir", dataDir.toString(), "db.url",
+        "postgresql://arbiter@127.0.0.1:" + closedPort() + "/arbiter", "db.connectTimeoutMs", 1000));
+  }
+
+  private static int closedPort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
   }
 }

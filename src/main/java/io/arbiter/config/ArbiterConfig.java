@@ -104,7 +104,7 @@ public record ArbiterConfig(
     }
     return new ArbiterConfig(
         mode,
-        Path.of(v.text(DATA_DIR)),
+        dataDir(v.text(DATA_DIR)),
         new Http(v.text(HTTP_HOST), v.integer(HTTP_PORT), v.number(HTTP_BODY_LIMIT_BYTES),
             v.number(HTTP_REQUEST_TIMEOUT_MS), v.integer(HTTP_MAX_IN_FLIGHT)),
         db,
@@ -128,6 +128,14 @@ public record ArbiterConfig(
         new Policy(v.integer(POLICY_MAX_WAIVER_DAYS)),
         LiveSettings.from(v),
         v.number(CONFIG_SCAN_PERIOD_MS));
+  }
+
+  /**
+   * The one place a configured {@code dataDir} becomes a path: a relative one is resolved against the working
+   * directory, once, so that every command, every message and every file under it agree on one absolute directory.
+   */
+  private static Path dataDir(String configured) {
+    return Path.of(configured).toAbsolutePath().normalize();
   }
 
   private static Levels.Thresholds levels(ConfigValues v) {

@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.Arrays;
 
 /**
@@ -25,13 +26,19 @@ public final class ConfigLoader {
 
   private ConfigLoader() {}
 
-  /** The conf file to read: the explicit one, else {@code ARBITER_CONF}, else {@link #DEFAULT_CONF_FILE}. */
+  /**
+   * The conf file to read: the explicit one, else {@code ARBITER_CONF}, else {@link #DEFAULT_CONF_FILE}; a relative
+   * path is resolved against the working directory, as a relative {@code dataDir} is.
+   */
   public static String confFile(String explicit) {
-    if (explicit != null && !explicit.isBlank()) {
-      return explicit;
+    String chosen = explicit;
+    if (chosen == null || chosen.isBlank()) {
+      chosen = System.getenv("ARBITER_CONF");
     }
-    String fromEnv = System.getenv("ARBITER_CONF");
-    return fromEnv == null || fromEnv.isBlank() ? DEFAULT_CONF_FILE : fromEnv;
+    if (chosen == null || chosen.isBlank()) {
+      chosen = DEFAULT_CONF_FILE;
+    }
+    return Path.of(chosen).toAbsolutePath().normalize().toString();
   }
 
   /**

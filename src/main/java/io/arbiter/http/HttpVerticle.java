@@ -1,6 +1,7 @@
 package io.arbiter.http;
 
 import io.arbiter.config.ArbiterConfig;
+import io.arbiter.config.ConfigKey;
 import io.arbiter.http.api.AgentsApi;
 import io.arbiter.http.api.AuditApi;
 import io.arbiter.http.api.BusRoute;
@@ -149,8 +150,13 @@ public final class HttpVerticle extends VerticleBase {
         .onSuccess(s -> server = s)
         .recover(e -> Future.failedFuture(e instanceof BindException || String.valueOf(e.getMessage())
             .contains("Address already in use")
-            ? new IllegalStateException("http.port " + config.http().port() + " on " + config.http().host()
-                + " is already in use (set ARBITER_HTTP_PORT to another port)")
+            ? new IllegalStateException(portInUse(config.http()))
             : e));
+  }
+
+  /** The one line a start fails with when its HTTP port is taken. */
+  public static String portInUse(ArbiterConfig.Http http) {
+    return "http.port " + http.port() + " on " + http.host() + " is already in use (another Arbiter?): stop it or set "
+        + ConfigKey.HTTP_PORT.envName() + " to another port";
   }
 }

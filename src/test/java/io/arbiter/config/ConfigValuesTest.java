@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Map;
 import io.arbiter.support.TestConfig;
@@ -29,6 +30,13 @@ class ConfigValuesTest {
     ConfigValues values = ConfigValues.from(ConfigLoader.bundledDefaults());
     assertThat(values.integer(ConfigKey.HTTP_PORT)).isEqualTo(8080);
     assertThat(ArbiterConfig.from(values).mode()).isEqualTo(ArbiterConfig.Mode.DEV);
+  }
+
+  @Test
+  @DisplayName("a relative dataDir is resolved once, against the working directory, into an absolute path")
+  void relativeDataDirIsResolvedOnce() {
+    assertThat(ArbiterConfig.from(TestConfig.defaultsWith(Map.of("dataDir", "./data/../data"))).dataDir())
+        .isEqualTo(Path.of("").toAbsolutePath().resolve("data"));
   }
 
   @Test

@@ -8,22 +8,38 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.Base64;
+import java.util.Optional;
 
 /**
- * Dev mode's JWT secret: generated at random on first use and kept in {@code <dataDir>/jwt-secret} (mode 600), so
- * that {@code token} and {@code serve} agree across runs. Never used in prod mode.
+ * Dev mode's JWT secret: generated at random by the first {@code serve} and kept in {@code <dataDir>/jwt-secret}
+ * (mode 600), so that {@code token} and {@code serve} agree across runs. Never used in prod mode.
  */
 public final class DevSecret {
   private DevSecret() {}
 
   public static final String FILE_NAME = "jwt-secret";
 
-  public static String loadOrCreate(Path dataDir) {
-    Path file = dataDir.resolve(FILE_NAME);
+  public static Path file(Path dataDir) {
+    return dataDir.resolve(FILE_NAME);
+  }
+
+  /** The secret kept under {@code dataDir}, if there is one. */
+  public static Optional<String> load(Path dataDir) {
+    Path file = file(dataDir);
     try {
-      if (Files.exists(file)) {
-        return Files.readString(file, StandardCharsets.UTF_8).trim();
-      }
+      return Files.exists(file) ? Optional.of(Files.readString(file, StandardCharsets.UTF_8).trim()) : Optional.empty();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the dev JWT secret " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  public static String loadOrCreate(Path dataDir) {
+    return load(dataDir).orElseGet(() -> create(dataDir));
+  }
+
+  private static String create(Path dataDir) {
+    Path file = file(dataDir);
+    try {
       Files.createDirectories(dataDir);
       byte[] random = new byte[48];
       new SecureRandom().nextBytes(random);
@@ -36,7 +52,7 @@ public final class DevSecret {
       }
       return secret;
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot read or create the dev JWT secret " + file + ": " + e.getMessage(), e);
+      throw new UncheckedIOException("cannot create the dev JWT secret " + file + ": " + e.getMessage(), e);
     }
   }
 }
