@@ -2,6 +2,8 @@ package io.arbiter;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.arbiter.support.ExpectedJson;
+import io.arbiter.support.Walkthrough;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -25,7 +27,8 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * The fat jar as a newcomer runs it: {@code java -jar target/arbiter.jar} with no settings but a free port and a
- * temporary data directory, then the README's walkthrough block run by bash, word for word (only the port differs).
+ * temporary data directory, then the README's walkthrough run by bash, word for word (only the port differs), its
+ * outputs checked against those the README shows.
  */
 @DisplayName("java -jar target/arbiter.jar and the README walkthrough")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -57,34 +60,37 @@ class FatJarIT {
     System.out.printf("MEASURED first start to ready: %d ms; jar size: %.1f MB%n", ready.toMillis(),
         Files.size(JAR) / 1e6);
     assertThat(ready).isLessThan(Duration.ofSeconds(20));
-    assertThat(Files.readString(dataDir.resolve("server.out"))).contains("Mint a token:");
+    assertThat(Files.readString(dataDir.resolve("server.out"))).contains("Mint a token:")
+        .as("the start-up line names the embedded database's address")
+        .contains("database embedded postgresql://postgres@localhost:" + pgPort + "/postgres)");
   }
 
   @Test
   @Order(2)
-  @DisplayName("the README walkthrough works as written")
+  @DisplayName("the README walkthrough prints what the README shows, run twice in a row on the same server")
   void readmeWalkthroughWorks() throws Exception {
-    String readme = Files.readString(Path.of("README.md"));
-    String block = readme.substring(readme.indexOf("<!-- walkthrough:start -->"),
-        readme.indexOf("<!-- walkthrough:end -->"));
-    String script = block.substring(block.indexOf("```bash") + 7, block.lastIndexOf("```"))
-        .replace("localhost:8080", "localhost:" + port);
-    Process bash = withEnv(new ProcessBuilder("bash", "-euo", "pipefail", "-c", script).redirectErrorStream(true))
-        .start();
+    Walkthrough walkthrough = Walkthrough.fromReadme(Path.of("README.md"));
+    for (int run = 1; run <= 2; run++) {
+      String output = runWalkthrough(walkthrough);
+      List<String> outputs = Walkthrough.outputs(output);
+      assertThat(outputs).as("run %d printed one output per step:%n%s", run, output)
+          .hasSize(walkthrough.steps().size());
+      for (int i = 0; i < outputs.size(); i++) {
+        Walkthrough.Step step = walkthrough.steps().get(i);
+        List<String> mismatches = ExpectedJson.mismatches(step.expectedValues(), ExpectedJson.values(outputs.get(i)));
+        assertThat(mismatches).as("run %d, %s%nprinted:%n%s", run, step.title(), outputs.get(i)).isEmpty();
+      }
+    }
+  }
+
+  /** The walkthrough's steps as one bash script, word for word but for the port; its output. */
+  private static String runWalkthrough(Walkthrough walkthrough) throws Exception {
+    Process bash = withEnv(new ProcessBuilder("bash", "-euo", "pipefail", "-c", walkthrough.script(port))
+        .redirectErrorStream(true)).start();
     assertThat(bash.waitFor(120, TimeUnit.SECONDS)).as("the walkthrough finishes").isTrue();
     String output = new String(bash.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(bash.exitValue()).as(output).isZero();
-    List<String> lines = output.lines().filter(l -> l.startsWith("{")).toList();
-    assertThat(lines).as(output).hasSize(9);
-    assertThat(lines.get(0)).contains("\"id\":\"coder-1\"").contains("\"status\":\"available\"");
-    assertThat(lines.get(1)).contains("\"matchScore\"").contains("coder-1");
-    assertThat(lines.get(2)).contains("\"lastHeartbeatAt\"");
-    assertThat(lines.get(3)).contains("\"state\":\"queued\"");
-    assertThat(lines.get(4)).contains("\"taskId\"").contains("\"attempt\":1");
-    assertThat(lines.get(5)).contains("\"state\":\"running\"");
-    assertThat(lines.get(6)).contains("\"outcome\":\"succeeded\"").contains("\"state\":\"succeeded\"");
-    assertThat(lines.get(7)).contains("\"agentId\":\"coder-1\"").contains("\"rationale\"");
-    assertThat(lines.get(8)).contains("\"status\":400").contains("\"field\":\"colour\"");
+    return output;
   }
 
   @Test

@@ -1,15 +1,17 @@
 package io.arbiter.audit;
 
+import io.arbiter.db.Secrets;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.Map;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * Removes secrets from audit details and log lines: the value of any field named like a secret (password, secret,
  * token, authorization, api key, credential, private key, cookie, session), any string that looks like a bearer or
- * basic credential, a JWT or a URL with a password, and in free text the value of any {@code name=value} or
- * {@code name: value} named like a secret, wherever it sits in the JSON.
+ * basic credential or a JWT, the password in a URL (the rest of the address stays readable), and in free text the
+ * value of any {@code name=value} or {@code name: value} named like a secret, wherever it sits in the JSON.
  */
 public final class Redactor {
   private Redactor() {}
@@ -19,8 +21,9 @@ public final class Redactor {
   private static final Pattern SECRET_NAME = Pattern.compile(
       "(?i).*(pass(word|wd)?|secret|token|authori[sz]ation|api[-_]?key|credential|private[-_]?key|cookie|session).*");
   private static final Pattern SECRET_VALUE = Pattern.compile(
-      "(?i)(bearer\\s+\\S+|basic\\s+[A-Za-z0-9+/=]{8,}|eyJ[A-Za-z0-9_-]{5,}\\.[A-Za-z0-9_-]{5,}\\.[A-Za-z0-9_-]*"
-          + "|[a-z]+://[^:/@\\s]+:[^@\\s]+@\\S*)");
+      "(?i)(bearer\\s+\\S+|basic\\s+[A-Za-z0-9+/=]{8,}|eyJ[A-Za-z0-9_-]{5,}\\.[A-Za-z0-9_-]{5,}\\.[A-Za-z0-9_-]*)");
+  /** {@code scheme://user:password@…}: group 2 is the password; the rest of the address stays readable. */
+  private static final Pattern URL_PASSWORD = Pattern.compile("(?i)(\\b[a-z][a-z0-9+.-]*://[^:/@\\s]+:)([^@\\s]+)@");
   /** {@code password=…}, {@code "apiKey": "…"}, {@code token: …} in free text: group 2 is the value. */
   private static final Pattern SECRET_ASSIGNMENT = Pattern.compile(
       "(?i)((?:pass(?:word|wd)?|pwd|secret|token|authori[sz]ation|api[-_]?key|credential|private[-_]?key|cookie"
@@ -57,7 +60,8 @@ public final class Redactor {
   }
 
   /**
-   * Free text with its secrets replaced: bearer and basic credentials, JWTs, passwords in URLs, and the value of any
+   * Free text with its secrets replaced: bearer and basic credentials, JWTs, passwords in URLs (a password already
+   * masked, {@code ****} or {@code [redacted]}, is left as it is), and the value of any
    * {@code name=value} or {@code name: value} whose name is like a secret's. Text without them is returned as is.
    */
   public static String redactText(String text) {
@@ -65,15 +69,26 @@ public final class Redactor {
       return text;
     }
     String out = text;
+    Matcher url = URL_PASSWORD.matcher(out);
+    if (url.find()) {
+      StringBuilder masked = new StringBuilder();
+      do {
+        String password = url.group(2);
+        boolean done = password.equals(REDACTED) || password.equals(Secrets.MASK);
+        url.appendReplacement(masked, Matcher.quoteReplacement(url.group(1) + (done ? password : REDACTED) + "@"));
+      } while (url.find());
+      url.appendTail(masked);
+      out = masked.toString();
+    }
     if (SECRET_VALUE.matcher(out).find()) {
       out = SECRET_VALUE.matcher(out).replaceAll(REDACTED);
     }
-    java.util.regex.Matcher assignment = SECRET_ASSIGNMENT.matcher(out);
+    Matcher assignment = SECRET_ASSIGNMENT.matcher(out);
     if (assignment.find()) {
       StringBuilder masked = new StringBuilder();
       do {
         String secret = assignment.group(2);
-        assignment.appendReplacement(masked, java.util.regex.Matcher.quoteReplacement(assignment.group(1)
+        assignment.appendReplacement(masked, Matcher.quoteReplacement(assignment.group(1)
             + (secret.equals(REDACTED) || secret.startsWith("[redacted") ? secret : REDACTED)));
       } while (assignment.find());
       assignment.appendTail(masked);

@@ -37,10 +37,14 @@ public final class Database {
     return PgBuilder.pool().with(poolOptions).connectingTo(connectOptions(db)).using(vertx).build();
   }
 
-  /** {@code postgresql://user:****@host:port/db}: safe to print. */
+  /**
+   * The address to print: {@code postgresql://user:****@host:port/db} with only the password masked, or
+   * {@code postgresql://user@host:port/db} when there is none (the embedded database).
+   */
   public static String describe(ArbiterConfig.Db db) {
     PgConnectOptions o = connectOptions(db);
-    return "postgresql://" + o.getUser() + ":****@" + o.getHost() + ":" + o.getPort() + "/" + o.getDatabase();
+    String password = o.getPassword() == null || o.getPassword().isEmpty() ? "" : ":" + Secrets.MASK;
+    return "postgresql://" + o.getUser() + password + "@" + o.getHost() + ":" + o.getPort() + "/" + o.getDatabase();
   }
 
   /** Runs the Flyway migrations under {@code db/migration}; blocking. */

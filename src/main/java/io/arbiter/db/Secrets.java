@@ -6,6 +6,9 @@ import java.util.regex.Pattern;
 public final class Secrets {
   private Secrets() {}
 
+  /** What a masked password reads as. */
+  public static final String MASK = "****";
+
   private static final Pattern URL_PASSWORD = Pattern.compile("(\\b[a-z][a-z0-9+.-]*://[^:/@\\s]+:)[^@\\s]*@");
   private static final Pattern KEY_VALUE_PASSWORD =
       Pattern.compile("(?i)(password|passwd|pwd|secret)(\\s*[=:]\\s*)([^\\s&;,]+)");
@@ -14,7 +17,7 @@ public final class Secrets {
     if (text == null) {
       return null;
     }
-    String masked = URL_PASSWORD.matcher(text).replaceAll("$1****@");
-    return KEY_VALUE_PASSWORD.matcher(masked).replaceAll("$1$2****");
+    String masked = URL_PASSWORD.matcher(text).replaceAll("$1" + MASK + "@");
+    return KEY_VALUE_PASSWORD.matcher(masked).replaceAll("$1$2" + MASK);
   }
 }

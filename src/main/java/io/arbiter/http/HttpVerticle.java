@@ -86,6 +86,7 @@ public final class HttpVerticle extends VerticleBase {
     root.get("/api/v1/openapi.yaml").handler(rc -> rc.response()
         .putHeader("Content-Type", "application/yaml").end(contractText));
     HealthRoutes.mount(vertx, root);
+    root.get("/").handler(rc -> rc.redirect("/dashboard/"));
     root.get("/dashboard").handler(rc -> {
       if (rc.request().path().endsWith("/")) {
         rc.next();

@@ -33,6 +33,17 @@ class RedactorTest {
   }
 
   @Test
+  @DisplayName("a URL keeps its user, host, port and database; only its password is redacted")
+  void urlKeepsItsAddress() {
+    assertThat(Redactor.redactText("cannot reach postgresql://arbiter:pa55@db:5432/arbiter (timeout)"))
+        .isEqualTo("cannot reach postgresql://arbiter:[redacted]@db:5432/arbiter (timeout)");
+    assertThat(Redactor.redactText("(database postgresql://arbiter:****@db:5432/arbiter)"))
+        .isEqualTo("(database postgresql://arbiter:****@db:5432/arbiter)");
+    assertThat(Redactor.redactText("postgresql://postgres@localhost:54329/postgres"))
+        .isEqualTo("postgresql://postgres@localhost:54329/postgres");
+  }
+
+  @Test
   @DisplayName("an audit event redacts its details on construction")
   void eventRedactsOnConstruction() {
     AuditEvent event = new AuditEvent("t", "s", "r", "a", "x", AuditEvent.Outcome.SUCCESS, null, null, null,

@@ -7,6 +7,10 @@ import io.arbiter.support.Http;
 import io.arbiter.support.TestApp;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -15,7 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 @ExtendWith(VertxExtension.class)
-@DisplayName("Health and metrics endpoints")
+@DisplayName("Health and metrics endpoints, and / leading to the dashboard")
 class OperationsTest {
 
   private static TestApp app;
@@ -44,6 +48,18 @@ class OperationsTest {
           .getString("breaker"))).containsExactlyInAnyOrder("registry-db", "tasks-db", "routing-db", "audit-db",
               "policy-db");
     }
+  }
+
+  @Test
+  @DisplayName("GET / redirects to the dashboard, which answers there")
+  void rootRedirectsToTheDashboard() throws Exception {
+    HttpResponse<String> root = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+        URI.create("http://127.0.0.1:" + app.arbiter().port() + "/")).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(root.statusCode()).as(root.body()).isEqualTo(302);
+    assertThat(root.headers().firstValue("Location")).hasValue("/dashboard/");
+    Http.Reply dashboard = app.http().get("/dashboard/", null);
+    assertThat(dashboard.status()).isEqualTo(200);
+    assertThat(dashboard.header("Content-Type")).startsWith("text/html");
   }
 
   @Test
