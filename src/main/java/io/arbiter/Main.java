@@ -142,6 +142,9 @@ public final class Main implements Callable<Integer> {
     @Option(names = "--ttl", defaultValue = "1h", description = "lifetime such as 90s, 15m, 1h, 7d (default 1h)")
     String ttl;
 
+    @Option(names = {"-q", "--quiet"}, description = "print only the token, not which secret signed it")
+    boolean quiet;
+
     @Option(names = "--create-secret",
         description = "in dev mode, create <dataDir>/jwt-secret when it does not exist yet (serve creates it otherwise)")
     boolean createSecret;
@@ -180,7 +183,9 @@ public final class Main implements Callable<Integer> {
         ArbiterConfig.Auth auth = config.withJwtSecret(signing.get().secret()).auth();
         spec.commandLine().getOut().println(Jwt.mint(Jwt.provider(vertx, auth), auth, tenant, parsed, subject,
             lifetime));
-        err.println("arbiter: signed with " + signing.get().source());
+        if (!quiet) {
+          err.println("arbiter: signed with " + signing.get().source());
+        }
         return 0;
       } finally {
         vertx.close();

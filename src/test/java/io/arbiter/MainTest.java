@@ -123,6 +123,19 @@ class MainTest {
   }
 
   @Test
+  @DisplayName("token --quiet prints only the token")
+  void tokenQuietPrintsOnlyTheToken() throws Exception {
+    Path dataDir = Files.createTempDirectory("arbiter-cli");
+    String secret = DevSecret.loadOrCreate(dataDir);
+
+    Run run = token(confWithDataDir(dataDir), "--quiet");
+
+    assertThat(run.code()).as(run.err()).isZero();
+    assertThat(signedWith(run.out().trim(), secret)).isTrue();
+    assertThat(run.err()).isEmpty();
+  }
+
+  @Test
   @DisplayName("token refuses, and creates nothing, where the data directory holds no secret")
   void tokenRefusesWithoutSecret() throws Exception {
     Path dataDir = Files.createTempDirectory("arbiter-cli").resolve("data");

@@ -4,20 +4,24 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * The README's walkthrough, between {@code <!-- walkthrough:start -->} and {@code <!-- walkthrough:end -->}: each
  * {@code ```bash} block is one step, and the {@code ```json} block right after it, if any, is what the step prints
- * (in {@link ExpectedJson}'s terms). A step without one prints nothing.
+ * (in {@link ExpectedJson}'s terms); a {@code ```text} block instead is printed text, where {@code …} stands for any
+ * text. A step without either prints nothing.
  */
 public record Walkthrough(List<Step> steps) {
 
   /** Printed by {@link #script} after each step, on a line of its own. */
   public static final String STEP_END = "<<<walkthrough step end>>>";
 
-  /** One command block and the output the README shows for it ({@code ""} when none). */
-  public record Step(String commands, String expected) {
+  /** One command block and the output the README shows for it ({@code ""} when none), JSON unless {@code text}. */
+  public record Step(String commands, String expected, boolean text) {
 
     /** The step's first line, its numbered comment. */
     public String title() {
@@ -26,6 +30,13 @@ public record Walkthrough(List<Step> steps) {
 
     public List<Object> expectedValues() {
       return ExpectedJson.values(expected);
+    }
+
+    /** Whether {@code printed} is the expected text, {@code …} matching any text. */
+    public boolean printsText(String printed) {
+      String pattern = Arrays.stream(expected.strip().split("…", -1)).map(Pattern::quote)
+          .collect(Collectors.joining(".*"));
+      return Pattern.compile(pattern, Pattern.DOTALL).matcher(printed.strip()).matches();
     }
   }
 
@@ -45,13 +56,13 @@ public record Walkthrough(List<Step> steps) {
         block.setLength(0);
       } else if (fence != null && line.strip().equals("```")) {
         if (fence.equals("bash")) {
-          steps.add(new Step(block.toString(), ""));
-        } else if (fence.equals("json")) {
+          steps.add(new Step(block.toString(), "", false));
+        } else if (fence.equals("json") || fence.equals("text")) {
           if (steps.isEmpty() || !steps.get(steps.size() - 1).expected().isEmpty()) {
-            throw new IllegalStateException("a json block that follows no command block:\n" + block);
+            throw new IllegalStateException("an output block that follows no command block:\n" + block);
           }
           Step last = steps.remove(steps.size() - 1);
-          steps.add(new Step(last.commands(), block.toString()));
+          steps.add(new Step(last.commands(), block.toString(), fence.equals("text")));
         }
         fence = null;
       } else if (fence != null) {
