@@ -6,7 +6,7 @@ import io.vertx.core.json.JsonObject;
 import java.util.List;
 
 /**
- * One audit record as SPEC §6 defines it, before it is appended. {@code details}, {@code target} and
+ * One audit record, before it is appended. {@code details}, {@code target} and
  * {@code userAgent} are redacted on construction, so no secret can reach the outbox whichever path built the event.
  */
 public record AuditEvent(String tenantId, String actorSub, String actorRole, String action, String target,

@@ -10,7 +10,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Admission control at ingress: at most {@code maxInFlight} requests are served at once, and a request beyond that is
- * answered 503 {@code overloaded} with {@code Retry-After} at once instead of queueing (load shedding, SPEC §8). While
+ * answered 503 {@code overloaded} with {@code Retry-After} at once instead of queueing (load shedding). While
  * Arbiter shuts down ({@link #drain}), every new request is refused the same way and in-flight ones finish.
  * {@code /health/live} and {@code /metrics} are always served; so are the readiness and DB checks under overload (but
  * not while draining, so that a load balancer stops sending work). Long-lived streams (WebSocket, server-sent events,

@@ -28,7 +28,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Policy administration (SPEC §5): tenant limits and waivers of result gates. The gates themselves run where results
+ * Policy administration: tenant limits and waivers of result gates. The gates themselves run where results
  * are recorded ({@link ResultGates}, in the task verticle's result statement). Its database calls go through its own
  * breaker, {@code policy-db}.
  */

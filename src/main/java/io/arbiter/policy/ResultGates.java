@@ -11,7 +11,7 @@ import java.util.UUID;
 import java.util.stream.Collectors;
 
 /**
- * The result gates (SPEC §5): every {@link Rule}, and the verdict on one completed attempt. Pure: the caller reads the
+ * The result gates: every {@link Rule}, and the verdict on one completed attempt. Pure: the caller reads the
  * task's policy and the waivers that may apply, and records the verdict with the attempt's outcome.
  */
 public final class ResultGates {

@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * A tenant's limits on what its tasks may ask for (SPEC §5, before assignment): the most files and lines a budget may
+ * A tenant's limits on what its tasks may ask for (checked before assignment): the most files and lines a budget may
  * allow, the largest payload, and the task types allowed. Each null (or, for the types, empty) when unlimited.
  */
 public record TenantLimits(Integer maxFiles, Integer maxLoc, Long maxPayloadBytes, List<String> taskTypes) {

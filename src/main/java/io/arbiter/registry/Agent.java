@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A registered agent as stored (SPEC §1). Two liveness signals: {@code alive} (it heartbeats within the window, so it
+ * A registered agent as stored. Two liveness signals: {@code alive} (it heartbeats within the window, so it
  * is not offline) and {@code consuming} (its delivery channel works: a claim agent by definition; a push agent while
  * its bridge channel is open and it acknowledges what it is sent). {@code delivery} is {@code claim} (REST) or
  * {@code push} (the event-bus bridge).

@@ -29,7 +29,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The agent registry (SPEC §2): register, read, query by capability, update, heartbeat and drain, and the sweep that
+ * The agent registry: register, read, query by capability, update, heartbeat and drain, and the sweep that
  * takes silent agents offline. Its database calls all go through its own breaker, {@code registry-db}.
  */
 public final class RegistryVerticle extends VerticleBase {

@@ -20,7 +20,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The task verticle's outage buffer (SPEC §8): while PostgreSQL is unavailable, submissions and agent results are
+ * The task verticle's outage buffer: while PostgreSQL is unavailable, submissions and agent results are
  * accepted into a {@link Journal} under the data directory, at most {@code capacity} items, each entry on disk before
  * its request is answered. Concurrent appends share one write and one fsync. {@link #replay} puts the entries through
  * the same idempotent statements as live requests, oldest first, and deletes a segment only after every entry of it

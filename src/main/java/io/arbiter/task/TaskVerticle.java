@@ -44,7 +44,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Tasks (SPEC §1, §4): submission (group-committed), reads, cancel and requeue; delivery to agents by claim (long
+ * Tasks: submission (group-committed), reads, cancel and requeue; delivery to agents by claim (long
  * poll, woken by {@link Addresses#EVENTS_ASSIGNED} with a poll timer as fallback); ack, heartbeat, progress and
  * result under the lease rules; and the lease rescuer. Its database calls go through its own breaker,
  * {@code tasks-db}. Assignment itself is the routing verticle's.
@@ -563,12 +563,6 @@ public final class TaskVerticle extends VerticleBase {
   private record Judged(JsonObject result, Verdict verdict) {}
 
   /**
-   * The result gates (SPEC §5) on a batch of results: one read of the budgets, gates and applicable waivers of the
-   * tasks that reported success, then {@link ResultGates} in memory. A success the gates fail is recorded as a failed
-   * attempt naming the rules, so retries and dead-lettering apply as to any failure. Tasks without budget or gates,
-   * and attempts reported as failed, are not checked.
-   */
-  /**
    * The gate inputs of the tasks that reported success: from {@link GateCache} when it knows them all (no read),
    * otherwise one read for the batch.
    */
@@ -592,6 +586,12 @@ public final class TaskVerticle extends VerticleBase {
     });
   }
 
+  /**
+   * The result gates on a batch of results: one read of the budgets, gates and applicable waivers of the
+   * tasks that reported success, then {@link ResultGates} in memory. A success the gates fail is recorded as a failed
+   * attempt naming the rules, so retries and dead-lettering apply as to any failure. Tasks without budget or gates,
+   * and attempts reported as failed, are not checked.
+   */
   private Future<List<Judged>> judge(RequestContext ctx, String agentId, List<UUID> ids, List<JsonObject> results) {
     List<UUID> succeeded = new ArrayList<>();
     for (int i = 0; i < results.size(); i++) {

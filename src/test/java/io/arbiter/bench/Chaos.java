@@ -37,7 +37,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * The chaos suite (SPEC §8): one scenario at a time, the fat jar runs against a PostgreSQL that the suite owns, under
+ * The chaos suite: one scenario at a time, the fat jar runs against a PostgreSQL that the suite owns, under
  * a steady load of submissions (one per request) and simulated agents that claim, ack and report over HTTP. A fault
  * is injected partway through; afterwards the suite waits until every accepted task has finished and checks the
  * database: an accepted task that is missing is <em>lost</em>; a task delivered twice for one attempt, or recorded

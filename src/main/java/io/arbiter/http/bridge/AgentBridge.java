@@ -39,7 +39,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The SockJS event-bus bridge at {@code /eventbus} for agents (SPEC §4 a, issue 6). The bridge permits only the
+ * The SockJS event-bus bridge at {@code /eventbus} for agents. The bridge permits only the
  * agent addresses ({@code arbiter.agent.<id>.<channel>}) in both directions; this handler then checks every send and
  * register against the JWT carried in its {@code authorization} header: an agent token (role {@code agent}) may
  * register on {@code arbiter.agent.<its sub>.tasks} and send request-reply reports to
