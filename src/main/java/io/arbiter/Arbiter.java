@@ -11,7 +11,7 @@ import io.arbiter.config.LogLevels;
 import io.arbiter.db.Database;
 import io.arbiter.db.EmbeddedDatabase;
 import io.arbiter.db.Secrets;
-import io.arbiter.http.HttpVerticle;
+import io.arbiter.http.Ingress;
 import io.arbiter.http.auth.DevSecret;
 import io.arbiter.policy.PolicyVerticle;
 import io.arbiter.registry.RegistryVerticle;
@@ -64,11 +64,11 @@ public final class Arbiter implements AutoCloseable {
   private final ArbiterConfig config;
   private final DataDirLock dataDir;
   private final EmbeddedDatabase embedded;
-  private final HttpVerticle http;
+  private final Ingress http;
   private boolean closed;
 
   private Arbiter(Vertx vertx, ArbiterConfig config, DataDirLock dataDir, EmbeddedDatabase embedded,
-                  HttpVerticle http) {
+                  Ingress http) {
     this.vertx = vertx;
     this.config = config;
     this.dataDir = dataDir;
@@ -97,17 +97,18 @@ public final class Arbiter implements AutoCloseable {
       config = withSecret(config);
       migrate(config);
       ArbiterConfig ready = config;
-      HttpVerticle http = new HttpVerticle(ready, metrics);
+      Ingress http = new Ingress(ready, metrics);
       await(vertx.deployVerticle(new AuditVerticle(ready, metrics))
           .compose(id -> vertx.deployVerticle(new PolicyVerticle(ready, metrics)))
           .compose(id -> vertx.deployVerticle(new RegistryVerticle(ready, metrics)))
           .compose(id -> vertx.deployVerticle(new TaskVerticle(ready, metrics)))
           .compose(id -> vertx.deployVerticle(new RoutingVerticle(ready, metrics)))
-          .compose(id -> vertx.deployVerticle(http)));
+          .compose(id -> http.deploy(vertx)));
       ConfigRetriever watching = ConfigLoader.retriever(vertx, options.confFile(), config.configScanPeriodMs(),
           overrides(options));
       new ConfigWatcher(vertx, values).watch(watching);
-      LOG.info("Arbiter serving on port {} (mode {}, data directory {}, database {})", http.port(),
+      LOG.info("Arbiter serving on port {} with {} ingress instance(s) (mode {}, data directory {}, database {})",
+          http.port(), http.size(),
           config.mode().name().toLowerCase(), config.dataDir(),
           embedded != null ? "embedded " + Database.describe(config.db()) : Database.describe(config.db()));
       return new Arbiter(vertx, config, dataDir, embedded, http);
@@ -197,6 +198,11 @@ public final class Arbiter implements AutoCloseable {
 
   public int port() {
     return http.port();
+  }
+
+  /** How many HTTP ingress instances serve ({@code http.instances}). */
+  public int ingressInstances() {
+    return http.size();
   }
 
   public ArbiterConfig config() {

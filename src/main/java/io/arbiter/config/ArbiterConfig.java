@@ -18,7 +18,8 @@ public record ArbiterConfig(
 
   public enum Mode { DEV, PROD }
 
-  public record Http(String host, int port, long bodyLimitBytes, long requestTimeoutMs, int maxInFlight) {}
+  public record Http(String host, int port, int instances, long bodyLimitBytes, long requestTimeoutMs,
+                     int maxInFlight) {}
 
   /** Either an external database ({@code url} or {@code host}) or, in dev mode, the embedded one. */
   public record Db(String url, String host, int port, String database, String user, String password, int poolSize,
@@ -105,7 +106,7 @@ public record ArbiterConfig(
     return new ArbiterConfig(
         mode,
         dataDir(v.text(DATA_DIR)),
-        new Http(v.text(HTTP_HOST), v.integer(HTTP_PORT), v.number(HTTP_BODY_LIMIT_BYTES),
+        new Http(v.text(HTTP_HOST), v.integer(HTTP_PORT), v.integer(HTTP_INSTANCES), v.number(HTTP_BODY_LIMIT_BYTES),
             v.number(HTTP_REQUEST_TIMEOUT_MS), v.integer(HTTP_MAX_IN_FLIGHT)),
         db,
         new Breaker(v.integer(BREAKER_MAX_FAILURES), v.number(BREAKER_TIMEOUT_MS), v.number(BREAKER_RESET_TIMEOUT_MS),

@@ -16,6 +16,8 @@ public enum ConfigKey {
   DATA_DIR("dataDir", Kind.text(), false, "directory for the embedded database and the dev JWT secret"),
   HTTP_HOST("http.host", Kind.text(), false, "interface to listen on"),
   HTTP_PORT("http.port", Kind.integer(0, 65535), false, "HTTP port (0 picks a free port)"),
+  HTTP_INSTANCES("http.instances", Kind.integer(0, 256), false,
+      "HTTP ingress verticle instances, each on its own event loop, sharing the port; 0: one per core"),
   HTTP_BODY_LIMIT_BYTES("http.bodyLimitBytes", Kind.integer(1024, 64L * 1024 * 1024), false,
       "largest request body; larger answers 413"),
   HTTP_REQUEST_TIMEOUT_MS("http.requestTimeoutMs", Kind.integer(100, 120_000), false,

@@ -32,6 +32,7 @@ import io.vertx.ext.web.openapi.router.RouterBuilder;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 import io.vertx.openapi.contract.OpenAPIContract;
 import java.net.BindException;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * HTTP ingress: REST under {@code /api/v1} built from the OpenAPI contract (validated by vertx-openapi, JWT checked,
@@ -45,19 +46,26 @@ public final class HttpVerticle extends VerticleBase {
 
   private final ArbiterConfig config;
   private final PrometheusMeterRegistry metrics;
+  private final int port;
+  private final Admission admission;
+  private final AtomicInteger bridgeConnections;
   private final StreamHub streams = new StreamHub();
   private JWTAuth jwt;
   private HttpServer server;
-  private Admission admission;
   private AgentBridge bridge;
 
-  public HttpVerticle(ArbiterConfig config, PrometheusMeterRegistry metrics) {
+  /** One instance of {@link Ingress}: it listens on {@code port} and shares admission and the bridge count. */
+  HttpVerticle(ArbiterConfig config, PrometheusMeterRegistry metrics, int port, Admission admission,
+               AtomicInteger bridgeConnections) {
     this.config = config;
     this.metrics = metrics;
+    this.port = port;
+    this.admission = admission;
+    this.bridgeConnections = bridgeConnections;
   }
 
   /** The port actually bound (useful when {@code http.port} is 0). */
-  public int port() {
+  int port() {
     return server.actualPort();
   }
 
@@ -68,7 +76,7 @@ public final class HttpVerticle extends VerticleBase {
             streams.start(vertx))
         .compose(loaded -> {
           OpenAPIContract contract = new CachedContract(loaded.resultAt(0));
-          return AgentBridge.start(vertx, jwt, contract, config.http().requestTimeoutMs(), metrics)
+          return AgentBridge.start(vertx, jwt, contract, config.http().requestTimeoutMs(), bridgeConnections)
               .compose(bridge -> listen(router(contract, loaded.resultAt(1), bridge)));
         });
   }
@@ -77,7 +85,6 @@ public final class HttpVerticle extends VerticleBase {
     Problems problems = new Problems(vertx.eventBus(), Math.max(1, (config.breaker().resetTimeoutMs() + 999) / 1000));
     Router root = Router.router(vertx);
     root.route().handler(new CorrelationId());
-    admission = new Admission(config.http().maxInFlight(), metrics);
     root.route().handler(admission);
     StreamRoutes.mount(root, jwt, streams);
     this.bridge = bridge;
@@ -119,33 +126,15 @@ public final class HttpVerticle extends VerticleBase {
     return root;
   }
 
-  /** The first step of a graceful shutdown: every new request is answered 503 from now on. */
-  public void refuseNewRequests() {
-    admission.drain();
-  }
-
   /** The agents connected to this node over the bridge, {@code [{tenantId, agentId}…]} (read on its event loop). */
-  public Future<JsonArray> bridgedAgents() {
+  Future<JsonArray> bridgedAgents() {
     Promise<JsonArray> agents = Promise.promise();
     context.runOnContext(v -> agents.complete(bridge.receivingAgents()));
     return agents.future();
   }
 
-  /** Completes with the number of requests still in flight once there are none, or after {@code graceMs}. */
-  public Future<Integer> awaitIdle(long graceMs) {
-    long deadline = System.nanoTime() + graceMs * 1_000_000;
-    Promise<Integer> drained = Promise.promise();
-    vertx.setPeriodic(20, id -> {
-      if (admission.inFlight() == 0 || System.nanoTime() > deadline) {
-        vertx.cancelTimer(id);
-        drained.tryComplete(admission.inFlight());
-      }
-    });
-    return drained.future();
-  }
-
   private Future<HttpServer> listen(Router router) {
-    HttpServerOptions options = new HttpServerOptions().setHost(config.http().host()).setPort(config.http().port())
+    HttpServerOptions options = new HttpServerOptions().setHost(config.http().host()).setPort(port)
         .setCompressionSupported(true);
     return vertx.createHttpServer(options).requestHandler(router).listen()
         .onSuccess(s -> server = s)

@@ -7,8 +7,6 @@ import io.arbiter.bus.Failure;
 import io.arbiter.bus.RequestContext;
 import io.arbiter.http.auth.Access;
 import io.arbiter.http.auth.Role;
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -78,9 +76,10 @@ public final class AgentBridge implements Handler<BridgeEvent> {
   private final Map<AgentKey, Integer> receivers = new HashMap<>();
   private final Set<AgentKey> pushing = new HashSet<>();
   private final Set<AgentKey> pushAgain = new HashSet<>();
-  private final AtomicInteger connections = new AtomicInteger();
+  private final AtomicInteger connections;
 
-  private AgentBridge(Vertx vertx, JWTAuth jwt, OpenAPIContract contract, long timeoutMs) {
+  private AgentBridge(Vertx vertx, JWTAuth jwt, OpenAPIContract contract, long timeoutMs, AtomicInteger connections) {
+    this.connections = connections;
     this.vertx = vertx;
     this.bus = vertx.eventBus();
     this.jwt = jwt;
@@ -96,14 +95,13 @@ public final class AgentBridge implements Handler<BridgeEvent> {
     return agents;
   }
 
-  /** Starts the report consumer and the push listener, and registers the {@code arbiter_bridge_connections} gauge. */
+  /**
+   * Starts the report consumer and the push listener. {@code connections} counts the open bridge connections (shared
+   * by every ingress instance, behind the {@code arbiter_bridge_connections} gauge).
+   */
   public static Future<AgentBridge> start(Vertx vertx, JWTAuth jwt, OpenAPIContract contract, long timeoutMs,
-                                          MeterRegistry metrics) {
-    AgentBridge bridge = new AgentBridge(vertx, jwt, contract, timeoutMs);
-    if (metrics != null) {
-      Gauge.builder("arbiter.bridge.connections", bridge.connections, AtomicInteger::get)
-          .description("Open event-bus bridge connections").register(metrics);
-    }
+                                          AtomicInteger connections) {
+    AgentBridge bridge = new AgentBridge(vertx, jwt, contract, timeoutMs, connections);
     return Future.all(bridge.reports.start(),
             bridge.bus.<JsonObject>consumer(Addresses.EVENTS_ASSIGNED, m -> bridge.assigned(m.body())).completion())
         .map(bridge);
