@@ -129,14 +129,8 @@ final class TaskSql {
       SELECT * FROM routing_decisions WHERE tenant_id = $1 AND task_id = $2 ORDER BY attempt DESC
       """;
 
-  /**
-   * $1 tenant, $2 agent, $3 most tasks, $4 refresh interval ms, $5 push: marks the agent's assigned, undelivered tasks
-   * delivered and returns them. A claim also shows the agent is alive: it refreshes {@code last_heartbeat_at} when that
-   * is older than $4, so an agent that keeps polling does not go offline. Bringing an offline agent back still takes
-   * an explicit heartbeat. The agent's own claim ($5 false) makes it a consuming claim agent; the bridge's claim for a
-   * connected agent ($5 true) leaves that to the channel.
-   */
-  static final String CLAIM = """
+  /** The agent's assigned tasks not yet delivered, best first, locked: $1 tenant, $2 agent, $3 most. */
+  private static final String PICKED = """
       WITH picked AS (
         SELECT id FROM tasks
         WHERE tenant_id = $1 AND assigned_agent_id = $2 AND state = 'assigned' AND delivered_at IS NULL
@@ -144,6 +138,16 @@ final class TaskSql {
         LIMIT $3
         FOR UPDATE SKIP LOCKED
       ),
+      """;
+
+  /**
+   * $1 tenant, $2 agent, $3 most tasks, $4 refresh interval ms, $5 push: marks the agent's assigned, undelivered tasks
+   * delivered and returns them. A claim also shows the agent is alive: it refreshes {@code last_heartbeat_at} when that
+   * is older than $4, so an agent that keeps polling does not go offline. Bringing an offline agent back still takes
+   * an explicit heartbeat. The agent's own claim ($5 false) makes it a consuming claim agent; the bridge's claim for a
+   * connected agent ($5 true) leaves that to the channel.
+   */
+  static final String CLAIM = PICKED + """
       alive AS (
         UPDATE agents SET
           last_heartbeat_at = CASE WHEN last_heartbeat_at < now() - $4 * interval '1 millisecond' THEN now()
@@ -167,14 +171,7 @@ final class TaskSql {
    * assigned → running with its lease, history row and audit event, as {@link #ACK} does: one statement instead of a
    * claim and an ack.
    */
-  static final String CLAIM_RUNNING = """
-      WITH picked AS (
-        SELECT id FROM tasks
-        WHERE tenant_id = $1 AND assigned_agent_id = $2 AND state = 'assigned' AND delivered_at IS NULL
-        ORDER BY priority DESC, assigned_at
-        LIMIT $3
-        FOR UPDATE SKIP LOCKED
-      ),
+  static final String CLAIM_RUNNING = PICKED + """
       alive AS (
         UPDATE agents SET
           last_heartbeat_at = CASE WHEN last_heartbeat_at < now() - $4 * interval '1 millisecond' THEN now()
