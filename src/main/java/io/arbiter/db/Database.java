@@ -14,6 +14,9 @@ import org.flywaydb.core.api.output.MigrateResult;
 public final class Database {
   private Database() {}
 
+  /** The longest statement text kept prepared on a connection (Arbiter's longest is about 8 KB). */
+  static final int PREPARED_SQL_LIMIT = 64 * 1024;
+
   public static PgConnectOptions connectOptions(ArbiterConfig.Db db) {
     PgConnectOptions options;
     if (!db.url().isEmpty()) {
@@ -25,8 +28,10 @@ public final class Database {
       options = new PgConnectOptions().setHost(db.host()).setPort(db.port()).setDatabase(db.database())
           .setUser(db.user()).setPassword(db.password());
     }
-    return options.setCachePreparedStatements(true)
-        .setReconnectAttempts(0);
+    // Every statement is prepared once per connection, the long ones too: the task statements run to several KB, past
+    // the client's default limit of 2,048 characters, and an uncached statement is parsed and planned on each call.
+    options.setCachePreparedStatements(true).setPreparedStatementCacheSqlLimit(PREPARED_SQL_LIMIT);
+    return options.setReconnectAttempts(0);
   }
 
   /** A pool owned by the verticle that creates it (closed when that verticle is undeployed). */
