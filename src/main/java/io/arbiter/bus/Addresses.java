@@ -66,6 +66,11 @@ public final class Addresses {
   /** Body {@code {agentId, results: [{taskId, attempt, outcome, …}…]}}: many results in one transaction. Reply
    * {@code {items: […]}}, one per result in order, shaped as for {@link #TASKS_ACK_BATCH}. */
   public static final String TASKS_RESULT_BATCH = "arbiter.tasks.result-batch";
+  /**
+   * Body {@code {agentId}}. Applies the outcomes recorded for that agent of the caller's tenant and not yet folded into
+   * its load and figures (waiting for a fold in progress). Reply {@code {applied}}. Sent before a deregistration.
+   */
+  public static final String TASKS_FOLD_AGENT = "arbiter.tasks.fold-agent";
   /** No body. Reply {@code {queued, assigned, running, byPriority: [{priority, queued}…]}}: the caller's tenant's
    * unfinished tasks, the queued ones by priority (highest first). */
   public static final String TASKS_QUEUE = "arbiter.tasks.queue";

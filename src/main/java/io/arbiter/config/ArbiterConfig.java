@@ -27,6 +27,11 @@ public record ArbiterConfig(
     public boolean external() {
       return !url.isEmpty() || !host.isEmpty();
     }
+
+    /** {@code db.poolSize}, where 0 means one connection per core, at least 4 and at most 16. */
+    public static int poolSizeFor(int configured, int cores) {
+      return configured > 0 ? configured : Math.min(16, Math.max(4, cores));
+    }
   }
 
   /** A verticle's circuit breaker, and the retries of transient failures inside it. */
@@ -65,7 +70,7 @@ public record ArbiterConfig(
   public static ArbiterConfig from(ConfigValues v) {
     Mode mode = Mode.valueOf(v.text(MODE).toUpperCase());
     Db db = new Db(v.text(DB_URL), v.text(DB_HOST), v.integer(DB_PORT), v.text(DB_DATABASE), v.text(DB_USER),
-        v.text(DB_PASSWORD), v.integer(DB_POOL_SIZE), v.integer(DB_CONNECT_TIMEOUT_MS), v.integer(DB_EMBEDDED_PORT),
+        v.text(DB_PASSWORD), Db.poolSizeFor(v.integer(DB_POOL_SIZE), Runtime.getRuntime().availableProcessors()), v.integer(DB_CONNECT_TIMEOUT_MS), v.integer(DB_EMBEDDED_PORT),
         v.integer(DB_MAX_WAIT_QUEUE));
     Auth auth = new Auth(v.text(AUTH_JWT_SECRET), v.text(AUTH_ISSUER), v.text(AUTH_AUDIENCE),
         v.integer(AUTH_LEEWAY_SECONDS));

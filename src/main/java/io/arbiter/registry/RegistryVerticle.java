@@ -106,9 +106,17 @@ public final class RegistryVerticle extends VerticleBase {
         .map(change -> announce(ctx, change));
   }
 
+  /**
+   * A recorded result frees its agent's slot through the outcome fold; the agent's pending outcomes are applied first,
+   * so that an agent whose last result is recorded holds no work and goes offline at once. Without an answer from the
+   * tasks verticle the deregistration goes on: at worst the agent drains until the fold frees its slots.
+   */
   private Future<JsonObject> deregister(Message<JsonObject> message) {
     RequestContext ctx = RequestContext.from(message);
-    return breaker.execute(() -> agents.deregister(ctx, message.body().getString("id")))
+    String id = message.body().getString("id");
+    return vertx.eventBus().request(Addresses.TASKS_FOLD_AGENT, new JsonObject().put("agentId", id),
+            ctx.deliveryOptions(config.http().requestTimeoutMs()))
+        .transform(folded -> breaker.execute(() -> agents.deregister(ctx, id)))
         .map(change -> announce(ctx, change));
   }
 

@@ -237,8 +237,21 @@ final class TaskRepository {
         .addArrayOfUUID(ids.toArray(UUID[]::new)).addArrayOfInteger(attempts).addArrayOfString(outcomes)
         .addArrayOfString(values).addArrayOfString(errors).addArrayOfDouble(qualities).addArrayOfInteger(files)
         .addArrayOfInteger(lines).addArrayOfBoolean(tests).addArrayOfDouble(coverage)
-        .addLong(limits.backoffBaseMs()).addLong(limits.backoffCapMs()).addDouble(learningDiscount);
+        .addLong(limits.backoffBaseMs()).addLong(limits.backoffCapMs());
     return guardedAll(TaskSql.RESULT, actor(params, ctx).addArrayOfString(judged));
+  }
+
+  /** Applies up to {@code max} recorded outcomes to their agents (see {@link TaskSql#FOLD_OUTCOMES}); how many it applied. */
+  Future<Integer> foldOutcomes(int max) {
+    return pool.preparedQuery(TaskSql.FOLD_OUTCOMES).execute(Tuple.of(max, learningDiscount))
+        .map(rows -> rows.iterator().next().getInteger("applied"));
+  }
+
+  /** Applies the outcomes recorded for one agent (see {@link TaskSql#FOLD_AGENT_OUTCOMES}); how many it applied. */
+  Future<Integer> foldAgentOutcomes(RequestContext ctx, String agentId, int max) {
+    return pool.preparedQuery(TaskSql.FOLD_AGENT_OUTCOMES)
+        .execute(Tuple.of(max, learningDiscount, ctx.tenantId(), agentId))
+        .map(rows -> rows.iterator().next().getInteger("applied"));
   }
 
   /** The outcome recorded for an attempt, or null. */

@@ -5,8 +5,9 @@ import io.arbiter.audit.Outbox;
 /**
  * All SQL of the task domain. Every statement is scoped by tenant, except the lease rescuer and the queue-depth figure,
  * which are system work across tenants. Each state change is one statement that guards on {@link TaskState}'s table,
- * writes its {@code task_history} row(s) and its audit event(s) (through {@link Outbox#cte}), and moves the holding
- * agent's {@code current_load} and running figures in the same transaction, so no crash can separate them.
+ * writes its {@code task_history} row(s) and its audit event(s) (through {@link Outbox#cte}), and frees the holding
+ * agent's slot in the same transaction, so no crash can separate them: directly when a task is canceled, requeued or
+ * rescued, and through one {@code agent_outcomes} row, applied by {@link #FOLD_OUTCOMES}, when its result is recorded.
  *
  * <p>Locks are always taken in one order, so that concurrent statements cannot deadlock: task rows first, then agent
  * rows (several at once only in (tenant, id) order).
@@ -276,17 +277,15 @@ final class TaskSql {
   /**
    * $1 tenant, $2 agent, then one entry per result in parallel arrays: $3 task ids, $4 attempts, $5 outcomes,
    * $6 results (JSON text), $7 errors, $8 qualities, $9 files changed, $10 lines changed, $11 tests passed,
-   * $12 coverage; $13 backoff base ms, $14 backoff cap ms, $15 the learning discount, $16..$20 actor; $21 (parallel
-   * to $3) the result gates' verdict on each result ({@code io.arbiter.policy.Verdict#toJson}, or null when the task
+   * $12 coverage; $13 backoff base ms, $14 backoff cap ms, $15..$19 actor; $20 (parallel to $3) the result gates' verdict on each result ({@code io.arbiter.policy.Verdict#toJson}, or null when the task
    * has no policy or the attempt did not report success): a result the gates failed arrives here already turned into
    * a failed outcome naming the rules.
    *
    * <p>Records each outcome once per (task, attempt), the first of the batch winning: succeeded ends the task; failed
-   * retries after backoff or ends it dead. In the same statement, for all of them at once: the agent's slots are
-   * released and its running figures move (the baseline counts as one prior observation, every completed attempt as
-   * one more); the learning router's arm for each task type takes the rewards in order (see V4__routing_learning.sql
-   * and routing/Arm); the agent's record in each specialization the tasks required grows; and each recorded verdict
-   * becomes a {@code policy.verdict} audit event, committed with the outcome it judged.
+   * retries after backoff or ends it dead. In the same statement, each recorded outcome leaves one
+   * {@code agent_outcomes} row for {@link #FOLD_OUTCOMES} (which frees the agent's slot and moves its figures, arms
+   * and specialization records; this statement takes no agent or arm row lock), and each recorded verdict becomes a
+   * {@code policy.verdict} audit event, committed with the outcome it judged.
    *
    * <p>One row per result, in order: the task's state (after this batch; null for an unknown task), its attempt and
    * holder, {@code moved} when this result was recorded, the state after it, and {@code recorded_outcome}, the
@@ -294,7 +293,7 @@ final class TaskSql {
    */
   static final String RESULT = lockedBatch("""
       SELECT * FROM unnest($3::uuid[], $4::int[], $5::text[], $6::text[], $7::text[], $8::float8[], $9::int[],
-                           $10::int[], $11::bool[], $12::float8[], $21::text[])
+                           $10::int[], $11::bool[], $12::float8[], $20::text[])
         WITH ORDINALITY AS i(id, attempt, outcome, result, error, quality, files_changed, lines_changed,
                              tests_passed, coverage, verdict, n)""") + """
       chosen AS (
@@ -325,56 +324,11 @@ final class TaskSql {
         RETURNING t.id, t.tenant_id, t.state, t.attempt, t.assigned_agent_id, t0.state AS from_state,
                   t0.assigned_at, t0.type, t0.requirements, c.outcome, c.quality, c.n, c.verdict
       ),
-      totals AS (
-        SELECT count(*)::int AS n, count(*) FILTER (WHERE outcome = 'succeeded') AS successes,
-               count(quality) AS rated, COALESCE(sum(quality), 0) AS quality_sum,
-               COALESCE(sum(EXTRACT(EPOCH FROM now() - assigned_at) * 1000), 0) AS latency_sum
-        FROM finished
-      ),
-      agent AS (
-        UPDATE agents a SET %s,
-          task_count = a.task_count + f.n,
-          success_rate = (a.success_rate * (a.task_count + 1) + f.successes) / (a.task_count + 1 + f.n),
-          average_quality = (a.average_quality * (a.task_count + 1) + f.quality_sum) / (a.task_count + 1 + f.rated),
-          average_latency_ms = (a.average_latency_ms * (a.task_count + 1) + f.latency_sum) / (a.task_count + 1 + f.n)
-        FROM totals f
-        WHERE a.tenant_id = $1 AND a.id = $2 AND f.n > 0
-      ),
-      rewards AS (
-        SELECT type,
-               CASE WHEN outcome <> 'succeeded' THEN 0.0 WHEN quality IS NULL THEN 1.0
-                    ELSE least(greatest(quality, 0), 1) END AS reward,
-               power($15::float8, count(*) OVER (PARTITION BY type) - row_number() OVER (PARTITION BY type ORDER BY n))
-                 AS weight
-        FROM finished
-      ),
-      arms AS (
-        INSERT INTO routing_arms AS r (tenant_id, task_type, agent_id, prior_mean, gained, lost, pulls, reward_sum)
-        SELECT $1, w.type, $2, a.success_rate, sum(w.weight * w.reward), sum(w.weight * (1 - w.reward)), count(*),
-               sum(w.reward)
-        FROM rewards w CROSS JOIN (SELECT success_rate FROM agents WHERE tenant_id = $1 AND id = $2) a
-        GROUP BY w.type, a.success_rate
-        ON CONFLICT (tenant_id, task_type, agent_id) DO UPDATE SET
-          gained = power($15::float8, EXCLUDED.pulls) * r.gained + EXCLUDED.gained,
-          lost = power($15::float8, EXCLUDED.pulls) * r.lost + EXCLUDED.lost,
-          pulls = r.pulls + EXCLUDED.pulls, reward_sum = r.reward_sum + EXCLUDED.reward_sum, updated_at = now()
-      ),
-      specializations AS (
-        INSERT INTO specialization_records AS s (tenant_id, agent_id, name, tasks, successes, quality_sum,
-                                                 quality_count)
-        SELECT $1, $2, x.name, count(*), count(*) FILTER (WHERE x.outcome = 'succeeded'), COALESCE(sum(x.quality), 0),
-               count(x.quality)
-        FROM (
-          SELECT DISTINCT f.id, sp.name, f.outcome, f.quality
-          FROM finished f
-          CROSS JOIN LATERAL jsonb_array_elements_text(COALESCE(f.requirements -> 'specializations', '[]'::jsonb))
-            AS sp(name)
-        ) x
-        GROUP BY x.name
-        ON CONFLICT (tenant_id, agent_id, name) DO UPDATE SET
-          tasks = s.tasks + EXCLUDED.tasks, successes = s.successes + EXCLUDED.successes,
-          quality_sum = s.quality_sum + EXCLUDED.quality_sum, quality_count = s.quality_count + EXCLUDED.quality_count,
-          updated_at = now()
+      outcomes AS (
+        INSERT INTO agent_outcomes (tenant_id, agent_id, task_type, outcome, quality, latency_ms, specializations)
+        SELECT f.tenant_id, $2, f.type, f.outcome, f.quality, EXTRACT(EPOCH FROM now() - f.assigned_at) * 1000,
+               COALESCE(f.requirements -> 'specializations', '[]'::jsonb)
+        FROM finished f ORDER BY f.n
       ),
       moves AS (
         SELECT f.id, f.tenant_id, f.attempt, f.assigned_agent_id, s.n, s.from_state, s.to_state
@@ -389,15 +343,15 @@ final class TaskSql {
                     ELSE 'retry after backoff' END
         FROM moves ORDER BY id, n
       ),
-      """.formatted(backoff("$13", "$14"), releaseSlots("f.n")) + Outbox.cte("verdicts", """
-        SELECT f.tenant_id, $16, $17, 'policy.verdict', 'task:' || f.id,
-               CASE WHEN f.verdict::jsonb ->> 'verdict' = 'fail' THEN 'failure' ELSE 'success' END, $18, $19, $20,
+      """.formatted(backoff("$13", "$14")) + Outbox.cte("verdicts", """
+        SELECT f.tenant_id, $15, $16, 'policy.verdict', 'task:' || f.id,
+               CASE WHEN f.verdict::jsonb ->> 'verdict' = 'fail' THEN 'failure' ELSE 'success' END, $17, $18, $19,
                f.verdict::jsonb || jsonb_build_object('attempt', f.attempt, 'agentId', f.assigned_agent_id),
                '{}'::text[]
         FROM finished f WHERE f.verdict IS NOT NULL
       """) + ",\n" + Outbox.cte("audited", actorEvents("moves",
       "'task.' || moves.to_state", "'task:' || moves.id",
-      "jsonb_build_object('attempt', moves.attempt, 'agentId', moves.assigned_agent_id, 'from', moves.from_state)", 16))
+      "jsonb_build_object('attempt', moves.attempt, 'agentId', moves.assigned_agent_id, 'from', moves.from_state)", 15))
       + """
       SELECT i.n, COALESCE(f.state, t0.state) AS state, t0.attempt, t0.assigned_agent_id, f.state AS after_state,
              f.id IS NOT NULL AND f.n = i.n AS moved,
@@ -407,6 +361,92 @@ final class TaskSql {
       FROM input i LEFT JOIN t0 ON t0.id = i.id LEFT JOIN finished f ON f.id = i.id LEFT JOIN chosen c ON c.id = i.id
       ORDER BY i.n
       """;
+
+  /**
+   * $1 most outcomes, $2 the learning discount. Applies the oldest {@code agent_outcomes} rows, at most $1, and deletes
+   * them in the same statement, so that each recorded outcome is applied exactly once; rows another fold holds are
+   * skipped, so folds on several nodes take disjoint batches. For each agent at once: its slots are freed (a draining
+   * agent that empties goes offline) and its running figures move (the baseline counts as one prior observation,
+   * every completed attempt as one more); the learning router's arm for each task type takes the rewards in the order
+   * they were recorded (see V4__routing_learning.sql and routing/Arm); the agent's record in each specialization the
+   * tasks required grows. Agent rows are locked in (tenant, id) order. Returns how many outcomes it applied.
+   */
+  static final String FOLD_OUTCOMES = fold("""
+      SELECT seq FROM agent_outcomes ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED""");
+
+  /**
+   * $1 most outcomes, $2 the learning discount, $3 tenant, $4 agent: {@link #FOLD_OUTCOMES} for one agent's outcomes,
+   * waiting for (not skipping) those another fold holds, so that once it returns every outcome recorded before it began
+   * is applied: used before an agent is deregistered, so that a slot its last result freed counts as free.
+   */
+  static final String FOLD_AGENT_OUTCOMES = fold("""
+      SELECT seq FROM agent_outcomes WHERE tenant_id = $3 AND agent_id = $4 ORDER BY seq LIMIT $1 FOR UPDATE""");
+
+  private static String fold(String picked) {
+    return """
+      WITH batch AS (
+        DELETE FROM agent_outcomes
+        WHERE seq IN (%1$s)
+        RETURNING *
+      ),
+      per_agent AS (
+        SELECT tenant_id, agent_id, count(*)::int AS n, count(*) FILTER (WHERE outcome = 'succeeded') AS successes,
+               count(quality) AS rated, COALESCE(sum(quality), 0) AS quality_sum, sum(latency_ms) AS latency_sum
+        FROM batch GROUP BY tenant_id, agent_id
+      ),
+      agents_locked AS (
+        SELECT a.tenant_id, a.id, a.success_rate
+        FROM agents a JOIN per_agent p ON a.tenant_id = p.tenant_id AND a.id = p.agent_id
+        ORDER BY a.tenant_id, a.id
+        FOR UPDATE OF a
+      ),
+      agent AS (
+        UPDATE agents a SET %2$s,
+          task_count = a.task_count + f.n,
+          success_rate = (a.success_rate * (a.task_count + 1) + f.successes) / (a.task_count + 1 + f.n),
+          average_quality = (a.average_quality * (a.task_count + 1) + f.quality_sum) / (a.task_count + 1 + f.rated),
+          average_latency_ms = (a.average_latency_ms * (a.task_count + 1) + f.latency_sum) / (a.task_count + 1 + f.n)
+        FROM per_agent f JOIN agents_locked l ON l.tenant_id = f.tenant_id AND l.id = f.agent_id
+        WHERE a.tenant_id = f.tenant_id AND a.id = f.agent_id
+      ),
+      rewards AS (
+        SELECT tenant_id, agent_id, task_type,
+               CASE WHEN outcome <> 'succeeded' THEN 0.0 WHEN quality IS NULL THEN 1.0
+                    ELSE least(greatest(quality, 0), 1) END AS reward,
+               power($2::float8, count(*) OVER w - row_number() OVER (w ORDER BY seq)) AS weight
+        FROM batch
+        WINDOW w AS (PARTITION BY tenant_id, agent_id, task_type)
+      ),
+      arms AS (
+        INSERT INTO routing_arms AS r (tenant_id, task_type, agent_id, prior_mean, gained, lost, pulls, reward_sum)
+        SELECT w.tenant_id, w.task_type, w.agent_id, l.success_rate, sum(w.weight * w.reward),
+               sum(w.weight * (1 - w.reward)), count(*), sum(w.reward)
+        FROM rewards w JOIN agents_locked l ON l.tenant_id = w.tenant_id AND l.id = w.agent_id
+        GROUP BY w.tenant_id, w.task_type, w.agent_id, l.success_rate
+        ON CONFLICT (tenant_id, task_type, agent_id) DO UPDATE SET
+          gained = power($2::float8, EXCLUDED.pulls) * r.gained + EXCLUDED.gained,
+          lost = power($2::float8, EXCLUDED.pulls) * r.lost + EXCLUDED.lost,
+          pulls = r.pulls + EXCLUDED.pulls, reward_sum = r.reward_sum + EXCLUDED.reward_sum, updated_at = now()
+      ),
+      specializations AS (
+        INSERT INTO specialization_records AS s (tenant_id, agent_id, name, tasks, successes, quality_sum,
+                                                 quality_count)
+        SELECT x.tenant_id, x.agent_id, x.name, count(*), count(*) FILTER (WHERE x.outcome = 'succeeded'),
+               COALESCE(sum(x.quality), 0), count(x.quality)
+        FROM (
+          SELECT DISTINCT b.seq, b.tenant_id, b.agent_id, sp.name, b.outcome, b.quality
+          FROM batch b CROSS JOIN LATERAL jsonb_array_elements_text(b.specializations) AS sp(name)
+        ) x
+        JOIN agents_locked l ON l.tenant_id = x.tenant_id AND l.id = x.agent_id
+        GROUP BY x.tenant_id, x.agent_id, x.name
+        ON CONFLICT (tenant_id, agent_id, name) DO UPDATE SET
+          tasks = s.tasks + EXCLUDED.tasks, successes = s.successes + EXCLUDED.successes,
+          quality_sum = s.quality_sum + EXCLUDED.quality_sum, quality_count = s.quality_count + EXCLUDED.quality_count,
+          updated_at = now()
+      )
+      SELECT count(*)::int AS applied FROM batch
+      """.formatted(picked, releaseSlots("f.n"));
+  }
 
   /** $1 tenant, $2 task id, $3 attempt: the outcome recorded for that attempt. Read after a {@link #RESULT} that
    * neither recorded nor found one: a concurrent statement may have recorded it after this one's snapshot was taken

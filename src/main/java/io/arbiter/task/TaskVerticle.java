@@ -7,6 +7,7 @@ import io.arbiter.bus.Replies;
 import io.arbiter.bus.RequestContext;
 import io.arbiter.config.ArbiterConfig;
 import io.arbiter.config.LiveSettings;
+import io.arbiter.db.Coalescer;
 import io.arbiter.db.Cursor;
 import io.arbiter.db.Database;
 import io.arbiter.db.DbBreaker;
@@ -62,6 +63,10 @@ public final class TaskVerticle extends VerticleBase {
   private final MeterRegistry registry;
   private final AtomicLong queueDepth = new AtomicLong();
   private static final long LIMITS_TTL_NANOS = 10_000_000_000L;
+  /** Most recorded outcomes one fold applies. */
+  private static final int FOLD_BATCH = 1_000;
+  /** How often outcomes are folded without a nudge (left by another node, or by a run that stopped). */
+  private static final long FOLD_INTERVAL_MS = 1_000;
   private final Map<String, CachedLimits> limitsByTenant = new HashMap<>();
   private long limitsGeneration;
   private volatile LiveSettings live;
@@ -70,6 +75,7 @@ public final class TaskVerticle extends VerticleBase {
   private TaskRepository tasks;
   private GroupCommit<Submission, JsonObject> submissions;
   private ClaimWaits waits;
+  private Coalescer folds;
   private Counter submitted;
   private Counter succeeded;
   private Counter failed;
@@ -89,6 +95,7 @@ public final class TaskVerticle extends VerticleBase {
     breaker = new DbBreaker(vertx, "tasks-db", config.breaker(), registry);
     tasks = new TaskRepository(pool, config.tasks(), config.routing().learning().discount());
     waits = new ClaimWaits(vertx, config.tasks().claimPollMs());
+    folds = new Coalescer(this::foldOutcomes);
     submissions = new GroupCommit<>(config.tasks().submitBatchMax(), config.db().poolSize(), this::writeSubmissions);
     if (registry != null) {
       submitted = Counter.builder("arbiter.tasks.submitted").description("Tasks accepted").register(registry);
@@ -111,6 +118,7 @@ public final class TaskVerticle extends VerticleBase {
         }))
         .onSuccess(v -> {
           vertx.setPeriodic(config.tasks().rescueIntervalMs(), id -> rescue());
+          vertx.setPeriodic(FOLD_INTERVAL_MS, id -> folds.request());
           vertx.setPeriodic(config.journal().replayIntervalMs(), id -> replayIfReachable()
               .onFailure(e -> LOG.debug("journal replay paused: {}", e.getMessage())));
         });
@@ -143,6 +151,7 @@ public final class TaskVerticle extends VerticleBase {
         bus.consumer(Addresses.TASKS_PROGRESS, handle(m -> extend(m, progress(m.body())))).completion(),
         bus.consumer(Addresses.TASKS_RESULT, handle(this::result)).completion(),
         bus.consumer(Addresses.TASKS_ACK_BATCH, handle(this::ackBatch)).completion(),
+        bus.consumer(Addresses.TASKS_FOLD_AGENT, handle(this::foldAgent)).completion(),
         bus.consumer(Addresses.TASKS_QUEUE, handle(m -> breaker.execute(() -> tasks.queue(ctx(m))))).completion(),
         bus.consumer(Addresses.TASKS_RESULT_BATCH, handle(this::resultBatch)).completion(),
         bus.consumer(Addresses.TASKS_HEALTH, handle(m -> breaker.ping(pool).map(h -> h.toJson()
@@ -691,7 +700,10 @@ public final class TaskVerticle extends VerticleBase {
     });
   }
 
-  /** Counts completed attempts and moves the dispatcher and the audit drain along. */
+  /**
+   * Counts completed attempts and moves the audit drain and the outcome fold along (the fold frees the agents' slots,
+   * then wakes the dispatcher).
+   */
   private void completed(List<String> outcomes) {
     if (outcomes.isEmpty()) {
       return;
@@ -699,7 +711,28 @@ public final class TaskVerticle extends VerticleBase {
     if (succeeded != null) {
       outcomes.forEach(outcome -> ("succeeded".equals(outcome) ? succeeded : failed).increment());
     }
-    changed();
+    drainAudit();
+    folds.request();
+  }
+
+  private Future<JsonObject> foldAgent(Message<JsonObject> m) {
+    return breaker.execute(() -> tasks.foldAgentOutcomes(ctx(m), m.body().getString("agentId"), FOLD_BATCH))
+        .map(applied -> {
+          if (applied > 0) {
+            vertx.eventBus().send(Addresses.ROUTING_DISPATCH, null);
+          }
+          return new JsonObject().put("applied", applied);
+        });
+  }
+
+  /** One fold of recorded outcomes into their agents' load and figures; true when a full batch suggests more. */
+  private Future<Boolean> foldOutcomes() {
+    return breaker.execute(() -> tasks.foldOutcomes(FOLD_BATCH)).map(applied -> {
+      if (applied > 0) {
+        vertx.eventBus().send(Addresses.ROUTING_DISPATCH, null);
+      }
+      return applied >= FOLD_BATCH;
+    }).onFailure(e -> LOG.debug("outcome fold skipped: {}", e.getMessage()));
   }
 
   /**

@@ -33,6 +33,17 @@ class ConfigValuesTest {
   }
 
   @Test
+  @DisplayName("db.poolSize 0 follows the cores, between 4 and 16 connections per pool; a number is taken as it is")
+  void poolSizeFollowsTheCores() {
+    assertThat(ArbiterConfig.Db.poolSizeFor(0, 2)).isEqualTo(4);
+    assertThat(ArbiterConfig.Db.poolSizeFor(0, 8)).isEqualTo(8);
+    assertThat(ArbiterConfig.Db.poolSizeFor(0, 64)).isEqualTo(16);
+    assertThat(ArbiterConfig.Db.poolSizeFor(3, 64)).isEqualTo(3);
+    assertThat(ArbiterConfig.from(TestConfig.defaultsWith(Map.of("db.poolSize", 0))).db().poolSize())
+        .isEqualTo(ArbiterConfig.Db.poolSizeFor(0, Runtime.getRuntime().availableProcessors()));
+  }
+
+  @Test
   @DisplayName("a relative dataDir is resolved once, against the working directory, into an absolute path")
   void relativeDataDirIsResolvedOnce() {
     assertThat(ArbiterConfig.from(TestConfig.defaultsWith(Map.of("dataDir", "./data/../data"))).dataDir())

@@ -220,6 +220,7 @@ class BridgeTest {
     JsonObject done = task(taskId);
     assertThat(done.getString("state")).isEqualTo("succeeded");
     assertThat(done.getJsonObject("progress").getString("message")).isEqualTo("reading");
+    app.awaitOutcomesFolded(TENANT);
     assertThat(agent("pusher").getInteger("currentLoad")).isZero();
 
     assertRefused(client.request(address("pusher", "result"), token, result.copy().put("attempt", 1)

@@ -92,6 +92,7 @@ class JsAgentTest {
       assertThat(done.getJsonObject("result").getString("summary")).isEqualTo("handled code-review");
       assertThat(node.lines()).anyMatch(line -> line.startsWith("DONE " + id + " 1 succeeded"));
     }
+    app.awaitOutcomesFolded(TENANT);
     JsonObject agent = agent("node-1");
     assertThat(agent.getBoolean("alive")).isTrue();
     assertThat(agent.getInteger("currentLoad")).isZero();

@@ -45,6 +45,7 @@ class LearningRouterTest {
       for (int i = 0; i < 40; i++) {
         runOne(app, weak, strong);
       }
+      app.awaitOutcomesFolded(TENANT);
       learned = stats(app).getJsonArray("agents");
       assertThat(learned.getJsonObject(0).getString("agentId")).as("best posterior mean first").isEqualTo("b-strong");
       assertThat(learned.getJsonObject(0).getLong("pulls") + learned.getJsonObject(1).getLong("pulls")).isEqualTo(40);
@@ -115,6 +116,7 @@ class LearningRouterTest {
           .add(new JsonObject().put("taskId", ids.get(2)).put("attempt", 1).put("outcome", "succeeded"));
       assertThat(agent.resultBatch(results).status()).isEqualTo(200);
 
+      app.awaitOutcomesFolded("batch");
       double discount = app.arbiter().config().routing().learning().discount();
       Arm expected = Arm.prior(prior).updated(0.9, discount).updated(0, discount).updated(1.0, discount);
       JsonObject posterior = app.http().get("/api/v1/routing/stats?taskType=" + TYPE, app.tokens().admin("batch"))
@@ -147,6 +149,7 @@ class LearningRouterTest {
         assertThat(agent.result(id, new JsonObject().put("attempt", 1).put("outcome", "succeeded").put("quality", 0.9))
             .status()).isEqualTo(200);
       }
+      app.awaitOutcomesFolded("levels");
       assertThat(levels(app)).as("three good security tasks clear the expert bar; ui has no record")
           .containsEntry("security", "expert").containsEntry("ui", "novice");
     }

@@ -6,6 +6,8 @@ import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Transaction;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
@@ -101,6 +103,15 @@ public final class TestApp implements AutoCloseable {
     return await(pool().preparedQuery(query).execute(Tuple.wrap(List.of(params))));
   }
 
+  /**
+   * Waits until every outcome recorded for the tenant has been folded into its agents' load, figures and learning
+   * arms (results record them at once; the fold applies them in batches, within milliseconds).
+   */
+  public void awaitOutcomesFolded(String tenantId) {
+    eventually(Duration.ofSeconds(10), "the recorded outcomes of " + tenantId + " are folded into their agents",
+        () -> sql("SELECT 1 FROM agent_outcomes WHERE tenant_id = $1 LIMIT 1", tenantId).size() == 0);
+  }
+
   /** Runs {@code statements} in one transaction, as plain queries (DDL such as {@code ALTER TABLE} included). */
   public void sqlTransaction(String... statements) {
     await(pool().withTransaction(connection -> {
@@ -110,6 +121,26 @@ public final class TestApp implements AutoCloseable {
       }
       return done;
     }));
+  }
+
+  /**
+   * Opens a transaction, runs {@code statements} in it (row locks such as {@code SELECT ... FOR UPDATE}) and holds it
+   * open until the returned handle is first closed, which rolls it back.
+   */
+  public AutoCloseable holdTransaction(String... statements) {
+    SqlConnection connection = await(pool().getConnection());
+    Transaction tx = await(connection.begin());
+    Future<RowSet<Row>> done = Future.succeededFuture();
+    for (String statement : statements) {
+      done = done.compose(previous -> connection.query(statement).execute());
+    }
+    await(done);
+    java.util.concurrent.atomic.AtomicBoolean open = new java.util.concurrent.atomic.AtomicBoolean(true);
+    return () -> {
+      if (open.getAndSet(false)) {
+        await(tx.rollback().eventually(connection::close));
+      }
+    };
   }
 
   private Pool pool() {

@@ -94,6 +94,9 @@ class ParallelLanesTest {
           + "HAVING count(*) > 1").size()).as("tasks assigned more than once").isZero();
       assertThat(a.sql("SELECT count(*) AS n FROM task_results").iterator().next().getLong("n"))
           .as("one result per task").isEqualTo(TASKS);
+      a.awaitOutcomesFolded("acme");
+      assertThat(a.sql("SELECT sum(task_count) AS n FROM agents WHERE tenant_id = 'acme'").iterator().next()
+          .getLong("n")).as("every result folded into its agent's figures once").isEqualTo(TASKS);
       for (Row agent : a.sql("SELECT id, current_load FROM agents WHERE tenant_id = 'acme'")) {
         assertThat(agent.getInteger("current_load")).as("load of %s at the end", agent.getString("id")).isZero();
       }

@@ -108,6 +108,7 @@ class TaskLifecycleTest {
     assertThat(decision.getString("strategy")).as("the default strategy").isEqualTo("learning");
     assertThat(decision.getJsonObject("details").getString("mode")).isIn("explore", "exploit");
     assertThat(decision.getString("rationale")).isNotBlank();
+    app.awaitOutcomesFolded("life");
     JsonObject figures = http.get("/api/v1/agents/life-1", app.tokens().admin("life")).json();
     assertThat(figures.getInteger("currentLoad")).isZero();
     assertThat(figures.getJsonObject("performance").getLong("taskCount")).isEqualTo(1);
@@ -155,6 +156,7 @@ class TaskLifecycleTest {
     JsonObject stale = assertProblem(agent.result(id, 3, "succeeded"), Failure.CONFLICT);
     assertThat(stale.getString("detail")).contains("stale").contains("attempt 2");
     assertThat(agent.result(id, 2, "succeeded").json().getString("state")).isEqualTo("succeeded");
+    app.awaitOutcomesFolded("results");
     assertThat(http.get("/api/v1/agents/res-1", app.tokens().admin("results")).json().getJsonObject("performance")
         .getLong("taskCount")).as("the repeat was not counted").isEqualTo(2);
   }
@@ -205,6 +207,7 @@ class TaskLifecycleTest {
     assertThat(items.getJsonObject(3).getBoolean("repeated")).as("a repeat within the batch").isTrue();
     assertThat(items.getJsonObject(3).getString("outcome")).isEqualTo("succeeded");
     assertThat(states("batches", ids.get(1))).containsExactly("queued", "assigned", "running", "failed", "dead");
+    app.awaitOutcomesFolded("batches");
     JsonObject figures = http.get("/api/v1/agents/bat-1", app.tokens().admin("batches")).json();
     assertThat(figures.getInteger("currentLoad")).isZero();
     assertThat(figures.getJsonObject("performance").getLong("taskCount")).isEqualTo(3);
@@ -240,6 +243,7 @@ class TaskLifecycleTest {
     }
     assertThat(replies).allMatch(r -> "succeeded".equals(r.getString("outcome")));
     assertThat(replies).filteredOn(r -> !r.getBoolean("repeated")).hasSize(1);
+    app.awaitOutcomesFolded("repeats");
     assertThat(http.get("/api/v1/agents/rep-1", app.tokens().admin("repeats")).json().getJsonObject("performance")
         .getLong("taskCount")).isEqualTo(1);
   }
@@ -303,6 +307,63 @@ class TaskLifecycleTest {
   }
 
   @Test
+  @DisplayName("a result takes no lock on its agent's row or learning arm; the fold then frees the slot and counts it once")
+  void resultDoesNotWaitOnTheAgentsRows() throws Exception {
+    AgentClient agent = new AgentClient(app, "hot", "hot-1");
+    agent.register("linting", 2);
+    String first = submit("hot", task("linting"));
+    agent.claim(5, 1);
+    agent.ack(first, 1);
+    agent.result(first, 1, "succeeded");
+    app.awaitOutcomesFolded("hot");
+    String second = submit("hot", task("linting"));
+    assertThat(agent.claim(5, 1)).hasSize(1);
+    agent.ack(second, 1);
+
+    try (AutoCloseable locks = app.holdTransaction(
+        "SELECT 1 FROM agents WHERE tenant_id = 'hot' AND id = 'hot-1' FOR UPDATE",
+        "SELECT 1 FROM routing_arms WHERE tenant_id = 'hot' AND agent_id = 'hot-1' FOR UPDATE")) {
+      Http.Reply recorded = CompletableFuture.supplyAsync(() -> agent.result(second, 1, "succeeded"))
+          .get(10, java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(recorded.json().getString("state")).as("recorded while another transaction holds both rows")
+          .isEqualTo("succeeded");
+      JsonObject held = http.get("/api/v1/agents/hot-1", app.tokens().admin("hot")).json();
+      assertThat(held.getInteger("currentLoad")).as("the fold waits for the agent's row").isEqualTo(1);
+    }
+
+    app.awaitOutcomesFolded("hot");
+    JsonObject figures = http.get("/api/v1/agents/hot-1", app.tokens().admin("hot")).json();
+    assertThat(figures.getInteger("currentLoad")).isZero();
+    assertThat(figures.getJsonObject("performance").getLong("taskCount")).isEqualTo(2);
+    assertThat(app.sql("SELECT pulls FROM routing_arms WHERE tenant_id = 'hot' AND agent_id = 'hot-1'").iterator()
+        .next().getLong("pulls")).isEqualTo(2);
+  }
+
+  @Test
+  @DisplayName("an agent deregistered right after its last result holds no work and goes offline at once")
+  void deregisteringRightAfterTheLastResultGoesOffline() throws Exception {
+    AgentClient agent = new AgentClient(app, "leaving", "leaver-1");
+    agent.register("linting", 1);
+    String id = submit("leaving", task("linting"));
+    agent.claim(5, 1);
+    agent.ack(id, 1);
+    try (AutoCloseable agentRow = app.holdTransaction(
+        "SELECT 1 FROM agents WHERE tenant_id = 'leaving' AND id = 'leaver-1' FOR UPDATE")) {
+      agent.result(id, 1, "succeeded");
+      CompletableFuture<Http.Reply> leaving = CompletableFuture.supplyAsync(
+          () -> http.delete("/api/v1/agents/leaver-1", app.tokens().admin("leaving")));
+      TestApp.eventually(Duration.ofSeconds(5), "the fold and the deregistration wait behind the agent's row",
+          () -> app.sql("SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%agent_outcomes%'")
+              .size() >= 2 || leaving.isDone());
+      agentRow.close();
+      Http.Reply left = leaving.get(10, java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(left.status()).as(left.toString()).isEqualTo(200);
+      assertThat(left.json().getString("status")).isEqualTo("offline");
+      assertThat(left.json().getInteger("currentLoad")).isZero();
+    }
+  }
+
+  @Test
   @DisplayName("two agents claiming at once never get the same task, and no agent exceeds its capacity")
   void concurrentClaimsNeverDoubleAssign() throws Exception {
     AgentClient a = new AgentClient(app, "race", "racer-a");
@@ -335,6 +396,7 @@ class TaskLifecycleTest {
       }));
     }
     CompletableFuture.allOf(loops.toArray(CompletableFuture[]::new)).get();
+    app.awaitOutcomesFolded("race");
     var figures = app.sql("SELECT sum(task_count) AS done, sum(current_load) AS held FROM agents WHERE tenant_id = 'race'")
         .iterator().next();
     assertThat(figures.getLong("done")).as("every result counted once").isEqualTo(60);

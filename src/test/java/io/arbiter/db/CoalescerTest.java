@@ -1,0 +1,86 @@
+package io.arbiter.db;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.Promise;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import org.junit.jupiter.api.Test;
+
+class CoalescerTest {
+
+  /** A job whose runs stay open until the test completes them. */
+  private final Deque<Promise<Boolean>> runs = new ArrayDeque<>();
+  private int started;
+  private final Coalescer coalescer = new Coalescer(() -> {
+    started++;
+    Promise<Boolean> run = Promise.promise();
+    runs.add(run);
+    return run.future();
+  });
+
+  @Test
+  void aRequestWithNothingInProgressRunsTheJobOnce() {
+    coalescer.request();
+    runs.removeFirst().complete(false);
+
+    assertThat(started).isEqualTo(1);
+    assertThat(coalescer.running()).isFalse();
+  }
+
+  @Test
+  void requestsDuringARunMakeItRunExactlyOnceMore() {
+    coalescer.request();
+    coalescer.request();
+    coalescer.request();
+    coalescer.request();
+    assertThat(started).as("one run at a time").isEqualTo(1);
+
+    runs.removeFirst().complete(false);
+    assertThat(started).as("the requests made meanwhile ask for one more run").isEqualTo(2);
+    runs.removeFirst().complete(false);
+
+    assertThat(started).isEqualTo(2);
+    assertThat(coalescer.running()).isFalse();
+  }
+
+  @Test
+  void aRunThatReportsMoreWaitingIsFollowedByAnother() {
+    coalescer.request();
+    runs.removeFirst().complete(true);
+    runs.removeFirst().complete(true);
+    runs.removeFirst().complete(false);
+
+    assertThat(started).isEqualTo(3);
+    assertThat(coalescer.running()).isFalse();
+  }
+
+  @Test
+  void aFailedRunDoesNotStopLaterRequests() {
+    coalescer.request();
+    runs.removeFirst().fail("database unreachable");
+    assertThat(coalescer.running()).isFalse();
+
+    coalescer.request();
+    assertThat(started).isEqualTo(2);
+  }
+
+  @Test
+  void aJobThatThrowsDoesNotLeaveTheCoalescerStuck() {
+    Coalescer throwing = new Coalescer(() -> {
+      throw new IllegalStateException("broken");
+    });
+    throwing.request();
+
+    assertThat(throwing.running()).isFalse();
+  }
+
+  @Test
+  void aFailedRunWithRequestsPendingRunsOnceMore() {
+    coalescer.request();
+    coalescer.request();
+    runs.removeFirst().fail("timeout");
+
+    assertThat(started).isEqualTo(2);
+  }
+}
