@@ -717,22 +717,21 @@ public final class TaskVerticle extends VerticleBase {
 
   private Future<JsonObject> foldAgent(Message<JsonObject> m) {
     return breaker.execute(() -> tasks.foldAgentOutcomes(ctx(m), m.body().getString("agentId"), FOLD_BATCH))
-        .map(applied -> {
-          if (applied > 0) {
-            vertx.eventBus().send(Addresses.ROUTING_DISPATCH, null);
-          }
-          return new JsonObject().put("applied", applied);
-        });
+        .map(applied -> new JsonObject().put("applied", slotsFreed(applied)));
   }
 
   /** One fold of recorded outcomes into their agents' load and figures; true when a full batch suggests more. */
   private Future<Boolean> foldOutcomes() {
-    return breaker.execute(() -> tasks.foldOutcomes(FOLD_BATCH)).map(applied -> {
-      if (applied > 0) {
-        vertx.eventBus().send(Addresses.ROUTING_DISPATCH, null);
-      }
-      return applied >= FOLD_BATCH;
-    }).onFailure(e -> LOG.debug("outcome fold skipped: {}", e.getMessage()));
+    return breaker.execute(() -> tasks.foldOutcomes(FOLD_BATCH)).map(applied -> slotsFreed(applied) >= FOLD_BATCH)
+        .onFailure(e -> LOG.debug("outcome fold skipped: {}", e.getMessage()));
+  }
+
+  /** After a fold: {@code applied} outcomes freed their slots, so the dispatcher may have work to assign. */
+  private int slotsFreed(int applied) {
+    if (applied > 0) {
+      vertx.eventBus().send(Addresses.ROUTING_DISPATCH, null);
+    }
+    return applied;
   }
 
   /**
