@@ -12,7 +12,8 @@ import java.util.Arrays;
 import java.util.HexFormat;
 
 /**
- * The hash chain of the audit trail, defined once. Records are chained in id order: each record's
+ * The hash chain of the audit trail, defined once. Records are chained in chain order (records from before seals
+ * existed in id order, then each seal's records by transaction id and id; see {@code AuditSql}): each record's
  * {@code hash = SHA-256(prev_hash || canonical form)}, where {@code prev_hash} is the hash of the record before it, or
  * {@link #genesis()} (32 zero bytes) for the first record of the chain.
  *
@@ -27,8 +28,9 @@ import java.util.HexFormat;
  *   <li>{@code details}, the JSON object, keys sorted at every depth;</li>
  *   <li>{@code tags}, an array of strings in stored order.</li>
  * </ol>
- * Every column of {@code audit_log} is covered except {@code outbox_seq} (bookkeeping of the move) and the two
- * hashes. Anyone holding the records (for instance from {@code GET /api/v1/audit}) can recompute the chain.
+ * Every column of {@code audit_log} is covered except {@code outbox_seq} and {@code txid} (bookkeeping) and the two
+ * hashes, which older records hold in their own row and newer ones in their seal ({@code audit_seals}). Anyone holding
+ * the records with their hashes (for instance from {@code GET /api/v1/audit}) can recompute each record's hash.
  */
 public final class AuditChain {
   private AuditChain() {}

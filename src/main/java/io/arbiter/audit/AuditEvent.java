@@ -7,7 +7,7 @@ import java.util.List;
 
 /**
  * One audit record, before it is appended. {@code details}, {@code target} and
- * {@code userAgent} are redacted on construction, so no secret can reach the outbox whichever path built the event.
+ * {@code userAgent} are redacted on construction, so no secret can reach the audit log whichever path built the event.
  */
 public record AuditEvent(String tenantId, String actorSub, String actorRole, String action, String target,
                          Outcome outcome, String clientIp, String userAgent, String correlationId, JsonObject details,

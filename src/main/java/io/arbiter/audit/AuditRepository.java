@@ -15,14 +15,31 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
-/** The audit domain's reads and writes of {@code audit_log} (SQL in {@link AuditSql}). */
+/** The audit domain's reads and writes of {@code audit_log} and {@code audit_seals} (SQL in {@link AuditSql}). */
 final class AuditRepository {
 
-  /** The first and last record ids of a verification's time range; both null when it holds no record. */
+  /** The first and last ids (of records or of seals) of a verification's time range; both null when it holds none. */
   record Range(Long firstId, Long lastId) {}
 
   /** The record just before a range: where a verification starts from. */
   record Anchor(long id, byte[] hash) {}
+
+  /** A seal: the records of the transactions [fromTxid, toTxid), their count and hashes (32 bytes each). */
+  record Seal(long id, long fromTxid, long toTxid, int records, long lastId, byte[] prevHash, byte[] hash,
+              byte[] hashes) {
+
+    /** The hashes of its records, in chain order. */
+    List<byte[]> sealed() {
+      List<byte[]> sealed = new ArrayList<>(records);
+      for (int i = 0; i < records; i++) {
+        sealed.add(Arrays.copyOfRange(hashes, i * AuditChain.HASH_BYTES, (i + 1) * AuditChain.HASH_BYTES));
+      }
+      return sealed;
+    }
+  }
+
+  /** One page of a seal's records in chain order, and the transaction id of its last record (the next page's key). */
+  record SealPage(List<AuditRecord> records, long lastTxid) {}
 
   private final Pool pool;
 
@@ -31,48 +48,69 @@ final class AuditRepository {
   }
 
   /**
-   * Moves up to {@code batch} outbox rows into the log, chained, in one transaction under the drain lock: reads them
-   * in outbox order with their new ids and the last record's hash, chains them here, and inserts them in one
-   * statement that also deletes them from the outbox. Returns the records appended, in log order.
+   * Seals the next records into the chain, in one transaction under the seal lock: the records of the ended
+   * transactions after the last seal, in chain order, up to {@code batch} of them (a batch ends between two
+   * transactions, so one transaction's records are never split; a transaction larger than the batch is sealed alone).
+   * Returns the records sealed, with their hashes, in chain order; none when nothing new has ended.
    */
-  Future<List<AuditRecord>> drain(int batch) {
-    return pool.withTransaction(tx -> tx.query(AuditSql.LOCK_DRAIN).execute()
-        .compose(v -> tx.preparedQuery(AuditSql.READ_BATCH).execute(Tuple.of(batch)))
-        .compose(rows -> rows.size() == 0 ? Future.succeededFuture(List.of()) : append(tx, rows)));
+  Future<List<AuditRecord>> sealNext(int batch) {
+    return pool.withTransaction(tx -> tx.query(AuditSql.LOCK_SEAL).execute()
+        .compose(v -> tx.query(AuditSql.SEAL_START).execute())
+        .compose(start -> {
+          Row row = start.iterator().next();
+          long lo = row.getLong("lo");
+          long horizon = row.getLong("horizon");
+          Buffer last = row.getBuffer("prev_hash");
+          byte[] prevHash = last == null ? AuditChain.genesis() : last.getBytes();
+          if (horizon <= lo) {
+            return Future.succeededFuture(List.<AuditRecord>of());
+          }
+          return tx.preparedQuery(AuditSql.RECORDS_OF_TXIDS).execute(Tuple.of(lo, horizon, batch + 1))
+              .compose(rows -> {
+                List<Row> list = new ArrayList<>(rows.size());
+                rows.forEach(list::add);
+                if (list.size() <= batch) {
+                  return append(tx, list, lo, horizon, prevHash);
+                }
+                long cut = list.get(batch).getLong("txid");
+                List<Row> whole = list.stream().filter(r -> r.getLong("txid") < cut).toList();
+                if (!whole.isEmpty()) {
+                  return append(tx, whole, lo, cut, prevHash);
+                }
+                // the first transaction alone holds more records than a batch
+                return tx.preparedQuery(AuditSql.RECORDS_OF_TXIDS).execute(Tuple.of(lo, cut + 1, Integer.MAX_VALUE))
+                    .compose(all -> {
+                      List<Row> one = new ArrayList<>(all.size());
+                      all.forEach(one::add);
+                      return append(tx, one, lo, cut + 1, prevHash);
+                    });
+              });
+        }));
   }
 
-  private static Future<List<AuditRecord>> append(SqlConnection tx, RowSet<Row> rows) {
-    List<Row> batch = new ArrayList<>(rows.size());
-    rows.forEach(batch::add);
-    long[] ids = batch.stream().mapToLong(row -> row.getLong("id")).sorted().toArray();
-    Buffer last = batch.get(0).getBuffer("last_hash");
-    OffsetDateTime recordedAt = batch.get(0).getOffsetDateTime("recorded_at");
-    byte[] prevHash = last == null ? AuditChain.genesis() : last.getBytes();
-    Long[] seqs = new Long[batch.size()];
-    Long[] logIds = new Long[batch.size()];
-    Buffer[] prevHashes = new Buffer[batch.size()];
-    Buffer[] hashes = new Buffer[batch.size()];
-    List<AuditRecord> records = new ArrayList<>(batch.size());
-    for (int i = 0; i < batch.size(); i++) {
-      Row row = batch.get(i);
-      AuditRecord record = record(row, ids[i], recordedAt).chained(prevHash);
-      records.add(record);
-      seqs[i] = row.getLong("seq");
-      logIds[i] = record.id();
-      prevHashes[i] = Buffer.buffer(record.prevHash());
-      hashes[i] = Buffer.buffer(record.hash());
-      prevHash = record.hash();
+  private static Future<List<AuditRecord>> append(SqlConnection tx, List<Row> rows, long fromTxid, long toTxid,
+                                                  byte[] prevHash) {
+    if (rows.isEmpty()) {
+      return Future.succeededFuture(List.of());
     }
-    return tx.preparedQuery(AuditSql.APPEND_CHAINED)
-        .execute(Tuple.tuple().addArrayOfLong(seqs).addArrayOfLong(logIds).addArrayOfBuffer(prevHashes)
-            .addArrayOfBuffer(hashes).addOffsetDateTime(recordedAt))
-        .map(moved -> {
-          if (moved.rowCount() != batch.size()) {
-            throw new IllegalStateException("audit drain moved " + moved.rowCount() + " of " + batch.size()
-                + " outbox rows; rolled back");
-          }
-          return records;
-        });
+    List<AuditRecord> records = new ArrayList<>(rows.size());
+    Buffer hashes = Buffer.buffer(rows.size() * AuditChain.HASH_BYTES);
+    byte[] previous = prevHash;
+    OffsetDateTime firstAt = null;
+    OffsetDateTime lastAt = null;
+    for (Row row : rows) {
+      AuditRecord record = record(row).chained(previous);
+      records.add(record);
+      hashes.appendBytes(record.hash());
+      previous = record.hash();
+      OffsetDateTime at = row.getOffsetDateTime("at");
+      firstAt = firstAt == null || at.isBefore(firstAt) ? at : firstAt;
+      lastAt = lastAt == null || at.isAfter(lastAt) ? at : lastAt;
+    }
+    Tuple seal = Tuple.tuple().addLong(fromTxid).addLong(toTxid).addInteger(records.size())
+        .addOffsetDateTime(firstAt).addOffsetDateTime(lastAt).addLong(records.get(records.size() - 1).id())
+        .addBuffer(Buffer.buffer(prevHash)).addBuffer(Buffer.buffer(previous)).addBuffer(hashes);
+    return tx.preparedQuery(AuditSql.INSERT_SEAL).execute(seal).map(records);
   }
 
   /** One page of a tenant's records, newest first; {@code params} follow {@link AuditSql#query}'s order. */
@@ -80,16 +118,40 @@ final class AuditRepository {
     return pool.preparedQuery(AuditSql.query(filters)).execute(Tuple.wrap(params)).map(AuditRepository::records);
   }
 
-  Future<Range> range(OffsetDateTime from, OffsetDateTime to) {
-    return pool.preparedQuery(AuditSql.RANGE_IDS).execute(Tuple.of(from, to)).map(rows -> {
+  /** The pre-seal records of a time range. */
+  Future<Range> legacyRange(OffsetDateTime from, OffsetDateTime to) {
+    return range(AuditSql.LEGACY_RANGE_IDS, from, to);
+  }
+
+  /** The seals holding records of a time range. */
+  Future<Range> sealRange(OffsetDateTime from, OffsetDateTime to) {
+    return range(AuditSql.SEAL_RANGE, from, to);
+  }
+
+  private Future<Range> range(String sql, OffsetDateTime from, OffsetDateTime to) {
+    return pool.preparedQuery(sql).execute(Tuple.of(from, to)).map(rows -> {
       Row row = rows.iterator().next();
       return new Range(row.getLong("first_id"), row.getLong("last_id"));
     });
   }
 
-  /** The record before {@code id}, or null when {@code id} is the first. */
-  Future<Anchor> before(long id) {
-    return pool.preparedQuery(AuditSql.RECORD_BEFORE).execute(Tuple.of(id)).map(rows -> {
+  /** The pre-seal record before {@code id}, or null when none precedes it. */
+  Future<Anchor> legacyBefore(long id) {
+    return anchor(AuditSql.LEGACY_RECORD_BEFORE, id);
+  }
+
+  /** The last pre-seal record, or null when the log has none. */
+  Future<Anchor> lastLegacy() {
+    return anchor(AuditSql.LEGACY_RECORD_BEFORE, Long.MAX_VALUE);
+  }
+
+  /** The last record of the seal before seal {@code id}, or null for the first seal. */
+  Future<Anchor> sealBefore(long id) {
+    return anchor(AuditSql.SEAL_BEFORE, id);
+  }
+
+  private Future<Anchor> anchor(String sql, long id) {
+    return pool.preparedQuery(sql).execute(Tuple.of(id)).map(rows -> {
       if (rows.size() == 0) {
         return null;
       }
@@ -98,25 +160,53 @@ final class AuditRepository {
     });
   }
 
-  /** Up to {@code size} records after {@code afterId} up to {@code lastId}, in id order. */
-  Future<List<AuditRecord>> page(long afterId, long lastId, int size) {
-    return pool.preparedQuery(AuditSql.CHAIN_PAGE).execute(Tuple.of(afterId, lastId, size))
+  /** Up to {@code size} pre-seal records after {@code afterId} up to {@code lastId}, in id order. */
+  Future<List<AuditRecord>> legacyPage(long afterId, long lastId, int size) {
+    return pool.preparedQuery(AuditSql.LEGACY_PAGE).execute(Tuple.of(afterId, lastId, size))
         .map(AuditRepository::records);
   }
 
+  /** The first seal after seal {@code afterId} up to {@code lastId}, or null when none is left. */
+  Future<Seal> sealAfter(long afterId, long lastId) {
+    return pool.preparedQuery(AuditSql.SEAL_AFTER).execute(Tuple.of(afterId, lastId)).map(rows -> {
+      if (rows.size() == 0) {
+        return null;
+      }
+      Row row = rows.iterator().next();
+      return new Seal(row.getLong("id"), row.getLong("from_txid"), row.getLong("to_txid"), row.getInteger("records"),
+          row.getLong("last_id"), bytes(row.getBuffer("prev_hash")), bytes(row.getBuffer("hash")), bytes(row.getBuffer("hashes")));
+    });
+  }
+
+  /** The next records of {@code seal} after the one at ({@code afterTxid}, {@code afterId}), without hashes. */
+  Future<SealPage> sealPage(Seal seal, long afterTxid, long afterId, int size) {
+    return pool.preparedQuery(AuditSql.SEAL_PAGE)
+        .execute(Tuple.of(seal.fromTxid(), seal.toTxid(), afterTxid, afterId, size)).map(rows -> {
+          List<AuditRecord> records = new ArrayList<>(rows.size());
+          long lastTxid = afterTxid;
+          for (Row row : rows) {
+            records.add(record(row));
+            lastTxid = row.getLong("txid");
+          }
+          return new SealPage(records, lastTxid);
+        });
+  }
+
   Future<Long> pending() {
-    return pool.query(AuditSql.COUNT_PENDING).execute().map(rows -> rows.iterator().next().getLong("pending"));
+    return pool.query(AuditSql.COUNT_UNSEALED).execute().map(rows -> rows.iterator().next().getLong("pending"));
   }
 
   private static List<AuditRecord> records(RowSet<Row> rows) {
     List<AuditRecord> records = new ArrayList<>(rows.size());
-    rows.forEach(row -> records.add(record(row, row.getLong("id"), row.getOffsetDateTime("recorded_at"))
+    rows.forEach(row -> records.add(record(row)
         .withHashes(bytes(row.getBuffer("prev_hash")), bytes(row.getBuffer("hash")))));
     return records;
   }
 
   /** A record's fields as PostgreSQL returned them, without hashes. */
-  private static AuditRecord record(Row row, long id, OffsetDateTime recordedAt) {
+  private static AuditRecord record(Row row) {
+    long id = row.getLong("id");
+    OffsetDateTime recordedAt = row.getOffsetDateTime("recorded_at");
     Object details = row.getValue("details");
     if (!(details instanceof JsonObject object)) {
       throw Failure.INTERNAL.exception("audit record " + id + " has details that are not a JSON object");

@@ -3,68 +3,94 @@ package io.arbiter.audit;
 import java.util.List;
 
 /**
- * All SQL of the audit domain. Other domains append through {@link Outbox}, inside their own transactions; only the
- * audit verticle moves rows from the outbox into {@code audit_log}, which is append-only (a trigger refuses UPDATE,
- * DELETE and TRUNCATE) and hash-chained ({@link AuditChain}).
+ * All SQL of the audit domain. Other domains append through {@link AuditLog}, inside their own transactions; the audit
+ * verticle seals what they wrote into the hash chain ({@link AuditChain}) by writing {@code audit_seals} rows. Both
+ * tables are append-only (a trigger refuses UPDATE, DELETE and TRUNCATE).
+ *
+ * <p>Chain order: records written before seals existed (null {@code txid}, their hashes in their own row) come first,
+ * in id order; then every sealed record, by seal, and within a seal by (transaction id, id).
  */
 final class AuditSql {
   private AuditSql() {}
 
-  static final String OUTBOX_COLUMNS = "tenant_id, actor_sub, actor_role, action, target, outcome, client_ip, "
+  static final String EVENT_COLUMNS = "tenant_id, actor_sub, actor_role, action, target, outcome, client_ip, "
       + "user_agent, correlation_id, details, tags";
 
-  /** The columns of a stored record, as {@code AuditRepository} maps them. */
-  static final String LOG_COLUMNS = "id, at, recorded_at, " + OUTBOX_COLUMNS + ", prev_hash, hash";
+  /** The columns of a stored record without its hashes, as {@code AuditRepository} maps them. */
+  static final String RECORD_COLUMNS = "id, at, recorded_at, " + EVENT_COLUMNS + ", txid";
 
-  /** $1 tenant … $11 tags: one outbox row. */
-  static final String INSERT_OUTBOX = """
-      INSERT INTO audit_outbox (tenant_id, actor_sub, actor_role, action, target, outcome, client_ip, user_agent,
-                                correlation_id, details, tags)
+  /** $1 tenant … $11 tags: one record. */
+  static final String INSERT_EVENT = """
+      INSERT INTO audit_log (tenant_id, actor_sub, actor_role, action, target, outcome, client_ip, user_agent,
+                             correlation_id, details, tags)
       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
       """;
 
   /**
-   * Serializes drainers across nodes so that the log's order and its hash chain have one writer. It must be a
-   * statement of its own: a statement that waited for the lock still reads with the snapshot taken before the wait.
+   * Serializes sealers across nodes so that the chain has one writer. It must be a statement of its own: a statement
+   * that waited for the lock still reads with the snapshot taken before the wait.
    */
-  static final String LOCK_DRAIN = "SELECT pg_advisory_xact_lock(hashtext('arbiter.audit.drain'))";
+  static final String LOCK_SEAL = "SELECT pg_advisory_xact_lock(hashtext('arbiter.audit.drain'))";
 
   /**
-   * $1 batch size: the oldest outbox rows in outbox order, each with the log id it will take ({@code id}, drawn from
-   * the log's identity sequence, so above every id already used), the batch's {@code recorded_at}, and the hash of
-   * the log's last record ({@code last_hash}; null when the log is empty or its last record precedes the chain).
+   * Where the next seal starts: {@code lo}, the first transaction id not yet sealed (0 before the first seal);
+   * {@code prev_hash}, the hash of the chain's last record (null when the chain is empty); and {@code horizon}, the
+   * oldest transaction id still running. Every transaction below the horizon has ended, so the records of
+   * [lo, horizon) are final.
    */
-  static final String READ_BATCH = """
-      WITH batch AS MATERIALIZED (SELECT * FROM audit_outbox ORDER BY seq LIMIT $1)
-      SELECT nextval(pg_get_serial_sequence('audit_log', 'id')) AS id, statement_timestamp() AS recorded_at,
-             (SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1) AS last_hash, batch.*
-      FROM batch
-      ORDER BY seq
+  static final String SEAL_START = """
+      SELECT COALESCE(s.to_txid, 0) AS lo,
+             CASE WHEN s.hash IS NOT NULL THEN s.hash
+                  ELSE (SELECT hash FROM audit_log WHERE txid IS NULL ORDER BY id DESC LIMIT 1) END AS prev_hash,
+             pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS horizon
+      FROM (SELECT 1) AS one
+      LEFT JOIN LATERAL (SELECT to_txid, hash FROM audit_seals ORDER BY id DESC LIMIT 1) s ON true
+      """;
+
+  /** $1 from txid (inclusive), $2 to txid (exclusive), $3 most: records in chain order. */
+  static final String RECORDS_OF_TXIDS = "SELECT " + RECORD_COLUMNS + " FROM audit_log "
+      + "WHERE txid >= $1 AND txid < $2 ORDER BY txid, id LIMIT $3";
+
+  /**
+   * $1 from txid, $2 to txid, $3 records, $4 first at, $5 last at, $6 last record id, $7 prev_hash, $8 hash,
+   * $9 hashes (32 bytes per record, in chain order).
+   */
+  static final String INSERT_SEAL = """
+      INSERT INTO audit_seals (from_txid, to_txid, records, first_at, last_at, last_id, prev_hash, hash, hashes)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+      """;
+
+  /** Records written but not yet sealed. */
+  static final String COUNT_UNSEALED = """
+      SELECT count(*) AS pending FROM audit_log
+      WHERE txid >= COALESCE((SELECT to_txid FROM audit_seals ORDER BY id DESC LIMIT 1), 0)
       """;
 
   /**
-   * $1 outbox seqs, $2 their log ids, $3 prev_hashes, $4 hashes (parallel arrays), $5 recorded_at: moves those outbox
-   * rows into the log with their chain, in one statement. The fields are copied from the outbox row as stored, so the
-   * log holds exactly the values that were hashed. Returns one row per moved record.
+   * {@code records} (a SELECT of audit_log rows, {@code txid} among them) with each record's {@code prev_hash} and
+   * {@code hash}: a pre-seal record's own, a sealed record's taken from its seal by its position in it, null for a
+   * record not yet sealed.
    */
-  static final String APPEND_CHAINED = """
-      WITH chained AS (
-        SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bytea[], $4::bytea[]) AS c(seq, id, prev_hash, hash)
-      ), moved AS (
-        DELETE FROM audit_outbox o USING chained c WHERE o.seq = c.seq
-        RETURNING o.*, c.id, c.prev_hash, c.hash
-      )
-      INSERT INTO audit_log (id, at, recorded_at, tenant_id, actor_sub, actor_role, action, target, outcome, client_ip,
-                             user_agent, correlation_id, details, tags, outbox_seq, prev_hash, hash)
-      OVERRIDING SYSTEM VALUE
-      SELECT id, at, $5, tenant_id, actor_sub, actor_role, action, target, outcome, client_ip, user_agent,
-             correlation_id, details, tags, seq, prev_hash, hash
-      FROM moved
-      ORDER BY id
-      RETURNING id
-      """;
-
-  static final String COUNT_PENDING = "SELECT count(*) AS pending FROM audit_outbox";
+  static String withHashes(String records, String orderBy) {
+    return """
+        SELECT l.id, l.at, l.recorded_at, l.tenant_id, l.actor_sub, l.actor_role, l.action, l.target, l.outcome,
+               l.client_ip, l.user_agent, l.correlation_id, l.details, l.tags, l.txid,
+               CASE WHEN l.txid IS NULL THEN l.prev_hash
+                    WHEN p.pos = 0 THEN s.prev_hash
+                    ELSE substring(s.hashes FROM (p.pos - 1) * 32 + 1 FOR 32) END AS prev_hash,
+               CASE WHEN l.txid IS NULL THEN l.hash ELSE substring(s.hashes FROM p.pos * 32 + 1 FOR 32) END AS hash
+        FROM (%s) l
+        LEFT JOIN LATERAL (
+          SELECT from_txid, prev_hash, hashes FROM audit_seals
+          WHERE l.txid IS NOT NULL AND to_txid > l.txid ORDER BY to_txid LIMIT 1
+        ) s ON s.from_txid <= l.txid
+        LEFT JOIN LATERAL (
+          SELECT count(*)::int AS pos FROM audit_log x
+          WHERE s.from_txid IS NOT NULL AND x.txid >= s.from_txid AND (x.txid, x.id) < (l.txid, l.id)
+        ) p ON true
+        ORDER BY %s
+        """.formatted(records, orderBy);
+  }
 
   /** The optional filters of the query API, each with its condition on one positional parameter. */
   enum Filter {
@@ -88,27 +114,48 @@ final class AuditSql {
    * first. Only the given filters are in the statement, so each combination is planned on its own indexes.
    */
   static String query(List<Filter> filters) {
-    StringBuilder sql = new StringBuilder("SELECT " + LOG_COLUMNS + " FROM audit_log WHERE tenant_id = $1");
+    StringBuilder sql = new StringBuilder("SELECT * FROM audit_log WHERE tenant_id = $1");
     int p = 2;
     for (Filter filter : filters) {
       sql.append(" AND ").append(filter.condition.formatted("$" + p++));
     }
-    return sql.append(" ORDER BY id DESC LIMIT $").append(p).toString();
+    return withHashes(sql.append(" ORDER BY id DESC LIMIT $").append(p).toString(), "l.id DESC");
   }
 
   /**
-   * $1 from, $2 to (each null for an open end): the first and last id of the records in the time range, across
-   * tenants, or nulls when it holds none.
+   * $1 from, $2 to (each null for an open end): the first and last id of the pre-seal records (hashes in their own
+   * row) in the time range, across tenants, or nulls when it holds none.
    */
-  static final String RANGE_IDS = """
+  static final String LEGACY_RANGE_IDS = """
       SELECT min(id) AS first_id, max(id) AS last_id FROM audit_log
-      WHERE ($1::timestamptz IS NULL OR at >= $1) AND ($2::timestamptz IS NULL OR at < $2)
+      WHERE txid IS NULL AND ($1::timestamptz IS NULL OR at >= $1) AND ($2::timestamptz IS NULL OR at < $2)
       """;
 
-  /** $1 id: the record just before it in chain order (its id and hash), if any. */
-  static final String RECORD_BEFORE = "SELECT id, hash FROM audit_log WHERE id < $1 ORDER BY id DESC LIMIT 1";
+  /** $1 id: the pre-seal record just before it in chain order (its id and hash), if any. */
+  static final String LEGACY_RECORD_BEFORE = """
+      SELECT id, hash FROM audit_log WHERE id < $1 AND txid IS NULL ORDER BY id DESC LIMIT 1
+      """;
 
-  /** $1 after id (exclusive), $2 last id (inclusive), $3 page size: the next records of a verification, in order. */
-  static final String CHAIN_PAGE = "SELECT " + LOG_COLUMNS + " FROM audit_log WHERE id > $1 AND id <= $2 "
+  /** $1 after id (exclusive), $2 last id (inclusive), $3 page size: the next pre-seal records, in order. */
+  static final String LEGACY_PAGE = "SELECT * FROM audit_log WHERE id > $1 AND id <= $2 AND txid IS NULL "
       + "ORDER BY id LIMIT $3";
+
+  /** $1 from, $2 to (each null for an open end): the first and last seal holding a record of the time range. */
+  static final String SEAL_RANGE = """
+      SELECT min(id) AS first_id, max(id) AS last_id FROM audit_seals
+      WHERE ($1::timestamptz IS NULL OR last_at >= $1) AND ($2::timestamptz IS NULL OR first_at < $2)
+      """;
+
+  /** $1 after seal id (exclusive), $2 last seal id (inclusive): the next seal. */
+  static final String SEAL_AFTER = "SELECT * FROM audit_seals WHERE id > $1 AND id <= $2 ORDER BY id LIMIT 1";
+
+  /** $1 seal id: the last record of the seal before it (id and hash), if any. */
+  static final String SEAL_BEFORE = "SELECT last_id AS id, hash FROM audit_seals WHERE id < $1 ORDER BY id DESC LIMIT 1";
+
+  /**
+   * $1 from txid, $2 to txid, $3 and $4 the txid and id of the last record read (exclusive), $5 page size: the next
+   * records of a seal, in chain order.
+   */
+  static final String SEAL_PAGE = "SELECT " + RECORD_COLUMNS + " FROM audit_log "
+      + "WHERE txid >= $1 AND txid < $2 AND (txid, id) > ($3, $4) ORDER BY txid, id LIMIT $5";
 }

@@ -31,11 +31,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The only writer of {@code audit_log}. It drains the outbox in order and in batches (nudged by writers on
- * {@link Addresses#AUDIT_DRAIN}, with a poll timer as the fallback), chaining every record to the one before it
- * ({@link AuditChain}); appends security and system events that have no transaction of their own; records every
- * applied config change; and answers the audit trail's reads: {@link Addresses#AUDIT_QUERY} and
- * {@link Addresses#AUDIT_VERIFY}.
+ * The keeper of the audit trail. It seals the records every domain writes into {@code audit_log} into the hash chain,
+ * in batches ({@link AuditRepository#sealNext}, nudged by writers on {@link Addresses#AUDIT_DRAIN}, with a poll timer
+ * as the fallback), and hands them to the live streams once sealed; appends security and system events that have no
+ * transaction of their own; records every applied config change; and answers the audit trail's reads:
+ * {@link Addresses#AUDIT_QUERY} and {@link Addresses#AUDIT_VERIFY}.
  */
 public final class AuditVerticle extends VerticleBase {
 
@@ -43,6 +43,9 @@ public final class AuditVerticle extends VerticleBase {
 
   /** Records read per statement while verifying the chain. */
   static final int VERIFY_PAGE = 1000;
+
+  /** How soon to seal again when records wait behind a transaction that had not yet ended. */
+  static final long RESEAL_DELAY_MS = 20;
 
   private final ArbiterConfig config;
   private final MeterRegistry registry;
@@ -55,6 +58,7 @@ public final class AuditVerticle extends VerticleBase {
   private Timer drainTimer;
   private boolean draining;
   private boolean drainAgain;
+  private boolean retryScheduled;
 
   public AuditVerticle(ArbiterConfig config, MeterRegistry registry) {
     this.config = config;
@@ -68,12 +72,12 @@ public final class AuditVerticle extends VerticleBase {
     breaker = new DbBreaker(vertx, "audit-db", config.breaker(), registry);
     audit = new AuditRepository(pool);
     if (registry != null) {
-      Gauge.builder("arbiter.audit.outbox.pending", pending, AtomicLong::get)
-          .description("Audit events written but not yet moved into the audit log").register(registry);
+      Gauge.builder("arbiter.audit.unsealed", pending, AtomicLong::get)
+          .description("Audit records written but not yet sealed into the hash chain").register(registry);
       chained = Counter.builder("arbiter.audit.chained")
-          .description("Audit records appended to the hash-chained audit log by this node").register(registry);
-      drainTimer = Timer.builder("arbiter.audit.drain")
-          .description("One drain transaction: lock, read a batch, chain it, move it into the audit log")
+          .description("Audit records sealed into the hash chain by this node").register(registry);
+      drainTimer = Timer.builder("arbiter.audit.seal")
+          .description("One seal transaction: lock, read the next records, chain them, write their seal")
           .register(registry);
     }
     var bus = vertx.eventBus();
@@ -89,7 +93,7 @@ public final class AuditVerticle extends VerticleBase {
 
   private void append(Message<JsonObject> message) {
     AuditEvent event = AuditEvent.fromJson(message.body());
-    breaker.execute(() -> Outbox.append(pool, event))
+    breaker.execute(() -> AuditLog.append(pool, event))
         .onSuccess(v -> {
           message.reply(new JsonObject());
           drain();
@@ -105,12 +109,15 @@ public final class AuditVerticle extends VerticleBase {
         .map(change -> AuditEvent.of(system, "config.changed", "config:" + change.getString("key"),
             AuditEvent.Outcome.SUCCESS, change))
         .toList();
-    breaker.execute(() -> Outbox.appendAll(pool, events))
+    breaker.execute(() -> AuditLog.appendAll(pool, events))
         .onSuccess(v -> drain())
         .onFailure(e -> LOG.error("config change could not be audited: {}", e.getMessage()));
   }
 
-  /** Moves outbox rows into the log until a batch comes back short; one drain runs at a time per verticle. */
+  /**
+   * Seals records until a batch comes back short; one seal runs at a time per verticle. Records of transactions that
+   * ended while an older one was still running wait for it: a short retry picks them up.
+   */
   private void drain() {
     if (draining) {
       drainAgain = true;
@@ -120,7 +127,7 @@ public final class AuditVerticle extends VerticleBase {
     drainAgain = false;
     int batch = config.audit().drainBatchSize();
     long started = System.nanoTime();
-    breaker.execute(() -> audit.drain(batch))
+    breaker.execute(() -> audit.sealNext(batch))
         .onComplete(result -> {
           draining = false;
           if (result.failed()) {
@@ -154,7 +161,16 @@ public final class AuditVerticle extends VerticleBase {
   }
 
   private void countPending() {
-    breaker.execute(audit::pending).onSuccess(pending::set);
+    breaker.execute(audit::pending).onSuccess(n -> {
+      pending.set(n);
+      if (n > 0 && !retryScheduled) {
+        retryScheduled = true;
+        vertx.setTimer(RESEAL_DELAY_MS, id -> {
+          retryScheduled = false;
+          drain();
+        });
+      }
+    });
   }
 
   // ---- reads ----
@@ -207,25 +223,34 @@ public final class AuditVerticle extends VerticleBase {
   }
 
   /**
-   * Walks the chain page by page from the record before the range's first record to its last one (the log's last
-   * record at the time of asking, without a range), and answers at the first break.
+   * Walks the chain in chain order and answers at the first break: the pre-seal records of the range (from the record
+   * before its first one), then every seal holding a record of the range, whole (from the last record of the seal
+   * before it). Without a range it walks the whole chain.
    */
   private Future<JsonObject> verify(Message<JsonObject> m) {
     OffsetDateTime from = time(m.body(), "from");
     OffsetDateTime to = time(m.body(), "to");
     requireOrdered(from, to);
-    return breaker.execute(() -> audit.range(from, to))
-        .compose(range -> range.firstId() == null
-            ? Future.succeededFuture(ChainVerifier.fromStart().result())
-            : breaker.execute(() -> audit.before(range.firstId())).compose(anchor -> {
-              Promise<JsonObject> done = Promise.promise();
+    return breaker.execute(() -> audit.legacyRange(from, to))
+        .compose(legacy -> legacy.firstId() == null ? Future.<ChainVerifier>succeededFuture(null)
+            : breaker.execute(() -> audit.legacyBefore(legacy.firstId())).compose(anchor -> {
+              Promise<ChainVerifier> done = Promise.promise();
               if (anchor == null) {
-                walk(ChainVerifier.fromStart(), range.firstId() - 1, range.lastId(), done);
+                walkLegacy(ChainVerifier.fromStart(), legacy.firstId() - 1, legacy.lastId(), done);
               } else {
-                walk(ChainVerifier.after(anchor.id(), anchor.hash()), anchor.id(), range.lastId(), done);
+                walkLegacy(ChainVerifier.after(anchor.id(), anchor.hash()), anchor.id(), legacy.lastId(), done);
               }
               return done.future();
             }))
+        .compose(verifier -> verifier != null && verifier.broken().isPresent() ? Future.succeededFuture(verifier)
+            : breaker.execute(() -> audit.sealRange(from, to)).compose(seals -> seals.firstId() == null
+                ? Future.succeededFuture(verifier == null ? ChainVerifier.fromStart() : verifier)
+                : startOfSeals(verifier, seals.firstId()).compose(v -> {
+                  Promise<ChainVerifier> done = Promise.promise();
+                  walkSeals(v, seals.firstId() - 1, seals.lastId(), done);
+                  return done.future();
+                })))
+        .map(ChainVerifier::result)
         .onSuccess(result -> {
           if (!result.getBoolean("ok")) {
             LOG.warn("audit chain broken at record {}: {}", result.getLong("brokenId"), result.getString("reason"));
@@ -233,8 +258,23 @@ public final class AuditVerticle extends VerticleBase {
         });
   }
 
-  private void walk(ChainVerifier verifier, long afterId, long lastId, Promise<JsonObject> done) {
-    breaker.execute(() -> audit.page(afterId, lastId, VERIFY_PAGE)).onComplete(read -> {
+  /** Where the walk over seals starts: after the seal before the first, else after the last pre-seal record. */
+  private Future<ChainVerifier> startOfSeals(ChainVerifier legacyWalk, long firstSeal) {
+    return breaker.execute(() -> audit.sealBefore(firstSeal)).compose(prior -> {
+      if (prior != null) {
+        return Future.succeededFuture(legacyWalk == null ? ChainVerifier.after(prior.id(), prior.hash())
+            : legacyWalk.continueAfter(prior.id(), prior.hash()));
+      }
+      if (legacyWalk != null) {
+        return Future.succeededFuture(legacyWalk);
+      }
+      return breaker.execute(audit::lastLegacy).map(last -> last == null ? ChainVerifier.fromStart()
+          : ChainVerifier.after(last.id(), last.hash()));
+    });
+  }
+
+  private void walkLegacy(ChainVerifier verifier, long afterId, long lastId, Promise<ChainVerifier> done) {
+    breaker.execute(() -> audit.legacyPage(afterId, lastId, VERIFY_PAGE)).onComplete(read -> {
       if (read.failed()) {
         done.fail(read.cause());
         return;
@@ -242,14 +282,62 @@ public final class AuditVerticle extends VerticleBase {
       List<AuditRecord> page = read.result();
       for (AuditRecord record : page) {
         if (verifier.accept(record).isPresent()) {
-          done.complete(verifier.result());
+          done.complete(verifier);
           return;
         }
       }
       if (page.size() < VERIFY_PAGE) {
-        done.complete(verifier.result());
+        done.complete(verifier);
       } else {
-        walk(verifier, page.get(page.size() - 1).id(), lastId, done);
+        walkLegacy(verifier, page.get(page.size() - 1).id(), lastId, done);
+      }
+    });
+  }
+
+  private void walkSeals(ChainVerifier verifier, long afterSeal, long lastSeal, Promise<ChainVerifier> done) {
+    breaker.execute(() -> audit.sealAfter(afterSeal, lastSeal)).onComplete(read -> {
+      if (read.failed()) {
+        done.fail(read.cause());
+      } else if (read.result() == null) {
+        done.complete(verifier);
+      } else {
+        AuditRepository.Seal seal = read.result();
+        Promise<Void> sealDone = Promise.promise();
+        walkSeal(verifier, seal, seal.sealed(), 0, seal.fromTxid() - 1, 0, sealDone);
+        sealDone.future().onComplete(walked -> {
+          if (walked.failed()) {
+            done.fail(walked.cause());
+          } else if (verifier.broken().isPresent()) {
+            done.complete(verifier);
+          } else {
+            walkSeals(verifier, seal.id(), lastSeal, done);
+          }
+        });
+      }
+    });
+  }
+
+  /** Checks one seal's records page by page against the hashes the seal holds. */
+  private void walkSeal(ChainVerifier verifier, AuditRepository.Seal seal, List<byte[]> sealed, int position,
+                        long afterTxid, long afterId, Promise<Void> done) {
+    breaker.execute(() -> audit.sealPage(seal, afterTxid, afterId, VERIFY_PAGE)).onComplete(read -> {
+      if (read.failed()) {
+        done.fail(read.cause());
+        return;
+      }
+      List<AuditRecord> page = read.result().records();
+      int at = position;
+      for (AuditRecord record : page) {
+        if (verifier.acceptSealed(record, seal.id(), at++, seal.prevHash(), sealed).isPresent()) {
+          done.complete();
+          return;
+        }
+      }
+      if (page.size() == VERIFY_PAGE) {
+        walkSeal(verifier, seal, sealed, at, read.result().lastTxid(), page.get(page.size() - 1).id(), done);
+      } else {
+        verifier.sealEnded(seal.id(), seal.lastId(), at, sealed.size());
+        done.complete();
       }
     });
   }
@@ -274,6 +362,6 @@ public final class AuditVerticle extends VerticleBase {
   }
 
   private Future<JsonObject> health() {
-    return breaker.ping(pool).map(h -> h.toJson().put("outboxPending", pending.get()));
+    return breaker.ping(pool).map(h -> h.toJson().put("unsealed", pending.get()));
   }
 }

@@ -2,10 +2,11 @@ package io.arbiter.audit;
 
 import io.vertx.core.json.JsonObject;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
 
 /**
- * Walks audit records in id order and finds the first break of the chain ({@link AuditChain}). A record is intact when
+ * Walks audit records in chain order and finds the first break of the chain ({@link AuditChain}). A record is intact when
  * its hash is the hash of its own fields after its prev_hash, and its prev_hash is the hash of the record before it
  * (the genesis value for the first record of the chain). Records from before the chain existed (no hashes, all ahead
  * of the first chained record) are counted as {@code unchained}, not checked.
@@ -76,6 +77,56 @@ public final class ChainVerifier {
     }
     return Arrays.equals(record.prevHash(), previousHash) ? null
         : "prev_hash does not match the hash of record " + previousId + " (a record was deleted or reordered)";
+  }
+
+  /**
+   * The same walk, continued after the record {@code id} whose stored hash is taken as given: a verification that
+   * skips records between two parts of the chain it checks.
+   */
+  public ChainVerifier continueAfter(long id, byte[] hash) {
+    if (broken == null) {
+      previousId = id;
+      previousHash = hash;
+    }
+    return this;
+  }
+
+  /**
+   * Checks the record at {@code position} of seal {@code sealId}, whose hashes the seal holds ({@code sealed}, in
+   * chain order, and {@code sealPrevHash} before the first). A record in the seal's range beyond its count was added;
+   * a record whose hash is the seal's next one means the record sealed at its position was removed.
+   */
+  public Optional<Break> acceptSealed(AuditRecord record, long sealId, int position, byte[] sealPrevHash,
+                                      List<byte[]> sealed) {
+    if (broken != null) {
+      return Optional.of(broken);
+    }
+    if (position >= sealed.size()) {
+      return breakAt(record.id(), "seal " + sealId + " holds " + sealed.size() + " records, but more are in its range "
+          + "(a record was added)");
+    }
+    byte[] prevHash = position == 0 ? sealPrevHash : sealed.get(position - 1);
+    byte[] hash = sealed.get(position);
+    if (position + 1 < sealed.size() && !Arrays.equals(hash, AuditChain.hash(prevHash, record))
+        && Arrays.equals(sealed.get(position + 1), AuditChain.hash(hash, record))) {
+      checked++;
+      return breakAt(record.id(), "the record sealed before it in seal " + sealId + " was removed");
+    }
+    return accept(record.withHashes(prevHash, hash));
+  }
+
+  /** Ends seal {@code sealId} after {@code seen} of its records: fewer than it holds means records were removed. */
+  public Optional<Break> sealEnded(long sealId, long sealLastId, int seen, int sealedCount) {
+    if (broken == null && seen < sealedCount) {
+      return breakAt(sealLastId, "seal " + sealId + " holds " + sealedCount + " records, but only " + seen
+          + " are in its range (a record was removed)");
+    }
+    return broken();
+  }
+
+  private Optional<Break> breakAt(long id, String reason) {
+    broken = new Break(id, reason);
+    return Optional.of(broken);
   }
 
   public Optional<Break> broken() {

@@ -120,23 +120,24 @@ public final class Addresses {
 
   /** Append a security or system event that has no transaction of its own. Body: {@code AuditEvent.toJson()}
    * ({@code tenantId, actorSub, actorRole, action, target, outcome, clientIp, userAgent, correlationId, details,
-   * tags}). Reply: an empty object once the event is in the outbox (senders may ignore it). */
+   * tags}). Reply: an empty object once the event is in the audit log (senders may ignore it). */
   public static final String AUDIT_APPEND = "arbiter.audit.append";
-  /** A nudge, sent after a transaction wrote outbox rows: drain now instead of at the next poll. No body. */
+  /** A nudge, sent after a transaction wrote audit records: seal them now instead of at the next poll. No body. */
   public static final String AUDIT_DRAIN = "arbiter.audit.drain";
   /** Read the caller's tenant's audit records, newest first. Body {@code {limit?, cursor?, from?, to?, actor?, action?,
    * target?, outcome?}} ({@code from}/{@code to}: ISO-8601 instants, {@code from} inclusive, {@code to} exclusive;
    * {@code actor} matches {@code actor_sub}). Reply {@code {items: [record…], nextCursor}}, each record {@code {id, at,
    * recordedAt, tenant, actor, actorRole, action, target, outcome, clientIp, userAgent, correlationId, details, tags,
-   * prevHash, hash}} with the hashes in hex. Fails {@link Failure#BAD_REQUEST} for a bad cursor, range or limit. */
+   * prevHash, hash}} with the hashes in hex (null until the record is sealed). Fails {@link Failure#BAD_REQUEST} for a bad cursor, range or limit. */
   public static final String AUDIT_QUERY = "arbiter.audit.query";
-  /** Check the hash chain (global, across tenants) in id order, recomputing every hash. Body {@code {from?, to?}}:
-   * only the records from the first to the last one whose {@code at} is in the range, linked to the record before
-   * them. Reply {@code {ok: true, checked, lastId}} or {@code {ok: false, checked, brokenId, reason}} ({@code checked}
+  /** Check the hash chain (global, across tenants) in chain order, recomputing every hash. Body {@code {from?, to?}}:
+   * only the records whose {@code at} is in the range (with the rest of their seals), linked to the record before
+   * them; records not yet sealed are not checked. Reply {@code {ok: true, checked, lastId}} or {@code {ok: false, checked, brokenId, reason}} ({@code checked}
    * counts the records examined, a broken one included; {@code unchained} is added when records from before the
    * chain existed were passed over). Only ids and reasons: never another tenant's content. */
   public static final String AUDIT_VERIFY = "arbiter.audit.verify";
-  /** No body. Reply: {@link io.arbiter.db.DbHealth} JSON of the audit verticle plus {@code outboxPending}. */
+  /** No body. Reply: {@link io.arbiter.db.DbHealth} JSON of the audit verticle plus {@code unsealed}, the records
+   * not yet sealed into the chain. */
   public static final String AUDIT_HEALTH = "arbiter.audit.health";
 
   /** Published (locally) when reloadable settings change. Body {@code {settings: LiveSettings, changes: [{key,
@@ -176,7 +177,7 @@ public final class Addresses {
   /** Published after an agent's state changed. Body {@code {tenantId, agentId, status, event}}. */
   public static final String EVENTS_AGENT = "arbiter.events.agent";
 
-  /** Published by the audit verticle after each drain: the task and agent events it appended to the chained log, in
-   * log order. Body {@code {events: [StreamEvent#toBus…]}}; the HTTP streams fan them out to their subscribers. */
+  /** Published by the audit verticle after each seal: the task and agent events it sealed into the chain, in chain
+   * order. Body {@code {events: [StreamEvent#toBus…]}}; the HTTP streams fan them out to their subscribers. */
   public static final String EVENTS_STREAM = "arbiter.events.stream";
 }

@@ -1,7 +1,7 @@
 package io.arbiter.policy;
 
 import io.arbiter.audit.AuditEvent;
-import io.arbiter.audit.Outbox;
+import io.arbiter.audit.AuditLog;
 import io.arbiter.bus.Failure;
 import io.arbiter.bus.RequestContext;
 import io.vertx.core.Future;
@@ -41,7 +41,7 @@ final class PolicyRepository {
           TenantLimits before = new TenantLimits(row.getInteger("old_max_files"), row.getInteger("old_max_loc"),
               row.getLong("old_max_payload_bytes"), oldTypes == null ? List.of() : List.of(oldTypes));
           TenantLimits after = PolicyReads.limits(row);
-          return Outbox.append(tx, AuditEvent.of(ctx, "policy.limits.changed", "tenant:" + ctx.tenantId(),
+          return AuditLog.append(tx, AuditEvent.of(ctx, "policy.limits.changed", "tenant:" + ctx.tenantId(),
                   AuditEvent.Outcome.SUCCESS, new JsonObject().put("from", before.toJson()).put("to", after.toJson())))
               .map(after);
         }));
@@ -56,7 +56,7 @@ final class PolicyRepository {
             OffsetDateTime.ofInstant(expiresAt, ZoneOffset.UTC), ctx.subject()))
         .compose(rows -> {
           Waiver waiver = waiver(rows.iterator().next());
-          return Outbox.append(tx, AuditEvent.of(ctx, "policy.waiver.created", "waiver:" + id,
+          return AuditLog.append(tx, AuditEvent.of(ctx, "policy.waiver.created", "waiver:" + id,
               AuditEvent.Outcome.SUCCESS, audited(waiver))).map(waiver);
         }));
   }
@@ -79,7 +79,7 @@ final class PolicyRepository {
             return Future.succeededFuture(null);
           }
           Waiver waiver = waiver(rows.iterator().next());
-          return Outbox.append(tx, AuditEvent.of(ctx, "policy.waiver.revoked", "waiver:" + id,
+          return AuditLog.append(tx, AuditEvent.of(ctx, "policy.waiver.revoked", "waiver:" + id,
               AuditEvent.Outcome.SUCCESS, audited(waiver))).map(waiver);
         }))
         .compose(revoked -> revoked != null ? Future.succeededFuture(revoked) : get(ctx, id));

@@ -1,7 +1,7 @@
 package io.arbiter.registry;
 
 import io.arbiter.audit.AuditEvent;
-import io.arbiter.audit.Outbox;
+import io.arbiter.audit.AuditLog;
 import io.arbiter.bus.ArbiterException;
 import io.arbiter.bus.Failure;
 import io.arbiter.bus.RequestContext;
@@ -17,7 +17,7 @@ import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The registry's reads and writes; every write commits with its audit event in the outbox. */
+/** The registry's reads and writes; every write commits with its audit event. */
 final class AgentRepository {
 
   /** What a registry write changed, for the verticle to announce. */
@@ -178,7 +178,7 @@ final class AgentRepository {
                     .put("heartbeatWindowMs", heartbeatWindowMs)));
             changes.add(new WentOffline(row.getString("tenant_id"), id));
           }
-          return Outbox.appendAll(tx, events).map(changes);
+          return AuditLog.appendAll(tx, events).map(changes);
         }));
   }
 
@@ -191,7 +191,7 @@ final class AgentRepository {
   }
 
   private static Future<Void> audit(SqlClient tx, RequestContext ctx, String action, Agent agent, JsonObject details) {
-    return Outbox.append(tx, AuditEvent.of(ctx, action, agent.target(), AuditEvent.Outcome.SUCCESS, details));
+    return AuditLog.append(tx, AuditEvent.of(ctx, action, agent.target(), AuditEvent.Outcome.SUCCESS, details));
   }
 
   private static Row singleRow(RowSet<Row> rows) {

@@ -1,6 +1,6 @@
 package io.arbiter.routing;
 
-import io.arbiter.audit.Outbox;
+import io.arbiter.audit.AuditLog;
 import io.arbiter.registry.SpecializationRecord;
 
 /**
@@ -111,7 +111,7 @@ final class RoutingSql {
         SELECT a.id, a.tenant_id, 'queued', 'assigned', a.attempt, a.assigned_agent_id, 'routed by ' || p.strategy
         FROM assigned a JOIN plan p ON p.task_id = a.id
       ),
-      """ + Outbox.cte("audited", """
+      """ + AuditLog.cte("audited", """
         SELECT a.tenant_id, 'arbiter', 'system', 'task.assigned', 'task:' || a.id, 'success', NULL, NULL, 'dispatcher',
                jsonb_build_object('attempt', a.attempt, 'agentId', a.assigned_agent_id, 'strategy', p.strategy,
                                   'score', p.score), '{}'::text[]

@@ -1,11 +1,11 @@
 package io.arbiter.task;
 
-import io.arbiter.audit.Outbox;
+import io.arbiter.audit.AuditLog;
 
 /**
  * All SQL of the task domain. Every statement is scoped by tenant, except the lease rescuer and the queue-depth figure,
  * which are system work across tenants. Each state change is one statement that guards on {@link TaskState}'s table,
- * writes its {@code task_history} row(s) and its audit event(s) (through {@link Outbox#cte}), and frees the holding
+ * writes its {@code task_history} row(s) and its audit event(s) (through {@link AuditLog#cte}), and frees the holding
  * agent's slot in the same transaction, so no crash can separate them: directly when a task is canceled, requeued or
  * rescued, and through one {@code agent_outcomes} row, applied by {@link #FOLD_OUTCOMES}, when its result is recorded.
  *
@@ -71,7 +71,7 @@ final class TaskSql {
         INSERT INTO task_history (task_id, tenant_id, from_state, to_state, attempt, reason)
         SELECT id, tenant_id, NULL, 'queued', 0, 'submitted' FROM inserted
       ),
-      """ + Outbox.cte("audited", """
+      """ + AuditLog.cte("audited", """
         SELECT n.tenant_id, i.actor_sub, i.actor_role, 'task.queued', 'task:' || n.id, 'success', i.client_ip,
                i.user_agent, i.correlation_id, jsonb_build_object('type', n.type, 'priority', n.priority), '{}'::text[]
         FROM inserted n JOIN input i ON i.id = n.id
@@ -194,7 +194,7 @@ final class TaskSql {
         INSERT INTO task_history (task_id, tenant_id, from_state, to_state, attempt, agent_id, reason)
         SELECT id, tenant_id, 'assigned', 'running', attempt, assigned_agent_id, 'acknowledged' FROM moved
       ),
-      """ + Outbox.cte("audited", actorEvents("moved", "'task.running'", "'task:' || moved.id",
+      """ + AuditLog.cte("audited", actorEvents("moved", "'task.running'", "'task:' || moved.id",
       "jsonb_build_object('attempt', moved.attempt, 'agentId', moved.assigned_agent_id)", 7)) + """
       SELECT id, attempt, type, priority, payload, requirements, budget, gates, timeout_ms, lease_expires_at
       FROM moved
@@ -245,7 +245,7 @@ final class TaskSql {
         INSERT INTO task_history (task_id, tenant_id, from_state, to_state, attempt, agent_id, reason)
         SELECT id, tenant_id, 'assigned', 'running', attempt, assigned_agent_id, 'acknowledged' FROM moved
       ),
-      """ + Outbox.cte("audited", actorEvents("moved", "'task.running'", "'task:' || moved.id",
+      """ + AuditLog.cte("audited", actorEvents("moved", "'task.running'", "'task:' || moved.id",
       "jsonb_build_object('attempt', moved.attempt, 'agentId', moved.assigned_agent_id)", 6)) + """
       SELECT i.n, CASE WHEN m.id IS NOT NULL THEN 'running' ELSE t0.state END AS state, t0.attempt,
              t0.assigned_agent_id, COALESCE(m.lease_expires_at, t0.lease_expires_at) AS lease_expires_at,
@@ -343,13 +343,13 @@ final class TaskSql {
                     ELSE 'retry after backoff' END
         FROM moves ORDER BY id, n
       ),
-      """.formatted(backoff("$13", "$14")) + Outbox.cte("verdicts", """
+      """.formatted(backoff("$13", "$14")) + AuditLog.cte("verdicts", """
         SELECT f.tenant_id, $15, $16, 'policy.verdict', 'task:' || f.id,
                CASE WHEN f.verdict::jsonb ->> 'verdict' = 'fail' THEN 'failure' ELSE 'success' END, $17, $18, $19,
                f.verdict::jsonb || jsonb_build_object('attempt', f.attempt, 'agentId', f.assigned_agent_id),
                '{}'::text[]
         FROM finished f WHERE f.verdict IS NOT NULL
-      """) + ",\n" + Outbox.cte("audited", actorEvents("moves",
+      """) + ",\n" + AuditLog.cte("audited", actorEvents("moves",
       "'task.' || moves.to_state", "'task:' || moves.id",
       "jsonb_build_object('attempt', moves.attempt, 'agentId', moves.assigned_agent_id, 'from', moves.from_state)", 15))
       + """
@@ -473,7 +473,7 @@ final class TaskSql {
         INSERT INTO task_history (task_id, tenant_id, from_state, to_state, attempt, agent_id, reason)
         SELECT id, tenant_id, from_state, 'canceled', attempt, assigned_agent_id, 'canceled by ' || $4 FROM moved
       ),
-      """.formatted(releaseSlots("1")) + Outbox.cte("audited", actorEvents("moved", "'task.canceled'",
+      """.formatted(releaseSlots("1")) + AuditLog.cte("audited", actorEvents("moved", "'task.canceled'",
       "'task:' || moved.id", "jsonb_build_object('from', moved.from_state, 'attempt', moved.attempt)", 4)) + """
       SELECT t0.state, t0.attempt, t0.assigned_agent_id, m.id IS NOT NULL AS moved FROM t0 LEFT JOIN moved m ON true
       """;
@@ -491,7 +491,7 @@ final class TaskSql {
         INSERT INTO task_history (task_id, tenant_id, from_state, to_state, attempt, reason)
         SELECT id, tenant_id, 'dead', 'queued', attempt, 'requeued by ' || $3 FROM moved
       ),
-      """ + Outbox.cte("audited", actorEvents("moved", "'task.requeued'", "'task:' || moved.id",
+      """ + AuditLog.cte("audited", actorEvents("moved", "'task.requeued'", "'task:' || moved.id",
       "jsonb_build_object('attemptsUsed', moved.attempt, 'maxAttempts', moved.max_attempts)", 3)) + """
       SELECT t0.state, t0.attempt, t0.assigned_agent_id, m.id IS NOT NULL AS moved FROM t0 LEFT JOIN moved m ON true
       """;
@@ -562,12 +562,12 @@ final class TaskSql {
                CASE WHEN n = 1 THEN reason WHEN to_state = 'dead' THEN 'no attempts left' ELSE 'retry after backoff' END
         FROM moves ORDER BY id, n
       ),
-      """.formatted(backoff("$2", "$3"), releaseSlots("r.n"), Outbox.cte("stalled_audited", """
+      """.formatted(backoff("$2", "$3"), releaseSlots("r.n"), AuditLog.cte("stalled_audited", """
         SELECT tenant_id, 'arbiter', 'system', 'agent.stopped-consuming', 'agent:' || id, 'success', NULL, NULL,
                'lease-rescuer', jsonb_build_object('reason', 'pushed deliveries not acknowledged in time',
                'unacknowledged', unacked), '{}'::text[]
         FROM released WHERE stalled
-      """)) + Outbox.cte("audited", """
+      """)) + AuditLog.cte("audited", """
         SELECT tenant_id, 'arbiter', 'system', 'task.' || to_state, 'task:' || id, 'success', NULL, NULL,
                'lease-rescuer', jsonb_build_object('attempt', attempt, 'agentId', assigned_agent_id, 'reason', reason,
                'from', from_state), '{}'::text[]

@@ -135,24 +135,71 @@ class AuditTrailTest {
       String victimAt = own.sql("SELECT at FROM audit_log WHERE id = $1", victim).iterator().next()
           .getOffsetDateTime("at").toInstant().toString();
       assertThat(verify(own, "?from=" + encode(victimAt)).getLong("brokenId")).as("a range from it").isEqualTo(victim);
-      JsonObject before = verify(own, "?to=" + encode(victimAt));
+      // a range is verified by whole seals: end it before the first record of the victim's seal
+      String victimSealAt = own.sql("""
+          SELECT first_at FROM audit_seals
+          WHERE to_txid > (SELECT txid FROM audit_log WHERE id = $1) ORDER BY to_txid LIMIT 1""", victim)
+          .iterator().next().getOffsetDateTime("first_at").toInstant().toString();
+      JsonObject before = verify(own, "?to=" + encode(victimSealAt));
       assertThat(before.getBoolean("ok")).as("a range that ends before it: " + before).isTrue();
       assertThat(before.getLong("lastId")).isLessThan(victim);
     }
   }
 
   @Test
-  @DisplayName("a deleted record makes the record after it fail its prev_hash link")
-  void deletedRecordBreaksTheLinkOfTheNext() {
+  @DisplayName("a deleted record is reported as removed, at the record after it or at the end of its seal")
+  void deletedRecordIsReportedAsRemoved() {
     try (TestApp own = TestApp.start()) {
       List<Long> ids = auditedRecords(own, "deleted", 6);
       tamper(own, "DELETE FROM audit_log WHERE id = " + ids.get(3));
 
       JsonObject verified = verify(own, "");
       assertThat(verified.getBoolean("ok")).isFalse();
-      assertThat(verified.getLong("brokenId")).isEqualTo(ids.get(4));
-      assertThat(verified.getString("reason")).isEqualTo("prev_hash does not match the hash of record " + ids.get(2)
-          + " (a record was deleted or reordered)");
+      // the next record when both were in one seal; the deleted record's own id when it ended its seal
+      assertThat(verified.getLong("brokenId")).isIn(ids.get(3), ids.get(4));
+      assertThat(verified.getString("reason")).contains("removed");
+    }
+  }
+
+  @Test
+  @DisplayName("a record inserted into a sealed range is reported")
+  void recordAddedToASealedRangeIsReported() {
+    try (TestApp own = TestApp.start()) {
+      auditedRecords(own, "added", 4);
+      long forged = own.sql("""
+          INSERT INTO audit_log (tenant_id, actor_sub, actor_role, action, target, outcome, txid)
+          SELECT 'added', 'mallory', 'admin', 'agent.registered', 'agent:ghost', 'success', from_txid
+          FROM audit_seals ORDER BY id DESC LIMIT 1
+          RETURNING id""").iterator().next().getLong("id");
+
+      JsonObject verified = verify(own, "");
+      assertThat(verified.getBoolean("ok")).as(verified.encode()).isFalse();
+      assertThat(verified.getLong("brokenId")).as(verified.encode()).isPositive();
+      assertThat(verified.getString("reason")).matches(".*(added|altered|removed).*");
+      assertThat(forged).isPositive();
+    }
+  }
+
+  @Test
+  @DisplayName("records wait for every older transaction to end before they are sealed, then the chain verifies")
+  void recordsAreSealedOnlyBehindTheOldestRunningTransaction() throws Exception {
+    try (TestApp own = TestApp.start()) {
+      String token = own.tokens().admin("horizon");
+      AutoCloseable held = own.holdTransaction("""
+          INSERT INTO audit_log (tenant_id, actor_sub, actor_role, action, target, outcome)
+          VALUES ('horizon', 'test', 'admin', 'test.held', 'test:held', 'success')""");
+      try (held) {
+        assertThat(own.http().post("/api/v1/agents", token, Agents.registration("late-1")).status()).isEqualTo(201);
+        TestApp.eventually(DRAINED, "a seal pass saw the registration and left it unsealed",
+            () -> metric(own, "arbiter_audit_unsealed") > 0);
+        assertThat(count(own, "SELECT count(*) FROM audit_seals s JOIN audit_log l ON l.txid >= s.from_txid "
+            + "AND l.txid < s.to_txid WHERE l.target = 'agent:late-1'")).as("the registration is not sealed").isZero();
+      }
+      awaitDrained(own);
+      assertThat(count(own, "SELECT count(*) FROM audit_log WHERE action = 'test.held'")).isZero();
+      JsonObject verified = verify(own, "");
+      assertThat(verified.getBoolean("ok")).as(verified.encode()).isTrue();
+      assertThat(verified.getLong("checked")).isEqualTo(count(own, "SELECT count(*) FROM audit_log"));
     }
   }
 
@@ -161,11 +208,17 @@ class AuditTrailTest {
   void auditLogIsAppendOnly() {
     auditedRecords(app, "append-only", 2);
     long before = count(app, "SELECT count(*) FROM audit_log");
-    for (String change : List.of("UPDATE audit_log SET outcome = 'failure'", "DELETE FROM audit_log",
-        "TRUNCATE audit_log")) {
-      String verb = change.split(" ")[0];
-      assertThatThrownBy(() -> app.sql(change)).as(change)
-          .hasMessageContaining("audit_log is append-only: " + verb + " is refused");
+    awaitDrained(app);
+    for (String table : List.of("audit_log", "audit_seals")) {
+      for (String change : List.of("UPDATE " + table + " SET tenant_id = 'x'", "UPDATE " + table + " SET records = 1",
+          "DELETE FROM " + table, "TRUNCATE " + table)) {
+        if (change.contains("tenant_id") == table.equals("audit_seals")) {
+          continue;
+        }
+        String verb = change.split(" ")[0];
+        assertThatThrownBy(() -> app.sql(change)).as(change)
+            .hasMessageContaining(table + " is append-only: " + verb + " is refused");
+      }
     }
     assertThat(count(app, "SELECT count(*) FROM audit_log")).isEqualTo(before);
     assertThat(verify(app, "").getBoolean("ok")).isTrue();
@@ -303,8 +356,8 @@ class AuditTrailTest {
   }
 
   private static void awaitDrained(TestApp target) {
-    TestApp.eventually(DRAINED, "the audit outbox is drained",
-        () -> count(target, "SELECT count(*) FROM audit_outbox") == 0);
+    TestApp.eventually(DRAINED, "every audit record is sealed",
+        () -> count(target, TestApp.UNSEALED) == 0);
   }
 
   /** What an attacker with the owner's rights does: switch the trigger off, change the log, switch it on again. */
@@ -313,18 +366,25 @@ class AuditTrailTest {
         "ALTER TABLE audit_log ENABLE TRIGGER audit_log_append_only");
   }
 
-  /** Checks the links with SQL alone: no fork, no gap, the first record on the genesis value. */
+  /**
+   * Checks the seals with SQL alone: each linked to the one before (the first on the genesis value), no fork, no gap
+   * or overlap between their transaction ranges, and every record in exactly one seal.
+   */
   private static void assertChainLinksInSql(TestApp target) {
     Row row = target.sql("""
         SELECT count(*) FILTER (WHERE prev_hash IS DISTINCT FROM coalesce(before, decode(repeat('00', 32), 'hex')))
                  AS broken,
                count(*) - count(DISTINCT prev_hash) AS forks,
-               count(*) FILTER (WHERE hash IS NULL) AS unhashed
-        FROM (SELECT prev_hash, hash, lag(hash) OVER (ORDER BY id) AS before FROM audit_log) links
+               count(*) FILTER (WHERE before_to IS NOT NULL AND from_txid <> before_to) AS gaps,
+               sum(records) AS sealed,
+               (SELECT count(*) FROM audit_log) AS records
+        FROM (SELECT prev_hash, from_txid, records, lag(hash) OVER (ORDER BY id) AS before,
+                     lag(to_txid) OVER (ORDER BY id) AS before_to FROM audit_seals) links
         """).iterator().next();
-    assertThat(row.getLong("broken")).as("records not linked to the one before").isZero();
-    assertThat(row.getLong("forks")).as("records sharing a prev_hash").isZero();
-    assertThat(row.getLong("unhashed")).isZero();
+    assertThat(row.getLong("broken")).as("seals not linked to the one before").isZero();
+    assertThat(row.getLong("forks")).as("seals sharing a prev_hash").isZero();
+    assertThat(row.getLong("gaps")).as("seals whose ranges do not meet").isZero();
+    assertThat(row.getLong("sealed")).as("records sealed").isEqualTo(row.getLong("records"));
   }
 
   private static JsonObject verify(TestApp target, String query) {
@@ -341,8 +401,12 @@ class AuditTrailTest {
   }
 
   private static long chainedByNode(TestApp node) {
+    return metric(node, "arbiter_audit_chained_total");
+  }
+
+  private static long metric(TestApp node, String name) {
     return node.http().get("/metrics", null).text().lines()
-        .filter(line -> line.startsWith("arbiter_audit_chained_total"))
+        .filter(line -> line.startsWith(name + " ") || line.startsWith(name + "{"))
         .mapToLong(line -> (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
         .sum();
   }

@@ -150,4 +150,81 @@ class ChainVerifierTest {
     assertThat(result.fieldNames()).containsExactlyInAnyOrder("ok", "checked", "brokenId", "reason");
     assertThat(result.encode()).doesNotContain("tenant content", "acme", "globex", "alice");
   }
+
+  /** The seal of {@code records}: their hashes, in order. */
+  private static List<byte[]> sealed(List<AuditRecord> records) {
+    return records.stream().map(AuditRecord::hash).toList();
+  }
+
+  /** Feeds {@code records} (without their hashes) as the content of a seal of {@code sealedRecords}. */
+  private static JsonObject verifySeal(List<AuditRecord> sealedRecords, List<AuditRecord> records) {
+    ChainVerifier verifier = ChainVerifier.fromStart();
+    List<byte[]> sealed = sealed(sealedRecords);
+    int position = 0;
+    for (AuditRecord r : records) {
+      if (verifier.acceptSealed(r.withHashes(null, null), 7, position++, AuditChain.genesis(), sealed).isPresent()) {
+        return verifier.result();
+      }
+    }
+    verifier.sealEnded(7, sealedRecords.get(sealedRecords.size() - 1).id(), position, sealed.size());
+    return verifier.result();
+  }
+
+  @Test
+  @DisplayName("a seal's records verify against the hashes the seal holds")
+  void sealedRecordsVerify() {
+    List<AuditRecord> records = chain(4);
+    assertThat(verifySeal(records, records))
+        .isEqualTo(new JsonObject().put("ok", true).put("checked", 4L).put("lastId", 4L));
+  }
+
+  @Test
+  @DisplayName("a record removed from the middle of a seal is named at the record after it")
+  void recordRemovedInsideASealIsNamed() {
+    List<AuditRecord> records = chain(5);
+    List<AuditRecord> left = new ArrayList<>(records);
+    left.remove(2);
+    JsonObject result = verifySeal(records, left);
+    assertThat(result.getBoolean("ok")).isFalse();
+    assertThat(result.getLong("brokenId")).isEqualTo(4L);
+    assertThat(result.getString("reason")).isEqualTo("the record sealed before it in seal 7 was removed");
+  }
+
+  @Test
+  @DisplayName("a seal's last record removed is named at the seal's end")
+  void lastRecordRemovedIsNamedAtTheSealsEnd() {
+    List<AuditRecord> records = chain(3);
+    JsonObject result = verifySeal(records, records.subList(0, 2));
+    assertThat(result.getBoolean("ok")).isFalse();
+    assertThat(result.getLong("brokenId")).isEqualTo(3L);
+    assertThat(result.getString("reason")).isEqualTo("seal 7 holds 3 records, but only 2 are in its range (a record "
+        + "was removed)");
+  }
+
+  @Test
+  @DisplayName("a record added after a seal's last one is reported as added")
+  void recordAddedToASealIsReported() {
+    List<AuditRecord> records = chain(3);
+    List<AuditRecord> more = new ArrayList<>(records);
+    more.add(unchained(9));
+    JsonObject result = verifySeal(records, more);
+    assertThat(result.getBoolean("ok")).isFalse();
+    assertThat(result.getLong("brokenId")).isEqualTo(9L);
+    assertThat(result.getString("reason")).isEqualTo("seal 7 holds 3 records, but more are in its range (a record "
+        + "was added)");
+  }
+
+  @Test
+  @DisplayName("an altered record inside a seal is a hash mismatch at that record")
+  void alteredSealedRecordIsAHashMismatch() {
+    List<AuditRecord> records = chain(4);
+    List<AuditRecord> altered = new ArrayList<>(records);
+    AuditRecord r2 = records.get(1);
+    altered.set(1, new AuditRecord(2, r2.at(), r2.recordedAt(), r2.tenantId(), "mallory", r2.actorRole(), r2.action(),
+        r2.target(), r2.outcome(), r2.clientIp(), r2.userAgent(), r2.correlationId(), r2.details(), r2.tags(), null,
+        null));
+    JsonObject result = verifySeal(records, altered);
+    assertThat(result.getLong("brokenId")).isEqualTo(2L);
+    assertThat(result.getString("reason")).isEqualTo(ChainVerifier.HASH_MISMATCH);
+  }
 }

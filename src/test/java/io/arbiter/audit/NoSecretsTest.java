@@ -191,8 +191,8 @@ class NoSecretsTest {
     assertThat(rawGet("/api/v1/agents", null, userAgent)).isEqualTo(401);
     assertThat(rawGet("/api/v1/audit", submitter, userAgent)).isEqualTo(403);
 
-    TestApp.eventually(WAIT, "every event is in the audit log", () -> app.sql(
-        "SELECT count(*) FROM audit_outbox").iterator().next().getLong(0) == 0 && app.sql(
+    TestApp.eventually(WAIT, "every event is sealed in the audit log", () -> app.sql(
+        TestApp.UNSEALED).iterator().next().getLong(0) == 0 && app.sql(
         "SELECT count(*) FROM audit_log WHERE action = 'policy.waiver.revoked'").iterator().next().getLong(0) == 1);
 
     List<String> audit = new ArrayList<>();

@@ -87,8 +87,11 @@ final class ArbiterProcess implements AutoCloseable {
     Path log = dataDir.resolve("server.out");
 
     ProcessBuilder builder = new ProcessBuilder(
-        Stream.concat(Stream.concat(Stream.of("java"), javaOptions.stream()), Stream.of("-jar", jar.toString()))
+        Stream.concat(Stream.concat(Stream.of("java"), javaOptions.stream()), Stream.of("-jar", jar.toAbsolutePath().toString()))
             .toList())
+        // run from the data directory: each jar reads its own bundled defaults, not a conf/ file written for a
+        // different build (comparing builds with --jar would otherwise fail on a setting one of them lacks)
+        .directory(dataDir.toFile())
         .redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     // settings inherited from the caller's shell (ARBITER_DB_URL, ARBITER_MODE, ...) would change what is measured

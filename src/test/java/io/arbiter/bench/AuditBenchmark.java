@@ -38,8 +38,8 @@ import picocli.CommandLine.Option;
 /**
  * The audit-trail benchmark: how many audit records per second Arbiter appends to its hash-chained {@code audit_log},
  * measured at the log itself. It starts the fat jar (or uses a running Arbiter), drives audited requests from 1 and
- * then C concurrent HTTP clients, counts the records chained while they ran from the log's own {@code recorded_at},
- * measures the drain's capacity on a preloaded outbox, and verifies the whole chain at the end. See bench/README.md.
+ * then C concurrent HTTP clients, counts the records sealed while they ran from the seals' own {@code sealed_at},
+ * measures the seal capacity on preloaded records, and verifies the whole chain at the end. See bench/README.md.
  */
 @Command(name = "bench/audit.sh", mixinStandardHelpOptions = true, sortOptions = false,
     description = "Audit records appended per second to the hash-chained audit log, and the chain verified.")
@@ -56,7 +56,7 @@ public final class AuditBenchmark implements Callable<Integer> {
   int warmupSeconds;
 
   @Option(names = "--preload", defaultValue = "100000",
-      description = "outbox rows inserted by SQL for the drain-capacity run (default: 100000; 0 skips it)")
+      description = "audit records inserted by SQL (one transaction) for the seal-capacity run (default: 100000; 0 skips it)")
   int preload;
 
   @Option(names = "--url", description = "an already running Arbiter, e.g. http://localhost:8080 (needs --db-url)")
@@ -89,7 +89,7 @@ public final class AuditBenchmark implements Callable<Integer> {
   /** $1 tenant, $2 rows: one statement, one commit. */
   static final String PRELOAD = """
       WITH inserted AS (
-        INSERT INTO audit_outbox (tenant_id, actor_sub, actor_role, action, target, outcome, correlation_id, details)
+        INSERT INTO audit_log (tenant_id, actor_sub, actor_role, action, target, outcome, correlation_id, details)
         SELECT $1, 'bench', 'system', 'bench.preloaded', 'bench:' || n, 'success', 'bench-' || n,
                jsonb_build_object('n', n, 'note', 'preloaded by bench/audit.sh')
         FROM generate_series(1, $2) AS n
@@ -98,28 +98,38 @@ public final class AuditBenchmark implements Callable<Integer> {
       SELECT count(*) FROM inserted
       """;
 
-  /** $1 window start, $2 window end (database clock): what the drain chained in the window. */
+  /** $1 window start, $2 window end (database clock): what was sealed in the window. */
   static final String WINDOW = """
-      SELECT count(*) AS chained, count(DISTINCT recorded_at) AS batches,
-             (percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM recorded_at - at)) * 1000)::float8
+      SELECT count(*) AS chained, count(DISTINCT s.id) AS batches,
+             (percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM s.sealed_at - l.at)) * 1000)::float8
                AS lag_p50,
-             (percentile_cont(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM recorded_at - at)) * 1000)::float8
+             (percentile_cont(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM s.sealed_at - l.at)) * 1000)::float8
                AS lag_p99,
              extract(epoch FROM $2::timestamptz - $1::timestamptz)::float8 AS seconds
-      FROM audit_log WHERE recorded_at >= $1 AND recorded_at < $2
+      FROM audit_seals s JOIN audit_log l ON l.txid >= s.from_txid AND l.txid < s.to_txid
+      WHERE s.sealed_at >= $1 AND s.sealed_at < $2
       """;
 
-  /** $1 tenant, $2 last id before the preload: the drain's batches of the preloaded rows. */
+  /**
+   * $1 tenant, $2 last id before the preload: the seals of the preloaded rows (one transaction, so one seal), and the
+   * time from the last preloaded row's insert to its seal.
+   */
   static final String PRELOAD_DRAINED = """
-      WITH batches AS (
-        SELECT recorded_at, count(*) AS rows FROM audit_log WHERE tenant_id = $1 AND id > $2 GROUP BY recorded_at
+      WITH seals AS (
+        SELECT DISTINCT s.id, s.records, s.sealed_at FROM audit_seals s
+        JOIN audit_log l ON l.txid >= s.from_txid AND l.txid < s.to_txid
+        WHERE l.tenant_id = $1 AND l.id > $2
       )
-      SELECT sum(rows)::bigint AS chained, count(*) AS batches,
-             extract(epoch FROM max(recorded_at) - min(recorded_at))::float8 AS seconds,
-             (SELECT rows FROM batches ORDER BY recorded_at DESC LIMIT 1) AS last_batch
-      FROM batches
+      SELECT sum(records)::bigint AS chained, count(*) AS batches,
+             extract(epoch FROM max(sealed_at)
+               - (SELECT max(at) FROM audit_log WHERE tenant_id = $1 AND id > $2))::float8 AS seconds
+      FROM seals
       """;
   private static final Duration DRAIN_WAIT = Duration.ofMinutes(10);
+
+  /** Records written but not yet sealed. */
+  static final String UNSEALED = "SELECT count(*) FROM audit_log "
+      + "WHERE txid >= COALESCE((SELECT max(to_txid) FROM audit_seals), 0)";
 
   private final String runId = randomId();
   private Vertx vertx;
@@ -162,13 +172,13 @@ public final class AuditBenchmark implements Callable<Integer> {
           System.getProperty("java.version"), runId);
       System.out.println("""
           Method. Every request is PATCH /api/v1/agents/{id} {"name": ...}: one transaction that updates the agent and
-          writes exactly one audit event into the outbox; the audit verticle then chains it into audit_log (batches
-          under an advisory lock: read, SHA-256 in Java, one multi-row insert). Each client has an agent of its own
+          writes exactly one audit record into audit_log; the audit verticle then seals it into the hash chain
+          (batches under an advisory lock: read, SHA-256 in Java, one audit_seals row per batch). Each client has an agent of its own
           (no row contention) and sends its next request when the previous one answered. After a warm-up, the window
-          opens and closes on the database clock; "chained" counts the audit_log rows whose recorded_at (the drain's
-          time) falls in the window, divided by its length: appends per second measured at the log, whatever HTTP
-          did. The drain capacity run inserts N rows straight into audit_outbox with SQL while no client runs and
-          times the server's drain from its first to its last batch (recorded_at).
+          opens and closes on the database clock; "chained" counts the records of the seals written in the window,
+          divided by its length: records sealed per second measured at the database, whatever HTTP did. The seal
+          capacity run inserts N rows straight into audit_log with SQL (one transaction) while no client runs and
+          times the server's seal of them, from the last row's insert to its seal.
           """);
 
       for (int clients : clientCounts) {
@@ -248,7 +258,7 @@ public final class AuditBenchmark implements Callable<Integer> {
       OffsetDateTime windowEnd = now();
       long answeredInWindow = answered.sum() - answeredAtStart;
       long elapsed = System.nanoTime() - started;
-      long pendingAtEnd = scalar("SELECT count(*) FROM audit_outbox");
+      long pendingAtEnd = scalar(UNSEALED);
       stopAt.set(System.nanoTime());
       await(Future.all(loops), 120);
       awaitDrained();
@@ -258,12 +268,12 @@ public final class AuditBenchmark implements Callable<Integer> {
       long chained = window.getLong("chained");
       long batches = window.getLong("batches");
       System.out.printf("%d client%s, %d s window:%n", clients, clients == 1 ? "" : "s", seconds);
-      System.out.printf(Locale.ROOT, "  chained into audit_log  %7.0f records/s   (%d records in %.2f s, %d drain "
-              + "batches, %.1f records per batch)%n", chained / windowSeconds, chained, windowSeconds, batches,
+      System.out.printf(Locale.ROOT, "  sealed into the chain   %7.0f records/s   (%d records in %.2f s, %d seals, "
+              + "%.1f records per seal)%n", chained / windowSeconds, chained, windowSeconds, batches,
           batches == 0 ? 0.0 : (double) chained / batches);
       System.out.printf(Locale.ROOT, "  audited requests        %7.0f requests/s  (PATCH ms %s)%n",
           answeredInWindow / (elapsed / 1e9), Percentiles.of(micros.toArray()).millis(50, 99));
-      System.out.printf(Locale.ROOT, "  event -> chained ms     p50 %.1f  p99 %.1f   (outbox pending at window end: %d)%n",
+      System.out.printf(Locale.ROOT, "  event -> sealed ms      p50 %.1f  p99 %.1f   (unsealed at window end: %d)%n",
           window.getDouble("lag_p50"), window.getDouble("lag_p99"), pendingAtEnd);
       if (!errors.isEmpty()) {
         System.out.println("  errors: " + errors);
@@ -274,7 +284,7 @@ public final class AuditBenchmark implements Callable<Integer> {
     }
   }
 
-  /** N outbox rows in one SQL statement while no client runs; the server's drain moves them. */
+  /** N records in one SQL statement while no client runs; the server seals them. */
   private void runPreloaded() throws Exception {
     awaitDrained();
     String tenant = "auditbench-" + runId + "-preload";
@@ -285,10 +295,9 @@ public final class AuditBenchmark implements Callable<Integer> {
     long chained = drained.getLong("chained");
     long batches = drained.getLong("batches");
     double span = drained.getDouble("seconds");
-    long timed = chained - drained.getLong("last_batch");
-    System.out.printf("drain capacity, %d outbox rows inserted by SQL:%n", preload);
-    System.out.printf(Locale.ROOT, "  chained into audit_log  %7.0f records/s   (%d records in %d batches; first to "
-        + "last batch %.2f s)%n", span > 0 ? timed / span : Double.NaN, chained, batches, span);
+    System.out.printf("seal capacity, %d records inserted by SQL in one transaction:%n", preload);
+    System.out.printf(Locale.ROOT, "  sealed into the chain   %7.0f records/s   (%d records in %d seal%s; last insert "
+        + "to seal %.2f s)%n", span > 0 ? chained / span : Double.NaN, chained, batches, batches == 1 ? "" : "s", span);
     System.out.println();
   }
 
@@ -311,9 +320,9 @@ public final class AuditBenchmark implements Callable<Integer> {
 
   private void awaitDrained() throws Exception {
     long deadline = System.nanoTime() + DRAIN_WAIT.toNanos();
-    while (scalar("SELECT count(*) FROM audit_outbox") > 0) {
+    while (scalar(UNSEALED) > 0) {
       if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("the audit outbox was not drained within " + DRAIN_WAIT.toMinutes() + " min");
+        throw new IllegalStateException("the audit records were not sealed within " + DRAIN_WAIT.toMinutes() + " min");
       }
       Thread.sleep(50);
     }

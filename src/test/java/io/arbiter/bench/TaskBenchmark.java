@@ -441,11 +441,11 @@ public final class TaskBenchmark implements Callable<Integer> {
     }
   }
 
-  /** Waits (up to a minute) until the audit verticle has moved every outbox event into the chained log. */
+  /** Waits (up to a minute) until the audit verticle has sealed every record into the chain. */
   private void awaitAuditDrained() throws Exception {
     long deadline = System.nanoTime() + 60_000_000_000L;
-    while (System.nanoTime() < deadline
-        && query("SELECT count(*) AS n FROM audit_outbox").iterator().next().getLong("n") > 0) {
+    while (System.nanoTime() < deadline && query("SELECT count(*) AS n FROM audit_log WHERE txid >= "
+        + "COALESCE((SELECT max(to_txid) FROM audit_seals), 0)").iterator().next().getLong("n") > 0) {
       Thread.sleep(100);
     }
   }

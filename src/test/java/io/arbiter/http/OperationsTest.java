@@ -78,6 +78,6 @@ class OperationsTest {
         .contains("vertx_eventbus_processed_total")
         .contains("arbiter_breaker_state{breaker=\"registry-db\"} 0.0")
         .contains("arbiter_breaker_state{breaker=\"audit-db\"} 0.0")
-        .contains("arbiter_audit_outbox_pending");
+        .contains("arbiter_audit_unsealed");
   }
 }

@@ -31,6 +31,10 @@ public final class TestApp implements AutoCloseable {
   /** The HS256 secret tests sign with. */
   public static final String SECRET = "test-secret-0123456789-0123456789-abcdefgh";
 
+  /** Counts the audit records written but not yet sealed into the hash chain. */
+  public static final String UNSEALED = "SELECT count(*) FROM audit_log "
+      + "WHERE txid >= COALESCE((SELECT max(to_txid) FROM audit_seals), 0)";
+
   private final Arbiter arbiter;
   private final String dbUrl;
   private final Vertx clientVertx;
