@@ -1,6 +1,7 @@
 package io.arbiter.routing;
 
 import io.arbiter.audit.AuditLog;
+import io.arbiter.task.Transitions;
 import io.arbiter.registry.SpecializationRecord;
 
 /**
@@ -106,17 +107,12 @@ final class RoutingSql {
                p.rationale, p.details
         FROM assigned a JOIN plan p ON p.task_id = a.id
       ),
-      history AS (
-        INSERT INTO task_history (task_id, tenant_id, from_state, to_state, attempt, agent_id, reason)
-        SELECT a.id, a.tenant_id, 'queued', 'assigned', a.attempt, a.assigned_agent_id, 'routed by ' || p.strategy
-        FROM assigned a JOIN plan p ON p.task_id = a.id
-      ),
       """ + AuditLog.cte("audited", """
         SELECT a.tenant_id, 'arbiter', 'system', 'task.assigned', 'task:' || a.id, 'success', NULL, NULL, 'dispatcher',
-               jsonb_build_object('attempt', a.attempt, 'agentId', a.assigned_agent_id, 'strategy', p.strategy,
-                                  'score', p.score), '{}'::text[]
+               %s, '{}'::text[]
         FROM assigned a JOIN plan p ON p.task_id = a.id
-      """) + """
+      """.formatted(Transitions.details("'queued'", "'assigned'", "a.attempt", "a.assigned_agent_id",
+          "'routed by ' || p.strategy", "jsonb_build_object('strategy', p.strategy, 'score', p.score)"))) + """
       SELECT id, tenant_id, attempt, assigned_agent_id FROM assigned
       """;
 }

@@ -5,7 +5,8 @@ import io.arbiter.audit.AuditLog;
 /**
  * All SQL of the task domain. Every statement is scoped by tenant, except the lease rescuer and the queue-depth figure,
  * which are system work across tenants. Each state change is one statement that guards on {@link TaskState}'s table,
- * writes its {@code task_history} row(s) and its audit event(s) (through {@link AuditLog#cte}), and frees the holding
+ * writes its audit record(s) (through {@link AuditLog#cte}; a transition's record is also its history entry, see
+ * {@link Transitions}), and frees the holding
  * agent's slot in the same transaction, so no crash can separate them: directly when a task is canceled, requeued or
  * rescued, and through one {@code agent_outcomes} row, applied by {@link #FOLD_OUTCOMES}, when its result is recorded.
  *
@@ -37,9 +38,15 @@ final class TaskSql {
 
   /** The audit columns for one event per row of {@code rows}, acted by the statement's caller ($s..$s+4). */
   private static String actorEvents(String rows, String action, String target, String details, int firstActorParam) {
+    return actorEvents(rows, action, target, details, firstActorParam, "");
+  }
+
+  /** As above, the events inserted in {@code orderBy}'s order (an ORDER BY clause, or empty). */
+  private static String actorEvents(String rows, String action, String target, String details, int firstActorParam,
+                                    String orderBy) {
     int p = firstActorParam;
-    return ("SELECT %s.tenant_id, $%d, $%d, %s, %s, 'success', $%d, $%d, $%d, %s, '{}'::text[] FROM %s")
-        .formatted(rows, p, p + 1, action, target, p + 2, p + 3, p + 4, details, rows);
+    return ("SELECT %s.tenant_id, $%d, $%d, %s, %s, 'success', $%d, $%d, $%d, %s, '{}'::text[] FROM %s %s")
+        .formatted(rows, p, p + 1, action, target, p + 2, p + 3, p + 4, details, rows, orderBy);
   }
 
   /**
@@ -67,15 +74,12 @@ final class TaskSql {
         ON CONFLICT DO NOTHING
         RETURNING id, tenant_id, type, priority, created_at
       ),
-      history AS (
-        INSERT INTO task_history (task_id, tenant_id, from_state, to_state, attempt, reason)
-        SELECT id, tenant_id, NULL, 'queued', 0, 'submitted' FROM inserted
-      ),
       """ + AuditLog.cte("audited", """
         SELECT n.tenant_id, i.actor_sub, i.actor_role, 'task.queued', 'task:' || n.id, 'success', i.client_ip,
-               i.user_agent, i.correlation_id, jsonb_build_object('type', n.type, 'priority', n.priority), '{}'::text[]
+               i.user_agent, i.correlation_id, %s, '{}'::text[]
         FROM inserted n JOIN input i ON i.id = n.id
-      """) + """
+      """.formatted(Transitions.details("NULL", "'queued'", "0", "NULL", "'submitted'",
+          "jsonb_build_object('type', n.type, 'priority', n.priority)"))) + """
       SELECT id, created_at FROM inserted
       """;
 
@@ -119,16 +123,31 @@ final class TaskSql {
       LIMIT $7
       """;
 
-  /** $1 tenant, $2 task id. Oldest first. */
+  /**
+   * $1 tenant, $2 task id. Oldest first: the task's transition records in the audit log ({@link Transitions}), after
+   * any history rows written before transitions lived there.
+   */
   static final String HISTORY = """
-      SELECT from_state, to_state, attempt, agent_id, reason, at FROM task_history
-      WHERE tenant_id = $1 AND task_id = $2 ORDER BY id
+      SELECT from_state, to_state, attempt, agent_id, reason, at FROM (
+        SELECT from_state, to_state, attempt, agent_id, reason, at, 0 AS part, id FROM task_history_archive
+        WHERE tenant_id = $1 AND task_id = $2
+        UNION ALL
+        SELECT details ->> 'from', details ->> 'to', (details ->> 'attempt')::int, details ->> 'agentId',
+               details ->> 'reason', at, 1, id
+        FROM audit_log
+        WHERE tenant_id = $1 AND target = 'task:' || $2 AND action LIKE 'task.%' AND details ? 'to'
+      ) h
+      ORDER BY part, id
       """;
 
   /** $1 tenant, $2 task id. Latest attempt first. */
   static final String DECISIONS = """
       SELECT * FROM routing_decisions WHERE tenant_id = $1 AND task_id = $2 ORDER BY attempt DESC
       """;
+
+  /** The transition record of an acknowledgement, for the rows of {@code moved}. */
+  private static final String ACKNOWLEDGED = Transitions.details("'assigned'", "'running'", "moved.attempt",
+      "moved.assigned_agent_id", "'acknowledged'", null);
 
   /** The agent's assigned tasks not yet delivered, best first, locked: $1 tenant, $2 agent, $3 most. */
   private static final String PICKED = """
@@ -190,12 +209,8 @@ final class TaskSql {
         RETURNING t.id, t.tenant_id, t.attempt, t.assigned_agent_id, t.type, t.priority, t.payload, t.requirements,
                   t.budget, t.gates, t.timeout_ms, t.lease_expires_at
       ),
-      history AS (
-        INSERT INTO task_history (task_id, tenant_id, from_state, to_state, attempt, agent_id, reason)
-        SELECT id, tenant_id, 'assigned', 'running', attempt, assigned_agent_id, 'acknowledged' FROM moved
-      ),
-      """ + AuditLog.cte("audited", actorEvents("moved", "'task.running'", "'task:' || moved.id",
-      "jsonb_build_object('attempt', moved.attempt, 'agentId', moved.assigned_agent_id)", 7)) + """
+      """ + AuditLog.cte("audited", actorEvents("moved", "'task.running'", "'task:' || moved.id", ACKNOWLEDGED, 7))
+      + """
       SELECT id, attempt, type, priority, payload, requirements, budget, gates, timeout_ms, lease_expires_at
       FROM moved
       """;
@@ -241,12 +256,8 @@ final class TaskSql {
           AND t0.attempt IN (SELECT attempt FROM input i WHERE i.id = t0.id)
         RETURNING t.id, t.tenant_id, t.attempt, t.assigned_agent_id, t.lease_expires_at
       ),
-      history AS (
-        INSERT INTO task_history (task_id, tenant_id, from_state, to_state, attempt, agent_id, reason)
-        SELECT id, tenant_id, 'assigned', 'running', attempt, assigned_agent_id, 'acknowledged' FROM moved
-      ),
-      """ + AuditLog.cte("audited", actorEvents("moved", "'task.running'", "'task:' || moved.id",
-      "jsonb_build_object('attempt', moved.attempt, 'agentId', moved.assigned_agent_id)", 6)) + """
+      """ + AuditLog.cte("audited", actorEvents("moved", "'task.running'", "'task:' || moved.id", ACKNOWLEDGED, 6))
+      + """
       SELECT i.n, CASE WHEN m.id IS NOT NULL THEN 'running' ELSE t0.state END AS state, t0.attempt,
              t0.assigned_agent_id, COALESCE(m.lease_expires_at, t0.lease_expires_at) AS lease_expires_at,
              m.id IS NOT NULL AND m.attempt = i.attempt
@@ -336,13 +347,6 @@ final class TaskSql {
         CROSS JOIN LATERAL (VALUES (1, f.from_state, f.outcome), (2, 'failed', f.state)) AS s(n, from_state, to_state)
         WHERE s.n = 1 OR f.outcome = 'failed'
       ),
-      history AS (
-        INSERT INTO task_history (task_id, tenant_id, from_state, to_state, attempt, agent_id, reason)
-        SELECT id, tenant_id, from_state, to_state, attempt, assigned_agent_id,
-               CASE WHEN n = 1 THEN 'result reported' WHEN to_state = 'dead' THEN 'no attempts left'
-                    ELSE 'retry after backoff' END
-        FROM moves ORDER BY id, n
-      ),
       """.formatted(backoff("$13", "$14")) + AuditLog.cte("verdicts", """
         SELECT f.tenant_id, $15, $16, 'policy.verdict', 'task:' || f.id,
                CASE WHEN f.verdict::jsonb ->> 'verdict' = 'fail' THEN 'failure' ELSE 'success' END, $17, $18, $19,
@@ -351,7 +355,9 @@ final class TaskSql {
         FROM finished f WHERE f.verdict IS NOT NULL
       """) + ",\n" + AuditLog.cte("audited", actorEvents("moves",
       "'task.' || moves.to_state", "'task:' || moves.id",
-      "jsonb_build_object('attempt', moves.attempt, 'agentId', moves.assigned_agent_id, 'from', moves.from_state)", 15))
+      Transitions.details("moves.from_state", "moves.to_state", "moves.attempt", "moves.assigned_agent_id", """
+          CASE WHEN moves.n = 1 THEN 'result reported' WHEN moves.to_state = 'dead' THEN 'no attempts left'
+               ELSE 'retry after backoff' END""", null), 15, "ORDER BY moves.id, moves.n"))
       + """
       SELECT i.n, COALESCE(f.state, t0.state) AS state, t0.attempt, t0.assigned_agent_id, f.state AS after_state,
              f.id IS NOT NULL AND f.n = i.n AS moved,
@@ -469,12 +475,9 @@ final class TaskSql {
         FROM moved m
         WHERE m.from_state IN ('assigned', 'running') AND a.tenant_id = m.tenant_id AND a.id = m.assigned_agent_id
       ),
-      history AS (
-        INSERT INTO task_history (task_id, tenant_id, from_state, to_state, attempt, agent_id, reason)
-        SELECT id, tenant_id, from_state, 'canceled', attempt, assigned_agent_id, 'canceled by ' || $4 FROM moved
-      ),
       """.formatted(releaseSlots("1")) + AuditLog.cte("audited", actorEvents("moved", "'task.canceled'",
-      "'task:' || moved.id", "jsonb_build_object('from', moved.from_state, 'attempt', moved.attempt)", 4)) + """
+      "'task:' || moved.id", Transitions.details("moved.from_state", "'canceled'", "moved.attempt",
+          "moved.assigned_agent_id", "'canceled by ' || $4", null), 4)) + """
       SELECT t0.state, t0.attempt, t0.assigned_agent_id, m.id IS NOT NULL AS moved FROM t0 LEFT JOIN moved m ON true
       """;
 
@@ -487,12 +490,9 @@ final class TaskSql {
         FROM t0 WHERE t.id = t0.id AND t0.state = 'dead'
         RETURNING t.id, t.tenant_id, t.attempt, t.max_attempts
       ),
-      history AS (
-        INSERT INTO task_history (task_id, tenant_id, from_state, to_state, attempt, reason)
-        SELECT id, tenant_id, 'dead', 'queued', attempt, 'requeued by ' || $3 FROM moved
-      ),
       """ + AuditLog.cte("audited", actorEvents("moved", "'task.requeued'", "'task:' || moved.id",
-      "jsonb_build_object('attemptsUsed', moved.attempt, 'maxAttempts', moved.max_attempts)", 3)) + """
+      Transitions.details("'dead'", "'queued'", "moved.attempt", "NULL", "'requeued by ' || $3",
+          "jsonb_build_object('attemptsUsed', moved.attempt, 'maxAttempts', moved.max_attempts)"), 3)) + """
       SELECT t0.state, t0.attempt, t0.assigned_agent_id, m.id IS NOT NULL AS moved FROM t0 LEFT JOIN moved m ON true
       """;
 
@@ -556,12 +556,6 @@ final class TaskSql {
         FROM moved m
         CROSS JOIN LATERAL (VALUES (1, m.from_state, 'timed_out'), (2, 'timed_out', m.state)) AS s(n, from_state, to_state)
       ),
-      history AS (
-        INSERT INTO task_history (task_id, tenant_id, from_state, to_state, attempt, agent_id, reason)
-        SELECT id, tenant_id, from_state, to_state, attempt, assigned_agent_id,
-               CASE WHEN n = 1 THEN reason WHEN to_state = 'dead' THEN 'no attempts left' ELSE 'retry after backoff' END
-        FROM moves ORDER BY id, n
-      ),
       """.formatted(backoff("$2", "$3"), releaseSlots("r.n"), AuditLog.cte("stalled_audited", """
         SELECT tenant_id, 'arbiter', 'system', 'agent.stopped-consuming', 'agent:' || id, 'success', NULL, NULL,
                'lease-rescuer', jsonb_build_object('reason', 'pushed deliveries not acknowledged in time',
@@ -569,10 +563,11 @@ final class TaskSql {
         FROM released WHERE stalled
       """)) + AuditLog.cte("audited", """
         SELECT tenant_id, 'arbiter', 'system', 'task.' || to_state, 'task:' || id, 'success', NULL, NULL,
-               'lease-rescuer', jsonb_build_object('attempt', attempt, 'agentId', assigned_agent_id, 'reason', reason,
-               'from', from_state), '{}'::text[]
-        FROM moves
-      """) + """
+               'lease-rescuer', %s, '{}'::text[]
+        FROM moves ORDER BY id, n
+      """.formatted(Transitions.details("from_state", "to_state", "attempt", "assigned_agent_id", """
+          CASE WHEN n = 1 THEN reason WHEN to_state = 'dead' THEN 'no attempts left' ELSE 'retry after backoff' END""",
+          null))) + """
       SELECT id, tenant_id, state, assigned_agent_id, reason FROM moved
       """;
 

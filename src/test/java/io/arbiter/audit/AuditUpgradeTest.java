@@ -96,4 +96,35 @@ class AuditUpgradeTest {
           .isEqualTo(app.sql("SELECT count(*) FROM audit_log").iterator().next().getLong(0));
     }
   }
+
+  @Test
+  @DisplayName("a task's history written before transitions lived in the audit log is kept, followed by the new ones")
+  void historyFromBeforeTheUpgradeIsKept() throws Exception {
+    String url = TestDatabase.freshDatabaseUrl();
+    PgConnectOptions o = PgConnectOptions.fromUri(url);
+    String jdbc = "jdbc:postgresql://" + o.getHost() + ":" + o.getPort() + "/" + o.getDatabase();
+    Flyway.configure().dataSource(jdbc, o.getUser(), o.getPassword()).locations("classpath:db/migration")
+        .target("9").load().migrate();
+    String taskId = "6f1c2a9e-0000-4000-8000-000000000001";
+    try (Connection c = DriverManager.getConnection(jdbc, o.getUser(), o.getPassword())) {
+      c.createStatement().execute("""
+          INSERT INTO tasks (id, tenant_id, type, priority, timeout_ms, max_attempts, attempt_budget)
+          VALUES ('%1$s', 'old', 'code-editing', 0, 60000, 3, 3);
+          INSERT INTO task_history (task_id, tenant_id, from_state, to_state, attempt, reason)
+          VALUES ('%1$s', 'old', NULL, 'queued', 0, 'submitted')""".formatted(taskId));
+    }
+
+    try (TestApp app = TestApp.start(Map.of("db.url", url))) {
+      String admin = app.tokens().admin("old");
+      assertThat(app.http().post("/api/v1/tasks/" + taskId + "/cancel", admin, new JsonObject()).status())
+          .isEqualTo(200);
+      List<JsonObject> history = app.http().get("/api/v1/tasks/" + taskId + "/history", admin).json()
+          .getJsonArray("items").stream().map(JsonObject.class::cast).toList();
+      assertThat(history).extracting(h -> h.getString("to")).containsExactly("queued", "canceled");
+      assertThat(history.get(1).getString("from")).isEqualTo("queued");
+      assertThat(history.get(1).getString("reason")).isEqualTo("canceled by admin");
+      assertThat(app.sql("SELECT count(*) FROM task_history WHERE task_id::text = $1", taskId).iterator().next()
+          .getLong(0)).as("the view shows both").isEqualTo(2);
+    }
+  }
 }
