@@ -1,6 +1,7 @@
 package io.arbiter.routing;
 
 import io.arbiter.audit.AuditLog;
+import io.arbiter.task.TaskState;
 import io.arbiter.task.Transitions;
 import io.arbiter.registry.SpecializationRecord;
 
@@ -53,7 +54,10 @@ final class RoutingSql {
       CROSS JOIN LATERAL (
         SELECT id, tenant_id, type, priority, created_at, requirements
         FROM tasks
-        WHERE tenant_id = p.tenant_id AND type = p.type AND state = 'queued' AND run_after <= now()
+        WHERE tenant_id = p.tenant_id AND type = p.type AND run_after <= now() AND
+      """
+      + TaskState.guard("state", TaskState.ASSIGNED) + """
+
         ORDER BY priority DESC, created_at, id
         LIMIT p.lim
         FOR UPDATE SKIP LOCKED
@@ -97,7 +101,10 @@ final class RoutingSql {
                deadline_at = now() + t.timeout_ms * interval '1 millisecond',
                updated_at = now()
         FROM plan p JOIN granted g ON g.tenant_id = p.tenant_id AND g.id = p.agent_id
-        WHERE t.id = p.task_id AND t.tenant_id = p.tenant_id AND t.state = 'queued'
+        WHERE t.id = p.task_id AND t.tenant_id = p.tenant_id AND
+      """ + TaskState.guard("t.state", TaskState.ASSIGNED)
+      + """
+
         RETURNING t.id, t.tenant_id, t.attempt, t.assigned_agent_id, t.priority, t.type
       ),
       decisions AS (

@@ -24,7 +24,8 @@ import java.util.UUID;
 final class TaskRepository {
 
   /** What a guarded change found before it ran, and whether it moved the task. */
-  record Guarded(TaskState state, int attempt, String holder, boolean moved, Row row) {}
+  record Guarded(TaskState state, int attempt, String holder, boolean moved, OffsetDateTime leaseExpiresAt,
+                 String afterState, String recordedOutcome) {}
 
   private final Pool pool;
   private final ArbiterConfig.Tasks limits;
@@ -261,7 +262,7 @@ final class TaskRepository {
   }
 
   Future<Guarded> cancel(RequestContext ctx, UUID id) {
-    return guarded(TaskSql.CANCEL, actor(Tuple.of(id, ctx.tenantId(), TaskState.sourcesOf(TaskState.CANCELED)), ctx));
+    return guarded(TaskSql.CANCEL, actor(Tuple.of(id, ctx.tenantId(), TaskState.storedSourcesOf(TaskState.CANCELED)), ctx));
   }
 
   Future<Guarded> requeue(RequestContext ctx, UUID id) {
@@ -319,9 +320,13 @@ final class TaskRepository {
     return one.get(0);
   }
 
+  /** A guarded statement's row; the lease, the state after a result and a repeat's outcome where it returns them. */
   private static Guarded guarded(Row row) {
     return new Guarded(TaskState.fromWire(row.getString("state")), row.getInteger("attempt"),
-        row.getString("assigned_agent_id"), row.getBoolean("moved"), row);
+        row.getString("assigned_agent_id"), row.getBoolean("moved"),
+        row.getColumnIndex("lease_expires_at") >= 0 ? row.getOffsetDateTime("lease_expires_at") : null,
+        row.getColumnIndex("after_state") >= 0 ? row.getString("after_state") : null,
+        row.getColumnIndex("recorded_outcome") >= 0 ? row.getString("recorded_outcome") : null);
   }
 
   /** The five actor parameters every caller-driven change ends with. */

@@ -153,7 +153,10 @@ final class TaskSql {
   private static final String PICKED = """
       WITH picked AS (
         SELECT id FROM tasks
-        WHERE tenant_id = $1 AND assigned_agent_id = $2 AND state = 'assigned' AND delivered_at IS NULL
+        WHERE tenant_id = $1 AND assigned_agent_id = $2 AND delivered_at IS NULL AND
+      """
+      + TaskState.guard("state", TaskState.RUNNING) + """
+
         ORDER BY priority DESC, assigned_at
         LIMIT $3
         FOR UPDATE SKIP LOCKED
@@ -252,7 +255,10 @@ final class TaskSql {
         UPDATE tasks t SET state = 'running', started_at = now(), delivered_at = COALESCE(t.delivered_at, now()),
                lease_expires_at = now() + $5 * interval '1 millisecond', updated_at = now()
         FROM t0
-        WHERE t.id = t0.id AND t0.state = 'assigned' AND t0.assigned_agent_id = $2
+        WHERE t.id = t0.id AND t0.assigned_agent_id = $2 AND
+      """ + TaskState.guard("t0.state", TaskState.RUNNING)
+      + """
+
           AND t0.attempt IN (SELECT attempt FROM input i WHERE i.id = t0.id)
         RETURNING t.id, t.tenant_id, t.attempt, t.assigned_agent_id, t.lease_expires_at
       ),
@@ -310,7 +316,10 @@ final class TaskSql {
       chosen AS (
         SELECT DISTINCT ON (i.id) i.*
         FROM input i JOIN t0 ON t0.id = i.id
-        WHERE t0.state IN ('assigned', 'running') AND t0.attempt = i.attempt AND t0.assigned_agent_id = $2
+        WHERE t0.attempt = i.attempt AND t0.assigned_agent_id = $2 AND
+      """
+      + TaskState.guard("t0.state", TaskState.SUCCEEDED) + """
+
         ORDER BY i.id, i.n
       ),
       recorded AS (
@@ -487,7 +496,9 @@ final class TaskSql {
       moved AS (
         UPDATE tasks t SET state = 'queued', max_attempts = t.attempt + t.attempt_budget, run_after = now(),
                finished_at = NULL, updated_at = now()
-        FROM t0 WHERE t.id = t0.id AND t0.state = 'dead'
+        FROM t0 WHERE t.id = t0.id AND
+      """ + TaskState.guard("t0.state", TaskState.QUEUED) + """
+
         RETURNING t.id, t.tenant_id, t.attempt, t.max_attempts
       ),
       """ + AuditLog.cte("audited", actorEvents("moved", "'task.requeued'", "'task:' || moved.id",
@@ -512,7 +523,9 @@ final class TaskSql {
                     ELSE 'lease expired' END AS reason
         FROM tasks t
         LEFT JOIN agents a ON a.tenant_id = t.tenant_id AND a.id = t.assigned_agent_id
-        WHERE t.state IN ('assigned', 'running')
+        WHERE
+      """ + TaskState.guard("t.state", TaskState.TIMED_OUT) + """
+
           AND (t.lease_expires_at < now() OR t.deadline_at < now() OR a.status = 'offline')
         ORDER BY t.lease_expires_at
         LIMIT $1

@@ -8,8 +8,11 @@ import java.util.Set;
 
 /**
  * A task's lifecycle, as one transition table. Every SQL statement that changes a task's state guards on
- * {@link #sourcesOf(TaskState)}, so the database can only make the moves listed here; every move writes one history
- * row and one audit event in the same statement.
+ * {@link #guard(String, TaskState)} (built from {@link #storedSourcesOf(TaskState)}), so the database can only make
+ * the moves listed here; every move writes one audit record, which is also the task's history entry, in the same
+ * statement. {@code failed} and {@code timed_out} are {@linkplain #passing() passing} states: a statement that moves a
+ * task into one moves it on (to {@code queued} or {@code dead}) in the same statement, so a stored task is never in
+ * them and no guard names them.
  *
  * <pre>
  * queued    → assigned | canceled
@@ -51,9 +54,32 @@ public enum TaskState {
     return this == SUCCEEDED || this == CANCELED || this == DEAD;
   }
 
-  /** The states from which {@code target} can be reached, as the wire names SQL guards on. */
+  /** The states from which {@code target} can be reached, as wire names. */
   public static String[] sourcesOf(TaskState target) {
     return Arrays.stream(values()).filter(s -> s.canMoveTo(target)).map(TaskState::wire).toArray(String[]::new);
+  }
+
+  /** Recorded in a task's history but never stored in its row: the same statement moves the task on. */
+  public boolean passing() {
+    return this == FAILED || this == TIMED_OUT;
+  }
+
+  /** The stored states from which a statement may move a task to {@code target}, as wire names. */
+  public static String[] storedSourcesOf(TaskState target) {
+    return Arrays.stream(values()).filter(s -> !s.passing() && s.canMoveTo(target)).map(TaskState::wire)
+        .toArray(String[]::new);
+  }
+
+  /**
+   * The SQL condition that {@code column} holds a stored state from which a task may move to {@code target}, e.g.
+   * {@code t0.state IN ('assigned', 'running')}: how every statement that changes a task's state guards.
+   */
+  public static String guard(String column, TaskState target) {
+    String[] sources = storedSourcesOf(target);
+    if (sources.length == 1) {
+      return column + " = '" + sources[0] + "'";
+    }
+    return column + " IN (" + String.join(", ", Arrays.stream(sources).map(s -> "'" + s + "'").toList()) + ")";
   }
 
   public String wire() {

@@ -67,8 +67,6 @@ public final class TaskVerticle extends VerticleBase {
   private static final int FOLD_BATCH = 1_000;
   /** How often outcomes are folded without a nudge (left by another node, or by a run that stopped). */
   private static final long FOLD_INTERVAL_MS = 1_000;
-  private final Map<String, CachedLimits> limitsByTenant = new HashMap<>();
-  private long limitsGeneration;
   private volatile LiveSettings live;
   private Pool pool;
   private DbBreaker breaker;
@@ -81,7 +79,10 @@ public final class TaskVerticle extends VerticleBase {
   private Counter failed;
   private boolean rescuing;
   private OutageJournal journal;
+  private JournalReplay replay;
   private final GateCache gates = new GateCache(100_000, LIMITS_TTL_NANOS);
+  private LimitsCache tenantLimits;
+  private ResultJudge judge;
 
   public TaskVerticle(ArbiterConfig config, MeterRegistry registry) {
     this.config = config;
@@ -94,6 +95,9 @@ public final class TaskVerticle extends VerticleBase {
     pool = Database.pool(vertx, config.db(), "tasks");
     breaker = new DbBreaker(vertx, "tasks-db", config.breaker(), registry);
     tasks = new TaskRepository(pool, config.tasks(), config.routing().learning().discount());
+    judge = new ResultJudge(pool, breaker, gates);
+    tenantLimits = new LimitsCache(tenantId -> breaker.execute(() -> PolicyReads.limits(pool, tenantId)),
+        LIMITS_TTL_NANOS);
     waits = new ClaimWaits(vertx, config.tasks().claimPollMs());
     folds = new Coalescer(this::foldOutcomes);
     submissions = new GroupCommit<>(config.tasks().submitBatchMax(), config.db().poolSize(), this::writeSubmissions);
@@ -109,9 +113,10 @@ public final class TaskVerticle extends VerticleBase {
     return OutageJournal.open(vertx, config.dataDir().resolve("journal"), config.journal().capacity(), registry)
         .compose(opened -> {
           journal = opened;
+          replay = new JournalReplay(journal, breaker, tasks::submit, this::results, this::changed);
           return consumers();
         })
-        .compose(v -> replayJournal().recover(e -> {
+        .compose(v -> replay.replay().recover(e -> {
           LOG.warn("the outage journal could not replay at start ({} item(s) stay buffered): {}", journal.buffered(),
               e.getMessage());
           return Future.succeededFuture(0);
@@ -119,7 +124,7 @@ public final class TaskVerticle extends VerticleBase {
         .onSuccess(v -> {
           vertx.setPeriodic(config.tasks().rescueIntervalMs(), id -> rescue());
           vertx.setPeriodic(FOLD_INTERVAL_MS, id -> folds.request());
-          vertx.setPeriodic(config.journal().replayIntervalMs(), id -> replayIfReachable()
+          vertx.setPeriodic(config.journal().replayIntervalMs(), id -> replay.replayIfReachable()
               .onFailure(e -> LOG.debug("journal replay paused: {}", e.getMessage())));
         });
   }
@@ -158,7 +163,8 @@ public final class TaskVerticle extends VerticleBase {
             .put("buffered", journal.buffered()).put("journalCapacity", journal.capacity())))).completion(),
         bus.localConsumer(Addresses.TASKS_SHUTDOWN, handle(this::shutdown)).completion(),
         bus.<JsonObject>consumer(Addresses.EVENTS_ASSIGNED, m -> wake(m.body())).completion(),
-        bus.<JsonObject>consumer(Addresses.EVENTS_LIMITS_CHANGED, m -> limitsChanged(m.body())).completion(),
+        bus.<JsonObject>consumer(Addresses.EVENTS_LIMITS_CHANGED,
+            m -> tenantLimits.changed(m.body().getString("tenantId"))).completion(),
         bus.<JsonObject>consumer(Addresses.EVENTS_WAIVERS_CHANGED,
             m -> gates.waiversChanged(m.body().getString("tenantId"))).completion(),
         bus.<JsonObject>localConsumer(Addresses.CONFIG_CHANGED,
@@ -190,7 +196,8 @@ public final class TaskVerticle extends VerticleBase {
     RequestContext ctx = ctx(m);
     return limitsForSubmission(ctx.tenantId()).compose(limits -> {
       Submission submission = Submission.from(body, key, ctx, config.tasks(), limits, "");
-      return orBuffered(submissions.submit(submission), entry("submit", ctx, List.of(submission.toJournal())),
+      return orBuffered(submissions.submit(submission),
+          JournalReplay.entry("submit", ctx, List.of(submission.toJournal())),
           () -> new JsonObject().put("task", bufferedTask(submission)).put("created", true));
     });
   }
@@ -199,21 +206,13 @@ public final class TaskVerticle extends VerticleBase {
     return TaskJson.queued(s, OffsetDateTime.now()).put("buffered", true);
   }
 
-  /** The database could not be reached: the request may go to the outage journal. */
-  private static boolean unavailable(Throwable e) {
-    return e instanceof ArbiterException known && known.failure() == Failure.UNAVAILABLE;
-  }
-
   /**
    * {@code live}'s answer, or, when the database could not be reached, {@code entry} written to the outage journal and
    * answered with {@code buffered}.
    */
   private <T> Future<T> orBuffered(Future<T> live, JsonObject entry, Supplier<T> buffered) {
-    return live.recover(e -> unavailable(e) ? journal.append(entry).map(v -> buffered.get()) : Future.failedFuture(e));
-  }
-
-  private static JsonObject entry(String kind, RequestContext ctx, List<JsonObject> items) {
-    return new JsonObject().put("kind", kind).put("ctx", ctx.toJson()).put("items", new JsonArray(items));
+    return live.recover(e -> JournalReplay.unavailable(e) ? journal.append(entry).map(v -> buffered.get())
+        : Future.failedFuture(e));
   }
 
   /**
@@ -221,12 +220,11 @@ public final class TaskVerticle extends VerticleBase {
    * (however old), or none, so that the submission can still go to the outage journal.
    */
   private Future<TenantLimits> limitsForSubmission(String tenantId) {
-    return tenantLimits(tenantId).recover(e -> {
-      if (!unavailable(e)) {
+    return tenantLimits.limits(tenantId).recover(e -> {
+      if (!JournalReplay.unavailable(e)) {
         return Future.failedFuture(e);
       }
-      CachedLimits stale = limitsByTenant.get(tenantId);
-      return Future.succeededFuture(stale == null ? TenantLimits.NONE : stale.limits());
+      return Future.succeededFuture(tenantLimits.lastKnown(tenantId));
     });
   }
 
@@ -245,38 +243,14 @@ public final class TaskVerticle extends VerticleBase {
             .put("id", o.result().getJsonObject("task").getString("id")).put("state", TaskState.QUEUED.wire())));
         return new JsonObject().put("tasks", accepted);
       });
-      return orBuffered(live, entry("submit", ctx, batch.stream().map(Submission::toJournal).toList()), () -> {
+      List<JsonObject> journaled = batch.stream().map(Submission::toJournal).toList();
+      return orBuffered(live, JournalReplay.entry("submit", ctx, journaled), () -> {
         JsonArray accepted = new JsonArray();
         batch.forEach(s -> accepted.add(new JsonObject().put("id", s.id().toString())
             .put("state", TaskState.QUEUED.wire()).put("buffered", true)));
         return new JsonObject().put("tasks", accepted);
       });
     });
-  }
-
-  /**
-   * The tenant's limits, read once and kept until a change is published ({@link Addresses#EVENTS_LIMITS_CHANGED})
-   * or, as a fallback for a lost event, for {@link #LIMITS_TTL_NANOS}.
-   */
-  private Future<TenantLimits> tenantLimits(String tenantId) {
-    CachedLimits cached = limitsByTenant.get(tenantId);
-    long now = System.nanoTime();
-    if (cached != null && now - cached.readAt() < LIMITS_TTL_NANOS) {
-      return Future.succeededFuture(cached.limits());
-    }
-    long generation = limitsGeneration;
-    return breaker.execute(() -> PolicyReads.limits(pool, tenantId)).onSuccess(limits -> {
-      if (generation == limitsGeneration) {
-        limitsByTenant.put(tenantId, new CachedLimits(limits, now));
-      }
-    });
-  }
-
-  private record CachedLimits(TenantLimits limits, long readAt) {}
-
-  private void limitsChanged(JsonObject event) {
-    limitsGeneration++;
-    limitsByTenant.remove(event.getString("tenantId"));
   }
 
   /** One transaction for a whole batch (a group commit, or a bulk request). */
@@ -407,7 +381,7 @@ public final class TaskVerticle extends VerticleBase {
     String agentId = m.body().getString("agentId");
     int attempt = m.body().getInteger("attempt");
     return breaker.execute(() -> tasks.ack(ctx, id, agentId, attempt)).map(g -> {
-      JsonObject reply = acked(id, agentId, attempt, g);
+      JsonObject reply = LeaseRules.acked(id, agentId, attempt, g);
       if (g.moved()) {
         drainAudit();
       }
@@ -430,7 +404,7 @@ public final class TaskVerticle extends VerticleBase {
       for (int i = 0; i < refs.size(); i++) {
         TaskRepository.AttemptRef ref = refs.get(i);
         TaskRepository.Guarded g = all.get(i);
-        out.add(item(ref.id(), ref.attempt(), () -> acked(ref.id(), agentId, ref.attempt(), g)));
+        out.add(item(ref.id(), ref.attempt(), () -> LeaseRules.acked(ref.id(), agentId, ref.attempt(), g)));
       }
       if (all.stream().anyMatch(g -> g != null && g.moved())) {
         drainAudit();
@@ -439,32 +413,13 @@ public final class TaskVerticle extends VerticleBase {
     });
   }
 
-  /** The answer to one ack, or its refusal. */
-  private static JsonObject acked(UUID id, String agentId, int attempt, TaskRepository.Guarded g) {
-    if (g == null) {
-      throw TaskRepository.notFound();
-    }
-    boolean alreadyRunning = g.state() == TaskState.RUNNING && agentId.equals(g.holder()) && g.attempt() == attempt;
-    if (!g.moved() && !alreadyRunning) {
-      throw refusal(id, g, agentId, attempt, "acknowledge");
-    }
-    return lease(id, attempt, TaskState.RUNNING, g.row(), false);
-  }
-
   private Future<JsonObject> extend(Message<JsonObject> m, JsonObject progress) {
     RequestContext ctx = ctx(m);
     UUID id = taskId(m);
     String agentId = m.body().getString("agentId");
     int attempt = m.body().getInteger("attempt");
-    return breaker.execute(() -> tasks.extend(ctx, id, agentId, attempt, progress)).map(g -> {
-      if (g.moved()) {
-        return lease(id, attempt, TaskState.RUNNING, g.row(), false);
-      }
-      if (g.state() == TaskState.CANCELED && agentId.equals(g.holder()) && g.attempt() == attempt) {
-        return lease(id, attempt, TaskState.CANCELED, null, true);
-      }
-      throw refusal(id, g, agentId, attempt, progress == null ? "extend the lease of" : "report progress on");
-    });
+    return breaker.execute(() -> tasks.extend(ctx, id, agentId, attempt, progress))
+        .map(g -> LeaseRules.extended(id, agentId, attempt, g, progress != null));
   }
 
   private static JsonObject progress(JsonObject body) {
@@ -478,8 +433,8 @@ public final class TaskVerticle extends VerticleBase {
     JsonObject body = m.body();
     String agentId = body.getString("agentId");
     int next = body.remove("next") instanceof Number n ? n.intValue() : 0;
-    Future<JsonObject> live = judge(ctx, agentId, List.of(id), List.of(body)).compose(judged -> {
-      Judged j = judged.get(0);
+    Future<JsonObject> live = judge.judge(ctx, agentId, List.of(id), List.of(body)).compose(judged -> {
+      ResultJudge.Judged j = judged.get(0);
       return breaker.execute(() -> tasks.result(ctx, id, agentId, j.result(), j.verdict())).compose(g -> {
         if (g.moved()) {
           completed(List.of(j.result().getString("outcome")));
@@ -487,7 +442,7 @@ public final class TaskVerticle extends VerticleBase {
         return recorded(ctx, id, agentId, j, g);
       });
     });
-    Future<JsonObject> answer = orBuffered(live, entry("result", ctx, List.of(body)).put("agentId", agentId),
+    Future<JsonObject> answer = orBuffered(live, JournalReplay.entry("result", ctx, List.of(body)).put("agentId", agentId),
         () -> bufferedResult(body));
     return next == 0 ? answer : answer.compose(reply -> nextWork(ctx, agentId, next, reply));
   }
@@ -533,7 +488,7 @@ public final class TaskVerticle extends VerticleBase {
       }
       return new JsonObject().put("items", out);
     });
-    return orBuffered(live, entry("result", ctx, reported).put("agentId", agentId), () -> {
+    return orBuffered(live, JournalReplay.entry("result", ctx, reported).put("agentId", agentId), () -> {
       JsonArray out = new JsonArray();
       reported.forEach(r -> out.add(bufferedResult(r).put("status", 202)));
       return new JsonObject().put("items", out);
@@ -546,9 +501,9 @@ public final class TaskVerticle extends VerticleBase {
    */
   private Future<List<Future<JsonObject>>> results(RequestContext ctx, String agentId, List<UUID> ids,
                                                    List<JsonObject> reported) {
-    return judge(ctx, agentId, ids, reported).compose(judged -> {
-      List<JsonObject> results = judged.stream().map(Judged::result).toList();
-      List<Verdict> verdicts = judged.stream().map(Judged::verdict).toList();
+    return judge.judge(ctx, agentId, ids, reported).compose(judged -> {
+      List<JsonObject> results = judged.stream().map(ResultJudge.Judged::result).toList();
+      List<Verdict> verdicts = judged.stream().map(ResultJudge.Judged::verdict).toList();
       return breaker.execute(() -> tasks.resultAll(ctx, agentId, ids, results, verdicts)).compose(all -> {
         List<String> outcomes = new ArrayList<>();
         for (int i = 0; i < all.size(); i++) {
@@ -568,68 +523,6 @@ public final class TaskVerticle extends VerticleBase {
     });
   }
 
-  /** A result as it will be recorded, and the result gates' verdict on it (null when nothing was checked). */
-  private record Judged(JsonObject result, Verdict verdict) {}
-
-  /**
-   * The gate inputs of the tasks that reported success: from {@link GateCache} when it knows them all (no read),
-   * otherwise one read for the batch.
-   */
-  private Future<Map<UUID, PolicyReads.GateInput>> gateInputs(String tenantId, String agentId, List<UUID> succeeded) {
-    Map<UUID, GateCache.Known> known = gates.tasks(succeeded);
-    if (known == null) {
-      return breaker.execute(() -> PolicyReads.resultGates(pool, tenantId, agentId, succeeded));
-    }
-    if (known.values().stream().allMatch(k -> k.policy().isEmpty())) {
-      return Future.succeededFuture(Map.of());
-    }
-    List<Waiver> cached = gates.waivers(tenantId);
-    if (cached != null) {
-      return Future.succeededFuture(GateCache.inputs(known, cached));
-    }
-    long generation = gates.generation();
-    long readAt = System.nanoTime();
-    return breaker.execute(() -> PolicyReads.activeWaivers(pool, tenantId)).map(read -> {
-      gates.waiversRead(tenantId, read, generation, readAt);
-      return GateCache.inputs(known, read);
-    });
-  }
-
-  /**
-   * The result gates on a batch of results: one read of the budgets, gates and applicable waivers of the
-   * tasks that reported success, then {@link ResultGates} in memory. A success the gates fail is recorded as a failed
-   * attempt naming the rules, so retries and dead-lettering apply as to any failure. Tasks without budget or gates,
-   * and attempts reported as failed, are not checked.
-   */
-  private Future<List<Judged>> judge(RequestContext ctx, String agentId, List<UUID> ids, List<JsonObject> results) {
-    List<UUID> succeeded = new ArrayList<>();
-    for (int i = 0; i < results.size(); i++) {
-      if ("succeeded".equals(results.get(i).getString("outcome"))) {
-        succeeded.add(ids.get(i));
-      }
-    }
-    if (succeeded.isEmpty()) {
-      return Future.succeededFuture(results.stream().map(r -> new Judged(r, null)).toList());
-    }
-    return gateInputs(ctx.tenantId(), agentId, succeeded).map(inputs -> {
-      Instant now = Instant.now();
-      List<Judged> judged = new ArrayList<>(results.size());
-      for (int i = 0; i < results.size(); i++) {
-        JsonObject result = results.get(i);
-        PolicyReads.GateInput input = inputs.get(ids.get(i));
-        if (input == null || !"succeeded".equals(result.getString("outcome")) || input.policy().isEmpty()) {
-          judged.add(new Judged(result, null));
-          continue;
-        }
-        Verdict verdict = ResultGates.evaluate(input.policy(), Report.from(result),
-            new ResultGates.Attempt(input.taskId(), input.taskType(), agentId), input.waivers(), now);
-        judged.add(new Judged(verdict.failed()
-            ? result.copy().put("outcome", "failed").put("error", verdict.error()) : result, verdict));
-      }
-      return judged;
-    });
-  }
-
   // ---- the outage journal ----
 
   /** See {@link Addresses#TASKS_SHUTDOWN}. */
@@ -643,60 +536,8 @@ public final class TaskVerticle extends VerticleBase {
           return Future.succeededFuture(0);
         });
     return released.compose(n -> {
-      return replayIfReachable().recover(e -> Future.succeededFuture(0))
+      return replay.replayIfReachable().recover(e -> Future.succeededFuture(0))
           .map(r -> new JsonObject().put("buffered", journal.buffered()).put("released", n));
-    });
-  }
-
-  /** Replays the journal when it holds anything and the breaker lets calls through. */
-  private Future<Integer> replayIfReachable() {
-    return journal.buffered() > 0 && breaker.state() != CircuitBreakerState.OPEN ? replayJournal()
-        : Future.succeededFuture(0);
-  }
-
-  private Future<Integer> replayJournal() {
-    return journal.replay(this::replayEntry).onSuccess(landed -> {
-      if (landed > 0) {
-        changed();
-      }
-    });
-  }
-
-  /**
-   * One journal entry through the same statements as a live request. Fails only when the database is unavailable
-   * (the replay then stops and tries again later); an item the database refuses is logged and counted, never retried
-   * forever.
-   */
-  private Future<OutageJournal.Replayed> replayEntry(JsonObject entry) {
-    RequestContext ctx = RequestContext.fromJson(entry.getJsonObject("ctx"));
-    List<JsonObject> items = entry.getJsonArray("items").stream().map(JsonObject.class::cast).toList();
-    Future<List<Future<JsonObject>>> outcomes;
-    if ("submit".equals(entry.getString("kind"))) {
-      List<Submission> batch = items.stream().map(item -> Submission.fromJournal(item, ctx)).toList();
-      outcomes = breaker.execute(() -> tasks.submit(batch));
-    } else {
-      String agentId = entry.getString("agentId");
-      List<UUID> ids = items.stream().map(item -> UUID.fromString(item.getString("taskId"))).toList();
-      outcomes = results(ctx, agentId, ids, items);
-    }
-    return outcomes.map(answers -> {
-      int refused = 0;
-      for (int i = 0; i < answers.size(); i++) {
-        if (answers.get(i).failed()) {
-          refused++;
-          LOG.warn("journal replay: {} item {} of tenant {} was refused: {}", entry.getString("kind"),
-              items.get(i).getString(items.get(i).containsKey("taskId") ? "taskId" : "id"), ctx.tenantId(),
-              answers.get(i).cause().getMessage());
-        }
-      }
-      return new OutageJournal.Replayed(answers.size() - refused, refused);
-    }).recover(e -> {
-      if (unavailable(e)) {
-        return Future.failedFuture(e);
-      }
-      LOG.error("journal replay: a {} entry of tenant {} failed and is dropped: {}", entry.getString("kind"),
-          ctx.tenantId(), e.getMessage());
-      return Future.succeededFuture(new OutageJournal.Replayed(0, items.size()));
     });
   }
 
@@ -738,28 +579,21 @@ public final class TaskVerticle extends VerticleBase {
    * The answer to one result: the outcome it recorded, or, for a repeat, the first outcome of that attempt; a result
    * that recorded nothing and finds nothing recorded is refused.
    */
-  private Future<JsonObject> recorded(RequestContext ctx, UUID id, String agentId, Judged judged,
+  private Future<JsonObject> recorded(RequestContext ctx, UUID id, String agentId, ResultJudge.Judged judged,
                                       TaskRepository.Guarded g) {
     JsonObject body = judged.result();
     int attempt = body.getInteger("attempt");
-    JsonObject reply = new JsonObject().put("taskId", id.toString()).put("attempt", attempt);
     if (g.moved()) {
-      reply.put("outcome", body.getString("outcome")).put("state", g.row().getString("after_state"))
-          .put("repeated", false);
+      JsonObject reply = LeaseRules.recorded(id, attempt, body.getString("outcome"), g);
       if (judged.verdict() != null) {
         reply.put("policy", judged.verdict().toJson());
       }
       return Future.succeededFuture(reply);
     }
-    String recorded = g.row().getString("recorded_outcome");
-    Future<String> outcome = recorded != null || g.state().active() ? Future.succeededFuture(recorded)
+    Future<String> outcome = g.recordedOutcome() != null || g.state().active()
+        ? Future.succeededFuture(g.recordedOutcome())
         : breaker.execute(() -> tasks.recordedOutcome(ctx, id, attempt));
-    return outcome.map(first -> {
-      if (first == null) {
-        throw refusal(id, g, agentId, attempt, "report a result for");
-      }
-      return reply.put("outcome", first).put("state", g.state().wire()).put("repeated", true);
-    });
+    return outcome.map(first -> LeaseRules.repeated(id, agentId, attempt, first, g));
   }
 
   /** One item of a batch answer: {@code work}'s answer with status 200, or its failure as status and problem. */
@@ -784,26 +618,6 @@ public final class TaskVerticle extends VerticleBase {
     } catch (RuntimeException e) {
       throw Failure.BAD_REQUEST.exception(field + " " + value + " is not a UUID");
     }
-  }
-
-  private static JsonObject lease(UUID id, int attempt, TaskState state, Row row, boolean canceled) {
-    OffsetDateTime lease = row == null ? null : row.getOffsetDateTime("lease_expires_at");
-    return new JsonObject().put("taskId", id.toString()).put("attempt", attempt).put("state", state.wire())
-        .put("leaseExpiresAt", TaskJson.time(lease)).put("canceled", canceled);
-  }
-
-  /** Why an agent's call on a task was refused: not its task, a stale attempt, or a state that does not allow it. */
-  private static ArbiterException refusal(UUID id, TaskRepository.Guarded g, String agentId, int attempt,
-                                          String action) {
-    if (!agentId.equals(g.holder())) {
-      return Failure.CONFLICT.exception("task " + id + " is not held by agent " + agentId + " (it is "
-          + g.state().wire() + ")");
-    }
-    if (g.attempt() != attempt) {
-      return Failure.CONFLICT.exception("attempt " + attempt + " is stale: task " + id + " is on attempt "
-          + g.attempt() + " (" + g.state().wire() + ")");
-    }
-    return Failure.CONFLICT.exception("cannot " + action + " task " + id + ": it is " + g.state().wire());
   }
 
   // ---- the lease rescuer ----

@@ -2,11 +2,41 @@ package io.arbiter.task;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 @DisplayName("The task state table")
-class TaskStateTest {
+public class TaskStateTest {
+
+  /** A state condition of a WHERE clause: {@code [alias.]state = 'x'} or {@code [alias.]state IN ('x', 'y')}. */
+  private static final Pattern STATE_CONDITION =
+      Pattern.compile("(?:WHERE|AND)\\s+((?:\\w+\\.)?state\\s+(?:=\\s*'\\w+'|IN\\s*\\([^)]*\\)))");
+
+  /** Every state condition in the WHERE clauses of {@code sql}, as written. */
+  public static List<String> stateConditions(String sql) {
+    List<String> found = new ArrayList<>();
+    Matcher m = STATE_CONDITION.matcher(sql);
+    while (m.find()) {
+      found.add(m.group(1).replaceAll("\\s+", " "));
+    }
+    return found;
+  }
+
+  /** Asserts that every state condition of {@code sql} is {@link TaskState#guard} for {@code target}. */
+  public static void assertGuardsOn(String name, String sql, TaskState target) {
+    List<String> conditions = stateConditions(sql);
+    assertThat(conditions).as("%s guards on a state", name).isNotEmpty();
+    for (String condition : conditions) {
+      String column = condition.substring(0, condition.indexOf(' '));
+      assertThat(condition).as("%s guards with the table's sources of %s", name, target)
+          .isEqualTo(TaskState.guard(column, target));
+    }
+  }
 
   @Test
   @DisplayName("allows the lifecycle's moves and nothing else")
@@ -34,6 +64,32 @@ class TaskStateTest {
     assertThat(TaskState.sourcesOf(TaskState.CANCELED)).containsExactlyInAnyOrder("queued", "assigned", "running");
     assertThat(TaskState.sourcesOf(TaskState.RUNNING)).containsExactly("assigned");
     assertThat(TaskState.sourcesOf(TaskState.QUEUED)).containsExactlyInAnyOrder("failed", "timed_out", "dead");
+  }
+
+  @Test
+  @DisplayName("guards name only stored states: failed and timed out pass within the statement that enters them")
+  void storedSources() {
+    assertThat(TaskState.storedSourcesOf(TaskState.QUEUED)).as("only an operator's requeue").containsExactly("dead");
+    assertThat(TaskState.storedSourcesOf(TaskState.SUCCEEDED)).containsExactly("assigned", "running");
+    assertThat(TaskState.storedSourcesOf(TaskState.FAILED)).containsExactly(TaskState.storedSourcesOf(TaskState.SUCCEEDED));
+    assertThat(TaskState.storedSourcesOf(TaskState.TIMED_OUT)).containsExactly("assigned", "running");
+    assertThat(TaskState.guard("t0.state", TaskState.RUNNING)).isEqualTo("t0.state = 'assigned'");
+    assertThat(TaskState.guard("state", TaskState.CANCELED)).isEqualTo("state IN ('queued', 'assigned', 'running')");
+  }
+
+  @Test
+  @DisplayName("every task statement that moves a task guards with the table's sources of its target")
+  void statementsGuardFromTheTable() {
+    Map<String, Object[]> statements = Map.of(
+        "CLAIM", new Object[] {TaskSql.CLAIM, TaskState.RUNNING},
+        "CLAIM_RUNNING", new Object[] {TaskSql.CLAIM_RUNNING, TaskState.RUNNING},
+        "ACK", new Object[] {TaskSql.ACK, TaskState.RUNNING},
+        "RESULT", new Object[] {TaskSql.RESULT, TaskState.SUCCEEDED},
+        "REQUEUE", new Object[] {TaskSql.REQUEUE, TaskState.QUEUED},
+        "RESCUE", new Object[] {TaskSql.RESCUE, TaskState.TIMED_OUT});
+    statements.forEach((name, s) -> assertGuardsOn(name, (String) s[0], (TaskState) s[1]));
+    assertThat(stateConditions("SELECT 1 FROM tasks t WHERE t.id = $1 AND t.state IN ('queued', 'dead')"))
+        .as("the check finds a hand-written guard").containsExactly("t.state IN ('queued', 'dead')");
   }
 
   @Test
