@@ -7,6 +7,7 @@ import io.arbiter.bus.StreamEvent;
 import io.arbiter.bus.RequestContext;
 import io.arbiter.config.ArbiterConfig;
 import io.arbiter.config.LiveSettings;
+import io.arbiter.db.Coalescer;
 import io.arbiter.db.Cursor;
 import io.arbiter.db.Database;
 import io.arbiter.db.DbBreaker;
@@ -56,8 +57,7 @@ public final class AuditVerticle extends VerticleBase {
   private AuditRepository audit;
   private Counter chained;
   private Timer drainTimer;
-  private boolean draining;
-  private boolean drainAgain;
+  private final Coalescer seals = new Coalescer(this::sealOnce);
   private boolean retryScheduled;
 
   public AuditVerticle(ArbiterConfig config, MeterRegistry registry) {
@@ -115,39 +115,30 @@ public final class AuditVerticle extends VerticleBase {
   }
 
   /**
-   * Seals records until a batch comes back short; one seal runs at a time per verticle. Records of transactions that
-   * ended while an older one was still running wait for it: a short retry picks them up.
+   * Seals records until a batch comes back short; one seal runs at a time per verticle ({@link Coalescer}). Records of
+   * transactions that ended while an older one was still running wait for it: a short retry picks them up.
    */
   private void drain() {
-    if (draining) {
-      drainAgain = true;
-      return;
-    }
-    draining = true;
-    drainAgain = false;
+    seals.request();
+  }
+
+  /** One seal; true when the batch was full, so more may be waiting. */
+  private Future<Boolean> sealOnce() {
     int batch = config.audit().drainBatchSize();
     long started = System.nanoTime();
-    breaker.execute(() -> audit.sealNext(batch))
-        .onComplete(result -> {
-          draining = false;
-          if (result.failed()) {
-            LOG.debug("audit drain failed: {}", result.cause().getMessage());
-            return;
-          }
-          List<AuditRecord> appended = result.result();
-          if (!appended.isEmpty()) {
-            if (chained != null) {
-              chained.increment(appended.size());
-              drainTimer.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
-            }
-            publish(appended);
-          }
-          if (appended.size() >= batch || drainAgain) {
-            drain();
-          } else {
-            countPending();
-          }
-        });
+    return breaker.execute(() -> audit.sealNext(batch)).map(appended -> {
+      if (!appended.isEmpty()) {
+        if (chained != null) {
+          chained.increment(appended.size());
+          drainTimer.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+        }
+        publish(appended);
+      }
+      if (appended.size() < batch) {
+        countPending();
+      }
+      return appended.size() >= batch;
+    }).onFailure(e -> LOG.debug("audit seal failed: {}", e.getMessage()));
   }
 
   /** Hands the task and agent events just appended to the live streams, in log order. */

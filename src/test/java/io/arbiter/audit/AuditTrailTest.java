@@ -142,7 +142,8 @@ class AuditTrailTest {
           .iterator().next().getOffsetDateTime("first_at").toInstant().toString();
       JsonObject before = verify(own, "?to=" + encode(victimSealAt));
       assertThat(before.getBoolean("ok")).as("a range that ends before it: " + before).isTrue();
-      assertThat(before.getLong("lastId")).isLessThan(victim);
+      // empty when the victim's seal is the first; otherwise it stops short of the victim
+      assertThat(before.getLong("lastId") == null ? 0L : before.getLong("lastId")).isLessThan(victim);
     }
   }
 

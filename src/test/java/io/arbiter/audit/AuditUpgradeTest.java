@@ -34,9 +34,7 @@ class AuditUpgradeTest {
   void upgradeKeepsOneVerifiableChain() throws Exception {
     String url = TestDatabase.freshDatabaseUrl();
     PgConnectOptions o = PgConnectOptions.fromUri(url);
-    String jdbc = "jdbc:postgresql://" + o.getHost() + ":" + o.getPort() + "/" + o.getDatabase();
-    Flyway.configure().dataSource(jdbc, o.getUser(), o.getPassword()).locations("classpath:db/migration")
-        .target("8").load().migrate();
+    String jdbc = migratedTo(url, "8");
 
     List<AuditRecord> legacy = new ArrayList<>();
     byte[] prev = AuditChain.genesis();
@@ -102,9 +100,7 @@ class AuditUpgradeTest {
   void historyFromBeforeTheUpgradeIsKept() throws Exception {
     String url = TestDatabase.freshDatabaseUrl();
     PgConnectOptions o = PgConnectOptions.fromUri(url);
-    String jdbc = "jdbc:postgresql://" + o.getHost() + ":" + o.getPort() + "/" + o.getDatabase();
-    Flyway.configure().dataSource(jdbc, o.getUser(), o.getPassword()).locations("classpath:db/migration")
-        .target("9").load().migrate();
+    String jdbc = migratedTo(url, "9");
     String taskId = "6f1c2a9e-0000-4000-8000-000000000001";
     try (Connection c = DriverManager.getConnection(jdbc, o.getUser(), o.getPassword())) {
       c.createStatement().execute("""
@@ -126,5 +122,14 @@ class AuditUpgradeTest {
       assertThat(app.sql("SELECT count(*) FROM task_history WHERE task_id::text = $1", taskId).iterator().next()
           .getLong(0)).as("the view shows both").isEqualTo(2);
     }
+  }
+
+  /** Migrates the database at {@code url} up to {@code version} only; returns its JDBC URL. */
+  private static String migratedTo(String url, String version) {
+    PgConnectOptions o = PgConnectOptions.fromUri(url);
+    String jdbc = "jdbc:postgresql://" + o.getHost() + ":" + o.getPort() + "/" + o.getDatabase();
+    Flyway.configure().dataSource(jdbc, o.getUser(), o.getPassword()).locations("classpath:db/migration")
+        .target(version).load().migrate();
+    return jdbc;
   }
 }
