@@ -54,8 +54,8 @@ final class AuditRepository {
    * Returns the records sealed, with their hashes, in chain order; none when nothing new has ended.
    */
   Future<List<AuditRecord>> sealNext(int batch) {
-    return pool.withTransaction(tx -> tx.query(AuditSql.LOCK_SEAL).execute()
-        .compose(v -> tx.query(AuditSql.SEAL_START).execute())
+    return pool.withTransaction(tx -> tx.preparedQuery(AuditSql.LOCK_SEAL).execute()
+        .compose(v -> tx.preparedQuery(AuditSql.SEAL_START).execute())
         .compose(start -> {
           Row row = start.iterator().next();
           long lo = row.getLong("lo");
@@ -193,7 +193,7 @@ final class AuditRepository {
   }
 
   Future<Long> pending() {
-    return pool.query(AuditSql.COUNT_UNSEALED).execute().map(rows -> rows.iterator().next().getLong("pending"));
+    return pool.preparedQuery(AuditSql.COUNT_UNSEALED).execute().map(rows -> rows.iterator().next().getLong("pending"));
   }
 
   private static List<AuditRecord> records(RowSet<Row> rows) {

@@ -36,10 +36,24 @@ public final class Database {
 
   /** A pool owned by the verticle that creates it (closed when that verticle is undeployed). */
   public static Pool pool(Vertx vertx, ArbiterConfig.Db db, String name) {
+    return pool(vertx, db, name, false);
+  }
+
+  /**
+   * A pool owned by the verticle that creates it. With {@code planOnce}, PostgreSQL plans each statement once per
+   * connection ({@code plan_cache_mode = force_generic_plan}) instead of choosing by cost between that plan and a plan
+   * for each call's values: for statements that run on every task, whose per-call plans cost as much as running them,
+   * and whose one plan is proven to use the indexes (see the statements' plan tests).
+   */
+  public static Pool pool(Vertx vertx, ArbiterConfig.Db db, String name, boolean planOnce) {
     PoolOptions poolOptions = new PoolOptions().setMaxSize(db.poolSize()).setName(name)
         .setMaxWaitQueueSize(db.maxWaitQueue()).setConnectionTimeout(db.connectTimeoutMs()).setConnectionTimeoutUnit(
             TimeUnit.MILLISECONDS);
-    return PgBuilder.pool().with(poolOptions).connectingTo(connectOptions(db)).using(vertx).build();
+    PgConnectOptions connect = connectOptions(db);
+    if (planOnce) {
+      connect.addProperty("plan_cache_mode", "force_generic_plan");
+    }
+    return PgBuilder.pool().with(poolOptions).connectingTo(connect).using(vertx).build();
   }
 
   /**

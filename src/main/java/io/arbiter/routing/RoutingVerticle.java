@@ -129,7 +129,7 @@ public final class RoutingVerticle extends VerticleBase {
   }
 
   private Future<List<Row>> dispatchIn(SqlConnection tx, LiveSettings settings) {
-    return tx.query(RoutingSql.ROUTABLE_AGENTS).execute().compose(rows -> {
+    return tx.preparedQuery(RoutingSql.ROUTABLE_AGENTS).execute().compose(rows -> {
       List<Candidate> agents = new ArrayList<>();
       rows.forEach(row -> agents.add(candidate(row, config.routing().levels())));
       Map<String, Integer> slotsByTenantAndType = new LinkedHashMap<>();

@@ -6,7 +6,6 @@ import io.arbiter.bus.RequestContext;
 import io.arbiter.config.ArbiterConfig;
 import io.arbiter.policy.Verdict;
 import io.vertx.core.Future;
-import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
@@ -196,10 +195,12 @@ final class TaskRepository {
 
   /** Many acks by one agent in one statement; one {@link Guarded} per ref, in order, null for an unknown task. */
   Future<List<Guarded>> ackAll(RequestContext ctx, String agentId, List<AttemptRef> refs) {
-    Tuple params = Tuple.tuple().addString(ctx.tenantId()).addString(agentId)
-        .addArrayOfUUID(refs.stream().map(AttemptRef::id).toArray(UUID[]::new))
-        .addArrayOfInteger(refs.stream().map(AttemptRef::attempt).toArray(Integer[]::new))
-        .addLong(limits.leaseMs());
+    JsonArray acks = new JsonArray(new ArrayList<>(refs.size()));
+    for (int i = 0; i < refs.size(); i++) {
+      acks.add(new JsonObject().put("n", i + 1).put("id", refs.get(i).id().toString())
+          .put("attempt", refs.get(i).attempt()));
+    }
+    Tuple params = Tuple.of(ctx.tenantId(), agentId, acks, limits.leaseMs());
     return guardedAll(TaskSql.ACK, actor(params, ctx));
   }
 
@@ -210,37 +211,25 @@ final class TaskRepository {
    */
   Future<List<Guarded>> resultAll(RequestContext ctx, String agentId, List<UUID> ids, List<JsonObject> results,
                                   List<Verdict> verdicts) {
-    int n = results.size();
-    String[] judged = new String[n];
-    Integer[] attempts = new Integer[n];
-    String[] outcomes = new String[n];
-    String[] values = new String[n];
-    String[] errors = new String[n];
-    Double[] qualities = new Double[n];
-    Integer[] files = new Integer[n];
-    Integer[] lines = new Integer[n];
-    Boolean[] tests = new Boolean[n];
-    Double[] coverage = new Double[n];
-    for (int i = 0; i < n; i++) {
+    JsonArray reports = new JsonArray(new ArrayList<>(results.size()));
+    for (int i = 0; i < results.size(); i++) {
       JsonObject r = results.get(i);
-      attempts[i] = r.getInteger("attempt");
-      outcomes[i] = r.getString("outcome");
-      values[i] = r.getValue("result") == null ? null : Json.encode(resultJson(r.getValue("result")));
-      errors[i] = r.getString("error");
-      qualities[i] = r.getDouble("quality");
-      files[i] = r.getInteger("filesChanged");
-      lines[i] = r.getInteger("linesChanged");
-      tests[i] = r.getBoolean("testsPassed");
-      coverage[i] = r.getDouble("coverage");
-      judged[i] = verdicts.get(i) == null ? null : verdicts.get(i).toJson().encode();
+      JsonObject report = new JsonObject().put("n", i + 1).put("id", ids.get(i).toString());
+      for (String field : RESULT_FIELDS) {
+        report.put(field, r.getValue(field));
+      }
+      report.put("result", r.getValue("result") == null ? null : resultJson(r.getValue("result")));
+      report.put("verdict", verdicts.get(i) == null ? null : verdicts.get(i).toJson());
+      reports.add(report);
     }
-    Tuple params = Tuple.tuple().addString(ctx.tenantId()).addString(agentId)
-        .addArrayOfUUID(ids.toArray(UUID[]::new)).addArrayOfInteger(attempts).addArrayOfString(outcomes)
-        .addArrayOfString(values).addArrayOfString(errors).addArrayOfDouble(qualities).addArrayOfInteger(files)
-        .addArrayOfInteger(lines).addArrayOfBoolean(tests).addArrayOfDouble(coverage)
-        .addLong(limits.backoffBaseMs()).addLong(limits.backoffCapMs());
-    return guardedAll(TaskSql.RESULT, actor(params, ctx).addArrayOfString(judged));
+    Tuple params = Tuple.of(ctx.tenantId(), agentId, reports, limits.backoffBaseMs(),
+        limits.backoffCapMs());
+    return guardedAll(TaskSql.RESULT, actor(params, ctx));
   }
+
+  /** The fields of a result report that {@link TaskSql#RESULT} reads as they are. */
+  private static final List<String> RESULT_FIELDS = List.of("attempt", "outcome", "error", "quality", "filesChanged",
+      "linesChanged", "testsPassed", "coverage");
 
   /** Applies up to {@code max} recorded outcomes to their agents (see {@link TaskSql#FOLD_OUTCOMES}); how many it applied. */
   Future<Integer> foldOutcomes(int max) {

@@ -227,33 +227,35 @@ final class TaskSql {
       """;
 
   /**
-   * The tasks of a batch of one agent's reports, locked in id order (the order every statement takes task rows in):
-   * $1 tenant, $3 the task ids. {@code input} holds the reports with their position {@code n} (1-based).
+   * One agent's batch of reports and their tasks: $1 tenant, $3 the reports, a JSON array of objects with the given
+   * columns and {@code n}, their 1-based position. {@code input} holds the reports, {@code t0} their tasks, locked in id
+   * order (the order every statement takes task rows in). The reports arrive as one JSON document, as submissions do:
+   * the planner's estimate of the batch is then the same for every batch, so PostgreSQL keeps one generic plan for the
+   * statement, where arrays would show it each batch's length and have it planned again on every call.
    */
-  private static String lockedBatch(String input) {
+  private static String lockedBatch(String columns) {
     return """
         WITH input AS (
-          %s
+          SELECT * FROM jsonb_to_recordset($3::jsonb) AS i(n integer, %s)
         ),
         t0 AS (
           SELECT id, state, attempt, assigned_agent_id, max_attempts, assigned_at, lease_expires_at, type, requirements
-          FROM tasks WHERE tenant_id = $1 AND id = ANY($3::uuid[])
+          FROM tasks WHERE tenant_id = $1 AND id = ANY (ARRAY(SELECT id FROM input))
           ORDER BY id
           FOR UPDATE
         ),
-        """.formatted(input);
+        """.formatted(columns);
   }
 
   /**
-   * $1 tenant, $2 agent, $3 task ids, $4 attempts (parallel arrays, one entry per ack), $5 lease ms, $6..$10 actor.
+   * $1 tenant, $2 agent, $3 the acks ({id, attempt, n}), $4 lease ms, $5..$9 actor.
    * assigned → running for each task the agent holds on that attempt. One row per ack, in order: the task's state
    * (after this batch; null for an unknown task), its attempt and holder, the lease, and whether this ack moved it.
    */
-  static final String ACK = lockedBatch("""
-      SELECT * FROM unnest($3::uuid[], $4::int[]) WITH ORDINALITY AS i(id, attempt, n)""") + """
+  static final String ACK = lockedBatch("id uuid, attempt integer") + """
       moved AS (
         UPDATE tasks t SET state = 'running', started_at = now(), delivered_at = COALESCE(t.delivered_at, now()),
-               lease_expires_at = now() + $5 * interval '1 millisecond', updated_at = now()
+               lease_expires_at = now() + $4 * interval '1 millisecond', updated_at = now()
         FROM t0
         WHERE t.id = t0.id AND t0.assigned_agent_id = $2 AND
       """ + TaskState.guard("t0.state", TaskState.RUNNING)
@@ -262,7 +264,7 @@ final class TaskSql {
           AND t0.attempt IN (SELECT attempt FROM input i WHERE i.id = t0.id)
         RETURNING t.id, t.tenant_id, t.attempt, t.assigned_agent_id, t.lease_expires_at
       ),
-      """ + AuditLog.cte("audited", actorEvents("moved", "'task.running'", "'task:' || moved.id", ACKNOWLEDGED, 6))
+      """ + AuditLog.cte("audited", actorEvents("moved", "'task.running'", "'task:' || moved.id", ACKNOWLEDGED, 5))
       + """
       SELECT i.n, CASE WHEN m.id IS NOT NULL THEN 'running' ELSE t0.state END AS state, t0.attempt,
              t0.assigned_agent_id, COALESCE(m.lease_expires_at, t0.lease_expires_at) AS lease_expires_at,
@@ -292,11 +294,11 @@ final class TaskSql {
       """;
 
   /**
-   * $1 tenant, $2 agent, then one entry per result in parallel arrays: $3 task ids, $4 attempts, $5 outcomes,
-   * $6 results (JSON text), $7 errors, $8 qualities, $9 files changed, $10 lines changed, $11 tests passed,
-   * $12 coverage; $13 backoff base ms, $14 backoff cap ms, $15..$19 actor; $20 (parallel to $3) the result gates' verdict on each result ({@code io.arbiter.policy.Verdict#toJson}, or null when the task
-   * has no policy or the attempt did not report success): a result the gates failed arrives here already turned into
-   * a failed outcome naming the rules.
+   * $1 tenant, $2 agent, $3 the results ({id, attempt, outcome, result, error, quality, filesChanged, linesChanged,
+   * testsPassed, coverage, verdict, n}), $4 backoff base ms, $5 backoff cap ms, $6..$10 actor. {@code verdict} is the
+   * result gates' verdict on the result ({@code io.arbiter.policy.Verdict#toJson}, absent when the task has no policy
+   * or the attempt did not report success): a result the gates failed arrives here already turned into a failed
+   * outcome naming the rules.
    *
    * <p>Records each outcome once per (task, attempt), the first of the batch winning: succeeded ends the task; failed
    * retries after backoff or ends it dead. In the same statement, each recorded outcome leaves one
@@ -309,10 +311,8 @@ final class TaskSql {
    * outcome of that attempt already recorded (by an earlier statement or earlier in this batch) when it is a repeat.
    */
   static final String RESULT = lockedBatch("""
-      SELECT * FROM unnest($3::uuid[], $4::int[], $5::text[], $6::text[], $7::text[], $8::float8[], $9::int[],
-                           $10::int[], $11::bool[], $12::float8[], $20::text[])
-        WITH ORDINALITY AS i(id, attempt, outcome, result, error, quality, files_changed, lines_changed,
-                             tests_passed, coverage, verdict, n)""") + """
+      id uuid, attempt integer, outcome text, result jsonb, error text, quality float8, "filesChanged" integer,
+                     "linesChanged" integer, "testsPassed" boolean, coverage float8, verdict jsonb""") + """
       chosen AS (
         SELECT DISTINCT ON (i.id) i.*
         FROM input i JOIN t0 ON t0.id = i.id
@@ -325,8 +325,8 @@ final class TaskSql {
       recorded AS (
         INSERT INTO task_results (task_id, attempt, tenant_id, agent_id, outcome, result, error, quality,
                                   files_changed, lines_changed, tests_passed, coverage)
-        SELECT id, attempt, $1, $2, outcome, result::jsonb, error, quality, files_changed, lines_changed,
-               tests_passed, coverage
+        SELECT id, attempt, $1, $2, outcome, result, error, quality, "filesChanged", "linesChanged", "testsPassed",
+               coverage
         FROM chosen
         ON CONFLICT (task_id, attempt) DO NOTHING
         RETURNING task_id
@@ -335,7 +335,7 @@ final class TaskSql {
         UPDATE tasks t SET
           state = CASE WHEN c.outcome = 'succeeded' THEN 'succeeded' WHEN t.attempt >= t.max_attempts THEN 'dead'
                        ELSE 'queued' END,
-          result = c.result::jsonb, error = c.error, lease_expires_at = NULL, deadline_at = NULL,
+          result = c.result, error = c.error, lease_expires_at = NULL, deadline_at = NULL,
           run_after = CASE WHEN c.outcome <> 'succeeded' AND t.attempt < t.max_attempts THEN %s ELSE t.run_after END,
           finished_at = CASE WHEN c.outcome = 'succeeded' OR t.attempt >= t.max_attempts THEN now() END,
           updated_at = now()
@@ -356,17 +356,17 @@ final class TaskSql {
         CROSS JOIN LATERAL (VALUES (1, f.from_state, f.outcome), (2, 'failed', f.state)) AS s(n, from_state, to_state)
         WHERE s.n = 1 OR f.outcome = 'failed'
       ),
-      """.formatted(backoff("$13", "$14")) + AuditLog.cte("verdicts", """
-        SELECT f.tenant_id, $15, $16, 'policy.verdict', 'task:' || f.id,
-               CASE WHEN f.verdict::jsonb ->> 'verdict' = 'fail' THEN 'failure' ELSE 'success' END, $17, $18, $19,
-               f.verdict::jsonb || jsonb_build_object('attempt', f.attempt, 'agentId', f.assigned_agent_id),
+      """.formatted(backoff("$4", "$5")) + AuditLog.cte("verdicts", """
+        SELECT f.tenant_id, $6, $7, 'policy.verdict', 'task:' || f.id,
+               CASE WHEN f.verdict ->> 'verdict' = 'fail' THEN 'failure' ELSE 'success' END, $8, $9, $10,
+               f.verdict || jsonb_build_object('attempt', f.attempt, 'agentId', f.assigned_agent_id),
                '{}'::text[]
         FROM finished f WHERE f.verdict IS NOT NULL
       """) + ",\n" + AuditLog.cte("audited", actorEvents("moves",
       "'task.' || moves.to_state", "'task:' || moves.id",
       Transitions.details("moves.from_state", "moves.to_state", "moves.attempt", "moves.assigned_agent_id", """
           CASE WHEN moves.n = 1 THEN 'result reported' WHEN moves.to_state = 'dead' THEN 'no attempts left'
-               ELSE 'retry after backoff' END""", null), 15, "ORDER BY moves.id, moves.n"))
+               ELSE 'retry after backoff' END""", null), 6, "ORDER BY moves.id, moves.n"))
       + """
       SELECT i.n, COALESCE(f.state, t0.state) AS state, t0.attempt, t0.assigned_agent_id, f.state AS after_state,
              f.id IS NOT NULL AND f.n = i.n AS moved,

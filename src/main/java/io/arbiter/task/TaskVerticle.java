@@ -92,7 +92,7 @@ public final class TaskVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    pool = Database.pool(vertx, config.db(), "tasks");
+    pool = Database.pool(vertx, config.db(), "tasks", true);
     breaker = new DbBreaker(vertx, "tasks-db", config.breaker(), registry);
     tasks = new TaskRepository(pool, config.tasks(), config.routing().learning().discount());
     judge = new ResultJudge(pool, breaker, gates);

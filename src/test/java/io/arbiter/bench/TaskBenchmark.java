@@ -235,6 +235,7 @@ public final class TaskBenchmark implements Callable<Integer> {
           failures += ok ? 0 : 1;
         } catch (Exception e) {
           System.out.printf("  FAILED (mode %s): %s%n", m.name().toLowerCase(Locale.ROOT), describe(e));
+          e.printStackTrace(System.out);
           errors++;
           String exited = server == null ? null : server.exited(Duration.ofSeconds(10));
           if (exited != null) {
@@ -694,27 +695,27 @@ public final class TaskBenchmark implements Callable<Integer> {
 
   private Analysis analyse(String tenant, Collection<String> accepted) throws Exception {
     Map<String, TaskRow> tasks = new HashMap<>(accepted.size() * 2);
+    // submit->assigned: the first routing decision's time (the dispatch transaction's start), else the task's own
     for (Row row : query("""
         SELECT t.id::text, t.state,
-               (extract(epoch FROM coalesce(h.first_assigned, t.assigned_at) - t.created_at) * 1000000)::bigint,
+               (extract(epoch FROM coalesce(d.decided_at, t.assigned_at) - t.created_at) * 1000000)::bigint,
                (extract(epoch FROM t.finished_at - t.created_at) * 1000000)::bigint
           FROM tasks t
-          LEFT JOIN (SELECT task_id, min(at) AS first_assigned
-                       FROM task_history
-                      WHERE to_state = 'assigned' AND task_id IN (SELECT id FROM tasks WHERE tenant_id = $1)
-                      GROUP BY task_id) h ON h.task_id = t.id
+          LEFT JOIN routing_decisions d ON d.task_id = t.id AND d.attempt = 1
          WHERE t.tenant_id = $1""", tenant)) {
       Long assigned = row.getLong(2);
       Long succeeded = "succeeded".equals(row.getString(1)) ? row.getLong(3) : null;
       tasks.put(row.getString(0), new TaskRow(row.getString(1), assigned == null ? -1 : assigned,
           succeeded == null ? -1 : succeeded));
     }
+    // assigned twice: two assignments of one task in one attempt, read from its transitions' audit records
     long doubled = query("""
-        SELECT count(DISTINCT task_id) FROM (
-          SELECT h.task_id
-            FROM task_history h JOIN tasks t ON t.id = h.task_id
-           WHERE t.tenant_id = $1 AND h.to_state = 'assigned'
-           GROUP BY h.task_id, h.attempt HAVING count(*) > 1) d""", tenant).iterator().next().getLong(0);
+        SELECT count(DISTINCT target) FROM (
+          SELECT target
+            FROM audit_log
+           WHERE tenant_id = $1 AND action = 'task.assigned'
+           GROUP BY target, details ->> 'attempt' HAVING count(*) > 1) d""", tenant)
+        .iterator().next().getLong(0);
     return new Analysis(tasks, doubled);
   }
 

@@ -116,6 +116,16 @@ public final class TestApp implements AutoCloseable {
         () -> sql("SELECT 1 FROM agent_outcomes WHERE tenant_id = $1 LIMIT 1", tenantId).size() == 0);
   }
 
+  /**
+   * The plan PostgreSQL keeps for {@code statement} when it plans it once for every call
+   * ({@code EXPLAIN (GENERIC_PLAN)}; its parameters stay {@code $1}, {@code $2}, ...), one line per row.
+   */
+  public List<String> genericPlan(String statement) {
+    List<String> lines = new java.util.ArrayList<>();
+    await(pool().query("EXPLAIN (GENERIC_PLAN) " + statement).execute()).forEach(row -> lines.add(row.getString(0)));
+    return lines;
+  }
+
   /** Runs {@code statements} in one transaction, as plain queries (DDL such as {@code ALTER TABLE} included). */
   public void sqlTransaction(String... statements) {
     await(pool().withTransaction(connection -> {

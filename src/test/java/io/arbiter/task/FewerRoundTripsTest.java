@@ -30,7 +30,7 @@ class FewerRoundTripsTest {
 
   @BeforeAll
   static void boot() {
-    app = TestApp.start(Map.of("routing.pollIntervalMs", 100, "tasks.claimPollMs", 200));
+    app = TestApp.start(Map.of("routing.pollIntervalMs", 100, "tasks.claimPollMs", 200, "tasks.leaseMs", 600_000));
     http = app.http();
   }
 
@@ -70,7 +70,9 @@ class FewerRoundTripsTest {
     JsonObject delivery = claim.json().getJsonArray("tasks").getJsonObject(0);
     assertThat(delivery.getString("taskId")).isEqualTo(id);
     assertThat(delivery.getString("state")).isEqualTo("running");
-    assertThat(delivery.getString("leaseExpiresAt")).isNotNull();
+    assertThat(java.time.OffsetDateTime.parse(delivery.getString("leaseExpiresAt")))
+        .as("the lease is the configured tasks.leaseMs (10 minutes)")
+        .isAfter(java.time.OffsetDateTime.now().plusMinutes(9));
     assertThat(delivery.containsKey("ackDeadline")).isFalse();
     JsonObject task = http.get("/api/v1/tasks/" + id, app.tokens().admin("acme")).json();
     assertThat(task.getString("state")).isEqualTo("running");

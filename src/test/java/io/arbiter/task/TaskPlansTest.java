@@ -1,0 +1,84 @@
+package io.arbiter.task;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.arbiter.support.TestApp;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The tasks pool plans each statement once per connection and keeps that plan for every call
+ * ({@code Database.pool(..., planOnce)}): that one plan must reach rows through the indexes, however many tasks,
+ * results and audit records the tables hold.
+ */
+@DisplayName("The task statements' one plan")
+class TaskPlansTest {
+
+  /** Tables that grow with every task: no statement run per task may read them whole. */
+  private static final Pattern FULL_SCAN = Pattern.compile("Seq Scan on (tasks|task_results|audit_log|routing_decisions)\\b");
+
+  /** Statements that read every queued task on purpose (the queue-depth gauges), through the queue's partial index. */
+  private static final List<String> WHOLE_QUEUE = List.of("QUEUE_DEPTH", "QUEUE_BY_PRIORITY");
+
+  private static TestApp app;
+
+  @BeforeAll
+  static void boot() {
+    app = TestApp.start(Map.of());
+    // 20 tenants with 1,000 tasks each in every state, their results and audit records, so that the planner's
+    // statistics describe a database in use, not an empty one
+    app.sqlTransaction("""
+        INSERT INTO tasks (id, tenant_id, type, priority, timeout_ms, max_attempts, attempt_budget, state, attempt,
+                           assigned_agent_id, assigned_at, lease_expires_at)
+        SELECT gen_random_uuid(), 'tenant-' || (i % 20), 'type-' || (i % 7), (i % 10)::smallint, 60000, 3, 3,
+               (ARRAY['queued', 'assigned', 'running', 'succeeded', 'succeeded', 'succeeded', 'dead'])[1 + i % 7],
+               CASE WHEN i % 7 > 0 THEN 1 ELSE 0 END,
+               CASE WHEN i % 7 > 0 THEN 'agent-' || (i % 40) END,
+               CASE WHEN i % 7 > 0 THEN now() END,
+               CASE WHEN i % 7 IN (1, 2) THEN now() + interval '1 minute' END
+        FROM generate_series(1, 20000) AS i""", """
+        INSERT INTO audit_log (tenant_id, actor_sub, actor_role, action, target, outcome, details, tags)
+        SELECT tenant_id, 'agent', 'agent', 'task.' || state, 'task:' || id, 'success',
+               jsonb_build_object('from', 'queued', 'to', state, 'attempt', attempt), '{}'::text[]
+        FROM tasks, generate_series(1, 3)""", """
+        INSERT INTO task_results (task_id, attempt, tenant_id, agent_id, outcome)
+        SELECT id, attempt, tenant_id, assigned_agent_id, CASE WHEN state = 'dead' THEN 'failed' ELSE 'succeeded' END
+        FROM tasks WHERE state IN ('succeeded', 'dead')""", "ANALYZE tasks", "ANALYZE audit_log", "ANALYZE task_results");
+  }
+
+  @AfterAll
+  static void shutdown() {
+    app.close();
+  }
+
+  @Test
+  @DisplayName("no statement of the tasks domain reads a growing table whole")
+  void everyStatementUsesTheIndexes() throws Exception {
+    List<String> problems = new ArrayList<>();
+    int checked = 0;
+    for (Field field : TaskSql.class.getDeclaredFields()) {
+      if (!Modifier.isStatic(field.getModifiers()) || field.getType() != String.class
+          || Modifier.isPrivate(field.getModifiers()) || WHOLE_QUEUE.contains(field.getName())) {
+        continue;
+      }
+      field.setAccessible(true);
+      String plan = String.join("\n", app.genericPlan((String) field.get(null)));
+      checked++;
+      Matcher scan = FULL_SCAN.matcher(plan);
+      if (scan.find()) {
+        problems.add(field.getName() + ": " + scan.group() + "\n" + plan);
+      }
+    }
+    assertThat(checked).as("statements checked").isGreaterThan(15);
+    assertThat(problems).isEmpty();
+  }
+}
