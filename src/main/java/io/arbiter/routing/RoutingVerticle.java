@@ -7,6 +7,7 @@ import io.arbiter.bus.Replies;
 import io.arbiter.bus.RequestContext;
 import io.arbiter.config.ArbiterConfig;
 import io.arbiter.config.LiveSettings;
+import io.arbiter.db.Coalescer;
 import io.arbiter.db.Database;
 import io.arbiter.db.DbBreaker;
 import io.arbiter.registry.Capabilities;
@@ -55,8 +56,7 @@ public final class RoutingVerticle extends VerticleBase {
   private volatile LiveSettings live;
   private Pool pool;
   private DbBreaker breaker;
-  private boolean dispatching;
-  private boolean again;
+  private final Coalescer dispatches = new Coalescer(this::dispatchOnce);
   private Counter assignedCounter;
   private Timer dispatchTimer;
 
@@ -93,28 +93,17 @@ public final class RoutingVerticle extends VerticleBase {
             .map(h -> h.toJson()))).completion()));
   }
 
+  /** Dispatches now, or once more after the dispatch in progress ({@link Coalescer}). */
   private void dispatch() {
-    if (dispatching) {
-      again = true;
-      return;
-    }
-    dispatching = true;
-    again = false;
+    dispatches.request();
+  }
+
+  /** One dispatch; true when it assigned a full batch, so more may be waiting. */
+  private Future<Boolean> dispatchOnce() {
     long started = System.nanoTime();
     LiveSettings settings = live;
-    breaker.execute(() -> pool.withTransaction(tx -> dispatchIn(tx, settings)))
-        .onComplete(result -> {
-          dispatching = false;
-          if (result.failed()) {
-            Throwable cause = result.cause();
-            if (cause instanceof ArbiterException known && known.failure() == Failure.UNAVAILABLE) {
-              LOG.debug("dispatch skipped: {}", cause.getMessage());
-            } else {
-              LOG.warn("dispatch failed: {}", cause.getMessage());
-            }
-            return;
-          }
-          List<Row> assigned = result.result();
+    return breaker.execute(() -> pool.withTransaction(tx -> dispatchIn(tx, settings)))
+        .map(assigned -> {
           if (!assigned.isEmpty()) {
             if (dispatchTimer != null) {
               dispatchTimer.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
@@ -122,8 +111,13 @@ public final class RoutingVerticle extends VerticleBase {
             }
             announce(assigned);
           }
-          if (again || assigned.size() >= config.routing().batchSize()) {
-            dispatch();
+          return assigned.size() >= config.routing().batchSize();
+        })
+        .onFailure(cause -> {
+          if (cause instanceof ArbiterException known && known.failure() == Failure.UNAVAILABLE) {
+            LOG.debug("dispatch skipped: {}", cause.getMessage());
+          } else {
+            LOG.warn("dispatch failed: {}", cause.getMessage());
           }
         });
   }

@@ -83,4 +83,71 @@ class CoalescerTest {
 
     assertThat(started).isEqualTo(2);
   }
+
+  /** A paced coalescer on a clock the test moves, whose timers the test fires. */
+  private long nowMs;
+  private final Deque<long[]> delays = new ArrayDeque<>();
+  private final Deque<Runnable> timers = new ArrayDeque<>();
+  private final Coalescer paced = new Coalescer(() -> {
+    started++;
+    Promise<Boolean> run = Promise.promise();
+    runs.add(run);
+    return run.future();
+  }, 25, () -> nowMs * 1_000_000, (ms, action) -> {
+    delays.add(new long[] {ms});
+    timers.add(action);
+  });
+
+  @Test
+  void aPacedRequestAfterAQuietSpellRunsAtOnce() {
+    nowMs = 1_000;
+    paced.request();
+
+    assertThat(started).isEqualTo(1);
+    assertThat(timers).isEmpty();
+  }
+
+  @Test
+  void pacedRequestsSoonerThanThePaceWaitTogetherForTheRestOfIt() {
+    paced.request();
+    nowMs += 5;
+    runs.removeFirst().complete(false);
+    paced.request();
+    paced.request();
+    paced.request();
+
+    assertThat(started).as("the second run waits").isEqualTo(1);
+    assertThat(delays).hasSize(1);
+    assertThat(delays.getFirst()[0]).as("the rest of the 25 ms pace").isEqualTo(20);
+
+    nowMs += 20;
+    timers.removeFirst().run();
+    assertThat(started).as("all three requests share one run").isEqualTo(2);
+    runs.removeFirst().complete(false);
+    assertThat(started).isEqualTo(2);
+    assertThat(timers).isEmpty();
+  }
+
+  @Test
+  void aPacedRunWithRequestsDuringItRunsAgainOnlyWhenThePaceAllows() {
+    paced.request();
+    paced.request();
+    nowMs += 3;
+    runs.removeFirst().complete(false);
+
+    assertThat(started).isEqualTo(1);
+    assertThat(delays.getFirst()[0]).isEqualTo(22);
+    timers.removeFirst().run();
+    assertThat(started).isEqualTo(2);
+  }
+
+  @Test
+  void aPacedRunThatReportsMoreWaitingIsFollowedAtOnce() {
+    paced.request();
+    nowMs += 1;
+    runs.removeFirst().complete(true);
+
+    assertThat(started).as("a full batch drains without waiting for the pace").isEqualTo(2);
+    assertThat(timers).isEmpty();
+  }
 }
