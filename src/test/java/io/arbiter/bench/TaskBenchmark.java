@@ -144,8 +144,9 @@ public final class TaskBenchmark implements Callable<Integer> {
   @Option(names = "--rate-seconds", defaultValue = "15", description = "duration of the open-loop run (default: 15)")
   int rateSeconds;
 
-  @Option(names = "--warmup", defaultValue = "2000",
-      description = "tasks run through once before measuring, not reported (default: 2000; 0: none)")
+  @Option(names = "--warmup", defaultValue = "6000",
+      description = "tasks run through once before measuring, not reported (default: 6000, so that the JIT "
+          + "compiler has settled; 0: none)")
   int warmup;
 
   @Option(names = "--timeout", defaultValue = "1800",
