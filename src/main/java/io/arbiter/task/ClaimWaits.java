@@ -5,7 +5,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Row;
 import java.util.HashMap;
-import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -13,7 +13,7 @@ import java.util.function.Supplier;
 
 /**
  * Long-polling claims: each waits for its agent's work, tries the claim again when the agent is assigned work
- * ({@link #wake}) and on a poll timer as a fallback, and answers empty at its deadline. Once {@link #close closed} (a
+ * ({@link #wake}: as many claims as tasks were assigned) and on a poll timer as a fallback, and answers empty at its deadline. Once {@link #close closed} (a
  * shutdown began) every waiting claim answers at once with what it has, and a claim that reaches the wait later (it was
  * still on its first database or registry round trip) does not wait at all. Used from its verticle's event loop only.
  */
@@ -40,11 +40,15 @@ final class ClaimWaits {
     return new Wait(key(tenantId, agentId), waitMs, claim).start();
   }
 
-  /** The agent was assigned work: its waiting claims try again now. */
-  void wake(String tenantId, String agentId) {
+  /**
+   * The agent was assigned {@code count} tasks: that many of its waiting claims, the longest waiting first, try again
+   * now (each claim takes at least one task when any is left; the others keep waiting instead of running a claim that
+   * would find nothing).
+   */
+  void wake(String tenantId, String agentId, int count) {
     Set<Wait> waiting = waits.get(key(tenantId, agentId));
     if (waiting != null) {
-      List.copyOf(waiting).forEach(Wait::attempt);
+      waiting.stream().filter(Wait::open).limit(Math.max(1, count)).toList().forEach(Wait::attempt);
     }
   }
 
@@ -83,7 +87,7 @@ final class ClaimWaits {
     }
 
     Future<List<Row>> start() {
-      waits.computeIfAbsent(key, k -> new HashSet<>()).add(this);
+      waits.computeIfAbsent(key, k -> new LinkedHashSet<>()).add(this);
       pollTimer = vertx.setPeriodic(pollMs, id -> attempt());
       deadlineTimer = vertx.setTimer(waitMs, id -> expire());
       return promise.future();
@@ -95,6 +99,11 @@ final class ClaimWaits {
       if (!busy) {
         finish(List.of(), null);
       }
+    }
+
+    /** Whether it still waits (not answered, not at its deadline). */
+    boolean open() {
+      return !expired && !promise.future().isComplete();
     }
 
     void attempt() {

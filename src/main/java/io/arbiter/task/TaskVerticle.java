@@ -370,7 +370,7 @@ public final class TaskVerticle extends VerticleBase {
   }
 
   private void wake(JsonObject assigned) {
-    waits.wake(assigned.getString("tenantId"), assigned.getString("agentId"));
+    waits.wake(assigned.getString("tenantId"), assigned.getString("agentId"), assigned.getInteger("count", 1));
   }
 
   // ---- the lease ----
