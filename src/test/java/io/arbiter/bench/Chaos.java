@@ -142,10 +142,25 @@ public final class Chaos implements Callable<Integer> {
     return reports.stream().allMatch(Report::clean) ? 0 : 1;
   }
 
-  /** Runs one scenario on a fresh database and a fresh Arbiter. */
+  /**
+   * Runs one scenario on a fresh database and a fresh Arbiter. The server's data directory (its log, its journal) is
+   * deleted after a clean scenario and kept, its path printed, otherwise.
+   */
   static Report run(Scenario scenario, Settings settings) throws Exception {
+    Report report = null;
+    Run kept = null;
     try (StoppableDatabase database = StoppableDatabase.start(); Run run = new Run(scenario, settings, database)) {
-      return run.execute();
+      kept = run;
+      report = run.execute();
+      return report;
+    } finally {
+      if (kept != null) {
+        if (report != null && report.clean()) {
+          kept.deleteDataDir();
+        } else {
+          System.out.println("[chaos] " + scenario.name() + ": server data and log kept in " + kept.dataDir);
+        }
+      }
     }
   }
 
@@ -456,6 +471,15 @@ public final class Chaos implements Callable<Integer> {
     private static void check(HttpResponse<Buffer> response, int status, String what) {
       if (response.statusCode() != status) {
         throw new IllegalStateException(what + " answered " + response.statusCode() + ": " + ArbiterApi.text(response));
+      }
+    }
+
+    /** Deletes the server's data directory; call after {@link #close}. */
+    void deleteDataDir() throws java.io.IOException {
+      if (server != null) {
+        server.deleteDataDir();
+      } else {
+        Files.deleteIfExists(dataDir);
       }
     }
 
