@@ -64,4 +64,9 @@ public enum Failure {
   public ArbiterException exception(String detail) {
     return new ArbiterException(this, detail);
   }
+
+  /** Whether {@code error} is this failure. */
+  public boolean is(Throwable error) {
+    return error instanceof ArbiterException known && known.failure() == this;
+  }
 }

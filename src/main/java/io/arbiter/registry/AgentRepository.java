@@ -2,7 +2,6 @@ package io.arbiter.registry;
 
 import io.arbiter.audit.AuditEvent;
 import io.arbiter.audit.AuditLog;
-import io.arbiter.bus.ArbiterException;
 import io.arbiter.bus.Failure;
 import io.arbiter.bus.RequestContext;
 import io.arbiter.db.DbErrors;
@@ -46,7 +45,7 @@ final class AgentRepository {
     return write(ctx, RegistrySql.INSERT, insert, "agent.registered")
         .recover(e -> DbErrors.isUniqueViolation(e)
             ? write(ctx, RegistrySql.REREGISTER, identity(ctx, body, family, caps), "agent.reregistered")
-                .recover(again -> Future.failedFuture(isNotFound(again)
+                .recover(again -> Future.failedFuture(Failure.NOT_FOUND.is(again)
                     ? Failure.CONFLICT.exception("agent " + body.getString("id") + " is already registered in this tenant")
                     : again))
             : Future.failedFuture(e));
@@ -61,10 +60,6 @@ final class AgentRepository {
         .addArrayOfString(caps.languages().toArray(String[]::new))
         .addValue(caps.specializationsJson())
         .addInteger(body.getInteger("maxConcurrentTasks", 1));
-  }
-
-  private static boolean isNotFound(Throwable error) {
-    return error instanceof ArbiterException known && known.failure() == Failure.NOT_FOUND;
   }
 
   private Future<Change> write(RequestContext ctx, String sql, Tuple params, String event) {

@@ -1,7 +1,6 @@
 package io.arbiter.routing;
 
 import io.arbiter.bus.Addresses;
-import io.arbiter.bus.ArbiterException;
 import io.arbiter.bus.Failure;
 import io.arbiter.bus.Replies;
 import io.arbiter.bus.RequestContext;
@@ -114,7 +113,7 @@ public final class RoutingVerticle extends VerticleBase {
           return assigned.size() >= config.routing().batchSize();
         })
         .onFailure(cause -> {
-          if (cause instanceof ArbiterException known && known.failure() == Failure.UNAVAILABLE) {
+          if (Failure.UNAVAILABLE.is(cause)) {
             LOG.debug("dispatch skipped: {}", cause.getMessage());
           } else {
             LOG.warn("dispatch failed: {}", cause.getMessage());

@@ -1,6 +1,5 @@
 package io.arbiter.task;
 
-import io.arbiter.bus.ArbiterException;
 import io.arbiter.bus.Failure;
 import io.arbiter.bus.RequestContext;
 import io.arbiter.db.DbBreaker;
@@ -46,11 +45,6 @@ final class JournalReplay {
     this.submit = submit;
     this.results = results;
     this.landed = landed;
-  }
-
-  /** The database could not be reached: the request may go to the outage journal. */
-  static boolean unavailable(Throwable e) {
-    return e instanceof ArbiterException known && known.failure() == Failure.UNAVAILABLE;
   }
 
   /** A journal entry: the kind of request, its caller and its items. */
@@ -101,7 +95,7 @@ final class JournalReplay {
       }
       return new OutageJournal.Replayed(answers.size() - refused, refused);
     }).recover(e -> {
-      if (unavailable(e)) {
+      if (Failure.UNAVAILABLE.is(e)) {
         return Future.failedFuture(e);
       }
       LOG.error("journal replay: a {} entry of tenant {} failed and is dropped: {}", entry.getString("kind"),

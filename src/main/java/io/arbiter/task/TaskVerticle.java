@@ -211,7 +211,7 @@ public final class TaskVerticle extends VerticleBase {
    * answered with {@code buffered}.
    */
   private <T> Future<T> orBuffered(Future<T> live, JsonObject entry, Supplier<T> buffered) {
-    return live.recover(e -> JournalReplay.unavailable(e) ? journal.append(entry).map(v -> buffered.get())
+    return live.recover(e -> Failure.UNAVAILABLE.is(e) ? journal.append(entry).map(v -> buffered.get())
         : Future.failedFuture(e));
   }
 
@@ -221,7 +221,7 @@ public final class TaskVerticle extends VerticleBase {
    */
   private Future<TenantLimits> limitsForSubmission(String tenantId) {
     return tenantLimits.limits(tenantId).recover(e -> {
-      if (!JournalReplay.unavailable(e)) {
+      if (!Failure.UNAVAILABLE.is(e)) {
         return Future.failedFuture(e);
       }
       return Future.succeededFuture(tenantLimits.lastKnown(tenantId));
