@@ -1,17 +1,21 @@
 package io.arbiter.db;
 
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * Group commit for one verticle's writes: concurrent requests are written together, in one transaction and one
  * statement, instead of one transaction each. While fewer than {@code maxInFlight} batches are being written, a new
  * item is flushed at once (so an idle system adds no latency); otherwise it waits for the next flush, which takes up
  * to {@code maxBatch} waiting items. Each item gets its own outcome: the flush answers one future per item, so one bad
- * item does not fail its neighbours. A request is answered only after its own batch committed.
+ * item does not fail its neighbours. When a whole batch of several items fails with an error that {@code retryAlone}
+ * accepts (one item the database refused, not an outage), each item is written again on its own, so that only the
+ * bad one fails. A request is answered only after its own batch committed.
  *
  * <p>Not thread-safe: use it from its verticle's event loop.
  */
@@ -22,14 +26,25 @@ public final class GroupCommit<I, O> {
   private final int maxBatch;
   private final int maxInFlight;
   private final Function<List<I>, Future<List<Future<O>>>> flush;
+  private final Predicate<Throwable> retryAlone;
   private final List<Pending<I, O>> waiting = new ArrayList<>();
   private int inFlight;
 
-  /** @param flush writes a batch and answers one outcome per item, in order */
+  /** A group commit that never writes a failed batch's items again. */
   public GroupCommit(int maxBatch, int maxInFlight, Function<List<I>, Future<List<Future<O>>>> flush) {
+    this(maxBatch, maxInFlight, flush, e -> false);
+  }
+
+  /**
+   * @param flush writes a batch and answers one outcome per item, in order
+   * @param retryAlone whether a failed batch's items are written again one by one
+   */
+  public GroupCommit(int maxBatch, int maxInFlight, Function<List<I>, Future<List<Future<O>>>> flush,
+                     Predicate<Throwable> retryAlone) {
     this.maxBatch = maxBatch;
     this.maxInFlight = maxInFlight;
     this.flush = flush;
+    this.retryAlone = retryAlone;
   }
 
   public Future<O> submit(I item) {
@@ -49,24 +64,34 @@ public final class GroupCommit<I, O> {
       List<Pending<I, O>> batch = new ArrayList<>(waiting.subList(0, Math.min(maxBatch, waiting.size())));
       waiting.subList(0, batch.size()).clear();
       inFlight++;
-      Future<List<Future<O>>> written;
-      try {
-        written = flush.apply(batch.stream().map(Pending::item).toList());
-      } catch (RuntimeException e) {
-        written = Future.failedFuture(e);
-      }
-      written.onComplete(result -> {
+      write(batch).onComplete(result -> {
         inFlight--;
-        for (int i = 0; i < batch.size(); i++) {
-          Promise<O> promise = batch.get(i).promise();
-          if (result.failed()) {
-            promise.fail(result.cause());
-          } else {
-            result.result().get(i).onComplete(promise);
-          }
+        if (result.failed() && batch.size() > 1 && retryAlone.test(result.cause())) {
+          batch.forEach(alone -> write(List.of(alone)).onComplete(again -> answer(List.of(alone), again)));
+        } else {
+          answer(batch, result);
         }
         drain();
       });
+    }
+  }
+
+  private Future<List<Future<O>>> write(List<Pending<I, O>> batch) {
+    try {
+      return flush.apply(batch.stream().map(Pending::item).toList());
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
+  }
+
+  private static <I, O> void answer(List<Pending<I, O>> batch, AsyncResult<List<Future<O>>> result) {
+    for (int i = 0; i < batch.size(); i++) {
+      Promise<O> promise = batch.get(i).promise();
+      if (result.failed()) {
+        promise.fail(result.cause());
+      } else {
+        result.result().get(i).onComplete(promise);
+      }
     }
   }
 }

@@ -108,6 +108,7 @@ public final class HttpVerticle extends VerticleBase {
 
     RouterBuilder builder = RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler());
     builder.security("bearerAuth").httpHandler(JWTAuthHandler.create(jwt));
+    InlineValidation.apply(vertx, contract, builder);
     builder.getRoutes().forEach(route -> route.addHandler(Access.forOperation(route.getOperation())));
     BusRoute busRoute = new BusRoute(vertx.eventBus(), config.http().requestTimeoutMs());
     AgentsApi.mount(builder, busRoute);

@@ -109,7 +109,11 @@ public final class Problems implements Handler<RoutingContext> {
       return Failure.UNSUPPORTED_MEDIA_TYPE.exception("the request body must be application/json");
     }
     if (!(invalid instanceof SchemaValidationException schema)) {
-      return new ArbiterException(Failure.BAD_REQUEST, invalid.getMessage());
+      Matcher parameter = PARAMETER.matcher(String.valueOf(invalid.getMessage()));
+      return parameter.find()
+          ? new ArbiterException(Failure.BAD_REQUEST, invalid.getMessage(), new JsonObject().put("field",
+              parameter.group(1)))
+          : new ArbiterException(Failure.BAD_REQUEST, invalid.getMessage());
     }
     return invalid(schema.getOutputUnit(), schema.getMessage());
   }
@@ -160,7 +164,8 @@ public final class Problems implements Handler<RoutingContext> {
     return required.find() ? "is required" : error;
   }
 
-  private static final Pattern PARAMETER = Pattern.compile("of (?:query|path|header|cookie) parameter (\\S+) is");
+  private static final Pattern PARAMETER =
+      Pattern.compile("of (?:query|path|header|cookie) parameter ([A-Za-z0-9_-]++)(?: is|[ .]|$)");
   private static final Pattern REQUIRED = Pattern.compile("required property \"([^\"]+)\"");
 
   /** {@code #/capabilities/taskTypes/0} → {@code capabilities.taskTypes[0]}; a missing property is named too. */

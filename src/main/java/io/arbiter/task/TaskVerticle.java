@@ -100,7 +100,8 @@ public final class TaskVerticle extends VerticleBase {
         LIMITS_TTL_NANOS);
     waits = new ClaimWaits(vertx, config.tasks().claimPollMs());
     folds = new Coalescer(this::foldOutcomes);
-    submissions = new GroupCommit<>(config.tasks().submitBatchMax(), config.db().poolSize(), this::writeSubmissions);
+    submissions = new GroupCommit<>(config.tasks().submitBatchMax(), config.db().poolSize(), this::writeSubmissions,
+        e -> !Failure.UNAVAILABLE.is(e));
     if (registry != null) {
       submitted = Counter.builder("arbiter.tasks.submitted").description("Tasks accepted").register(registry);
       succeeded = Counter.builder("arbiter.tasks.completed").tag("outcome", "succeeded")

@@ -53,4 +53,40 @@ class GroupCommitTest {
       }));
     });
   }
+
+  @Test
+  @DisplayName("writes each item of a batch the database refused on its own, so only the bad item fails")
+  void retriesARefusedBatchItemByItem(Vertx vertx, VertxTestContext test) {
+    List<List<Integer>> flushed = new ArrayList<>();
+    List<Promise<List<Future<String>>>> pending = new ArrayList<>();
+    GroupCommit<Integer, String> commit = new GroupCommit<>(3, 1, batch -> {
+      flushed.add(batch);
+      if (batch.size() == 1 && batch.get(0) != 1) {
+        return Future.succeededFuture(List.of(batch.get(0) == 3 ? Future.failedFuture("refused three")
+            : Future.succeededFuture("alone " + batch.get(0))));
+      }
+      Promise<List<Future<String>>> promise = Promise.promise();
+      pending.add(promise);
+      return promise.future();
+    }, e -> !e.getMessage().contains("down"));
+    vertx.runOnContext(v -> {
+      List<Future<String>> results = new ArrayList<>();
+      for (int i = 1; i <= 7; i++) {
+        results.add(commit.submit(i));
+      }
+      pending.get(0).complete(List.of(Future.succeededFuture("one")));
+      pending.get(1).fail("invalid input in the shared parameter");
+      test.verify(() -> assertThat(flushed).containsExactly(List.of(1), List.of(2, 3, 4), List.of(2), List.of(3),
+          List.of(4), List.of(5, 6, 7)));
+      pending.get(2).fail("database down");
+      Future.join(results).onComplete(all -> test.verify(() -> {
+        assertThat(results.get(1).result()).isEqualTo("alone 2");
+        assertThat(results.get(2).cause()).hasMessage("refused three");
+        assertThat(results.get(3).result()).isEqualTo("alone 4");
+        assertThat(results.subList(4, 7)).allSatisfy(r -> assertThat(r.cause()).hasMessage("database down"));
+        assertThat(flushed).hasSize(6);
+        test.completeNow();
+      }));
+    });
+  }
 }

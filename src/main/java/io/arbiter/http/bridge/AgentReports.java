@@ -5,6 +5,7 @@ import io.arbiter.bus.ArbiterException;
 import io.arbiter.bus.Failure;
 import io.arbiter.bus.Replies;
 import io.arbiter.bus.RequestContext;
+import io.arbiter.http.NulCharacters;
 import io.arbiter.http.Problems;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.EventBus;
@@ -104,6 +105,7 @@ final class AgentReports {
     if (!Boolean.TRUE.equals(checked.getValid())) {
       throw Problems.invalid(checked, "");
     }
+    NulCharacters.refuse(rest, "");
     rest.put("agentId", agentId).put("taskId", taskId);
     return request(route.address(), next == null ? rest : rest.put("next", next), ctx);
   }
