@@ -18,19 +18,37 @@ public final class Redactor {
 
   public static final String REDACTED = "[redacted]";
 
+  /**
+   * The longest text redacted: beyond it, text is cut (at the last delimiter before the bound, so that no secret is
+   * left half-shown) and marked {@link #CUT}. Every pattern below runs in time linear in its input, and this bound
+   * caps that time.
+   */
+  public static final int MAX_TEXT = 64 * 1024;
+  /** What ends a text cut at {@link #MAX_TEXT}. */
+  public static final String CUT = "[cut]";
+
+  /*
+   * Each pattern is written so that no input can make it backtrack without bound: every repetition whose end the
+   * next token decides is possessive, and the repetitions that can start anywhere in a long run of letters are
+   * bounded or anchored at the start of the run. A URL's password is read up to its '@' when it has no '/' (a scan
+   * that stops where the next address begins), or up to 128 characters when it has one.
+   */
   private static final Pattern SECRET_NAME = Pattern.compile(
-      "(?i).*(pass(word|wd)?|secret|token|authori[sz]ation|api[-_]?key|credential|private[-_]?key|cookie|session).*");
-  private static final Pattern SECRET_VALUE = Pattern.compile(
-      "(?i)(bearer\\s+\\S+|basic\\s+[A-Za-z0-9+/=]{8,}|eyJ[A-Za-z0-9_-]{5,}\\.[A-Za-z0-9_-]{5,}\\.[A-Za-z0-9_-]*)");
+      "(?i)pass(?:word|wd)?|secret|token|authori[sz]ation|api[-_]?key|credential|private[-_]?key|cookie|session");
+  private static final Pattern SECRET_VALUE = Pattern.compile("(?i)(bearer\\s++\\S++|basic\\s++[A-Za-z0-9+/=]{8,}+"
+      + "|(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{5,}+\\.[A-Za-z0-9_-]{5,}+\\.[A-Za-z0-9_-]*+)");
   /** {@code scheme://user:password@…}: group 2 is the password; the rest of the address stays readable. */
-  private static final Pattern URL_PASSWORD = Pattern.compile("(?i)(\\b[a-z][a-z0-9+.-]*://[^:/@\\s]+:)([^@\\s]+)@");
+  private static final Pattern URL_PASSWORD =
+      Pattern.compile("(?i)(\\b[a-z][a-z0-9+.-]{0,31}+://[^:/@\\s]++:)([^@\\s/]++|[^@\\s]{1,128}+)@");
   /** {@code password=…}, {@code "apiKey": "…"}, {@code token: …} in free text: group 2 is the value. */
   private static final Pattern SECRET_ASSIGNMENT = Pattern.compile(
       "(?i)((?:pass(?:word|wd)?|pwd|secret|token|authori[sz]ation|api[-_]?key|credential|private[-_]?key|cookie"
-          + "|session)[A-Za-z0-9_-]*\\\\?\"?\\s*[=:]\\s*\\\\?\"?)([^\\s\"'\\\\,;&}]+)");
+          + "|session)[A-Za-z0-9_-]{0,64}+\\\\?\"?\\s*+[=:]\\s*+\\\\?\"?)([^\\s\"'\\\\,;&}]++)");
+  /** Where a cut text may end without splitting a value that a pattern above would redact. */
+  private static final String DELIMITERS = " \t\r\n,;&\"'}";
 
   public static boolean isSecretName(String name) {
-    return SECRET_NAME.matcher(name).matches();
+    return SECRET_NAME.matcher(name).find();
   }
 
   public static JsonObject redact(JsonObject json) {
@@ -68,7 +86,7 @@ public final class Redactor {
     if (text == null || text.isEmpty()) {
       return text;
     }
-    String out = text;
+    String out = bounded(text);
     Matcher url = URL_PASSWORD.matcher(out);
     if (url.find()) {
       StringBuilder masked = new StringBuilder();
@@ -95,6 +113,18 @@ public final class Redactor {
       out = masked.toString();
     }
     return out;
+  }
+
+  /** {@code text} itself when within {@link #MAX_TEXT}; else its start, up to the last delimiter, marked as cut. */
+  static String bounded(String text) {
+    if (text.length() <= MAX_TEXT) {
+      return text;
+    }
+    int end = MAX_TEXT;
+    while (end > 0 && DELIMITERS.indexOf(text.charAt(end - 1)) < 0) {
+      end--;
+    }
+    return text.substring(0, end) + CUT;
   }
 
   @SuppressWarnings("unchecked")

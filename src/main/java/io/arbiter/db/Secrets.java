@@ -9,9 +9,11 @@ public final class Secrets {
   /** What a masked password reads as. */
   public static final String MASK = "****";
 
-  private static final Pattern URL_PASSWORD = Pattern.compile("(\\b[a-z][a-z0-9+.-]*://[^:/@\\s]+:)[^@\\s]*@");
+  /* Linear in their input whatever it holds: see the note on Redactor's patterns. */
+  private static final Pattern URL_PASSWORD =
+      Pattern.compile("(\\b[a-z][a-z0-9+.-]{0,31}+://[^:/@\\s]++:)(?:[^@\\s/]*+|[^@\\s]{0,128}+)@");
   private static final Pattern KEY_VALUE_PASSWORD =
-      Pattern.compile("(?i)(password|passwd|pwd|secret)(\\s*[=:]\\s*)([^\\s&;,]+)");
+      Pattern.compile("(?i)(password|passwd|pwd|secret)(\\s*+[=:]\\s*+)([^\\s&;,]++)");
 
   public static String mask(String text) {
     if (text == null) {

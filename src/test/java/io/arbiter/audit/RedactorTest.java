@@ -2,8 +2,14 @@ package io.arbiter.audit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+
+import io.arbiter.db.Secrets;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -71,5 +77,42 @@ class RedactorTest {
         .asString().doesNotContain("pa55", "abc");
     assertThat(masker.mask(null, "plain message")).isNull();
     assertThat(masker.mask(null, 42)).isNull();
+  }
+
+  /**
+   * Texts that made the earlier patterns backtrack for seconds (a run of letters before a missing {@code ://}, a JWT
+   * prefix or a secret's name repeated, a credential prefix with no end): each is 64 KB. A pattern that backtracks
+   * without bound takes minutes on any of them; a linear one takes milliseconds.
+   */
+  private static List<String> hostileTexts() {
+    int size = Redactor.MAX_TEXT;
+    return List.of("a".repeat(size), "a.".repeat(size / 2), "a://".repeat(size / 4), "a://b:".repeat(size / 6),
+        "eyJ".repeat(size / 3), "eyJaaaaa.".repeat(size / 9), "token".repeat(size / 5), "passwordx".repeat(size / 9),
+        "bearer ".repeat(size / 7), "password" + " ".repeat(size - 8), "x://" + "u".repeat(size - 4),
+        "Basic " + "A".repeat(size - 6), "tokenaaaa\\\"".repeat(size / 11));
+  }
+
+  @Test
+  @DisplayName("64 KB of hostile text passes every redaction entry point in linear time")
+  void hostileTextIsRedactedInLinearTime() {
+    List<Consumer<String>> entryPoints = List.of(Redactor::redactText, Redactor::isSecretName, Secrets::mask,
+        text -> Redactor.redact(new JsonObject().put(text, text).put("note", new JsonArray().add(text))),
+        text -> new LogRedaction().mask(null, text),
+        text -> new AuditEvent("t", "s", "r", "a", text, AuditEvent.Outcome.SUCCESS, null, null, text,
+            new JsonObject().put("note", text), null));
+    for (String text : hostileTexts()) {
+      assertTimeoutPreemptively(Duration.ofSeconds(2), () -> entryPoints.forEach(entry -> entry.accept(text)),
+          () -> "hostile text starting " + text.substring(0, 12));
+    }
+  }
+
+  @Test
+  @DisplayName("text longer than the bound is cut at a delimiter and marked, so no secret is left half-shown")
+  void longTextIsCutAtADelimiter() {
+    String head = "x".repeat(Redactor.MAX_TEXT - 20) + " ";
+    String text = head + "password=" + "s".repeat(40) + " tail";
+    String redacted = Redactor.redactText(text);
+    assertThat(redacted).isEqualTo(head + Redactor.CUT).doesNotContain("sss");
+    assertThat(Redactor.redactText("short password=abc")).isEqualTo("short password=" + Redactor.REDACTED);
   }
 }
