@@ -67,7 +67,7 @@ public final class RoutingVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    pool = Database.pool(vertx, config.db(), "routing");
+    pool = Database.pool(vertx, config.db(), "routing", true);
     breaker = new DbBreaker(vertx, "routing-db", config.breaker(), registry);
     if (registry != null) {
       assignedCounter = Counter.builder("arbiter.tasks.assigned").description("Tasks assigned to agents")

@@ -1,4 +1,4 @@
-package io.arbiter.task;
+package io.arbiter.db;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -16,12 +16,12 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /**
- * The tasks pool plans each statement once per connection and keeps that plan for every call
+ * The tasks and routing pools plan each statement once per connection and keep that plan for every call
  * ({@code Database.pool(..., planOnce)}): that one plan must reach rows through the indexes, however many tasks,
  * results and audit records the tables hold.
  */
-@DisplayName("The task statements' one plan")
-class TaskPlansTest {
+@DisplayName("The task and routing statements' one plan")
+class StatementPlansTest {
 
   /** Tables that grow with every task: no statement run per task may read them whole. */
   private static final Pattern FULL_SCAN = Pattern.compile("Seq Scan on (tasks|task_results|audit_log|routing_decisions)\\b");
@@ -61,11 +61,11 @@ class TaskPlansTest {
   }
 
   @Test
-  @DisplayName("no statement of the tasks domain reads a growing table whole")
+  @DisplayName("no statement of the tasks or routing domain reads a growing table whole")
   void everyStatementUsesTheIndexes() throws Exception {
     List<String> problems = new ArrayList<>();
     int checked = 0;
-    for (Field field : TaskSql.class.getDeclaredFields()) {
+    for (Field field : statements()) {
       if (!Modifier.isStatic(field.getModifiers()) || field.getType() != String.class
           || Modifier.isPrivate(field.getModifiers()) || WHOLE_QUEUE.contains(field.getName())) {
         continue;
@@ -78,7 +78,16 @@ class TaskPlansTest {
         problems.add(field.getName() + ": " + scan.group() + "\n" + plan);
       }
     }
-    assertThat(checked).as("statements checked").isGreaterThan(15);
+    assertThat(checked).as("statements checked").isGreaterThan(20);
     assertThat(problems).isEmpty();
+  }
+
+  /** The fields of the SQL classes of the domains whose pools plan once (package-private, so found by name). */
+  private static List<Field> statements() throws ClassNotFoundException {
+    List<Field> fields = new ArrayList<>();
+    for (String sql : List.of("io.arbiter.task.TaskSql", "io.arbiter.routing.RoutingSql")) {
+      fields.addAll(List.of(Class.forName(sql).getDeclaredFields()));
+    }
+    return fields;
   }
 }
