@@ -78,6 +78,7 @@ public final class Arbiter implements AutoCloseable {
 
   public static Arbiter start(Options options) {
     PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    metrics.config().meterFilter(HttpMethodLabel.FILTER);
     Vertx vertx = Vertx.builder().with(vertxOptions()).withMetrics(new MicrometerMetricsFactory(metrics)).build();
     DataDirLock dataDir = null;
     EmbeddedDatabase embedded = null;

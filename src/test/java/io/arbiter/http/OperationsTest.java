@@ -2,9 +2,13 @@ package io.arbiter.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.arbiter.bus.Addresses;
 import io.arbiter.support.Agents;
 import io.arbiter.support.Http;
 import io.arbiter.support.TestApp;
+import io.vertx.core.Handler;
+import io.vertx.core.eventbus.DeliveryContext;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import java.net.URI;
@@ -12,6 +16,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -79,5 +84,44 @@ class OperationsTest {
         .contains("arbiter_breaker_state{breaker=\"registry-db\"} 0.0")
         .contains("arbiter_breaker_state{breaker=\"audit-db\"} 0.0")
         .contains("arbiter_audit_unsealed");
+  }
+
+  @Test
+  @DisplayName("a method outside the API's is counted as OTHER, so that clients cannot add metric series")
+  void unknownMethodsShareOneLabel() {
+    Http http = app.http();
+    for (String method : new String[] {"BREW", "PROPFIND", "X-ANYTHING-1"}) {
+      http.send(HttpMethod.valueOf(method), "/api/v1/agents", null, null, null);
+    }
+    TestApp.eventually(Duration.ofSeconds(5), "the requests are counted under OTHER",
+        () -> http.get("/metrics", null).text().contains("method=\"OTHER\""));
+    assertThat(http.get("/metrics", null).text()).doesNotContain("BREW", "PROPFIND", "X-ANYTHING-1");
+  }
+
+  @Test
+  @DisplayName("a burst of readiness and database checks asks the domains at most once per second")
+  void healthChecksAreKeptForASecond() {
+    Http http = app.http();
+    AtomicInteger asked = new AtomicInteger();
+    Handler<DeliveryContext<Object>> counting = delivery -> {
+      if (delivery.message().address().equals(Addresses.TASKS_HEALTH)) {
+        asked.incrementAndGet();
+      }
+      delivery.next();
+    };
+    app.arbiter().vertx().eventBus().addOutboundInterceptor(counting);
+    try {
+      long started = System.nanoTime();
+      int calls = 0;
+      while (System.nanoTime() - started < 500_000_000L) {
+        assertThat(http.get(calls % 2 == 0 ? "/health/ready" : "/health/db", null).status()).isEqualTo(200);
+        calls++;
+      }
+      int instances = app.arbiter().ingressInstances();
+      assertThat(calls).isGreaterThan(20);
+      assertThat(asked.get()).as("%d calls", calls).isLessThanOrEqualTo(2 * 2 * instances);
+    } finally {
+      app.arbiter().vertx().eventBus().removeOutboundInterceptor(counting);
+    }
   }
 }

@@ -22,6 +22,9 @@ import java.util.function.Predicate;
  * <p>Readiness has a third answer besides UP and DOWN: while a breaker is open (or the outage journal still holds
  * items) but the task verticle can still accept work into its journal, {@code /health/ready} answers 200 with
  * {@code status: "degraded"} and the {@code buffered} count, so that a load balancer keeps sending submissions.
+ *
+ * <p>Readiness and database answers are reused for {@link #KEEP_MS} ({@link CachedHealthChecks}): these paths need no
+ * token, and each fresh answer costs a round trip to every domain verticle and its database.
  */
 public final class HealthRoutes {
   private HealthRoutes() {}
@@ -35,11 +38,13 @@ public final class HealthRoutes {
       "policy", Addresses.POLICY_HEALTH);
 
   private static final long CHECK_TIMEOUT_MS = 2_000;
+  /** How long a readiness or database answer is reused before the domains are asked again. */
+  static final long KEEP_MS = 1_000;
 
   public static void mount(Vertx vertx, Router router) {
     HealthChecks live = HealthChecks.create(vertx).register("process", promise -> promise.complete(Status.OK()));
-    HealthChecks ready = HealthChecks.create(vertx);
-    HealthChecks db = HealthChecks.create(vertx);
+    HealthChecks ready = new CachedHealthChecks(HealthChecks.create(vertx), KEEP_MS, System::nanoTime);
+    HealthChecks db = new CachedHealthChecks(HealthChecks.create(vertx), KEEP_MS, System::nanoTime);
     DOMAINS.forEach((name, address) -> {
       ready.register(name, CHECK_TIMEOUT_MS, promise -> check(vertx, address, h -> !h.breakerOpen(), promise));
       db.register(name, CHECK_TIMEOUT_MS, promise -> check(vertx, address, DbHealth::reachable, promise));
