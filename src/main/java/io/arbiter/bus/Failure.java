@@ -17,6 +17,7 @@ public enum Failure {
   FORBIDDEN(4030, 403, "forbidden", "The caller may not do this"),
   NOT_FOUND(4040, 404, "not-found", "No such resource"),
   METHOD_NOT_ALLOWED(4050, 405, "method-not-allowed", "The method is not allowed on this resource"),
+  REQUEST_TIMEOUT(4080, 408, "request-timeout", "The request body did not arrive in time"),
   CONFLICT(4090, 409, "conflict", "The request conflicts with the current state"),
   PAYLOAD_TOO_LARGE(4130, 413, "payload-too-large", "The request body is too large"),
   UNSUPPORTED_MEDIA_TYPE(4150, 415, "unsupported-media-type", "The content type is not supported"),

@@ -1,6 +1,7 @@
 package io.arbiter.http;
 
 import io.arbiter.bus.Failure;
+import io.arbiter.http.stream.StreamRoutes;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -46,7 +47,7 @@ final class Admission implements Handler<RoutingContext> {
       refuse(rc, "Arbiter is shutting down; retry on another node or in a moment");
       return;
     }
-    if (path.startsWith("/health/") || path.equals("/api/v1/stream") || path.equals("/api/v1/events")
+    if (path.startsWith("/health/") || path.equals(StreamRoutes.WEBSOCKET) || path.equals(StreamRoutes.EVENTS)
         || path.startsWith("/eventbus")) {
       rc.next();
       return;

@@ -17,6 +17,7 @@ import io.arbiter.http.stream.StreamRoutes;
 import io.vertx.ext.auth.jwt.JWTAuth;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.VerticleBase;
@@ -24,6 +25,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.JWTAuthHandler;
 import io.vertx.ext.web.handler.StaticHandler;
@@ -32,6 +34,7 @@ import io.vertx.ext.web.openapi.router.RouterBuilder;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 import io.vertx.openapi.contract.OpenAPIContract;
 import java.net.BindException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -49,19 +52,24 @@ public final class HttpVerticle extends VerticleBase {
   private final int port;
   private final Admission admission;
   private final AtomicInteger bridgeConnections;
+  private final ConnectionsPerAddress connections;
   private final StreamHub streams = new StreamHub();
   private JWTAuth jwt;
   private HttpServer server;
   private AgentBridge bridge;
 
-  /** One instance of {@link Ingress}: it listens on {@code port} and shares admission and the bridge count. */
+  /**
+   * One instance of {@link Ingress}: it listens on {@code port} and shares admission, the bridge count and the count
+   * of connections per address.
+   */
   HttpVerticle(ArbiterConfig config, PrometheusMeterRegistry metrics, int port, Admission admission,
-               AtomicInteger bridgeConnections) {
+               AtomicInteger bridgeConnections, ConnectionsPerAddress connections) {
     this.config = config;
     this.metrics = metrics;
     this.port = port;
     this.admission = admission;
     this.bridgeConnections = bridgeConnections;
+    this.connections = connections;
   }
 
   /** The port actually bound (useful when {@code http.port} is 0). */
@@ -85,13 +93,15 @@ public final class HttpVerticle extends VerticleBase {
     Problems problems = new Problems(vertx.eventBus(), Math.max(1, (config.breaker().resetTimeoutMs() + 999) / 1000));
     Router root = Router.router(vertx);
     root.route().handler(new CorrelationId());
+    root.get("/api/v1/openapi.yaml").handler(rc -> rc.response()
+        .putHeader("Content-Type", "application/yaml").end(contractText));
+    root.route("/api/v1/*").handler(authenticateFirst(JWTAuthHandler.create(jwt)));
     root.route().handler(admission);
     StreamRoutes.mount(root, jwt, streams);
     this.bridge = bridge;
     bridge.mount(root);
+    root.route().handler(new BodyDeadline(vertx, config.http().bodyTimeoutMs()));
     root.route().handler(BodyHandler.create(false).setBodyLimit(config.http().bodyLimitBytes()));
-    root.get("/api/v1/openapi.yaml").handler(rc -> rc.response()
-        .putHeader("Content-Type", "application/yaml").end(contractText));
     HealthRoutes.mount(vertx, root);
     root.get("/").handler(rc -> rc.redirect("/dashboard/"));
     root.get("/dashboard").handler(rc -> {
@@ -127,6 +137,23 @@ public final class HttpVerticle extends VerticleBase {
     return root;
   }
 
+  /**
+   * The bearer token of every API request is checked before anything else is spent on it: before admission counts it
+   * and before its body is read, so that a caller without a valid token can neither hold an in-flight slot nor make
+   * the server buffer a body. The router's own check then finds the user set and does not verify again. The live
+   * streams authenticate themselves (they also take the token as a query parameter).
+   */
+  private static Handler<RoutingContext> authenticateFirst(Handler<RoutingContext> jwt) {
+    return rc -> {
+      String path = rc.request().path();
+      if (path.equals(StreamRoutes.WEBSOCKET) || path.equals(StreamRoutes.EVENTS)) {
+        rc.next();
+      } else {
+        jwt.handle(rc);
+      }
+    };
+  }
+
   /** The agents connected to this node over the bridge, {@code [{tenantId, agentId}…]} (read on its event loop). */
   Future<JsonArray> bridgedAgents() {
     Promise<JsonArray> agents = Promise.promise();
@@ -136,8 +163,9 @@ public final class HttpVerticle extends VerticleBase {
 
   private Future<HttpServer> listen(Router router) {
     HttpServerOptions options = new HttpServerOptions().setHost(config.http().host()).setPort(port)
-        .setCompressionSupported(true);
-    return vertx.createHttpServer(options).requestHandler(router).listen()
+        .setCompressionSupported(true)
+        .setIdleTimeout((int) config.http().idleTimeoutMs()).setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
+    return vertx.createHttpServer(options).connectionHandler(connections::accept).requestHandler(router).listen()
         .onSuccess(s -> server = s)
         .recover(e -> Future.failedFuture(e instanceof BindException || String.valueOf(e.getMessage())
             .contains("Address already in use")

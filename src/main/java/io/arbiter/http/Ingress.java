@@ -18,8 +18,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * HTTP ingress as several {@link HttpVerticle} instances ({@code http.instances}; by default one per core), each on
  * its own event loop and all on one port, where Vert.x spreads the connections among them (with {@code http.port} 0
- * they share one free port, picked at deployment). The instances are stateless but for what they share through this object: admission
- * control (one in-flight count for the node) and the count of bridge connections.
+ * they share one free port, picked at deployment). The instances are stateless but for what they share through this
+ * object: admission control (one in-flight count for the node), the count of bridge connections and the count of
+ * open connections per client address.
  */
 public final class Ingress {
 
@@ -27,6 +28,7 @@ public final class Ingress {
   private final PrometheusMeterRegistry metrics;
   private final Admission admission;
   private final AtomicInteger bridgeConnections = new AtomicInteger();
+  private final ConnectionsPerAddress connections;
   private final List<HttpVerticle> instances = new ArrayList<>();
   private Vertx vertx;
 
@@ -34,6 +36,7 @@ public final class Ingress {
     this.config = config;
     this.metrics = metrics;
     this.admission = new Admission(config.http().maxInFlight(), metrics);
+    this.connections = new ConnectionsPerAddress(config.http().maxConnectionsPerAddress(), metrics);
     if (metrics != null) {
       Gauge.builder("arbiter.bridge.connections", bridgeConnections, AtomicInteger::get)
           .description("Open event-bus bridge connections").register(metrics);
@@ -70,7 +73,7 @@ public final class Ingress {
   }
 
   private synchronized HttpVerticle instance(int port) {
-    HttpVerticle instance = new HttpVerticle(config, metrics, port, admission, bridgeConnections);
+    HttpVerticle instance = new HttpVerticle(config, metrics, port, admission, bridgeConnections, connections);
     instances.add(instance);
     return instance;
   }

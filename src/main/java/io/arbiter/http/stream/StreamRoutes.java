@@ -6,6 +6,7 @@ import io.arbiter.bus.RequestContext;
 import io.arbiter.bus.StreamEvent;
 import io.arbiter.http.auth.Access;
 import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.ServerWebSocket;
@@ -42,10 +43,21 @@ public final class StreamRoutes {
   }
 
   /** Mounts both streams on {@code root}, before any body handling (a WebSocket upgrade has no body). */
+  /**
+   * How often a quiet stream sends something (a ping frame, an SSE comment), so that neither the idle timeout
+   * ({@code http.idleTimeoutMs}, at least 30 s) nor a proxy closes it.
+   */
+  static final long KEEPALIVE_MS = 25_000;
+
+  /** The WebSocket stream's path. */
+  public static final String WEBSOCKET = "/api/v1/stream";
+  /** The server-sent events stream's path. */
+  public static final String EVENTS = "/api/v1/events";
+
   public static void mount(Router root, JWTAuth jwt, StreamHub hub) {
     StreamRoutes routes = new StreamRoutes(jwt, hub);
-    root.get("/api/v1/stream").handler(routes::webSocket);
-    root.get("/api/v1/events").handler(routes::serverSentEvents);
+    root.get(WEBSOCKET).handler(routes::webSocket);
+    root.get(EVENTS).handler(routes::serverSentEvents);
   }
 
   private Future<RequestContext> caller(RoutingContext rc) {
@@ -88,7 +100,15 @@ public final class StreamRoutes {
           }
         };
         hub.add(subscriber);
-        ws.closeHandler(v -> hub.remove(subscriber));
+        long keepAlive = rc.vertx().setPeriodic(KEEPALIVE_MS, id -> {
+          if (!ws.isClosed() && !ws.writeQueueFull()) {
+            ws.writePing(Buffer.buffer());
+          }
+        });
+        ws.closeHandler(v -> {
+          rc.vertx().cancelTimer(keepAlive);
+          hub.remove(subscriber);
+        });
         ws.handler(frame -> { });
       }).onFailure(e -> LOG.warn("stream WebSocket upgrade failed: {}", e.toString()));
     });
@@ -118,7 +138,15 @@ public final class StreamRoutes {
         }
       };
       hub.add(subscriber);
-      response.closeHandler(v -> hub.remove(subscriber));
+      long keepAlive = rc.vertx().setPeriodic(KEEPALIVE_MS, id -> {
+        if (!response.ended() && !response.closed() && !response.writeQueueFull()) {
+          response.write(": keep-alive\n\n");
+        }
+      });
+      response.closeHandler(v -> {
+        rc.vertx().cancelTimer(keepAlive);
+        hub.remove(subscriber);
+      });
     });
   }
 

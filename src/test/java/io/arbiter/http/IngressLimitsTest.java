@@ -1,0 +1,148 @@
+package io.arbiter.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.arbiter.support.TestApp;
+import io.vertx.core.json.JsonObject;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What a client without a token, or with a slow body, or with many connections, can take from ingress: raw sockets,
+ * so that a test can announce a body and not send it, or keep connections open.
+ */
+@DisplayName("Ingress spends nothing on unauthenticated callers and bounds slow bodies and connections")
+class IngressLimitsTest {
+
+  private static final int MAX_CONNECTIONS = 6;
+  private static final Pattern CONTENT_LENGTH = Pattern.compile("(?i)content-length: (\\d{1,9})");
+  private static TestApp app;
+  private static String token;
+
+  @BeforeAll
+  static void boot() {
+    app = TestApp.start(Map.of("http.bodyTimeoutMs", 500, "http.maxInFlight", 1,
+        "http.maxConnectionsPerAddress", MAX_CONNECTIONS));
+    token = app.tokens().admin("acme");
+  }
+
+  @AfterAll
+  static void shutdown() {
+    app.close();
+  }
+
+  /**
+   * A connection from {@code from}, a loopback address of the test's own, so that the connections the test client
+   * keeps from 127.0.0.1 do not count against the cap the test measures.
+   */
+  private static Socket connect(String from) throws IOException {
+    Socket socket = new Socket(InetAddress.getByName("127.0.0.1"), app.arbiter().port(), InetAddress.getByName(from),
+        0);
+    socket.setSoTimeout(5_000);
+    return socket;
+  }
+
+  /** Request headers announcing {@code length} bytes of JSON body, with the bearer token when given. */
+  private static String head(String path, String bearer, int length) {
+    return "POST " + path + " HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: "
+        + length + "\r\n" + (bearer == null ? "" : "Authorization: Bearer " + bearer + "\r\n") + "\r\n";
+  }
+
+  private static void send(Socket socket, String text) throws IOException {
+    socket.getOutputStream().write(text.getBytes(StandardCharsets.US_ASCII));
+    socket.getOutputStream().flush();
+  }
+
+  /** The status line and headers of the next response; its body (by its Content-Length) is read and dropped. */
+  private static String responseHead(Socket socket) throws IOException {
+    InputStream in = socket.getInputStream();
+    ByteArrayOutputStream head = new ByteArrayOutputStream();
+    while (!head.toString(StandardCharsets.US_ASCII).endsWith("\r\n\r\n")) {
+      int b = in.read();
+      if (b < 0) {
+        break;
+      }
+      head.write(b);
+    }
+    String text = head.toString(StandardCharsets.US_ASCII);
+    Matcher length = CONTENT_LENGTH.matcher(text);
+    if (length.find()) {
+      in.readNBytes(Integer.parseInt(length.group(1)));
+    }
+    return text;
+  }
+
+  /** Whether the server closed the connection: a read ends instead of timing out. */
+  private static boolean closedByServer(Socket socket) throws IOException {
+    try {
+      InputStream in = socket.getInputStream();
+      while (in.read() >= 0) {
+        // the rest of a response
+      }
+      return true;
+    } catch (SocketTimeoutException e) {
+      return false;
+    }
+  }
+
+  @Test
+  @DisplayName("a request without a valid token answers 401 before its body is read and takes no in-flight slot")
+  void tokenIsCheckedBeforeTheBodyAndAdmission() throws Exception {
+    try (Socket holder = connect("127.0.0.2"); Socket anonymous = connect("127.0.0.2"); Socket second = connect("127.0.0.2")) {
+      // an authenticated request whose body has not arrived holds the one in-flight slot
+      send(holder, head("/api/v1/tasks", token, 1000) + "{\"type\":");
+      // without a token: refused at once, with its announced body never sent and the slot taken
+      send(anonymous, head("/api/v1/tasks", null, 1000));
+      assertThat(responseHead(anonymous)).startsWith("HTTP/1.1 401");
+      // with a token: refused by admission, the slot being taken
+      send(second, head("/api/v1/tasks", token, 2) + "{}");
+      assertThat(responseHead(second)).startsWith("HTTP/1.1 503");
+      // the holder's body never completes: 408, and its connection is closed
+      assertThat(responseHead(holder)).startsWith("HTTP/1.1 408");
+      assertThat(closedByServer(holder)).isTrue();
+    }
+    TestApp.eventually(Duration.ofSeconds(5), "the in-flight slot is free again",
+        () -> app.http().get("/api/v1/agents", token).status() == 200);
+  }
+
+  @Test
+  @DisplayName("connections from one address beyond the cap are closed at once, and the others keep working")
+  void connectionsPerAddressAreCapped() throws Exception {
+    List<Socket> open = new ArrayList<>();
+    try {
+      for (int i = 0; i < MAX_CONNECTIONS; i++) {
+        Socket socket = connect("127.0.0.3");
+        send(socket, "GET /health/live HTTP/1.1\r\nHost: localhost\r\n\r\n");
+        assertThat(responseHead(socket)).startsWith("HTTP/1.1 200");
+        open.add(socket);
+      }
+      try (Socket extra = connect("127.0.0.3")) {
+        send(extra, "GET /health/live HTTP/1.1\r\nHost: localhost\r\n\r\n");
+        assertThat(closedByServer(extra)).as("the connection beyond the cap").isTrue();
+      }
+      send(open.get(0), "GET /health/live HTTP/1.1\r\nHost: localhost\r\n\r\n");
+      assertThat(responseHead(open.get(0))).startsWith("HTTP/1.1 200");
+    } finally {
+      for (Socket socket : open) {
+        socket.close();
+      }
+    }
+    TestApp.eventually(Duration.ofSeconds(5), "closed connections no longer count",
+        () -> app.http().get("/health/live", null).status() == 200);
+  }
+}
