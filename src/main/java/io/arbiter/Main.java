@@ -157,11 +157,10 @@ public final class Main implements Callable<Integer> {
       LogLevels.apply("ERROR");
       Role parsed = Role.fromWire(role).orElseThrow(() -> usage(
           "--role must be one of " + Arrays.stream(Role.values()).map(Role::wire).toList()));
-      if (tenant.isBlank()) {
-        throw usage("--tenant must not be blank");
-      }
-      if (subject.isBlank()) {
-        throw usage("--sub must not be blank");
+      String problem = Jwt.claimProblem(Jwt.TENANT_CLAIM, tenant);
+      problem = problem != null ? problem : Jwt.claimProblem("sub", subject);
+      if (problem != null) {
+        throw usage("--tenant and --sub: " + problem);
       }
       Duration lifetime;
       try {

@@ -19,6 +19,7 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -27,6 +28,10 @@ import picocli.CommandLine;
 
 @DisplayName("The command line answers help on every subcommand, and token signs with the secret serve uses")
 class MainTest {
+
+  /** Where each test's conf files and data directories go; JUnit deletes it after the test. */
+  @TempDir
+  Path temp;
 
   private static final String CONFIGURED_SECRET = "configured-secret-0123456789-0123456789";
 
@@ -40,13 +45,13 @@ class MainTest {
     return new Run(code, out.toString(), err.toString());
   }
 
-  private static Path conf(JsonObject settings) throws IOException {
-    Path conf = Files.createTempFile("arbiter-cli", ".json");
+  private Path conf(JsonObject settings) throws IOException {
+    Path conf = Files.createTempFile(temp, "arbiter-cli", ".json");
     Files.writeString(conf, settings.encode());
     return conf;
   }
 
-  private static Path confWithDataDir(Path dataDir) throws IOException {
+  private Path confWithDataDir(Path dataDir) throws IOException {
     return conf(new JsonObject().put("dataDir", dataDir.toString()));
   }
 
@@ -105,9 +110,17 @@ class MainTest {
   }
 
   @Test
+  @DisplayName("token refuses a reserved tenant name")
+  void tokenRefusesAReservedTenant() {
+    Run run = run("token", "--tenant", "_platform", "--role", "admin", "--sub", "alice", "--conf", "target/none.json");
+    assertThat(run.code()).isEqualTo(2);
+    assertThat(run.err()).contains("tenant names starting with _ are reserved");
+  }
+
+  @Test
   @DisplayName("token signs with the secret in the data directory and names the file, never the secret")
   void tokenSignsWithTheDataDirectorysSecret() throws Exception {
-    Path dataDir = Files.createTempDirectory("arbiter-cli");
+    Path dataDir = Files.createTempDirectory(temp, "arbiter-cli");
     String secret = DevSecret.loadOrCreate(dataDir);
 
     Run run = token(confWithDataDir(dataDir));
@@ -125,7 +138,7 @@ class MainTest {
   @Test
   @DisplayName("token --quiet prints only the token")
   void tokenQuietPrintsOnlyTheToken() throws Exception {
-    Path dataDir = Files.createTempDirectory("arbiter-cli");
+    Path dataDir = Files.createTempDirectory(temp, "arbiter-cli");
     String secret = DevSecret.loadOrCreate(dataDir);
 
     Run run = token(confWithDataDir(dataDir), "--quiet");
@@ -138,7 +151,7 @@ class MainTest {
   @Test
   @DisplayName("token refuses, and creates nothing, where the data directory holds no secret")
   void tokenRefusesWithoutSecret() throws Exception {
-    Path dataDir = Files.createTempDirectory("arbiter-cli").resolve("data");
+    Path dataDir = Files.createTempDirectory(temp, "arbiter-cli").resolve("data");
 
     Run run = token(confWithDataDir(dataDir));
 
@@ -152,7 +165,7 @@ class MainTest {
   @Test
   @DisplayName("token --create-secret creates the missing secret, signs with it and says so")
   void tokenCreatesSecretWhenTold() throws Exception {
-    Path dataDir = Files.createTempDirectory("arbiter-cli").resolve("data");
+    Path dataDir = Files.createTempDirectory(temp, "arbiter-cli").resolve("data");
 
     Run run = token(confWithDataDir(dataDir), "--create-secret");
 
@@ -166,7 +179,7 @@ class MainTest {
   @Test
   @DisplayName("token with auth.jwtSecret configured signs with it, says so without printing it, and writes nothing")
   void tokenUsesConfiguredSecret() throws Exception {
-    Path dataDir = Files.createTempDirectory("arbiter-cli");
+    Path dataDir = Files.createTempDirectory(temp, "arbiter-cli");
     Path conf = conf(new JsonObject().put("dataDir", dataDir.toString())
         .put("auth", new JsonObject().put("jwtSecret", CONFIGURED_SECRET)));
 
@@ -181,7 +194,7 @@ class MainTest {
   @Test
   @DisplayName("a token minted by the CLI is accepted by the dev-mode server running on the same data directory")
   void serverAcceptsTheCliToken() throws Exception {
-    Path dataDir = Files.createTempDirectory("arbiter-cli");
+    Path dataDir = Files.createTempDirectory(temp, "arbiter-cli");
     try (TestApp app = TestApp.start(Map.of("dataDir", dataDir.toString(), "auth.jwtSecret", ""))) {
       Run run = run("token", "--tenant", "acme", "--role", "admin", "--sub", "alice", "--conf",
           confWithDataDir(dataDir).toString());

@@ -111,4 +111,16 @@ class HostileInputTest {
     assertThat(judged.getString("outcome")).isEqualTo("failed");
     assertThat(judged.getString("state")).isEqualTo("dead");
   }
+
+  @Test
+  @DisplayName("a token naming a reserved tenant, or a tenant or subject with a control character or too long, answers 401")
+  void tokensWithUnusableClaimsAreRefused() {
+    for (String[] claims : new String[][] {{"_platform", "alice"}, {"ac\u0001me", "alice"}, {"acme", "al\u0000ice"},
+        {"acme", "a".repeat(201)}, {"t".repeat(201), "alice"}}) {
+      String token = app.tokens().of(claims[0], Role.ADMIN, claims[1]);
+      assertProblem(http.get("/api/v1/agents", token), Failure.UNAUTHORIZED);
+    }
+    assertThat(http.get("/api/v1/agents", app.tokens().of("acme", Role.ADMIN, "a".repeat(200))).status())
+        .isEqualTo(200);
+  }
 }

@@ -57,7 +57,8 @@ public final class Access implements Handler<RoutingContext> {
 
   /**
    * The caller of a request whose token was verified: {@code user} as the JWT provider authenticated it. Fails
-   * {@link Failure#UNAUTHORIZED} without a token, or when it lacks {@code exp}, {@code sub} or {@code tenant}.
+   * {@link Failure#UNAUTHORIZED} without a token, or when it lacks {@code exp}, or its {@code sub} or {@code tenant}
+   * cannot identify a caller ({@link Jwt#claimProblem}: blank, too long, a control character, a reserved tenant).
    */
   public static RequestContext caller(User user, RoutingContext rc) {
     return caller(user, CorrelationId.of(rc),
@@ -79,8 +80,10 @@ public final class Access implements Handler<RoutingContext> {
     }
     String tenant = principal.getString(Jwt.TENANT_CLAIM);
     String subject = principal.getString("sub");
-    if (tenant == null || tenant.isBlank() || subject == null || subject.isBlank()) {
-      throw Failure.UNAUTHORIZED.exception("the token needs sub and tenant claims");
+    String problem = Jwt.claimProblem(Jwt.TENANT_CLAIM, tenant);
+    problem = problem != null ? problem : Jwt.claimProblem("sub", subject);
+    if (problem != null) {
+      throw Failure.UNAUTHORIZED.exception(problem);
     }
     return new RequestContext(correlationId, tenant, subject, String.join(",", roles(principal)), clientIp,
         Redactor.redactText(userAgent));

@@ -25,6 +25,30 @@ public final class Jwt {
   public static final String ALGORITHM = "HS256";
   public static final String TENANT_CLAIM = "tenant";
   public static final String ROLES_CLAIM = "roles";
+  /** Tenant names starting with this are reserved for the platform itself; no token may name one. */
+  public static final String RESERVED_TENANT_PREFIX = "_";
+  /** The longest tenant or subject a token may carry. */
+  public static final int MAX_CLAIM_LENGTH = 200;
+
+  /**
+   * Why {@code claim}'s value {@code value} (a tenant or subject) cannot identify a caller, or null when it can: blank,
+   * longer than {@link #MAX_CLAIM_LENGTH}, holding a control character, or (for a tenant) reserved.
+   */
+  public static String claimProblem(String claim, String value) {
+    if (value == null || value.isBlank()) {
+      return "the token needs a " + claim + " claim";
+    }
+    if (value.length() > MAX_CLAIM_LENGTH) {
+      return "the token's " + claim + " is longer than " + MAX_CLAIM_LENGTH + " characters";
+    }
+    if (value.chars().anyMatch(Character::isISOControl)) {
+      return "the token's " + claim + " holds a control character";
+    }
+    if (claim.equals(TENANT_CLAIM) && value.startsWith(RESERVED_TENANT_PREFIX)) {
+      return "tenant names starting with " + RESERVED_TENANT_PREFIX + " are reserved";
+    }
+    return null;
+  }
 
   public static JWTAuth provider(Vertx vertx, ArbiterConfig.Auth auth) {
     JWTOptions jwtOptions = new JWTOptions().setAlgorithm(ALGORITHM).setLeeway(auth.leewaySeconds())
