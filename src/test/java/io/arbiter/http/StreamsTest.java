@@ -145,6 +145,22 @@ class StreamsTest {
   }
 
   @Test
+  @DisplayName("an agent's stream shows its own work only, and asking for another agent's answers 403")
+  void agentsSeeOnlyTheirOwnWork() {
+    List<JsonObject> seenByOne = serverSentEvents("?access_token=" + app.tokens().agent("stream-g", "sg-1"),
+        new CopyOnWriteArrayList<>());
+    String other = runTask("stream-g", "sg-2");
+    String own = runTask("stream-g", "sg-1");
+    TestApp.eventually(Duration.ofSeconds(10), "the agent sees its own task succeed", () -> seenByOne.stream()
+        .anyMatch(e -> own.equals(e.getString("taskId")) && "task.succeeded".equals(e.getString("type"))));
+    assertThat(seenByOne).noneMatch(e -> other.equals(e.getString("taskId")) || "sg-2".equals(e.getString("agentId")));
+    HttpClient http = client.createHttpClient();
+    int status = TestApp.await(http.request(HttpMethod.GET, port(), "127.0.0.1", "/api/v1/events?agent=sg-2&access_token="
+        + app.tokens().agent("stream-g", "sg-1")).compose(req -> req.send()).map(resp -> resp.statusCode()));
+    assertThat(status).isEqualTo(403);
+  }
+
+  @Test
   @DisplayName("without a valid token the streams answer 401")
   void streamsNeedAToken() {
     HttpClient http = client.createHttpClient();

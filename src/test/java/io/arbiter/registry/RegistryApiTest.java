@@ -119,6 +119,25 @@ class RegistryApiTest {
   }
 
   @Test
+  @DisplayName("an agent may rename itself but not change its capabilities or capacity, which an operator may")
+  void agentCannotWidenItsOwnCapabilities() {
+    assertThat(http.post("/api/v1/agents", acme, Agents.registration("narrow-1")).status()).isEqualTo(201);
+    String self = app.tokens().agent("acme", "narrow-1");
+    assertThat(http.patch("/api/v1/agents/narrow-1", self, new JsonObject().put("name", "Narrow")).status())
+        .isEqualTo(200);
+    JsonObject wider = new JsonObject().put("capabilities", new JsonObject()
+        .put("taskTypes", new JsonArray().add("code-editing").add("everything-else")));
+    JsonObject problem = assertProblem(http.patch("/api/v1/agents/narrow-1", self, wider), Failure.FORBIDDEN);
+    assertThat(problem.getString("detail")).contains("capabilities").contains("operator or admin");
+    assertProblem(http.patch("/api/v1/agents/narrow-1", self, new JsonObject().put("maxConcurrentTasks", 1000)),
+        Failure.FORBIDDEN);
+    assertThat(http.get("/api/v1/agents/narrow-1", acme).json().getJsonObject("capabilities")
+        .getJsonArray("taskTypes")).doesNotContain("everything-else");
+    String operator = app.tokens().of("acme", Role.OPERATOR, "ops-1");
+    assertThat(http.patch("/api/v1/agents/narrow-1", operator, wider).status()).isEqualTo(200);
+  }
+
+  @Test
   @DisplayName("a role the contract does not list is refused with 403")
   void roleOutsideContractIsForbidden() {
     String auditor = app.tokens().of("acme", Role.AUDITOR, "auditor-1");

@@ -21,7 +21,8 @@ import java.util.stream.Collectors;
 /**
  * Authorization of one operation, read from the contract: {@code x-arbiter-roles} lists the roles allowed, and
  * {@code x-arbiter-self} ({@code path.<name>} or {@code body.<name>}) the value that must equal the token's
- * {@code sub} when the caller is allowed only as an {@code agent}. On success it stores the caller's
+ * {@code sub} when the caller is allowed only as an {@code agent}, and {@code x-arbiter-agent-fields} the only body
+ * fields such a caller may send (others are operator or admin actions). On success it stores the caller's
  * {@link RequestContext} in the routing context for the handlers that follow.
  */
 public final class Access implements Handler<RoutingContext> {
@@ -31,11 +32,13 @@ public final class Access implements Handler<RoutingContext> {
   private final String operationId;
   private final Set<Role> allowed;
   private final String self;
+  private final Set<String> agentFields;
 
-  private Access(String operationId, Set<Role> allowed, String self) {
+  private Access(String operationId, Set<Role> allowed, String self, Set<String> agentFields) {
     this.operationId = operationId;
     this.allowed = allowed;
     this.self = self;
+    this.agentFields = agentFields;
   }
 
   public static Access forOperation(Operation operation) {
@@ -47,7 +50,10 @@ public final class Access implements Handler<RoutingContext> {
     list.forEach(r -> allowed.add(Role.fromWire(String.valueOf(r))
         .orElseThrow(() -> new IllegalStateException("unknown role " + r + " on " + operation.getOperationId()))));
     Object self = operation.getExtensions().get("x-arbiter-self");
-    return new Access(operation.getOperationId(), allowed, self == null ? null : self.toString());
+    Object agentFields = operation.getExtensions().get("x-arbiter-agent-fields");
+    return new Access(operation.getOperationId(), allowed, self == null ? null : self.toString(),
+        agentFields instanceof JsonArray fields ? fields.stream().map(String::valueOf).collect(Collectors.toSet())
+            : null);
   }
 
   /** The caller of the current request, as {@link Access} established it. */
@@ -112,6 +118,16 @@ public final class Access implements Handler<RoutingContext> {
       rc.fail(Failure.FORBIDDEN.exception("an agent may act only as itself"));
       return;
     }
+    if (agentFields != null && held.equals(EnumSet.of(Role.AGENT))) {
+      JsonObject body = body(rc);
+      List<String> refused = body == null ? List.of()
+          : body.fieldNames().stream().filter(f -> !agentFields.contains(f)).sorted().toList();
+      if (!refused.isEmpty()) {
+        rc.fail(Failure.FORBIDDEN.exception("an agent may change only " + String.join(", ", agentFields.stream()
+            .sorted().toList()) + " of itself; " + String.join(", ", refused) + " are changed by an operator or admin"));
+        return;
+      }
+    }
     rc.next();
   }
 
@@ -133,7 +149,13 @@ public final class Access implements Handler<RoutingContext> {
       var param = request.getPathParameters().get(where[1]);
       return param == null ? null : param.getString();
     }
-    JsonObject body = request.getBody() == null ? null : request.getBody().getJsonObject();
+    JsonObject body = body(rc);
     return body == null ? null : body.getString(where[1]);
+  }
+
+  private static JsonObject body(RoutingContext rc) {
+    ValidatedRequest request = rc.get(RouterBuilder.KEY_META_DATA_VALIDATED_REQUEST);
+    return request == null || request.getBody() == null || request.getBody().isNull() ? null
+        : request.getBody().getJsonObject();
   }
 }

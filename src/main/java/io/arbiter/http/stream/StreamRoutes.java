@@ -5,6 +5,7 @@ import io.arbiter.bus.Failure;
 import io.arbiter.bus.RequestContext;
 import io.arbiter.bus.StreamEvent;
 import io.arbiter.http.auth.Access;
+import io.arbiter.http.auth.Role;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
@@ -69,7 +70,18 @@ public final class StreamRoutes {
     }
     return jwt.authenticate(new TokenCredentials(token))
         .recover(e -> Future.failedFuture(Failure.UNAUTHORIZED.exception("the token is invalid or expired")))
-        .map(user -> Access.caller(user, rc));
+        .map(user -> Access.caller(user, rc))
+        .compose(ctx -> {
+          String agent = rc.request().getParam("agent");
+          return agentOnly(ctx) && agent != null && !agent.equals(ctx.subject())
+              ? Future.failedFuture(Failure.FORBIDDEN.exception("an agent's stream shows only its own work"))
+              : Future.succeededFuture(ctx);
+        });
+  }
+
+  /** A caller that holds only the agent role sees its own work: its stream is filtered to its id. */
+  private static boolean agentOnly(RequestContext ctx) {
+    return Role.AGENT.wire().equals(ctx.role());
   }
 
   private void webSocket(RoutingContext rc) {
@@ -85,7 +97,7 @@ public final class StreamRoutes {
       // still paused: resuming before the upgrade would let the connection read on as plain HTTP
       rc.request().toWebSocket().onSuccess(ws -> {
         ws.setWriteQueueMaxSize(MAX_QUEUED_BYTES);
-        StreamHub.Subscriber subscriber = new Filtered(ctx.tenantId(), rc) {
+        StreamHub.Subscriber subscriber = new Filtered(ctx, rc) {
           @Override
           public boolean offer(StreamEvent event) {
             if (ws.isClosed()) {
@@ -122,7 +134,7 @@ public final class StreamRoutes {
           .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache")
           .putHeader("X-Accel-Buffering", "no");
       response.write(": connected to the events of tenant " + ctx.tenantId() + "\n\n");
-      StreamHub.Subscriber subscriber = new Filtered(ctx.tenantId(), rc) {
+      StreamHub.Subscriber subscriber = new Filtered(ctx, rc) {
         @Override
         public boolean offer(StreamEvent event) {
           if (response.ended() || response.closed()) {
@@ -157,10 +169,10 @@ public final class StreamRoutes {
     private final String agent;
     private final String type;
 
-    Filtered(String tenantId, RoutingContext rc) {
-      this.tenantId = tenantId;
+    Filtered(RequestContext ctx, RoutingContext rc) {
+      this.tenantId = ctx.tenantId();
       this.task = rc.request().getParam("task");
-      this.agent = rc.request().getParam("agent");
+      this.agent = agentOnly(ctx) ? ctx.subject() : rc.request().getParam("agent");
       this.type = rc.request().getParam("type");
     }
 
