@@ -90,6 +90,8 @@ public enum ConfigKey {
   TASKS_RESCUE_BATCH_SIZE("tasks.rescueBatchSize", Kind.integer(1, 100_000), false, "tasks recovered per statement"),
   TASKS_CLAIM_POLL_MS("tasks.claimPollMs", Kind.integer(10, 60_000), false,
       "fallback re-check of a long-polling claim (assignments also wake it at once)"),
+  TASKS_MAX_WAITING_CLAIMS("tasks.maxWaitingClaims", Kind.integer(1, 1_000), false,
+      "long-polling claims one agent may have waiting at once; one more finds nothing and answers 429 at once"),
   TASKS_SUBMIT_BATCH_MAX("tasks.submitBatchMax", Kind.integer(1, 10_000), false,
       "most concurrent submissions committed together in one transaction (group commit)"),
   ROUTING_STRATEGY("routing.strategy", Kind.choice("learning", "capability", "least-loaded"), true,

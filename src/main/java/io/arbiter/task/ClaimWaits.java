@@ -1,5 +1,6 @@
 package io.arbiter.task;
 
+import io.arbiter.bus.Failure;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -21,23 +22,33 @@ final class ClaimWaits {
 
   private final Vertx vertx;
   private final long pollMs;
+  private final int maxPerAgent;
   private final Map<String, Set<Wait>> waits = new HashMap<>();
   private boolean closed;
 
-  ClaimWaits(Vertx vertx, long pollMs) {
+  ClaimWaits(Vertx vertx, long pollMs, int maxPerAgent) {
     this.vertx = vertx;
     this.pollMs = pollMs;
+    this.maxPerAgent = maxPerAgent;
   }
 
   /**
    * Waits up to {@code waitMs} for work for the agent, running {@code claim} (one attempt: the tasks it delivered,
-   * possibly none) whenever there may be some; answers at once, empty, when closed.
+   * possibly none) whenever there may be some; answers at once, empty, when closed. An agent that already has
+   * {@code maxPerAgent} claims waiting gets {@link Failure#RATE_LIMITED} at once: one agent's claims cannot pile up
+   * (each holds a connection and runs the claim statement on every poll).
    */
   Future<List<Row>> await(String tenantId, String agentId, long waitMs, Supplier<Future<List<Row>>> claim) {
     if (closed || waitMs <= 0) {
       return Future.succeededFuture(List.of());
     }
-    return new Wait(key(tenantId, agentId), waitMs, claim).start();
+    String key = key(tenantId, agentId);
+    Set<Wait> waiting = waits.get(key);
+    if (waiting != null && waiting.size() >= maxPerAgent) {
+      return Future.failedFuture(Failure.RATE_LIMITED.exception("agent " + agentId + " already has " + waiting.size()
+          + " claims waiting (tasks.maxWaitingClaims); wait for one to answer, or claim several tasks with max"));
+    }
+    return new Wait(key, waitMs, claim).start();
   }
 
   /**

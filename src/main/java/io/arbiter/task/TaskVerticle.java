@@ -98,7 +98,7 @@ public final class TaskVerticle extends VerticleBase {
     judge = new ResultJudge(pool, breaker, gates);
     tenantLimits = new LimitsCache(tenantId -> breaker.execute(() -> PolicyReads.limits(pool, tenantId)),
         LIMITS_TTL_NANOS);
-    waits = new ClaimWaits(vertx, config.tasks().claimPollMs());
+    waits = new ClaimWaits(vertx, config.tasks().claimPollMs(), config.tasks().maxWaitingClaims());
     folds = new Coalescer(this::foldOutcomes);
     submissions = new GroupCommit<>(config.tasks().submitBatchMax(), config.db().poolSize(), this::writeSubmissions,
         e -> !Failure.UNAVAILABLE.is(e));

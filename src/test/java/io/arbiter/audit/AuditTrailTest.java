@@ -247,6 +247,9 @@ class AuditTrailTest {
     String auditor = app.tokens().of("q-acme", Role.AUDITOR, "auditor");
     TestApp.eventually(DRAINED, "the refusal is in the trail",
         () -> items(auditor, "?outcome=denied").size() == 1);
+    // a record's hashes appear once its seal is written: compare pages only after every record is sealed
+    TestApp.eventually(DRAINED, "every record is sealed",
+        () -> items(auditor, "?limit=500").stream().allMatch(r -> r.getString("hash") != null));
 
     List<JsonObject> all = items(auditor, "?limit=500");
     assertThat(all).hasSize(5).allSatisfy(r -> assertThat(r.getString("tenant")).isEqualTo("q-acme"));

@@ -165,6 +165,10 @@ final class SimulatedAgents {
       if (response.statusCode() == 204) {
         return Future.succeededFuture(true);
       }
+      if (response.statusCode() == 429) {
+        // more loops than the server lets one agent keep waiting (tasks.maxWaitingClaims): back off, as an agent should
+        return pause();
+      }
       if (response.statusCode() != 200) {
         errors.add("claim " + response.statusCode(), ArbiterApi.text(response));
         return pause();

@@ -2,6 +2,8 @@ package io.arbiter.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.arbiter.support.AgentClient;
+import io.arbiter.support.Http;
 import io.arbiter.support.TestApp;
 import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayOutputStream;
@@ -15,6 +17,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -29,7 +34,8 @@ import org.junit.jupiter.api.Test;
 @DisplayName("Ingress spends nothing on unauthenticated callers and bounds slow bodies and connections")
 class IngressLimitsTest {
 
-  private static final int MAX_CONNECTIONS = 6;
+  /** Above what the test client keeps open from 127.0.0.1 (each test's raw sockets use an address of their own). */
+  private static final int MAX_CONNECTIONS = 24;
   private static final Pattern CONTENT_LENGTH = Pattern.compile("(?i)content-length: (\\d{1,9})");
   private static TestApp app;
   private static String token;
@@ -144,5 +150,34 @@ class IngressLimitsTest {
     }
     TestApp.eventually(Duration.ofSeconds(5), "closed connections no longer count",
         () -> app.http().get("/health/live", null).status() == 200);
+  }
+
+  @Test
+  @DisplayName("an agent with tasks.maxWaitingClaims claims waiting gets 429 for one more, at once")
+  void waitingClaimsPerAgentAreBounded() throws Exception {
+    AgentClient agent = new AgentClient(app, "acme", "eager-agent");
+    assertThat(agent.register("eager", 4).status()).isEqualTo(201);
+    String self = app.tokens().agent("acme", "eager-agent");
+    ExecutorService loops = Executors.newFixedThreadPool(5);
+    try {
+      List<Future<Http.Reply>> claims = new ArrayList<>();
+      for (int i = 0; i < 5; i++) {
+        claims.add(loops.submit(() -> app.http().post("/api/v1/agents/eager-agent/claim?wait=20", self, null)));
+      }
+      TestApp.eventually(Duration.ofSeconds(10), "one of five waiting claims is refused",
+          () -> claims.stream().anyMatch(Future::isDone));
+      List<Http.Reply> answered = new ArrayList<>();
+      for (Future<Http.Reply> claim : claims) {
+        if (claim.isDone()) {
+          answered.add(claim.get());
+        }
+      }
+      assertThat(answered).hasSize(1);
+      assertThat(answered.get(0).status()).isEqualTo(429);
+      assertThat(answered.get(0).header("Retry-After")).isNotNull();
+      assertThat(answered.get(0).json().getString("detail")).contains("tasks.maxWaitingClaims");
+    } finally {
+      loops.shutdownNow();
+    }
   }
 }

@@ -12,7 +12,10 @@ import io.arbiter.support.TestApp;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -34,11 +37,20 @@ class OverloadAndShutdownTest {
     try (TestApp app = TestApp.start(Map.of("http.maxInFlight", 2))) {
       AgentClient agent = new AgentClient(app, "acme", "busy-agent");
       assertThat(agent.register("code-editing", 4).status()).isEqualTo(201);
-      CompletableFuture<Http.Reply> first = CompletableFuture.supplyAsync(() -> app.http().post(
+      // long-polling claims are bounded per agent instead, and take no in-flight slot
+      CompletableFuture<Http.Reply> waiting = CompletableFuture.supplyAsync(() -> app.http().post(
           "/api/v1/agents/busy-agent/claim?wait=3", app.tokens().agent("acme", "busy-agent"), null));
-      CompletableFuture<Http.Reply> second = CompletableFuture.supplyAsync(() -> app.http().post(
-          "/api/v1/agents/busy-agent/claim?wait=3", app.tokens().agent("acme", "busy-agent"), null));
-      TestApp.eventually(Duration.ofSeconds(5), "two requests in flight", () -> inFlight(app, 2));
+      TestApp.eventually(Duration.ofSeconds(5), "the claim is served", () -> inFlight(app, 1));
+      // two requests whose bodies have not arrived yet hold the two slots
+      String head = "POST /api/v1/tasks HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+          + "Content-Length: 100\r\nAuthorization: Bearer " + app.tokens().admin("acme") + "\r\n\r\n{";
+      Socket first = new Socket("127.0.0.1", app.arbiter().port());
+      Socket second = new Socket("127.0.0.1", app.arbiter().port());
+      for (Socket holder : List.of(first, second)) {
+        holder.getOutputStream().write(head.getBytes(StandardCharsets.US_ASCII));
+        holder.getOutputStream().flush();
+      }
+      TestApp.eventually(Duration.ofSeconds(5), "two requests and the claim in flight", () -> inFlight(app, 3));
 
       Http.Reply shed = app.http().get("/api/v1/agents", app.tokens().admin("acme"));
       assertProblem(shed, Failure.OVERLOADED);
@@ -47,8 +59,9 @@ class OverloadAndShutdownTest {
       assertThat(app.http().get("/health/live", null).status()).isEqualTo(200);
       assertThat(app.http().get("/metrics", null).text()).contains("arbiter_http_shed_total 1.0");
 
-      assertThat(first.get(10, TimeUnit.SECONDS).status()).isEqualTo(204);
-      assertThat(second.get(10, TimeUnit.SECONDS).status()).isEqualTo(204);
+      assertThat(waiting.get(10, TimeUnit.SECONDS).status()).isEqualTo(204);
+      first.close();
+      second.close();
       TestApp.eventually(Duration.ofSeconds(5), "nothing in flight", () -> inFlight(app, 0));
       assertThat(app.http().get("/api/v1/agents", app.tokens().admin("acme")).status()).isEqualTo(200);
     }

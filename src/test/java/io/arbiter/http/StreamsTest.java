@@ -91,10 +91,15 @@ class StreamsTest {
   }
 
   private static String runTask(String tenant, String agentId) {
+    return runTask(tenant, agentId, "streamed");
+  }
+
+  /** Registers the agent for {@code type}, submits one task of that type, and has the agent complete it. */
+  private static String runTask(String tenant, String agentId, String type) {
     AgentClient agent = new AgentClient(app, tenant, agentId);
-    agent.register("streamed", 1);
+    agent.register(type, 1);
     String id = app.http().post("/api/v1/tasks", app.tokens().of(tenant, Role.SUBMITTER, "c"),
-        new JsonObject().put("type", "streamed")).json().getString("id");
+        new JsonObject().put("type", type)).json().getString("id");
     TestApp.eventually(Duration.ofSeconds(10), "delivery", () -> !agent.claim(0, 1).isEmpty());
     agent.ack(id, 1);
     agent.result(id, 1, "succeeded");
@@ -149,8 +154,8 @@ class StreamsTest {
   void agentsSeeOnlyTheirOwnWork() {
     List<JsonObject> seenByOne = serverSentEvents("?access_token=" + app.tokens().agent("stream-g", "sg-1"),
         new CopyOnWriteArrayList<>());
-    String other = runTask("stream-g", "sg-2");
-    String own = runTask("stream-g", "sg-1");
+    String other = runTask("stream-g", "sg-2", "streamed-other");
+    String own = runTask("stream-g", "sg-1", "streamed-own");
     TestApp.eventually(Duration.ofSeconds(10), "the agent sees its own task succeed", () -> seenByOne.stream()
         .anyMatch(e -> own.equals(e.getString("taskId")) && "task.succeeded".equals(e.getString("type"))));
     assertThat(seenByOne).noneMatch(e -> other.equals(e.getString("taskId")) || "sg-2".equals(e.getString("agentId")));
