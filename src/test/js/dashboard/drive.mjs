@@ -1,6 +1,7 @@
 // Drives Arbiter's /dashboard in Debian's headless Chromium (playwright-core, no bundled browser):
 // loads the page with a token, submits a task through its form, prints "SUBMITTED <id>" so the Java test can have an
-// agent run it, waits until the page shows it succeeded, saves a screenshot and prints "SUCCEEDED <id>".
+// agent run it, waits until the page shows it succeeded, saves a screenshot and prints "SUCCEEDED <id>". It fails
+// when the page comes without its Content-Security-Policy or breaks it.
 // Env: BASE_URL, TOKEN, SCREENSHOT (path), CHROMIUM (default /usr/bin/chromium), TASK_TYPE.
 import { chromium } from 'playwright-core';
 
@@ -12,8 +13,17 @@ const browser = await chromium.launch({
 });
 try {
   const page = await browser.newPage({ viewport: { width: 1280, height: 820 } });
-  page.on('console', (m) => console.error('page:', m.text()));
-  await page.goto(`${base}/dashboard/#token=${encodeURIComponent(process.env.TOKEN)}`);
+  const violations = [];
+  page.on('console', (m) => {
+    console.error('page:', m.text());
+    if (m.text().includes('Content Security Policy')) {
+      violations.push(m.text());
+    }
+  });
+  const loaded = await page.goto(`${base}/dashboard/#token=${encodeURIComponent(process.env.TOKEN)}`);
+  if (!(loaded.headers()['content-security-policy'] || '').includes("script-src 'self'")) {
+    throw new Error('the dashboard came without its Content-Security-Policy');
+  }
   await page.waitForSelector('#live.on', { timeout: 20000 });
   await page.waitForSelector('#agents tbody tr', { timeout: 20000 });
   await page.fill('#type', process.env.TASK_TYPE || 'code-editing');
@@ -26,6 +36,9 @@ try {
   await page.waitForSelector(`#tasks tr[data-task="${id}"] td.state.succeeded`, { timeout: 60000 });
   await page.waitForTimeout(300);
   await page.screenshot({ path: process.env.SCREENSHOT, fullPage: true });
+  if (violations.length > 0) {
+    throw new Error(`the page broke its Content-Security-Policy: ${violations.join('; ')}`);
+  }
   console.log(`SUCCEEDED ${id}`);
 } finally {
   await browser.close();

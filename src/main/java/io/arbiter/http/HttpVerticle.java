@@ -47,6 +47,13 @@ public final class HttpVerticle extends VerticleBase {
 
   public static final String CONTRACT = "openapi/arbiter.yaml";
 
+  /**
+   * The dashboard loads its own script, style and data only (no inline code, no other origin), and no page may frame
+   * it: an injected script or a framing page cannot act with the operator's token.
+   */
+  static final String DASHBOARD_POLICY = "default-src 'none'; script-src 'self'; style-src 'self'; "
+      + "img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
   private final ArbiterConfig config;
   private final PrometheusMeterRegistry metrics;
   private final int port;
@@ -110,6 +117,10 @@ public final class HttpVerticle extends VerticleBase {
       } else {
         rc.redirect("/dashboard/");
       }
+    });
+    root.route("/dashboard/*").handler(rc -> {
+      rc.response().putHeader("Content-Security-Policy", DASHBOARD_POLICY);
+      rc.next();
     });
     root.route("/dashboard/*").handler(StaticHandler.create("webroot/dashboard").setCachingEnabled(false));
     if (metrics != null) {
