@@ -22,6 +22,14 @@ public record RequestContext(String correlationId, String tenantId, String subje
   /** The tenant of system work (config reloads, sweeps) that belongs to no client. */
   public static final String SYSTEM_TENANT = "_system";
 
+  /** The wire name of the agent role (the token roles themselves are defined by ingress). */
+  public static final String AGENT_ROLE = "agent";
+
+  /** Whether the caller holds the agent role and no other: it acts only for itself, within what it was given. */
+  public boolean agentOnly() {
+    return AGENT_ROLE.equals(role);
+  }
+
   public static RequestContext system(String correlationId) {
     return new RequestContext(correlationId, SYSTEM_TENANT, "arbiter", "system", null, null);
   }

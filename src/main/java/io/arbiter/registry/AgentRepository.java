@@ -15,6 +15,8 @@ import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /** The registry's reads and writes; every write commits with its audit event. */
 final class AgentRepository {
@@ -44,11 +46,37 @@ final class AgentRepository {
         .addDouble(start.successRate()).addDouble(start.averageQuality()).addDouble(start.averageLatencyMs());
     return write(ctx, RegistrySql.INSERT, insert, "agent.registered")
         .recover(e -> DbErrors.isUniqueViolation(e)
-            ? write(ctx, RegistrySql.REREGISTER, identity(ctx, body, family, caps), "agent.reregistered")
+            ? keepsWhatAnAgentMayNotChange(ctx, body, caps)
+                .compose(v -> write(ctx, RegistrySql.REREGISTER, identity(ctx, body, family, caps),
+                    "agent.reregistered"))
                 .recover(again -> Future.failedFuture(Failure.NOT_FOUND.is(again)
                     ? Failure.CONFLICT.exception("agent " + body.getString("id") + " is already registered in this tenant")
                     : again))
             : Future.failedFuture(e));
+  }
+
+  /**
+   * An agent that registers its id again by itself (its token holds only the agent role) comes back with the task
+   * types, languages, specializations and capacity on record: widening them is an operator's or admin's change, as
+   * for an update. Other callers may re-register with anything.
+   */
+  private Future<Void> keepsWhatAnAgentMayNotChange(RequestContext ctx, JsonObject body, Capabilities caps) {
+    if (!ctx.agentOnly()) {
+      return Future.succeededFuture();
+    }
+    return get(ctx, body.getString("id")).compose(current -> {
+      Capabilities held = current.capabilities();
+      boolean same = Set.copyOf(held.taskTypes()).equals(Set.copyOf(caps.taskTypes()))
+          && Set.copyOf(held.languages()).equals(Set.copyOf(caps.languages()))
+          && names(held).equals(names(caps))
+          && current.maxConcurrentTasks() == body.getInteger("maxConcurrentTasks", 1);
+      return same ? Future.<Void>succeededFuture() : Future.failedFuture(Failure.FORBIDDEN.exception("agent "
+          + current.id() + " registers again with other capabilities or capacity: an operator or admin changes them"));
+    }, e -> Failure.NOT_FOUND.is(e) ? Future.succeededFuture() : Future.failedFuture(e));
+  }
+
+  private static Set<String> names(Capabilities caps) {
+    return caps.specializations().stream().map(Capabilities.Specialization::name).collect(Collectors.toSet());
   }
 
   /** $1..$8 of {@link RegistrySql#INSERT}, {@link RegistrySql#REREGISTER} and {@link RegistrySql#UPDATE}. */

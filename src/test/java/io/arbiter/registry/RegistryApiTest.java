@@ -4,6 +4,7 @@ import static io.arbiter.support.Problems.assertProblem;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.arbiter.bus.Failure;
+import io.arbiter.bus.RequestContext;
 import io.arbiter.http.auth.Role;
 import io.arbiter.support.Agents;
 import io.arbiter.support.Http;
@@ -135,6 +136,24 @@ class RegistryApiTest {
         .getJsonArray("taskTypes")).doesNotContain("everything-else");
     String operator = app.tokens().of("acme", Role.OPERATOR, "ops-1");
     assertThat(http.patch("/api/v1/agents/narrow-1", operator, wider).status()).isEqualTo(200);
+  }
+
+  @Test
+  @DisplayName("an agent registering itself again keeps its capabilities and capacity; an admin may change them so")
+  void agentCannotWidenItselfByRegisteringAgain() {
+    assertThat(RequestContext.AGENT_ROLE).isEqualTo(Role.AGENT.wire());
+    String self = app.tokens().agent("acme", "again-1");
+    assertThat(http.post("/api/v1/agents", self, Agents.registration("again-1")).status()).isEqualTo(201);
+    assertThat(http.delete("/api/v1/agents/again-1", self).status()).isEqualTo(200);
+    JsonObject wider = Agents.registration("again-1");
+    wider.getJsonObject("capabilities").put("taskTypes", new JsonArray().add("code-editing").add("everything-else"));
+    JsonObject problem = assertProblem(http.post("/api/v1/agents", self, wider), Failure.FORBIDDEN);
+    assertThat(problem.getString("detail")).contains("operator or admin");
+    assertProblem(http.post("/api/v1/agents", self, Agents.registration("again-1").put("maxConcurrentTasks", 9)),
+        Failure.FORBIDDEN);
+    assertThat(http.post("/api/v1/agents", self, Agents.registration("again-1")).status()).isEqualTo(201);
+    assertThat(http.delete("/api/v1/agents/again-1", self).status()).isEqualTo(200);
+    assertThat(http.post("/api/v1/agents", acme, wider).status()).as("an admin re-registers it wider").isEqualTo(201);
   }
 
   @Test

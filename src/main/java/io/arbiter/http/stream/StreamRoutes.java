@@ -5,7 +5,6 @@ import io.arbiter.bus.Failure;
 import io.arbiter.bus.RequestContext;
 import io.arbiter.bus.StreamEvent;
 import io.arbiter.http.auth.Access;
-import io.arbiter.http.auth.Role;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
@@ -81,7 +80,7 @@ public final class StreamRoutes {
 
   /** A caller that holds only the agent role sees its own work: its stream is filtered to its id. */
   private static boolean agentOnly(RequestContext ctx) {
-    return Role.AGENT.wire().equals(ctx.role());
+    return ctx.agentOnly();
   }
 
   private void webSocket(RoutingContext rc) {
