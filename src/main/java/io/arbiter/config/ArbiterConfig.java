@@ -93,6 +93,10 @@ public record ArbiterConfig(
     if (mode == Mode.PROD && !db.external()) {
       throw new ConfigException("config key db.url is required in prod mode: set " + DB_URL.envName());
     }
+    if (mode == Mode.PROD && (auth.issuer().isEmpty() || auth.audience().isEmpty())) {
+      throw new ConfigException("config keys auth.issuer and auth.audience are required in prod mode, so that a token "
+          + "minted for another service is refused: set " + AUTH_ISSUER.envName() + " and " + AUTH_AUDIENCE.envName());
+    }
     if (v.number(TASKS_MIN_TIMEOUT_MS) > v.number(TASKS_MAX_TIMEOUT_MS)
         || v.number(TASKS_DEFAULT_TIMEOUT_MS) < v.number(TASKS_MIN_TIMEOUT_MS)
         || v.number(TASKS_DEFAULT_TIMEOUT_MS) > v.number(TASKS_MAX_TIMEOUT_MS)) {

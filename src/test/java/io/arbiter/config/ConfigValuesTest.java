@@ -78,7 +78,8 @@ class ConfigValuesTest {
   }
 
   @Test
-  @DisplayName("prod mode refuses to start without a JWT secret or a database, and short secrets are refused")
+  @DisplayName("prod mode refuses to start without a JWT secret, a database, an issuer and an audience; short secrets "
+      + "are refused")
   void prodNeedsSecretAndDatabase() {
     assertThatThrownBy(() -> ArbiterConfig.from(TestConfig.defaultsWith(Map.of("mode", "prod",
         "db.url", "postgresql://a:b@h:5432/d"))))
@@ -88,6 +89,13 @@ class ConfigValuesTest {
         .hasMessageContaining("db.url");
     assertThatThrownBy(() -> ArbiterConfig.from(TestConfig.defaultsWith(Map.of("auth.jwtSecret", "short"))))
         .hasMessageContaining("at least 32");
+    Map<String, Object> prod = Map.of("mode", "prod", "db.url", "postgresql://a:b@h:5432/d",
+        "auth.jwtSecret", "x".repeat(40));
+    assertThatThrownBy(() -> ArbiterConfig.from(TestConfig.defaultsWith(prod)))
+        .hasMessageContaining("auth.issuer and auth.audience").hasMessageContaining("ARBITER_AUTH_ISSUER");
+    Map<String, Object> complete = new java.util.HashMap<>(prod);
+    complete.putAll(Map.of("auth.issuer", "https://issuer.example", "auth.audience", "arbiter-api"));
+    assertThat(ArbiterConfig.from(TestConfig.defaultsWith(complete)).mode()).isEqualTo(ArbiterConfig.Mode.PROD);
   }
 
   @Test
