@@ -19,7 +19,8 @@ public record ArbiterConfig(
   public enum Mode { DEV, PROD }
 
   public record Http(String host, int port, int instances, long bodyLimitBytes, long requestTimeoutMs,
-                     int maxInFlight, long bodyTimeoutMs, long idleTimeoutMs, int maxConnectionsPerAddress) {}
+                     int maxInFlight, long bodyTimeoutMs, long idleTimeoutMs, int maxConnectionsPerAddress,
+                     int maxStreamsPerCaller) {}
 
   /** Either an external database ({@code url} or {@code host}) or, in dev mode, the embedded one. */
   public record Db(String url, String host, int port, String database, String user, String password, int poolSize,
@@ -117,7 +118,8 @@ public record ArbiterConfig(
         dataDir(v.text(DATA_DIR)),
         new Http(v.text(HTTP_HOST), v.integer(HTTP_PORT), v.integer(HTTP_INSTANCES), v.number(HTTP_BODY_LIMIT_BYTES),
             v.number(HTTP_REQUEST_TIMEOUT_MS), v.integer(HTTP_MAX_IN_FLIGHT), v.number(HTTP_BODY_TIMEOUT_MS),
-            v.number(HTTP_IDLE_TIMEOUT_MS), v.integer(HTTP_MAX_CONNECTIONS_PER_ADDRESS)),
+            v.number(HTTP_IDLE_TIMEOUT_MS), v.integer(HTTP_MAX_CONNECTIONS_PER_ADDRESS),
+            v.integer(HTTP_MAX_STREAMS_PER_CALLER)),
         db,
         new Breaker(v.integer(BREAKER_MAX_FAILURES), v.number(BREAKER_TIMEOUT_MS), v.number(BREAKER_RESET_TIMEOUT_MS),
             v.integer(DB_RETRIES), v.number(DB_RETRY_BASE_MS), v.number(DB_RETRY_CAP_MS), v.integer(DB_RETRY_BUDGET)),

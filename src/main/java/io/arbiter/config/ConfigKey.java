@@ -31,6 +31,8 @@ public enum ConfigKey {
   HTTP_MAX_CONNECTIONS_PER_ADDRESS("http.maxConnectionsPerAddress", Kind.integer(1, 1_000_000), false,
       "open connections from one client address; more are closed at once (behind a proxy, every client shares its "
           + "address)"),
+  HTTP_MAX_STREAMS_PER_CALLER("http.maxStreamsPerCaller", Kind.integer(1, 10_000), false,
+      "live streams (WebSocket and server-sent events) one caller (tenant and subject) may hold open; more answer 429"),
   DB_URL("db.url", Kind.secret(), false,
       "postgresql://user:password@host:port/db; empty (with db.host empty) starts the embedded database in dev mode"),
   DB_HOST("db.host", Kind.text(), false, "database host, used when db.url is empty"),

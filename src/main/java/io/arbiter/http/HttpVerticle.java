@@ -14,6 +14,7 @@ import io.arbiter.http.bridge.AgentBridge;
 import io.arbiter.http.health.HealthRoutes;
 import io.arbiter.http.stream.StreamHub;
 import io.arbiter.http.stream.StreamRoutes;
+import io.arbiter.http.stream.StreamsPerCaller;
 import io.vertx.ext.auth.jwt.JWTAuth;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
@@ -60,6 +61,7 @@ public final class HttpVerticle extends VerticleBase {
   private final Admission admission;
   private final AtomicInteger bridgeConnections;
   private final ConnectionsPerAddress connections;
+  private final StreamsPerCaller streamsPerCaller;
   private final StreamHub streams = new StreamHub();
   private JWTAuth jwt;
   private HttpServer server;
@@ -70,13 +72,14 @@ public final class HttpVerticle extends VerticleBase {
    * of connections per address.
    */
   HttpVerticle(ArbiterConfig config, PrometheusMeterRegistry metrics, int port, Admission admission,
-               AtomicInteger bridgeConnections, ConnectionsPerAddress connections) {
+               AtomicInteger bridgeConnections, ConnectionsPerAddress connections, StreamsPerCaller streamsPerCaller) {
     this.config = config;
     this.metrics = metrics;
     this.port = port;
     this.admission = admission;
     this.bridgeConnections = bridgeConnections;
     this.connections = connections;
+    this.streamsPerCaller = streamsPerCaller;
   }
 
   /** The port actually bound (useful when {@code http.port} is 0). */
@@ -104,7 +107,7 @@ public final class HttpVerticle extends VerticleBase {
         .putHeader("Content-Type", "application/yaml").end(contractText));
     root.route("/api/v1/*").handler(authenticateFirst(JWTAuthHandler.create(jwt)));
     root.route().handler(admission);
-    StreamRoutes.mount(root, jwt, streams);
+    StreamRoutes.mount(root, jwt, streams, streamsPerCaller);
     this.bridge = bridge;
     bridge.mount(root);
     root.route().handler(new BodyDeadline(vertx, config.http().bodyTimeoutMs()));

@@ -1,6 +1,7 @@
 package io.arbiter.http;
 
 import io.arbiter.config.ArbiterConfig;
+import io.arbiter.http.stream.StreamsPerCaller;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
@@ -29,6 +30,7 @@ public final class Ingress {
   private final Admission admission;
   private final AtomicInteger bridgeConnections = new AtomicInteger();
   private final ConnectionsPerAddress connections;
+  private final StreamsPerCaller streamsPerCaller;
   private final List<HttpVerticle> instances = new ArrayList<>();
   private Vertx vertx;
 
@@ -37,6 +39,7 @@ public final class Ingress {
     this.metrics = metrics;
     this.admission = new Admission(config.http().maxInFlight(), metrics);
     this.connections = new ConnectionsPerAddress(config.http().maxConnectionsPerAddress(), metrics);
+    this.streamsPerCaller = new StreamsPerCaller(config.http().maxStreamsPerCaller());
     if (metrics != null) {
       Gauge.builder("arbiter.bridge.connections", bridgeConnections, AtomicInteger::get)
           .description("Open event-bus bridge connections").register(metrics);
@@ -73,7 +76,8 @@ public final class Ingress {
   }
 
   private synchronized HttpVerticle instance(int port) {
-    HttpVerticle instance = new HttpVerticle(config, metrics, port, admission, bridgeConnections, connections);
+    HttpVerticle instance = new HttpVerticle(config, metrics, port, admission, bridgeConnections, connections,
+        streamsPerCaller);
     instances.add(instance);
     return instance;
   }

@@ -23,10 +23,10 @@ import java.util.Map;
 
 /**
  * Request validation against the contract, on the event loop for the small requests that are nearly all of the
- * traffic. vertx-web-openapi-router 5.0.8 validates every request in an ordered blocking task, so each request hops to a
- * worker thread and back, and the requests of one ingress instance are validated one at a time. Here a request whose
- * body is at most {@link #INLINE_MAX_BYTES} is validated where it arrived, and a larger one on a worker (unordered), so
- * that a big document never holds the event loop. The checks are vertx-openapi's own (its parameter and body
+ * traffic. vertx-web-openapi-router 5.0.8 validates every request in an ordered blocking task, so each request hops to
+ * a worker thread and back, and the requests of one ingress instance are validated one at a time. Here a request whose
+ * body is at most {@link #INLINE_MAX_BYTES} is validated where it arrived, and a larger one on a worker (unordered),
+ * so that a big document never holds the event loop. The checks are vertx-openapi's own (its parameter and body
  * validation); the validated request is stored where the router's validation stores it, and a violation fails the
  * request with the same 400 as the router's. A parameter or body that holds U+0000 fails with 400 too
  * ({@link NulCharacters}).

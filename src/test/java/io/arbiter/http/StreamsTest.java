@@ -33,11 +33,13 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class StreamsTest {
 
   private static TestApp app;
+  private static final int MAX_STREAMS = 3;
   private static Vertx client;
 
   @BeforeAll
   static void boot() {
-    app = TestApp.start(java.util.Map.of("routing.pollIntervalMs", 100, "tasks.claimPollMs", 100));
+    app = TestApp.start(java.util.Map.of("routing.pollIntervalMs", 100, "tasks.claimPollMs", 100,
+        "http.maxStreamsPerCaller", MAX_STREAMS));
     client = Vertx.vertx();
   }
 
@@ -160,9 +162,46 @@ class StreamsTest {
         .anyMatch(e -> own.equals(e.getString("taskId")) && "task.succeeded".equals(e.getString("type"))));
     assertThat(seenByOne).noneMatch(e -> other.equals(e.getString("taskId")) || "sg-2".equals(e.getString("agentId")));
     HttpClient http = client.createHttpClient();
-    int status = TestApp.await(http.request(HttpMethod.GET, port(), "127.0.0.1", "/api/v1/events?agent=sg-2&access_token="
+    int status = TestApp.await(http.request(HttpMethod.GET, port(), "127.0.0.1",
+        "/api/v1/events?agent=sg-2&access_token="
         + app.tokens().agent("stream-g", "sg-1")).compose(req -> req.send()).map(resp -> resp.statusCode()));
     assertThat(status).isEqualTo(403);
+  }
+
+  @Test
+  @DisplayName("a stream closes when its token expires: SSE with an expired event, the WebSocket with 1008")
+  void streamsCloseWhenTheirTokenExpires() {
+    List<String> raw = new CopyOnWriteArrayList<>();
+    serverSentEvents("?access_token=" + app.tokens().lasting("stream-x", Role.OPERATOR, "op", Duration.ofSeconds(2)),
+        raw);
+    AtomicReference<Short> closedWith = new AtomicReference<>();
+    WebSocket ws = webSocket("", app.tokens().lasting("stream-x", Role.OPERATOR, "op", Duration.ofSeconds(2)),
+        new WebSocketClientOptions());
+    ws.closeHandler(v -> closedWith.set(ws.closeStatusCode()));
+    TestApp.eventually(Duration.ofSeconds(10), "both streams close at the token's expiry",
+        () -> closedWith.get() != null && raw.stream().anyMatch(block -> block.startsWith("event: expired")));
+    assertThat(closedWith.get()).isEqualTo((short) 1008);
+  }
+
+  @Test
+  @DisplayName("a caller with http.maxStreamsPerCaller streams open gets 429 for one more, and one once one closed")
+  void streamsPerCallerAreBounded() {
+    String token = app.tokens().of("stream-c", Role.OPERATOR, "many");
+    List<WebSocket> open = new java.util.ArrayList<>();
+    for (int i = 0; i < MAX_STREAMS; i++) {
+      open.add(webSocket("", token, new WebSocketClientOptions()));
+    }
+    HttpClient http = client.createHttpClient();
+    java.util.function.Supplier<Integer> oneMore = () -> TestApp.await(http.request(HttpMethod.GET, port(), "127.0.0.1",
+        "/api/v1/events?access_token=" + token).compose(req -> req.send()).map(resp -> {
+          int status = resp.statusCode();
+          resp.request().connection().close();
+          return status;
+        }));
+    assertThat(oneMore.get()).isEqualTo(429);
+    TestApp.await(open.get(0).close());
+    TestApp.eventually(Duration.ofSeconds(5), "a closed stream frees its place", () -> oneMore.get() == 200);
+    open.subList(1, MAX_STREAMS).forEach(ws -> TestApp.await(ws.close()));
   }
 
   @Test

@@ -27,6 +27,11 @@ public final class Tokens {
     return Jwt.mint(provider, auth, tenant, role, subject, Duration.ofMinutes(10));
   }
 
+  /** A token of {@code role} valid for {@code lifetime} from now. */
+  public String lasting(String tenant, Role role, String subject, Duration lifetime) {
+    return Jwt.mint(provider, auth, tenant, role, subject, lifetime);
+  }
+
   public String admin(String tenant) {
     return of(tenant, Role.ADMIN, "admin");
   }

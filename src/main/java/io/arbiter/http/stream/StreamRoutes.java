@@ -6,6 +6,7 @@ import io.arbiter.bus.RequestContext;
 import io.arbiter.bus.StreamEvent;
 import io.arbiter.http.auth.Access;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
@@ -14,6 +15,7 @@ import io.vertx.ext.auth.authentication.TokenCredentials;
 import io.vertx.ext.auth.jwt.JWTAuth;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The live task and agent events of the caller's tenant: a WebSocket at {@code /api/v1/stream} (one JSON event per
@@ -33,13 +35,17 @@ public final class StreamRoutes {
   public static final int MAX_QUEUED_BYTES = 256 * 1024;
   static final String DROPPED = "slow consumer: more than " + MAX_QUEUED_BYTES / 1024
       + " KiB of events not read in time; reconnect and read faster";
+  /** Why a stream closes when its token expires. */
+  static final String EXPIRED = "the token expired; reconnect with a fresh one";
 
   private final JWTAuth jwt;
+  private final StreamsPerCaller perCaller;
   private final StreamHub hub;
 
-  private StreamRoutes(JWTAuth jwt, StreamHub hub) {
+  private StreamRoutes(JWTAuth jwt, StreamHub hub, StreamsPerCaller perCaller) {
     this.jwt = jwt;
     this.hub = hub;
+    this.perCaller = perCaller;
   }
 
   /** Mounts both streams on {@code root}, before any body handling (a WebSocket upgrade has no body). */
@@ -54,13 +60,21 @@ public final class StreamRoutes {
   /** The server-sent events stream's path. */
   public static final String EVENTS = "/api/v1/events";
 
-  public static void mount(Router root, JWTAuth jwt, StreamHub hub) {
-    StreamRoutes routes = new StreamRoutes(jwt, hub);
+  public static void mount(Router root, JWTAuth jwt, StreamHub hub, StreamsPerCaller perCaller) {
+    StreamRoutes routes = new StreamRoutes(jwt, hub, perCaller);
     root.get(WEBSOCKET).handler(routes::webSocket);
     root.get(EVENTS).handler(routes::serverSentEvents);
   }
 
-  private Future<RequestContext> caller(RoutingContext rc) {
+  /** A stream's caller and when its token expires (epoch ms): the stream closes then. */
+  private record Caller(RequestContext ctx, long expiresAtMs) {
+    /** Whom {@link StreamsPerCaller} counts the stream against. */
+    String key() {
+      return ctx.tenantId() + "/" + ctx.subject();
+    }
+  }
+
+  private Future<Caller> caller(RoutingContext rc) {
     String header = rc.request().getHeader(HttpHeaders.AUTHORIZATION);
     String token = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7) ? header.substring(7).trim()
         : rc.request().getParam("access_token");
@@ -69,13 +83,25 @@ public final class StreamRoutes {
     }
     return jwt.authenticate(new TokenCredentials(token))
         .recover(e -> Future.failedFuture(Failure.UNAUTHORIZED.exception("the token is invalid or expired")))
-        .map(user -> Access.caller(user, rc))
-        .compose(ctx -> {
+        .compose(user -> {
+          RequestContext ctx = Access.caller(user, rc);
           String agent = rc.request().getParam("agent");
-          return agentOnly(ctx) && agent != null && !agent.equals(ctx.subject())
-              ? Future.failedFuture(Failure.FORBIDDEN.exception("an agent's stream shows only its own work"))
-              : Future.succeededFuture(ctx);
+          long exp = user.attributes().getJsonObject("accessToken").getLong("exp");
+          if (agentOnly(ctx) && agent != null && !agent.equals(ctx.subject())) {
+            return Future.failedFuture(Failure.FORBIDDEN.exception("an agent's stream shows only its own work"));
+          }
+          Caller caller = new Caller(ctx, exp * 1000);
+          if (!perCaller.tryOpen(caller.key())) {
+            return Future.failedFuture(Failure.RATE_LIMITED.exception(ctx.subject() + " already has "
+                + perCaller.max() + " streams open (http.maxStreamsPerCaller); close one first"));
+          }
+          return Future.succeededFuture(caller);
         });
+  }
+
+  /** Milliseconds until the caller's token expires (at least 1: a timer needs a positive delay). */
+  private static long untilExpiry(Caller caller) {
+    return Math.max(1, caller.expiresAtMs() - System.currentTimeMillis());
   }
 
   /** A caller that holds only the agent role sees its own work: its stream is filtered to its id. */
@@ -92,7 +118,8 @@ public final class StreamRoutes {
     caller(rc).onFailure(e -> {
       rc.fail(e instanceof ArbiterException ? e : Failure.UNAUTHORIZED.exception("authentication failed"));
       rc.request().resume();
-    }).onSuccess(ctx -> {
+    }).onSuccess(caller -> {
+      RequestContext ctx = caller.ctx();
       // still paused: resuming before the upgrade would let the connection read on as plain HTTP
       rc.request().toWebSocket().onSuccess(ws -> {
         ws.setWriteQueueMaxSize(MAX_QUEUED_BYTES);
@@ -116,17 +143,24 @@ public final class StreamRoutes {
             ws.writePing(Buffer.buffer());
           }
         });
+        long expiry = rc.vertx().setTimer(untilExpiry(caller), id -> ws.close((short) 1008, EXPIRED));
         ws.closeHandler(v -> {
           rc.vertx().cancelTimer(keepAlive);
+          rc.vertx().cancelTimer(expiry);
           hub.remove(subscriber);
+          perCaller.release(caller.key());
         });
         ws.handler(frame -> { });
-      }).onFailure(e -> LOG.warn("stream WebSocket upgrade failed: {}", e.toString()));
+      }).onFailure(e -> {
+        perCaller.release(caller.key());
+        LOG.warn("stream WebSocket upgrade failed: {}", e.toString());
+      });
     });
   }
 
   private void serverSentEvents(RoutingContext rc) {
-    caller(rc).onFailure(rc::fail).onSuccess(ctx -> {
+    caller(rc).onFailure(rc::fail).onSuccess(caller -> {
+      RequestContext ctx = caller.ctx();
       HttpServerResponse response = rc.response();
       response.setChunked(true).setWriteQueueMaxSize(MAX_QUEUED_BYTES)
           .putHeader(HttpHeaders.CONTENT_TYPE, "text/event-stream")
@@ -154,10 +188,23 @@ public final class StreamRoutes {
           response.write(": keep-alive\n\n");
         }
       });
-      response.closeHandler(v -> {
-        rc.vertx().cancelTimer(keepAlive);
-        hub.remove(subscriber);
+      long expiry = rc.vertx().setTimer(untilExpiry(caller), id -> {
+        if (!response.ended() && !response.closed()) {
+          response.end("event: expired\ndata: " + EXPIRED + "\n\n");
+        }
       });
+      AtomicBoolean done = new AtomicBoolean();
+      Handler<Void> cleanUp = v -> {
+        if (done.compareAndSet(false, true)) {
+          rc.vertx().cancelTimer(keepAlive);
+          rc.vertx().cancelTimer(expiry);
+          hub.remove(subscriber);
+          perCaller.release(caller.key());
+        }
+      };
+      // the server ends the stream (dropped, expired) or the client goes away: whichever comes first cleans up
+      response.endHandler(cleanUp);
+      response.closeHandler(cleanUp);
     });
   }
 
