@@ -20,7 +20,10 @@ public record ArbiterConfig(
 
   public record Http(String host, int port, int instances, long bodyLimitBytes, long requestTimeoutMs,
                      int maxInFlight, long bodyTimeoutMs, long idleTimeoutMs, int maxConnectionsPerAddress,
-                     int maxStreamsPerCaller) {}
+                     int maxStreamsPerCaller, Rates rates) {}
+
+  /** Requests a second per caller, by kind of traffic, and per client address (see {@code http.RateLimits}). */
+  public record Rates(long submitPerSecond, long agentPerSecond, long readPerSecond, long addressPerSecond) {}
 
   /** Either an external database ({@code url} or {@code host}) or, in dev mode, the embedded one. */
   public record Db(String url, String host, int port, String database, String user, String password, int poolSize,
@@ -119,7 +122,9 @@ public record ArbiterConfig(
         new Http(v.text(HTTP_HOST), v.integer(HTTP_PORT), v.integer(HTTP_INSTANCES), v.number(HTTP_BODY_LIMIT_BYTES),
             v.number(HTTP_REQUEST_TIMEOUT_MS), v.integer(HTTP_MAX_IN_FLIGHT), v.number(HTTP_BODY_TIMEOUT_MS),
             v.number(HTTP_IDLE_TIMEOUT_MS), v.integer(HTTP_MAX_CONNECTIONS_PER_ADDRESS),
-            v.integer(HTTP_MAX_STREAMS_PER_CALLER)),
+            v.integer(HTTP_MAX_STREAMS_PER_CALLER),
+            new Rates(v.number(HTTP_RATE_SUBMIT_PER_SECOND), v.number(HTTP_RATE_AGENT_PER_SECOND),
+                v.number(HTTP_RATE_READ_PER_SECOND), v.number(HTTP_RATE_ADDRESS_PER_SECOND))),
         db,
         new Breaker(v.integer(BREAKER_MAX_FAILURES), v.number(BREAKER_TIMEOUT_MS), v.number(BREAKER_RESET_TIMEOUT_MS),
             v.integer(DB_RETRIES), v.number(DB_RETRY_BASE_MS), v.number(DB_RETRY_CAP_MS), v.integer(DB_RETRY_BUDGET)),

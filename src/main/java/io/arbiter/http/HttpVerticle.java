@@ -62,6 +62,7 @@ public final class HttpVerticle extends VerticleBase {
   private final AtomicInteger bridgeConnections;
   private final ConnectionsPerAddress connections;
   private final StreamsPerCaller streamsPerCaller;
+  private final RateLimits rateLimits;
   private final StreamHub streams = new StreamHub();
   private JWTAuth jwt;
   private HttpServer server;
@@ -72,7 +73,8 @@ public final class HttpVerticle extends VerticleBase {
    * of connections per address.
    */
   HttpVerticle(ArbiterConfig config, PrometheusMeterRegistry metrics, int port, Admission admission,
-               AtomicInteger bridgeConnections, ConnectionsPerAddress connections, StreamsPerCaller streamsPerCaller) {
+               AtomicInteger bridgeConnections, ConnectionsPerAddress connections, StreamsPerCaller streamsPerCaller,
+               RateLimits rateLimits) {
     this.config = config;
     this.metrics = metrics;
     this.port = port;
@@ -80,6 +82,7 @@ public final class HttpVerticle extends VerticleBase {
     this.bridgeConnections = bridgeConnections;
     this.connections = connections;
     this.streamsPerCaller = streamsPerCaller;
+    this.rateLimits = rateLimits;
   }
 
   /** The port actually bound (useful when {@code http.port} is 0). */
@@ -106,6 +109,7 @@ public final class HttpVerticle extends VerticleBase {
     root.get("/api/v1/openapi.yaml").handler(rc -> rc.response()
         .putHeader("Content-Type", "application/yaml").end(contractText));
     root.route("/api/v1/*").handler(authenticateFirst(JWTAuthHandler.create(jwt)));
+    root.route("/api/v1/*").handler(rateLimits);
     root.route().handler(admission);
     StreamRoutes.mount(root, jwt, streams, streamsPerCaller);
     this.bridge = bridge;

@@ -25,12 +25,16 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class Ingress {
 
+  /** How often the rate limits drop the buckets of callers and addresses gone quiet. */
+  private static final long FORGET_IDLE_BUCKETS_MS = 60_000;
+
   private final ArbiterConfig config;
   private final PrometheusMeterRegistry metrics;
   private final Admission admission;
   private final AtomicInteger bridgeConnections = new AtomicInteger();
   private final ConnectionsPerAddress connections;
   private final StreamsPerCaller streamsPerCaller;
+  private final RateLimits rateLimits;
   private final List<HttpVerticle> instances = new ArrayList<>();
   private Vertx vertx;
 
@@ -40,6 +44,7 @@ public final class Ingress {
     this.admission = new Admission(config.http().maxInFlight(), metrics);
     this.connections = new ConnectionsPerAddress(config.http().maxConnectionsPerAddress(), metrics);
     this.streamsPerCaller = new StreamsPerCaller(config.http().maxStreamsPerCaller());
+    this.rateLimits = new RateLimits(config.http().rates(), metrics);
     if (metrics != null) {
       Gauge.builder("arbiter.bridge.connections", bridgeConnections, AtomicInteger::get)
           .description("Open event-bus bridge connections").register(metrics);
@@ -61,6 +66,7 @@ public final class Ingress {
       return Future.failedFuture(e);
     }
     DeploymentOptions options = new DeploymentOptions().setInstances(instances(config.http()));
+    vertx.setPeriodic(FORGET_IDLE_BUCKETS_MS, id -> rateLimits.forgetIdle());
     return vertx.deployVerticle(() -> instance(port), options).compose(id -> {
       long ports = instances.stream().mapToInt(HttpVerticle::port).distinct().count();
       return ports == 1 ? Future.succeededFuture()
@@ -77,7 +83,7 @@ public final class Ingress {
 
   private synchronized HttpVerticle instance(int port) {
     HttpVerticle instance = new HttpVerticle(config, metrics, port, admission, bridgeConnections, connections,
-        streamsPerCaller);
+        streamsPerCaller, rateLimits);
     instances.add(instance);
     return instance;
   }

@@ -57,7 +57,8 @@ public final class Problems implements Handler<RoutingContext> {
     if (failure == Failure.UNAUTHORIZED || failure == Failure.FORBIDDEN) {
       auditSecurityEvent(rc, failure, problem.getMessage());
     }
-    if (failure == Failure.UNAVAILABLE || failure == Failure.RATE_LIMITED) {
+    if ((failure == Failure.UNAVAILABLE || failure == Failure.RATE_LIMITED)
+        && rc.response().headers().get("Retry-After") == null) {
       rc.response().putHeader("Retry-After", Long.toString(retryAfterSeconds));
     }
     if (failure == Failure.OVERLOADED) {
