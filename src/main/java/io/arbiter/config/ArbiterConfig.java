@@ -23,7 +23,8 @@ public record ArbiterConfig(
                      int maxStreamsPerCaller, Rates rates) {}
 
   /** Requests a second per caller, by kind of traffic, and per client address (see {@code http.RateLimits}). */
-  public record Rates(long submitPerSecond, long agentPerSecond, long readPerSecond, long addressPerSecond) {}
+  public record Rates(long submitPerSecond, long agentPerSecond, long readPerSecond, long addressPerSecond,
+                      int authFailuresPerMinute, long authBlockMs) {}
 
   /** Either an external database ({@code url} or {@code host}) or, in dev mode, the embedded one. */
   public record Db(String url, String host, int port, String database, String user, String password, int poolSize,
@@ -124,7 +125,8 @@ public record ArbiterConfig(
             v.number(HTTP_IDLE_TIMEOUT_MS), v.integer(HTTP_MAX_CONNECTIONS_PER_ADDRESS),
             v.integer(HTTP_MAX_STREAMS_PER_CALLER),
             new Rates(v.number(HTTP_RATE_SUBMIT_PER_SECOND), v.number(HTTP_RATE_AGENT_PER_SECOND),
-                v.number(HTTP_RATE_READ_PER_SECOND), v.number(HTTP_RATE_ADDRESS_PER_SECOND))),
+                v.number(HTTP_RATE_READ_PER_SECOND), v.number(HTTP_RATE_ADDRESS_PER_SECOND),
+                v.integer(AUTH_FAILURES_PER_MINUTE), v.number(AUTH_BLOCK_SECONDS) * 1000)),
         db,
         new Breaker(v.integer(BREAKER_MAX_FAILURES), v.number(BREAKER_TIMEOUT_MS), v.number(BREAKER_RESET_TIMEOUT_MS),
             v.integer(DB_RETRIES), v.number(DB_RETRY_BASE_MS), v.number(DB_RETRY_CAP_MS), v.integer(DB_RETRY_BUDGET)),

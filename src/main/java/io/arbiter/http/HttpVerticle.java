@@ -1,5 +1,6 @@
 package io.arbiter.http;
 
+import io.arbiter.bus.Failure;
 import io.arbiter.config.ArbiterConfig;
 import io.arbiter.config.ConfigKey;
 import io.arbiter.http.api.AgentsApi;
@@ -9,6 +10,7 @@ import io.arbiter.http.api.PolicyApi;
 import io.arbiter.http.api.RoutingApi;
 import io.arbiter.http.api.TasksApi;
 import io.arbiter.http.auth.Access;
+import io.arbiter.http.auth.AuthFailures;
 import io.arbiter.http.auth.Jwt;
 import io.arbiter.http.bridge.AgentBridge;
 import io.arbiter.http.health.HealthRoutes;
@@ -63,6 +65,7 @@ public final class HttpVerticle extends VerticleBase {
   private final ConnectionsPerAddress connections;
   private final StreamsPerCaller streamsPerCaller;
   private final RateLimits rateLimits;
+  private final AuthFailures authFailures;
   private final StreamHub streams = new StreamHub();
   private JWTAuth jwt;
   private HttpServer server;
@@ -74,7 +77,7 @@ public final class HttpVerticle extends VerticleBase {
    */
   HttpVerticle(ArbiterConfig config, PrometheusMeterRegistry metrics, int port, Admission admission,
                AtomicInteger bridgeConnections, ConnectionsPerAddress connections, StreamsPerCaller streamsPerCaller,
-               RateLimits rateLimits) {
+               RateLimits rateLimits, AuthFailures authFailures) {
     this.config = config;
     this.metrics = metrics;
     this.port = port;
@@ -83,6 +86,7 @@ public final class HttpVerticle extends VerticleBase {
     this.connections = connections;
     this.streamsPerCaller = streamsPerCaller;
     this.rateLimits = rateLimits;
+    this.authFailures = authFailures;
   }
 
   /** The port actually bound (useful when {@code http.port} is 0). */
@@ -103,12 +107,13 @@ public final class HttpVerticle extends VerticleBase {
   }
 
   private Router router(OpenAPIContract contract, Buffer contractText, AgentBridge bridge) {
-    Problems problems = new Problems(vertx.eventBus(), Math.max(1, (config.breaker().resetTimeoutMs() + 999) / 1000));
+    Problems problems = new Problems(vertx.eventBus(), Math.max(1, (config.breaker().resetTimeoutMs() + 999) / 1000),
+        authFailures);
     Router root = Router.router(vertx);
     root.route().handler(new CorrelationId());
     root.get("/api/v1/openapi.yaml").handler(rc -> rc.response()
         .putHeader("Content-Type", "application/yaml").end(contractText));
-    root.route("/api/v1/*").handler(authenticateFirst(JWTAuthHandler.create(jwt)));
+    root.route("/api/v1/*").handler(authenticateFirst(JWTAuthHandler.create(jwt), authFailures));
     root.route("/api/v1/*").handler(rateLimits);
     root.route().handler(admission);
     StreamRoutes.mount(root, jwt, streams, streamsPerCaller);
@@ -159,10 +164,19 @@ public final class HttpVerticle extends VerticleBase {
    * The bearer token of every API request is checked before anything else is spent on it: before admission counts it
    * and before its body is read, so that a caller without a valid token can neither hold an in-flight slot nor make
    * the server buffer a body. The router's own check then finds the user set and does not verify again. The live
-   * streams authenticate themselves (they also take the token as a query parameter).
+   * streams authenticate themselves (they also take the token as a query parameter). An address blocked for failing
+   * authentication too often ({@link AuthFailures}) is refused with 429 before any of that.
    */
-  private static Handler<RoutingContext> authenticateFirst(Handler<RoutingContext> jwt) {
+  private static Handler<RoutingContext> authenticateFirst(Handler<RoutingContext> jwt, AuthFailures failures) {
     return rc -> {
+      long blockedMs = failures.blockedForMs(Problems.address(rc));
+      if (blockedMs > 0) {
+        long seconds = (blockedMs + 999) / 1000;
+        rc.response().putHeader("Retry-After", Long.toString(seconds));
+        rc.fail(Failure.RATE_LIMITED.exception("too many failed authentications from this address: blocked for "
+            + seconds + " s more"));
+        return;
+      }
       String path = rc.request().path();
       if (path.equals(StreamRoutes.WEBSOCKET) || path.equals(StreamRoutes.EVENTS)) {
         rc.next();

@@ -1,6 +1,7 @@
 package io.arbiter.http;
 
 import io.arbiter.config.ArbiterConfig;
+import io.arbiter.http.auth.AuthFailures;
 import io.arbiter.http.stream.StreamsPerCaller;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -25,8 +26,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class Ingress {
 
-  /** How often the rate limits drop the buckets of callers and addresses gone quiet. */
-  private static final long FORGET_IDLE_BUCKETS_MS = 60_000;
+  /** How often the rate limits and the authentication blocks forget callers and addresses gone quiet. */
+  private static final long FORGET_IDLE_MS = 60_000;
 
   private final ArbiterConfig config;
   private final PrometheusMeterRegistry metrics;
@@ -35,6 +36,7 @@ public final class Ingress {
   private final ConnectionsPerAddress connections;
   private final StreamsPerCaller streamsPerCaller;
   private final RateLimits rateLimits;
+  private final AuthFailures authFailures;
   private final List<HttpVerticle> instances = new ArrayList<>();
   private Vertx vertx;
 
@@ -45,6 +47,8 @@ public final class Ingress {
     this.connections = new ConnectionsPerAddress(config.http().maxConnectionsPerAddress(), metrics);
     this.streamsPerCaller = new StreamsPerCaller(config.http().maxStreamsPerCaller());
     this.rateLimits = new RateLimits(config.http().rates(), metrics);
+    this.authFailures = new AuthFailures(config.http().rates().authFailuresPerMinute(),
+        config.http().rates().authBlockMs(), System::currentTimeMillis);
     if (metrics != null) {
       Gauge.builder("arbiter.bridge.connections", bridgeConnections, AtomicInteger::get)
           .description("Open event-bus bridge connections").register(metrics);
@@ -66,7 +70,10 @@ public final class Ingress {
       return Future.failedFuture(e);
     }
     DeploymentOptions options = new DeploymentOptions().setInstances(instances(config.http()));
-    vertx.setPeriodic(FORGET_IDLE_BUCKETS_MS, id -> rateLimits.forgetIdle());
+    vertx.setPeriodic(FORGET_IDLE_MS, id -> {
+      rateLimits.forgetIdle();
+      authFailures.forgetIdle();
+    });
     return vertx.deployVerticle(() -> instance(port), options).compose(id -> {
       long ports = instances.stream().mapToInt(HttpVerticle::port).distinct().count();
       return ports == 1 ? Future.succeededFuture()
@@ -83,7 +90,7 @@ public final class Ingress {
 
   private synchronized HttpVerticle instance(int port) {
     HttpVerticle instance = new HttpVerticle(config, metrics, port, admission, bridgeConnections, connections,
-        streamsPerCaller, rateLimits);
+        streamsPerCaller, rateLimits, authFailures);
     instances.add(instance);
     return instance;
   }

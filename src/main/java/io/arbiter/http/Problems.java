@@ -8,6 +8,7 @@ import io.arbiter.bus.RequestLog;
 import io.arbiter.audit.AuditEvent;
 import io.arbiter.audit.Redactor;
 import io.arbiter.http.auth.Access;
+import io.arbiter.http.auth.AuthFailures;
 import io.vertx.core.Handler;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonArray;
@@ -35,11 +36,18 @@ public final class Problems implements Handler<RoutingContext> {
   private static final Logger LOG = LoggerFactory.getLogger(Problems.class);
 
   private final EventBus bus;
+  private final AuthFailures authFailures;
   private final long retryAfterSeconds;
 
-  public Problems(EventBus bus, long retryAfterSeconds) {
+  public Problems(EventBus bus, long retryAfterSeconds, AuthFailures authFailures) {
     this.bus = bus;
     this.retryAfterSeconds = retryAfterSeconds;
+    this.authFailures = authFailures;
+  }
+
+  /** The client address of a request, as the rate limits and authentication blocks count it. */
+  static String address(RoutingContext rc) {
+    return rc.request().remoteAddress() == null ? "unknown" : rc.request().remoteAddress().hostAddress();
   }
 
   @Override
@@ -56,6 +64,9 @@ public final class Problems implements Handler<RoutingContext> {
     }
     if (failure == Failure.UNAUTHORIZED || failure == Failure.FORBIDDEN) {
       auditSecurityEvent(rc, failure, problem.getMessage());
+    }
+    if (failure == Failure.UNAUTHORIZED && authFailures != null) {
+      authFailures.failed(address(rc));
     }
     if ((failure == Failure.UNAVAILABLE || failure == Failure.RATE_LIMITED)
         && rc.response().headers().get("Retry-After") == null) {

@@ -60,7 +60,7 @@ public final class RateLimits implements Handler<RoutingContext> {
       rc.next();
       return;
     }
-    String address = rc.request().remoteAddress() == null ? "unknown" : rc.request().remoteAddress().hostAddress();
+    String address = Problems.address(rc);
     Traffic traffic = Traffic.of(rc.request().method(), rc.request().path());
     String caller = principal.getString("tenant") + "/" + principal.getString("sub");
     if (take(rc, "address " + address, addressPerSecond, "address " + address)

@@ -68,6 +68,23 @@ class RateLimitsTest {
   }
 
   @Test
+  @DisplayName("an address that keeps failing authentication is blocked, valid tokens included, and told for how long")
+  void failingAuthenticationBlocksTheAddress() {
+    try (TestApp app = TestApp.start(Map.of("auth.failuresPerMinute", 3, "auth.blockSeconds", 30))) {
+      String valid = app.tokens().admin("acme");
+      assertThat(app.http().get("/api/v1/agents", valid).status()).isEqualTo(200);
+      for (int i = 0; i < 3; i++) {
+        assertProblem(app.http().get("/api/v1/agents", "not-a-token-" + i), Failure.UNAUTHORIZED);
+      }
+      Http.Reply blocked = app.http().get("/api/v1/agents", valid);
+      assertThat(assertProblem(blocked, Failure.RATE_LIMITED).getString("detail"))
+          .contains("too many failed authentications");
+      assertThat(Long.parseLong(blocked.header("Retry-After"))).isBetween(1L, 30L);
+      assertThat(app.http().get("/health/live", null).status()).as("health stays open").isEqualTo(200);
+    }
+  }
+
+  @Test
   @DisplayName("one address over its rate gets 429 whoever it calls as")
   void anAddressOverItsRateIsRefused() {
     try (TestApp app = TestApp.start(Map.of("http.rate.addressPerSecond", 3))) {

@@ -79,7 +79,9 @@ public final class TestApp implements AutoCloseable {
           "breaker.timeoutMs", 2000,
           "breaker.resetTimeoutMs", 1000,
           "registry.sweepIntervalMs", 200,
-          "audit.drainIntervalMs", 100);
+          "audit.drainIntervalMs", 100,
+          // tests send bad tokens on purpose, all from 127.0.0.1: the block has its own test (RateLimitsTest)
+          "auth.failuresPerMinute", 1000);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
