@@ -36,15 +36,17 @@ public final class TestApp implements AutoCloseable {
       + "WHERE txid >= COALESCE((SELECT max(to_txid) FROM audit_seals), 0)";
 
   private final Arbiter arbiter;
+  private final Path ownedDataDir;
   private final String dbUrl;
   private final Vertx clientVertx;
   private final Http http;
   private final Tokens tokens;
   private Pool sql;
 
-  private TestApp(Arbiter arbiter, String dbUrl) {
+  private TestApp(Arbiter arbiter, String dbUrl, Path ownedDataDir) {
     this.arbiter = arbiter;
     this.dbUrl = dbUrl;
+    this.ownedDataDir = ownedDataDir;
     this.clientVertx = Vertx.vertx();
     this.http = new Http(clientVertx, arbiter.port());
     this.tokens = new Tokens(clientVertx, arbiter.config().auth());
@@ -61,10 +63,21 @@ public final class TestApp implements AutoCloseable {
   /** Starts with {@code confFile} as the watched conf file and {@code overrides} above everything else. */
   public static TestApp start(Path confFile, Map<String, Object> overrides) {
     Map<String, Object> settings = new HashMap<>(defaults());
+    // the data directory made for this app is deleted with it; one the test passes in is the test's own
+    Path made = Path.of((String) settings.get("dataDir"));
+    Path owned = overrides.containsKey("dataDir") ? null : made;
     settings.putAll(overrides);
     settings.computeIfAbsent("db.url", k -> TestDatabase.freshDatabaseUrl());
-    Arbiter arbiter = Arbiter.start(new Arbiter.Options(confFile.toString(), settings));
-    return new TestApp(arbiter, (String) settings.get("db.url"));
+    if (owned == null) {
+      deleteTree(made);
+    }
+    try {
+      Arbiter arbiter = Arbiter.start(new Arbiter.Options(confFile.toString(), settings));
+      return new TestApp(arbiter, (String) settings.get("db.url"), owned);
+    } catch (RuntimeException e) {
+      deleteTree(owned);
+      throw e;
+    }
   }
 
   /** Test-friendly settings: fast sweeps and drains, a short breaker reset, a fixed secret, a free port. */
@@ -197,5 +210,18 @@ public final class TestApp implements AutoCloseable {
     }
     await(clientVertx.close());
     arbiter.close();
+    deleteTree(ownedDataDir);
+  }
+
+  /** Deletes {@code dir} and everything under it; nothing when it is null or gone. */
+  private static void deleteTree(Path dir) {
+    if (dir == null || !Files.exists(dir)) {
+      return;
+    }
+    try (var paths = Files.walk(dir)) {
+      paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 }
