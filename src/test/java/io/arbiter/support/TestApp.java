@@ -69,13 +69,13 @@ public final class TestApp implements AutoCloseable {
     settings.putAll(overrides);
     settings.computeIfAbsent("db.url", k -> TestDatabase.freshDatabaseUrl());
     if (owned == null) {
-      deleteTree(made);
+      Trees.delete(made);
     }
     try {
       Arbiter arbiter = Arbiter.start(new Arbiter.Options(confFile.toString(), settings));
       return new TestApp(arbiter, (String) settings.get("db.url"), owned);
     } catch (RuntimeException e) {
-      deleteTree(owned);
+      Trees.delete(owned);
       throw e;
     }
   }
@@ -210,18 +210,6 @@ public final class TestApp implements AutoCloseable {
     }
     await(clientVertx.close());
     arbiter.close();
-    deleteTree(ownedDataDir);
-  }
-
-  /** Deletes {@code dir} and everything under it; nothing when it is null or gone. */
-  private static void deleteTree(Path dir) {
-    if (dir == null || !Files.exists(dir)) {
-      return;
-    }
-    try (var paths = Files.walk(dir)) {
-      paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    Trees.delete(ownedDataDir);
   }
 }
