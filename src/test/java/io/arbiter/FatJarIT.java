@@ -2,6 +2,7 @@ package io.arbiter;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.arbiter.bench.ArbiterProcess;
 import io.arbiter.support.ExpectedJson;
 import io.arbiter.support.Walkthrough;
 import java.io.IOException;
@@ -161,23 +162,8 @@ class FatJarIT {
         .redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(dataDir.resolve("server.out").toFile()));
     server = withEnv(builder).start();
-    HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
-    long deadline = started + Duration.ofSeconds(60).toNanos();
-    while (System.nanoTime() < deadline) {
-      assertThat(server.isAlive()).as("the server is running: %s", Files.readString(dataDir.resolve("server.out")))
-          .isTrue();
-      try {
-        HttpResponse<Void> ready = client.send(HttpRequest.newBuilder(
-            URI.create("http://localhost:" + port + "/health/ready")).build(), HttpResponse.BodyHandlers.discarding());
-        if (ready.statusCode() == 200) {
-          return Duration.ofNanos(System.nanoTime() - started);
-        }
-      } catch (IOException notYet) {
-        // not listening yet
-      }
-      Thread.sleep(100);
-    }
-    throw new AssertionError("not ready within 60 s: " + Files.readString(dataDir.resolve("server.out")));
+    ArbiterProcess.awaitReady(server, port, dataDir.resolve("server.out"), Duration.ofSeconds(60));
+    return Duration.ofNanos(System.nanoTime() - started);
   }
 
   private static void stopServer() throws InterruptedException {

@@ -24,15 +24,16 @@ public final class NulCharacters {
     if (body == null) {
       return false;
     }
-    byte[] bytes = body.getBytes();
-    outer:
-    for (int i = 0; i <= bytes.length - ESCAPED.length; i++) {
-      for (int j = 0; j < ESCAPED.length; j++) {
-        if (bytes[i + j] != ESCAPED[j]) {
-          continue outer;
-        }
+    // read in place: a copy of every body would cost more than the scan
+    int last = body.length() - ESCAPED.length;
+    for (int i = 0; i <= last; i++) {
+      int j = 0;
+      while (j < ESCAPED.length && body.getByte(i + j) == ESCAPED[j]) {
+        j++;
       }
-      return true;
+      if (j == ESCAPED.length) {
+        return true;
+      }
     }
     return false;
   }

@@ -193,7 +193,7 @@ public final class Problems implements Handler<RoutingContext> {
 
   private void auditSecurityEvent(RoutingContext rc, Failure failure, String detail) {
     RequestContext caller = Access.context(rc);
-    String remote = rc.request().remoteAddress() == null ? null : rc.request().remoteAddress().hostAddress();
+    String remote = address(rc);
     RequestContext ctx = caller != null ? caller : new RequestContext(CorrelationId.of(rc), RequestContext.SYSTEM_TENANT,
         "anonymous", "none", remote, Redactor.redactText(rc.request().getHeader("User-Agent")));
     String action = failure == Failure.UNAUTHORIZED ? "auth.failed" : "access.denied";

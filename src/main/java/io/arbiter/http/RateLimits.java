@@ -18,9 +18,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * Rate limits on the API, token buckets (Bucket4j) per caller and per client address: each caller (tenant and
  * subject) has one bucket per kind of traffic ({@link Traffic}), each address one bucket for all its requests. A
  * request over a limit answers 429 with {@code Retry-After} and the {@code RateLimit-Limit},
- * {@code RateLimit-Remaining} and {@code RateLimit-Reset} headers. Each bucket holds two seconds of its rate, so short bursts pass. The limits are
- * per node: with several nodes behind a balancer, a caller may reach each node's limit. Runs after the token check, so
- * the caller is known; idle buckets are dropped by {@link #forgetIdle()}.
+ * {@code RateLimit-Remaining} and {@code RateLimit-Reset} headers. Each bucket holds two seconds of its rate, so short
+ * bursts pass. The limits are per node: with several nodes behind a balancer, a caller may reach each node's limit.
+ * Runs after the token check, so the caller is known; idle buckets are dropped by {@link #forgetIdle()}.
  */
 public final class RateLimits implements Handler<RoutingContext> {
 
@@ -42,7 +42,10 @@ public final class RateLimits implements Handler<RoutingContext> {
 
   private final Map<Traffic, Long> perSecond;
   private final long addressPerSecond;
-  private final Map<String, Bucket> buckets = new ConcurrentHashMap<>();
+  /** A bucket and the rate it refills at (it holds twice that when full). */
+  private record Limited(Bucket bucket, long rate) {}
+
+  private final Map<String, Limited> buckets = new ConcurrentHashMap<>();
   private final Counter limited;
 
   RateLimits(ArbiterConfig.Rates rates, MeterRegistry registry) {
@@ -72,8 +75,8 @@ public final class RateLimits implements Handler<RoutingContext> {
 
   /** Takes one token from the bucket {@code key}; when it is empty, answers 429 and returns false. */
   private boolean take(RoutingContext rc, String key, long rate, String whose) {
-    Bucket bucket = buckets.computeIfAbsent(key, k -> Bucket.builder()
-        .addLimit(limit -> limit.capacity(2 * rate).refillGreedy(rate, Duration.ofSeconds(1))).build());
+    Bucket bucket = buckets.computeIfAbsent(key, k -> new Limited(Bucket.builder()
+        .addLimit(limit -> limit.capacity(2 * rate).refillGreedy(rate, Duration.ofSeconds(1))).build(), rate)).bucket();
     ConsumptionProbe probe = bucket.tryConsumeAndReturnRemaining(1);
     if (probe.isConsumed()) {
       return true;
@@ -93,13 +96,6 @@ public final class RateLimits implements Handler<RoutingContext> {
 
   /** Drops the buckets that are full again (no recent traffic), so that one-off callers and addresses hold nothing. */
   void forgetIdle() {
-    buckets.entrySet().removeIf(e -> e.getValue().getAvailableTokens() >= 2 * rateOf(e.getKey()));
-  }
-
-  private long rateOf(String key) {
-    if (key.startsWith("address ")) {
-      return addressPerSecond;
-    }
-    return perSecond.get(Traffic.valueOf(key.substring(0, key.indexOf(' '))));
+    buckets.values().removeIf(limited -> limited.bucket().getAvailableTokens() >= 2 * limited.rate());
   }
 }

@@ -21,7 +21,7 @@ import java.util.stream.Stream;
  * dev mode on its embedded PostgreSQL, with a fresh data directory, free ports and a generated JWT secret; ready when
  * {@code GET /health/ready} answers 200. {@link #close()} stops it (SIGTERM, so the embedded database stops too).
  */
-final class ArbiterProcess implements AutoCloseable {
+public final class ArbiterProcess implements AutoCloseable {
 
   private static final String ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
@@ -119,7 +119,8 @@ final class ArbiterProcess implements AutoCloseable {
     return server;
   }
 
-  private static void awaitReady(Process process, int port, Path log, Duration timeout) throws Exception {
+  /** Waits until {@code process}, serving on {@code port}, answers ready; fails with the tail of {@code log}. */
+  public static void awaitReady(Process process, int port, Path log, Duration timeout) throws Exception {
     HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
     HttpRequest ready = HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/health/ready"))
         .timeout(Duration.ofSeconds(5)).build();

@@ -87,7 +87,7 @@ public final class StreamRoutes {
           RequestContext ctx = Access.caller(user, rc);
           String agent = rc.request().getParam("agent");
           long exp = user.attributes().getJsonObject("accessToken").getLong("exp");
-          if (agentOnly(ctx) && agent != null && !agent.equals(ctx.subject())) {
+          if (ctx.agentOnly() && agent != null && !agent.equals(ctx.subject())) {
             return Future.failedFuture(Failure.FORBIDDEN.exception("an agent's stream shows only its own work"));
           }
           Caller caller = new Caller(ctx, exp * 1000);
@@ -102,11 +102,6 @@ public final class StreamRoutes {
   /** Milliseconds until the caller's token expires (at least 1: a timer needs a positive delay). */
   private static long untilExpiry(Caller caller) {
     return Math.max(1, caller.expiresAtMs() - System.currentTimeMillis());
-  }
-
-  /** A caller that holds only the agent role sees its own work: its stream is filtered to its id. */
-  private static boolean agentOnly(RequestContext ctx) {
-    return ctx.agentOnly();
   }
 
   private void webSocket(RoutingContext rc) {
@@ -218,7 +213,8 @@ public final class StreamRoutes {
     Filtered(RequestContext ctx, RoutingContext rc) {
       this.tenantId = ctx.tenantId();
       this.task = rc.request().getParam("task");
-      this.agent = agentOnly(ctx) ? ctx.subject() : rc.request().getParam("agent");
+      // a caller that holds only the agent role sees its own work
+      this.agent = ctx.agentOnly() ? ctx.subject() : rc.request().getParam("agent");
       this.type = rc.request().getParam("type");
     }
 
