@@ -69,7 +69,8 @@ final class RoutingSql {
    * details};
    * $2 the ack timeout in ms. Takes each agent's slots all at once and only within capacity; assigns the tasks of the
    * agents that got them (the caller holds their row locks, so each is still queued), stores each decision, and writes
-   * history and audit. Returns the assigned tasks.
+   * history and audit. Returns the assigned tasks, each with how long it waited since it became ready (submitted, or
+   * due after a retry's backoff).
    */
   static final String ASSIGN = """
       WITH plan AS (
@@ -105,7 +106,8 @@ final class RoutingSql {
       """ + TaskState.guard("t.state", TaskState.ASSIGNED)
       + """
 
-        RETURNING t.id, t.tenant_id, t.attempt, t.assigned_agent_id, t.priority, t.type
+        RETURNING t.id, t.tenant_id, t.attempt, t.assigned_agent_id, t.priority, t.type,
+                  greatest(t.created_at, t.run_after) AS ready_at
       ),
       decisions AS (
         INSERT INTO routing_decisions (task_id, attempt, tenant_id, agent_id, strategy, score, confidence,
@@ -120,6 +122,8 @@ final class RoutingSql {
         FROM assigned a JOIN plan p ON p.task_id = a.id
       """.formatted(Transitions.details("'queued'", "'assigned'", "a.attempt", "a.assigned_agent_id",
           "'routed by ' || p.strategy", "jsonb_build_object('strategy', p.strategy, 'score', p.score)"))) + """
-      SELECT id, tenant_id, attempt, assigned_agent_id FROM assigned
+      SELECT id, tenant_id, attempt, assigned_agent_id,
+             (extract(epoch FROM clock_timestamp() - ready_at) * 1000)::float8 AS waited_ms
+      FROM assigned
       """;
 }

@@ -27,6 +27,7 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -58,6 +59,7 @@ public final class RoutingVerticle extends VerticleBase {
   private final Coalescer dispatches = new Coalescer(this::dispatchOnce);
   private Counter assignedCounter;
   private Timer dispatchTimer;
+  private Timer waitTimer;
 
   public RoutingVerticle(ArbiterConfig config, MeterRegistry registry) {
     this.config = config;
@@ -74,6 +76,10 @@ public final class RoutingVerticle extends VerticleBase {
           .register(registry);
       dispatchTimer = Timer.builder("arbiter.routing.latency").description("Time of one dispatch (plan and assign)")
           .publishPercentileHistogram().register(registry);
+      waitTimer = Timer.builder("arbiter.tasks.wait")
+          .description("Time from a task becoming ready (submitted, or due after a retry's backoff) to its assignment")
+          .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
+          .maximumExpectedValue(Duration.ofMinutes(10)).register(registry);
     }
     vertx.setPeriodic(config.routing().pollIntervalMs(), id -> dispatch());
     EventBus bus = vertx.eventBus();
@@ -107,6 +113,8 @@ public final class RoutingVerticle extends VerticleBase {
             if (dispatchTimer != null) {
               dispatchTimer.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
               assignedCounter.increment(assigned.size());
+              assigned.forEach(row -> waitTimer.record(
+                  (long) (row.getDouble("waited_ms") * 1_000_000), TimeUnit.NANOSECONDS));
             }
             announce(assigned);
           }

@@ -284,8 +284,12 @@ final class TaskRepository {
     });
   }
 
-  Future<Long> queueDepth() {
-    return pool.query(TaskSql.QUEUE_DEPTH).execute().map(rows -> rows.iterator().next().getLong("queued"));
+  /** Tasks by state for {@link TaskState#COUNTED}, in that order. */
+  Future<long[]> stateCounts() {
+    return pool.query(TaskSql.STATE_COUNTS).execute().map(rows -> {
+      Row row = rows.iterator().next();
+      return TaskState.COUNTED.stream().mapToLong(state -> row.getLong(state.wire())).toArray();
+    });
   }
 
   /** One statement, so one transaction of its own: no BEGIN and COMMIT round trips. */

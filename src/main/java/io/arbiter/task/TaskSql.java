@@ -591,6 +591,14 @@ final class TaskSql {
       GROUP BY state, priority
       """;
 
-  /** System figure, all tenants: tasks waiting in the queue. */
-  static final String QUEUE_DEPTH = "SELECT count(*) AS queued FROM tasks WHERE state = 'queued'";
+  /**
+   * System figures, all tenants: the unfinished tasks and the dead letters by state, each counted through its partial
+   * index (finished tasks are counted as they finish, not here).
+   */
+  static final String STATE_COUNTS = """
+      SELECT (SELECT count(*) FROM tasks WHERE state = 'queued') AS queued,
+             (SELECT count(*) FROM tasks WHERE state = 'assigned') AS assigned,
+             (SELECT count(*) FROM tasks WHERE state = 'running') AS running,
+             (SELECT count(*) FROM tasks WHERE state = 'dead') AS dead
+      """;
 }

@@ -3,6 +3,7 @@ package io.arbiter.task;
 import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -28,6 +29,12 @@ public enum TaskState {
   QUEUED, ASSIGNED, RUNNING, SUCCEEDED, FAILED, TIMED_OUT, CANCELED, DEAD;
 
   private static final Map<TaskState, Set<TaskState>> NEXT = new EnumMap<>(TaskState.class);
+
+  /**
+   * The states a task can stay in for long without finishing, counted by the tasks-by-state gauge: waiting, held by an
+   * agent, or dead until an operator requeues it.
+   */
+  public static final List<TaskState> COUNTED = List.of(QUEUED, ASSIGNED, RUNNING, DEAD);
 
   static {
     NEXT.put(QUEUED, EnumSet.of(ASSIGNED, CANCELED));

@@ -38,7 +38,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -61,7 +61,7 @@ public final class TaskVerticle extends VerticleBase {
 
   private final ArbiterConfig config;
   private final MeterRegistry registry;
-  private final AtomicLong queueDepth = new AtomicLong();
+  private final AtomicLongArray stateCounts = new AtomicLongArray(TaskState.COUNTED.size());
   private static final long LIMITS_TTL_NANOS = 10_000_000_000L;
   /** Most recorded outcomes one fold applies. */
   private static final int FOLD_BATCH = 1_000;
@@ -108,8 +108,14 @@ public final class TaskVerticle extends VerticleBase {
           .description("Attempts completed, by reported outcome").register(registry);
       failed = Counter.builder("arbiter.tasks.completed").tag("outcome", "failed")
           .description("Attempts completed, by reported outcome").register(registry);
-      Gauge.builder("arbiter.tasks.queue.depth", queueDepth, AtomicLong::get).description("Tasks waiting in the queue")
-          .register(registry);
+      Gauge.builder("arbiter.tasks.queue.depth", stateCounts, counts -> counts.get(0))
+          .description("Tasks waiting in the queue").register(registry);
+      for (int i = 0; i < TaskState.COUNTED.size(); i++) {
+        int index = i;
+        Gauge.builder("arbiter.tasks", stateCounts, counts -> counts.get(index))
+            .tag("state", TaskState.COUNTED.get(i).wire())
+            .description("Tasks by state: waiting, held by an agent, or dead (all tenants)").register(registry);
+      }
     }
     return OutageJournal.open(vertx, config.dataDir().resolve("journal"), config.journal().capacity(), registry)
         .compose(opened -> {
@@ -645,7 +651,11 @@ public final class TaskVerticle extends VerticleBase {
         }
       }
     });
-    breaker.execute(tasks::queueDepth).onSuccess(queueDepth::set);
+    breaker.execute(tasks::stateCounts).onSuccess(counts -> {
+      for (int i = 0; i < counts.length; i++) {
+        stateCounts.set(i, counts[i]);
+      }
+    });
   }
 
   /** A task became ready or a slot freed: wake the dispatcher, and move the new audit events along. */

@@ -3,6 +3,8 @@ package io.arbiter.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.arbiter.bus.Addresses;
+import io.arbiter.http.auth.Role;
+import io.arbiter.support.AgentClient;
 import io.arbiter.support.Agents;
 import io.arbiter.support.Http;
 import io.arbiter.support.TestApp;
@@ -84,6 +86,23 @@ class OperationsTest {
         .contains("arbiter_breaker_state{breaker=\"registry-db\"} 0.0")
         .contains("arbiter_breaker_state{breaker=\"audit-db\"} 0.0")
         .contains("arbiter_audit_unsealed");
+  }
+
+  @Test
+  @DisplayName("an assigned task shows in the tasks-by-state gauge and in the time-to-assignment histogram")
+  void tasksByStateAndTimeToAssignment() {
+    Http http = app.http();
+    AgentClient agent = new AgentClient(app, "metrics-tasks", "m-tasks");
+    agent.register("metered", 1);
+    http.post("/api/v1/tasks", app.tokens().of("metrics-tasks", Role.SUBMITTER, "c"),
+        new JsonObject().put("type", "metered"));
+    TestApp.eventually(Duration.ofSeconds(10), "the task is counted as assigned and its wait is recorded", () -> {
+      String metrics = http.get("/metrics", null).text();
+      return metrics.contains("arbiter_tasks{state=\"assigned\"} 1.0")
+          && metrics.lines().anyMatch(line -> line.matches("arbiter_tasks_wait_seconds_count 1(\\.0)?"));
+    });
+    assertThat(http.get("/metrics", null).text()).contains("arbiter_tasks{state=\"dead\"} 0.0")
+        .contains("arbiter_tasks{state=\"queued\"} 0.0").contains("arbiter_tasks_wait_seconds_bucket{le=\"0.001\"}");
   }
 
   @Test
