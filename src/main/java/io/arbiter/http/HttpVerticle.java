@@ -194,8 +194,10 @@ public final class HttpVerticle extends VerticleBase {
   }
 
   private Future<HttpServer> listen(Router router) {
+    // No HTTP/2 without TLS: the HTTP/1.1-to-h2c upgrade that clients such as the JDK's HttpClient and curl attempt
+    // garbles responses larger than a few frames (/metrics, long task lists); such clients get HTTP/1.1 instead.
     HttpServerOptions options = new HttpServerOptions().setHost(config.http().host()).setPort(port)
-        .setCompressionSupported(true)
+        .setHttp2ClearTextEnabled(false).setCompressionSupported(true)
         .setIdleTimeout((int) config.http().idleTimeoutMs()).setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
     return vertx.createHttpServer(options).connectionHandler(connections::accept).requestHandler(router).listen()
         .onSuccess(s -> server = s)

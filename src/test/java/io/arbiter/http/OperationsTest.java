@@ -106,6 +106,18 @@ class OperationsTest {
   }
 
   @Test
+  @DisplayName("a client that offers an upgrade to HTTP/2 without TLS gets the whole /metrics page over HTTP/1.1")
+  void clientsOfferingCleartextHttp2GetWholeResponses() throws Exception {
+    HttpResponse<String> metrics = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).build()
+        .send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + app.arbiter().port() + "/metrics")).build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(metrics.statusCode()).isEqualTo(200);
+    assertThat(metrics.version()).isEqualTo(HttpClient.Version.HTTP_1_1);
+    assertThat(metrics.body()).contains("jvm_memory_used_bytes").endsWith("\n");
+    assertThat(metrics.body().length()).isGreaterThan(65_536);
+  }
+
+  @Test
   @DisplayName("a method outside the API's is counted as OTHER, so that clients cannot add metric series")
   void unknownMethodsShareOneLabel() {
     Http http = app.http();
