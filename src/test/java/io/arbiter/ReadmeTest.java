@@ -6,22 +6,37 @@ import io.arbiter.config.ConfigKey;
 import io.arbiter.support.Walkthrough;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
-@DisplayName("README stays true")
+@DisplayName("README and the configuration reference stay true")
 class ReadmeTest {
 
+  private static final Path CONFIGURATION = Path.of("docs/configuration.md");
+  private static final Pattern SETTING_ROW = Pattern.compile("\\| `([^`]+)` \\| `ARBITER_");
+
   @Test
-  @DisplayName("every config key, its environment name and whether it reloads are in the README table")
+  @DisplayName("every config key, its environment name and whether it reloads are in docs/configuration.md")
   void everyConfigKeyIsDocumented() throws Exception {
-    String readme = Files.readString(Path.of("README.md"));
+    String configuration = Files.readString(CONFIGURATION);
     for (ConfigKey key : ConfigKey.values()) {
       String row = "| `" + key.path() + "` | `" + key.envName() + "` |";
-      assertThat(readme).as("README documents %s", key.path()).contains(row);
-      String line = readme.lines().filter(l -> l.startsWith(row)).findFirst().orElseThrow();
+      assertThat(configuration).as("docs/configuration.md documents %s", key.path()).contains(row);
+      String line = configuration.lines().filter(l -> l.startsWith(row)).findFirst().orElseThrow();
       assertThat(line).as("reloadability of %s", key.path()).contains(key.reloadable() ? "**yes**" : "| no |");
     }
+    Set<String> keys = Arrays.stream(ConfigKey.values()).map(ConfigKey::path).collect(Collectors.toSet());
+    List<String> unknown = configuration.lines().map(SETTING_ROW::matcher).filter(Matcher::lookingAt)
+        .map(m -> m.group(1)).filter(key -> !keys.contains(key)).toList();
+    assertThat(unknown).as("rows of docs/configuration.md naming no config key").isEmpty();
+    assertThat(Files.readString(Path.of("README.md"))).as("README links the configuration")
+        .contains("](docs/configuration.md)");
   }
 
   @Test
