@@ -20,7 +20,23 @@ public record ArbiterConfig(
 
   public record Http(String host, int port, int instances, long bodyLimitBytes, long requestTimeoutMs,
                      int maxInFlight, long bodyTimeoutMs, long idleTimeoutMs, int maxConnectionsPerAddress,
-                     int maxStreamsPerCaller, Rates rates) {}
+                     int maxStreamsPerCaller, Rates rates, Transport transport) {}
+
+  /**
+   * TLS (both paths set, or none), whether a proxy in front terminates it, the browser origins allowed to call the
+   * API, and the token {@code /metrics} requires (empty: none).
+   */
+  public record Transport(String tlsCertPath, String tlsKeyPath, boolean behindTls, java.util.List<String> corsOrigins,
+                          String metricsToken) {
+    public boolean tls() {
+      return !tlsCertPath.isEmpty();
+    }
+
+    /** Whether browsers reach Arbiter over HTTPS, so that Strict-Transport-Security applies. */
+    public boolean https() {
+      return tls() || behindTls;
+    }
+  }
 
   /** Requests a second per caller, by kind of traffic, and per client address (see {@code http.RateLimits}). */
   public record Rates(long submitPerSecond, long agentPerSecond, long readPerSecond, long addressPerSecond,
@@ -114,6 +130,7 @@ public record ArbiterConfig(
       throw new ConfigException("config key tasks.claimPollMs must be at most half of registry.heartbeatWindowMs, "
           + "or an agent that only polls could go offline between two polls");
     }
+    Transport transport = transport(v, mode);
     if (v.integer(API_DEFAULT_PAGE_SIZE) > v.integer(API_MAX_PAGE_SIZE)) {
       throw new ConfigException("config key api.defaultPageSize must not exceed api.maxPageSize");
     }
@@ -126,7 +143,7 @@ public record ArbiterConfig(
             v.integer(HTTP_MAX_STREAMS_PER_CALLER),
             new Rates(v.number(HTTP_RATE_SUBMIT_PER_SECOND), v.number(HTTP_RATE_AGENT_PER_SECOND),
                 v.number(HTTP_RATE_READ_PER_SECOND), v.number(HTTP_RATE_ADDRESS_PER_SECOND),
-                v.integer(AUTH_FAILURES_PER_MINUTE), v.number(AUTH_BLOCK_SECONDS) * 1000)),
+                v.integer(AUTH_FAILURES_PER_MINUTE), v.number(AUTH_BLOCK_SECONDS) * 1000), transport),
         db,
         new Breaker(v.integer(BREAKER_MAX_FAILURES), v.number(BREAKER_TIMEOUT_MS), v.number(BREAKER_RESET_TIMEOUT_MS),
             v.integer(DB_RETRIES), v.number(DB_RETRY_BASE_MS), v.number(DB_RETRY_CAP_MS), v.integer(DB_RETRY_BUDGET)),
@@ -148,6 +165,43 @@ public record ArbiterConfig(
         new Policy(v.integer(POLICY_MAX_WAIVER_DAYS)),
         LiveSettings.from(v),
         v.number(CONFIG_SCAN_PERIOD_MS));
+  }
+
+  private static Transport transport(ConfigValues v, Mode mode) {
+    String cert = v.text(HTTP_TLS_CERT_PATH);
+    String key = v.text(HTTP_TLS_KEY_PATH);
+    if (cert.isEmpty() != key.isEmpty()) {
+      throw new ConfigException("config keys http.tls.certPath and http.tls.keyPath go together: set both ("
+          + HTTP_TLS_CERT_PATH.envName() + ", " + HTTP_TLS_KEY_PATH.envName() + ") or neither");
+    }
+    boolean behindTls = "true".equals(v.text(HTTP_BEHIND_TLS));
+    if (mode == Mode.PROD && cert.isEmpty() && !behindTls) {
+      throw new ConfigException("prod mode serves HTTPS: set http.tls.certPath and http.tls.keyPath, or set "
+          + HTTP_BEHIND_TLS.envName() + "=true where a proxy in front terminates TLS");
+    }
+    java.util.List<String> origins = new java.util.ArrayList<>();
+    for (String origin : v.text(HTTP_CORS_ORIGINS).split(",")) {
+      String trimmed = origin.strip();
+      if (trimmed.isEmpty()) {
+        continue;
+      }
+      if (!trimmed.matches("https?://[A-Za-z0-9.-]{1,253}(:[0-9]{1,5})?")) {
+        throw new ConfigException("config key http.cors.allowedOrigins: '" + trimmed
+            + "' is not an origin such as https://console.example.com (scheme, host and optional port; no path, no *)");
+      }
+      origins.add(trimmed);
+    }
+    String metricsToken = v.text(HTTP_METRICS_TOKEN);
+    if (!metricsToken.isEmpty() && metricsToken.length() < MIN_SECRET_LENGTH) {
+      throw new ConfigException("config key http.metricsToken (" + HTTP_METRICS_TOKEN.envName() + ") must be at least "
+          + MIN_SECRET_LENGTH + " characters");
+    }
+    if (mode == Mode.PROD && metricsToken.isEmpty() && !"true".equals(v.text(HTTP_METRICS_PUBLIC))) {
+      throw new ConfigException("prod mode protects /metrics: set " + HTTP_METRICS_TOKEN.envName()
+          + " (Prometheus sends it as a bearer token), or " + HTTP_METRICS_PUBLIC.envName()
+          + "=true where the port is private");
+    }
+    return new Transport(cert, key, behindTls, java.util.List.copyOf(origins), metricsToken);
   }
 
   /**

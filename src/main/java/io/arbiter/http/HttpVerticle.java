@@ -26,10 +26,13 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.CorsHandler;
 import io.vertx.ext.web.handler.JWTAuthHandler;
 import io.vertx.ext.web.handler.StaticHandler;
 import io.vertx.ext.web.openapi.router.RequestExtractor;
@@ -37,6 +40,7 @@ import io.vertx.ext.web.openapi.router.RouterBuilder;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 import io.vertx.openapi.contract.OpenAPIContract;
 import java.net.BindException;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -56,6 +60,9 @@ public final class HttpVerticle extends VerticleBase {
    */
   static final String DASHBOARD_POLICY = "default-src 'none'; script-src 'self'; style-src 'self'; "
       + "img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+  /** Under HTTPS (served, or terminated by a proxy in front): browsers keep to HTTPS for a year. */
+  static final String HSTS = "max-age=31536000; includeSubDomains";
 
   private final ArbiterConfig config;
   private final PrometheusMeterRegistry metrics;
@@ -111,6 +118,22 @@ public final class HttpVerticle extends VerticleBase {
         authFailures);
     Router root = Router.router(vertx);
     root.route().handler(new CorrelationId());
+    ArbiterConfig.Transport transport = config.http().transport();
+    if (transport.https()) {
+      root.route().handler(rc -> {
+        rc.response().putHeader("Strict-Transport-Security", HSTS);
+        rc.next();
+      });
+    }
+    if (!transport.corsOrigins().isEmpty()) {
+      // before authentication: a browser's preflight carries no token, and is answered here
+      root.route("/api/v1/*").handler(CorsHandler.create().addOrigins(transport.corsOrigins())
+          .allowedMethods(Set.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.PUT, HttpMethod.PATCH, HttpMethod.DELETE))
+          .allowedHeaders(Set.of("Authorization", "Content-Type", "Idempotency-Key", CorrelationId.HEADER))
+          .exposedHeaders(Set.of(CorrelationId.HEADER, "Location", "Retry-After", "RateLimit-Limit",
+              "RateLimit-Remaining", "RateLimit-Reset"))
+          .maxAgeSeconds(600));
+    }
     root.get("/api/v1/openapi.yaml").handler(rc -> rc.response()
         .putHeader("Content-Type", "application/yaml").end(contractText));
     root.route("/api/v1/*").handler(authenticateFirst(JWTAuthHandler.create(jwt), authFailures));
@@ -136,6 +159,9 @@ public final class HttpVerticle extends VerticleBase {
     });
     root.route("/dashboard/*").handler(StaticHandler.create("webroot/dashboard").setCachingEnabled(false));
     if (metrics != null) {
+      if (!transport.metricsToken().isEmpty()) {
+        root.get("/metrics").handler(new MetricsToken(transport.metricsToken()));
+      }
       root.get("/metrics").handler(PrometheusScrapingHandler.create(metrics));
     }
 
@@ -199,6 +225,11 @@ public final class HttpVerticle extends VerticleBase {
     HttpServerOptions options = new HttpServerOptions().setHost(config.http().host()).setPort(port)
         .setHttp2ClearTextEnabled(false).setCompressionSupported(true)
         .setIdleTimeout((int) config.http().idleTimeoutMs()).setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
+    ArbiterConfig.Transport transport = config.http().transport();
+    if (transport.tls()) {
+      options.setSsl(true).setUseAlpn(true).setKeyCertOptions(new PemKeyCertOptions()
+          .setCertPath(transport.tlsCertPath()).setKeyPath(transport.tlsKeyPath()));
+    }
     return vertx.createHttpServer(options).connectionHandler(connections::accept).requestHandler(router).listen()
         .onSuccess(s -> server = s)
         .recover(e -> Future.failedFuture(e instanceof BindException || String.valueOf(e.getMessage())

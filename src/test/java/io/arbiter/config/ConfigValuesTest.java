@@ -94,8 +94,41 @@ class ConfigValuesTest {
     assertThatThrownBy(() -> ArbiterConfig.from(TestConfig.defaultsWith(prod)))
         .hasMessageContaining("auth.issuer and auth.audience").hasMessageContaining("ARBITER_AUTH_ISSUER");
     Map<String, Object> complete = new java.util.HashMap<>(prod);
-    complete.putAll(Map.of("auth.issuer", "https://issuer.example", "auth.audience", "arbiter-api"));
+    complete.putAll(Map.of("auth.issuer", "https://issuer.example", "auth.audience", "arbiter-api",
+        "http.behindTls", "true", "http.metricsToken", "m".repeat(32)));
     assertThat(ArbiterConfig.from(TestConfig.defaultsWith(complete)).mode()).isEqualTo(ArbiterConfig.Mode.PROD);
+  }
+
+  @Test
+  @DisplayName("prod mode refuses to start without TLS (unless a proxy terminates it) and with /metrics open (unless "
+      + "said to be public); TLS paths go together; CORS origins and the metrics token are checked")
+  void prodNeedsTlsAndProtectedMetrics() {
+    Map<String, Object> prod = new java.util.HashMap<>(Map.of("mode", "prod", "db.url", "postgresql://a:b@h:5432/d",
+        "auth.jwtSecret", "x".repeat(40), "auth.issuer", "https://issuer.example", "auth.audience", "arbiter-api",
+        "http.metricsToken", "m".repeat(32)));
+    assertThatThrownBy(() -> ArbiterConfig.from(TestConfig.defaultsWith(prod)))
+        .hasMessageContaining("http.tls.certPath").hasMessageContaining("ARBITER_HTTP_BEHIND_TLS=true");
+    prod.put("http.behindTls", "true");
+    ArbiterConfig behindProxy = ArbiterConfig.from(TestConfig.defaultsWith(prod));
+    assertThat(behindProxy.http().transport().https()).isTrue();
+    assertThat(behindProxy.http().transport().tls()).isFalse();
+    prod.remove("http.metricsToken");
+    assertThatThrownBy(() -> ArbiterConfig.from(TestConfig.defaultsWith(prod)))
+        .hasMessageContaining("ARBITER_HTTP_METRICS_TOKEN").hasMessageContaining("ARBITER_HTTP_METRICS_PUBLIC=true");
+    prod.put("http.metricsPublic", "true");
+    assertThat(ArbiterConfig.from(TestConfig.defaultsWith(prod)).http().transport().metricsToken()).isEmpty();
+
+    assertThatThrownBy(() -> ArbiterConfig.from(TestConfig.defaultsWith(Map.of("http.tls.certPath", "/c.pem"))))
+        .hasMessageContaining("go together");
+    assertThatThrownBy(() -> ArbiterConfig.from(TestConfig.defaultsWith(Map.of("http.metricsToken", "short"))))
+        .hasMessageContaining("at least 32");
+    assertThatThrownBy(() -> ArbiterConfig.from(TestConfig.defaultsWith(Map.of("http.cors.allowedOrigins", "*"))))
+        .hasMessageContaining("is not an origin");
+    assertThatThrownBy(() -> ArbiterConfig.from(TestConfig.defaultsWith(
+        Map.of("http.cors.allowedOrigins", "https://a.example/path")))).hasMessageContaining("no path");
+    assertThat(ArbiterConfig.from(TestConfig.defaultsWith(
+        Map.of("http.cors.allowedOrigins", " https://a.example , http://localhost:5173 "))).http().transport()
+        .corsOrigins()).containsExactly("https://a.example", "http://localhost:5173");
   }
 
   @Test
