@@ -103,7 +103,7 @@ public final class Arbiter implements AutoCloseable {
           .compose(id -> vertx.deployVerticle(new PolicyVerticle(ready, metrics)))
           .compose(id -> vertx.deployVerticle(new RegistryVerticle(ready, metrics)))
           .compose(id -> vertx.deployVerticle(new TaskVerticle(ready, metrics)))
-          .compose(id -> vertx.deployVerticle(new RoutingVerticle(ready, metrics)))
+          .compose(id -> deployLanes(vertx, ready, metrics))
           .compose(id -> http.deploy(vertx)));
       ConfigRetriever watching = ConfigLoader.retriever(vertx, options.confFile(), config.configScanPeriodMs(),
           overrides(options));
@@ -140,6 +140,18 @@ public final class Arbiter implements AutoCloseable {
   }
 
   /** In dev mode without a configured secret, the generated one kept under the data directory. */
+  /** The dispatch lanes ({@code routing.lanes}), one verticle each, lane by lane. */
+  private static Future<Void> deployLanes(Vertx vertx, ArbiterConfig config, PrometheusMeterRegistry metrics) {
+    int lanes = config.routing().laneCount();
+    Future<Void> deployed = Future.succeededFuture();
+    for (int lane = 0; lane < lanes; lane++) {
+      int mine = lane;
+      deployed = deployed.compose(v -> vertx.deployVerticle(new RoutingVerticle(config, metrics, mine, lanes))
+          .mapEmpty());
+    }
+    return deployed;
+  }
+
   private static ArbiterConfig withSecret(ArbiterConfig config) {
     if (config.mode() == ArbiterConfig.Mode.DEV && config.auth().jwtSecret().isEmpty()) {
       return config.withJwtSecret(DevSecret.loadOrCreate(config.dataDir()));
@@ -199,6 +211,11 @@ public final class Arbiter implements AutoCloseable {
 
   public int port() {
     return http.port();
+  }
+
+  /** How many dispatch lanes run ({@code routing.lanes}). */
+  public int routingLanes() {
+    return config.routing().laneCount();
   }
 
   /** How many HTTP ingress instances serve ({@code http.instances}). */

@@ -89,7 +89,10 @@ public final class Addresses {
    */
   public static final String TASKS_SHUTDOWN = "arbiter.tasks.shutdown";
 
-  /** A nudge to the dispatcher: there may be work to assign. No body; sends while a dispatch runs coalesce. */
+  /**
+   * Published as a nudge to the dispatch lanes: there may be work to assign. Body {@link DispatchWake}: the tenants
+   * whose work changed, or none for all tenants; nudges while a lane's dispatch runs coalesce.
+   */
   public static final String ROUTING_DISPATCH = "arbiter.routing.dispatch";
   /** No body. Reply: {@link io.arbiter.db.DbHealth} JSON of the routing verticle. */
   public static final String ROUTING_HEALTH = "arbiter.routing.health";

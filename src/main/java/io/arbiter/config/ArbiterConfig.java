@@ -84,7 +84,13 @@ public record ArbiterConfig(
                       int submitBatchMax, int maxWaitingClaims) {}
 
   /** {@code learning}'s exploration is the start value; the live one is {@link LiveSettings#exploration()}. */
-  public record Routing(int batchSize, long pollIntervalMs, Bandit.Settings learning, Levels.Thresholds levels) {}
+  public record Routing(int lanes, int batchSize, long pollIntervalMs, Bandit.Settings learning,
+                        Levels.Thresholds levels) {
+    /** How many dispatch lanes {@code routing.lanes} asks for: 0 means one per available core. */
+    public int laneCount() {
+      return lanes > 0 ? lanes : Runtime.getRuntime().availableProcessors();
+    }
+  }
 
   public static final int MIN_SECRET_LENGTH = 32;
 
@@ -155,7 +161,7 @@ public record ArbiterConfig(
             v.number(TASKS_ACK_TIMEOUT_MS), v.number(TASKS_LEASE_MS), v.number(TASKS_BACKOFF_BASE_MS),
             v.number(TASKS_BACKOFF_CAP_MS), v.number(TASKS_RESCUE_INTERVAL_MS), v.integer(TASKS_RESCUE_BATCH_SIZE),
             v.number(TASKS_CLAIM_POLL_MS), v.integer(TASKS_SUBMIT_BATCH_MAX), v.integer(TASKS_MAX_WAITING_CLAIMS)),
-        new Routing(v.integer(ROUTING_BATCH_SIZE), v.number(ROUTING_POLL_INTERVAL_MS),
+        new Routing(v.integer(ROUTING_LANES), v.integer(ROUTING_BATCH_SIZE), v.number(ROUTING_POLL_INTERVAL_MS),
             new Bandit.Settings(v.decimal(ROUTING_LEARNING_EXPLORATION), v.integer(ROUTING_LEARNING_COLD_START_PULLS),
                 v.decimal(ROUTING_LEARNING_COLD_START_BONUS), v.decimal(ROUTING_LEARNING_DISCOUNT)),
             levels(v)),

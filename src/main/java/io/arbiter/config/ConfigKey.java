@@ -136,6 +136,8 @@ public enum ConfigKey {
       "what a specialization's record needs for intermediate"),
   ROUTING_LEVELS_EXPERT("routing.levels.expert", Kind.bar(), false, "what a specialization's record needs for expert"),
   ROUTING_LEVELS_MASTER("routing.levels.master", Kind.bar(), false, "what a specialization's record needs for master"),
+  ROUTING_LANES("routing.lanes", Kind.integer(0, 256), false,
+      "dispatch lanes, each dispatching its own share of the tenants on its own event loop; 0: one per core"),
   ROUTING_BATCH_SIZE("routing.batchSize", Kind.integer(1, 100_000), false, "most tasks assigned per dispatch"),
   ROUTING_POLL_INTERVAL_MS("routing.pollIntervalMs", Kind.integer(10, 600_000), false,
       "fallback dispatch timer (submissions, results and agents also wake the dispatcher)"),

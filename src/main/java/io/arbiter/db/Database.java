@@ -46,7 +46,12 @@ public final class Database {
    * and whose one plan is proven to use the indexes (see the statements' plan tests).
    */
   public static Pool pool(Vertx vertx, ArbiterConfig.Db db, String name, boolean planOnce) {
-    PoolOptions poolOptions = new PoolOptions().setMaxSize(db.poolSize()).setName(name)
+    return pool(vertx, db, name, planOnce, db.poolSize());
+  }
+
+  /** {@link #pool(Vertx, ArbiterConfig.Db, String, boolean)} with {@code maxSize} connections instead of the pool size. */
+  public static Pool pool(Vertx vertx, ArbiterConfig.Db db, String name, boolean planOnce, int maxSize) {
+    PoolOptions poolOptions = new PoolOptions().setMaxSize(maxSize).setName(name)
         .setMaxWaitQueueSize(db.maxWaitQueue()).setConnectionTimeout(db.connectTimeoutMs()).setConnectionTimeoutUnit(
             TimeUnit.MILLISECONDS);
     PgConnectOptions connect = connectOptions(db);

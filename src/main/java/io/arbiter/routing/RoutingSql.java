@@ -27,6 +27,9 @@ final class RoutingSql {
         AND a.current_load < a.max_concurrent_tasks
       """;
 
+  /** $1 tenant ids: {@link #ROUTABLE_AGENTS} of those tenants only. */
+  static final String ROUTABLE_AGENTS_OF = ROUTABLE_AGENTS + "  AND a.tenant_id = ANY ($1::text[])\n";
+
   /** $1 tenant ids, $2 agent ids (parallel arrays): those agents' learned arms, every task type. */
   static final String ARMS = """
       SELECT r.tenant_id, r.task_type, r.agent_id, r.prior_mean, r.gained, r.lost, r.pulls, r.reward_sum

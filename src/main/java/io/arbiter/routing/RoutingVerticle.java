@@ -1,6 +1,7 @@
 package io.arbiter.routing;
 
 import io.arbiter.bus.Addresses;
+import io.arbiter.bus.DispatchWake;
 import io.arbiter.bus.Failure;
 import io.arbiter.bus.Replies;
 import io.arbiter.bus.RequestContext;
@@ -25,6 +26,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import java.time.Duration;
@@ -34,14 +36,17 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The dispatcher. Woken on {@link Addresses#ROUTING_DISPATCH} (after submissions, results, cancels and agent changes)
- * and by a poll timer, it runs one dispatch at a time: in one transaction it reads the agents with free slots, locks
+ * One dispatch lane. A node runs {@code routing.lanes} of them, each owning a share of the tenants ({@link LaneWork}).
+ * Woken on {@link Addresses#ROUTING_DISPATCH} (after submissions, results, cancels and agent changes, naming the
+ * tenants when the sender knows them) and by a poll timer, a lane runs one dispatch at a time over the tenants it was
+ * woken for: in one transaction it reads those tenants' agents with free slots, locks
  * the most urgent ready tasks they can take, plans with the configured {@link RoutingStrategy} ({@link Planner}), and
  * assigns them in one statement; then it announces each agent's new work on {@link Addresses#EVENTS_ASSIGNED}. A full
  * batch dispatches again at once.
@@ -57,19 +62,27 @@ public final class RoutingVerticle extends VerticleBase {
   private Pool pool;
   private DbBreaker breaker;
   private final Coalescer dispatches = new Coalescer(this::dispatchOnce);
+  private final LaneWork work;
   private Counter assignedCounter;
   private Timer dispatchTimer;
   private Timer waitTimer;
 
-  public RoutingVerticle(ArbiterConfig config, MeterRegistry registry) {
+  /** Lane {@code lane} of {@code lanes}. */
+  public RoutingVerticle(ArbiterConfig config, MeterRegistry registry, int lane, int lanes) {
     this.config = config;
     this.registry = registry;
     this.live = config.live();
+    this.work = new LaneWork(lane, lanes);
+  }
+
+  /** Connections one lane's pool holds: the pool size shared among the lanes, at least two (a dispatch and a read). */
+  static int poolSize(ArbiterConfig config) {
+    return Math.max(2, config.db().poolSize() / config.routing().laneCount());
   }
 
   @Override
   public Future<?> start() {
-    pool = Database.pool(vertx, config.db(), "routing", true);
+    pool = Database.pool(vertx, config.db(), "routing", true, poolSize(config));
     breaker = new DbBreaker(vertx, "routing-db", config.breaker(), registry);
     if (registry != null) {
       assignedCounter = Counter.builder("arbiter.tasks.assigned").description("Tasks assigned to agents")
@@ -81,11 +94,14 @@ public final class RoutingVerticle extends VerticleBase {
           .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
           .maximumExpectedValue(Duration.ofMinutes(10)).register(registry);
     }
-    vertx.setPeriodic(config.routing().pollIntervalMs(), id -> dispatch());
+    vertx.setPeriodic(config.routing().pollIntervalMs(), id -> {
+      work.wakeAll();
+      dispatch();
+    });
     EventBus bus = vertx.eventBus();
     return Future.all(List.of(
-        bus.consumer(Addresses.ROUTING_DISPATCH, m -> dispatch()).completion(),
-        bus.consumer(Addresses.EVENTS_AGENT, m -> dispatch()).completion(),
+        bus.<JsonObject>consumer(Addresses.ROUTING_DISPATCH, m -> wake(m.body())).completion(),
+        bus.<JsonObject>consumer(Addresses.EVENTS_AGENT, m -> wake(m.body())).completion(),
         bus.<JsonObject>localConsumer(Addresses.CONFIG_CHANGED, m -> {
           LiveSettings next = LiveSettings.fromJson(m.body().getJsonObject("settings"));
           if (!next.routingStrategy().equals(live.routingStrategy())) {
@@ -98,16 +114,36 @@ public final class RoutingVerticle extends VerticleBase {
             .map(h -> h.toJson()))).completion()));
   }
 
+  /**
+   * A wake-up: {@code {tenantId}} or {@code {tenants: [...]}} names the tenants whose work changed (this lane
+   * dispatches those it owns); a wake-up that names none dispatches all of the lane's tenants.
+   */
+  private void wake(JsonObject body) {
+    List<String> tenants = DispatchWake.tenants(body);
+    if (tenants == null) {
+      work.wakeAll();
+    } else if (!work.wake(tenants)) {
+      return;
+    }
+    dispatch();
+  }
+
   /** Dispatches now, or once more after the dispatch in progress ({@link Coalescer}). */
   private void dispatch() {
-    dispatches.request();
+    if (work.pending()) {
+      dispatches.request();
+    }
   }
 
   /** One dispatch; true when it assigned a full batch, so more may be waiting. */
   private Future<Boolean> dispatchOnce() {
+    if (!work.pending()) {
+      return Future.succeededFuture(false);
+    }
     long started = System.nanoTime();
     LiveSettings settings = live;
-    return breaker.execute(() -> pool.withTransaction(tx -> dispatchIn(tx, settings)))
+    Set<String> tenants = work.take();
+    return breaker.execute(() -> pool.withTransaction(tx -> dispatchIn(tx, settings, tenants)))
         .map(assigned -> {
           if (!assigned.isEmpty()) {
             if (dispatchTimer != null) {
@@ -118,9 +154,14 @@ public final class RoutingVerticle extends VerticleBase {
             }
             announce(assigned);
           }
-          return assigned.size() >= config.routing().batchSize();
+          boolean full = assigned.size() >= config.routing().batchSize();
+          if (full) {
+            work.restore(tenants);
+          }
+          return full;
         })
         .onFailure(cause -> {
+          work.restore(tenants);
           if (Failure.UNAVAILABLE.is(cause)) {
             LOG.debug("dispatch skipped: {}", cause.getMessage());
           } else {
@@ -129,10 +170,18 @@ public final class RoutingVerticle extends VerticleBase {
         });
   }
 
-  private Future<List<Row>> dispatchIn(SqlConnection tx, LiveSettings settings) {
-    return tx.preparedQuery(RoutingSql.ROUTABLE_AGENTS).execute().compose(rows -> {
+  /** @param woken the tenants to dispatch, or {@code null} for all of this lane's */
+  private Future<List<Row>> dispatchIn(SqlConnection tx, LiveSettings settings, Set<String> woken) {
+    Future<RowSet<Row>> routable = woken == null ? tx.preparedQuery(RoutingSql.ROUTABLE_AGENTS).execute()
+        : tx.preparedQuery(RoutingSql.ROUTABLE_AGENTS_OF)
+            .execute(Tuple.tuple().addArrayOfString(woken.toArray(String[]::new)));
+    return routable.compose(rows -> {
       List<Candidate> agents = new ArrayList<>();
-      rows.forEach(row -> agents.add(candidate(row, config.routing().levels())));
+      rows.forEach(row -> {
+        if (work.owns(row.getString("tenant_id"))) {
+          agents.add(candidate(row, config.routing().levels()));
+        }
+      });
       Map<String, Integer> slotsByTenantAndType = new LinkedHashMap<>();
       for (Candidate agent : agents) {
         for (String type : agent.capabilities().taskTypes()) {

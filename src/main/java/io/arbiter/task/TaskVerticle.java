@@ -1,6 +1,7 @@
 package io.arbiter.task;
 
 import io.arbiter.bus.Addresses;
+import io.arbiter.bus.DispatchWake;
 import io.arbiter.bus.ArbiterException;
 import io.arbiter.bus.Failure;
 import io.arbiter.bus.Replies;
@@ -35,6 +36,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -274,7 +276,7 @@ public final class TaskVerticle extends VerticleBase {
         if (submitted != null) {
           submitted.increment(created);
         }
-        changed();
+        changed(batch.stream().map(sub -> sub.ctx().tenantId()).toList());
       }
     });
   }
@@ -302,7 +304,7 @@ public final class TaskVerticle extends VerticleBase {
         return Future.failedFuture(Failure.CONFLICT.exception("task " + id + " is " + g.state().wire()
             + " and can no longer be canceled"));
       }
-      changed();
+      changed(List.of(ctx.tenantId()));
       return breaker.execute(() -> tasks.get(ctx, id));
     });
   }
@@ -315,7 +317,7 @@ public final class TaskVerticle extends VerticleBase {
         return Future.failedFuture(Failure.CONFLICT.exception("task " + id + " is " + g.state().wire()
             + "; only dead tasks can be requeued"));
       }
-      changed();
+      changed(List.of(ctx.tenantId()));
       return breaker.execute(() -> tasks.get(ctx, id));
     });
   }
@@ -577,7 +579,7 @@ public final class TaskVerticle extends VerticleBase {
   /** After a fold: {@code applied} outcomes freed their slots, so the dispatcher may have work to assign. */
   private int slotsFreed(int applied) {
     if (applied > 0) {
-      vertx.eventBus().send(Addresses.ROUTING_DISPATCH, null);
+      vertx.eventBus().publish(Addresses.ROUTING_DISPATCH, DispatchWake.ALL);
     }
     return applied;
   }
@@ -645,7 +647,7 @@ public final class TaskVerticle extends VerticleBase {
         recovered.forEach(row -> LOG.info("task {} of tenant {} recovered from agent {} ({}): now {}",
             row.getUUID("id"), row.getString("tenant_id"), row.getString("assigned_agent_id"), row.getString("reason"),
             row.getString("state")));
-        changed();
+        changed(recovered.stream().map(row -> row.getString("tenant_id")).toList());
         if (recovered.size() >= config.tasks().rescueBatchSize()) {
           vertx.runOnContext(v -> rescue());
         }
@@ -658,9 +660,15 @@ public final class TaskVerticle extends VerticleBase {
     });
   }
 
-  /** A task became ready or a slot freed: wake the dispatcher, and move the new audit events along. */
+  /** Tasks became ready or freed slots, whose tenants are not known here (a journal replay): wake every lane. */
   private void changed() {
-    vertx.eventBus().send(Addresses.ROUTING_DISPATCH, null);
+    vertx.eventBus().publish(Addresses.ROUTING_DISPATCH, DispatchWake.ALL);
+    drainAudit();
+  }
+
+  /** Tasks of these tenants became ready or freed slots: wake their dispatch lanes, and move the new audit events along. */
+  private void changed(Collection<String> tenants) {
+    vertx.eventBus().publish(Addresses.ROUTING_DISPATCH, DispatchWake.of(tenants));
     drainAudit();
   }
 

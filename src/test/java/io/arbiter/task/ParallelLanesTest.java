@@ -2,6 +2,7 @@ package io.arbiter.task;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.arbiter.routing.LaneWork;
 import io.arbiter.support.AgentClient;
 import io.arbiter.support.Http;
 import io.arbiter.support.TestApp;
@@ -21,36 +22,43 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /**
- * Two Arbiter nodes on one PostgreSQL, each with three HTTP ingress instances and its own dispatcher: submissions and
- * agents go through both nodes at once, and the database alone keeps single assignment and capacity.
+ * Two Arbiter nodes on one PostgreSQL, each with three HTTP ingress instances and three dispatch lanes: submissions
+ * and agents of four tenants go through both nodes at once, each tenant's tasks dispatched by one lane per node, and
+ * the database alone keeps single assignment and capacity.
  */
-@DisplayName("Several ingress instances and several dispatchers on one PostgreSQL")
+@DisplayName("Several ingress instances and several dispatch lanes on two nodes sharing one PostgreSQL")
 class ParallelLanesTest {
 
   private static final int TASKS = 160;
   private static final int AGENTS = 4;
+  private static final List<String> TENANTS = List.of("acme", "globex", "hooli", "stark");
   private static final int CAPACITY = 2;
 
   @Test
   @DisplayName("assign no task twice and put no agent over its capacity")
   void noTaskTwiceAndNoAgentOverCapacity() throws Exception {
-    Map<String, Object> lanes = Map.of("http.instances", 3, "routing.pollIntervalMs", 50, "tasks.claimPollMs", 100);
+    Map<String, Object> lanes = Map.of("http.instances", 3, "routing.lanes", 3, "routing.pollIntervalMs", 50,
+        "tasks.claimPollMs", 100);
+    assertThat(TENANTS.stream().map(t -> LaneWork.laneOf(t, 3)).distinct().count())
+        .as("the tenants fall into every lane").isEqualTo(3);
     ExecutorService threads = Executors.newFixedThreadPool(16);
     AtomicBoolean running = new AtomicBoolean(true);
     try (TestApp a = TestApp.start(lanes);
          TestApp b = TestApp.start(merged(lanes, Map.of("db.url", a.dbUrl())))) {
       assertThat(a.arbiter().ingressInstances()).isEqualTo(3);
       assertThat(b.arbiter().ingressInstances()).isEqualTo(3);
+      assertThat(a.arbiter().routingLanes()).isEqualTo(3);
       List<TestApp> nodes = List.of(a, b);
       for (int i = 0; i < AGENTS; i++) {
-        assertThat(new AgentClient(a, "acme", "lane-agent-" + i).register("lanes", CAPACITY).status()).isEqualTo(201);
+        String tenant = TENANTS.get(i % TENANTS.size());
+        assertThat(new AgentClient(a, tenant, "lane-agent-" + i).register("lanes", CAPACITY).status()).isEqualTo(201);
       }
 
       ConcurrentLinkedQueue<String> overCapacity = new ConcurrentLinkedQueue<>();
       Future<?> watcher = threads.submit(() -> {
         while (running.get()) {
           for (Row row : a.sql("SELECT assigned_agent_id, count(*) AS n FROM tasks "
-              + "WHERE state IN ('assigned', 'running') GROUP BY 1")) {
+              + "WHERE state IN ('assigned', 'running') GROUP BY tenant_id, assigned_agent_id")) {
             if (row.getLong("n") > CAPACITY) {
               overCapacity.add(row.getString("assigned_agent_id") + " held " + row.getLong("n"));
             }
@@ -60,18 +68,20 @@ class ParallelLanesTest {
       });
       List<Future<?>> work = new ArrayList<>();
       for (int i = 0; i < AGENTS; i++) {
+        String tenant = TENANTS.get(i % TENANTS.size());
         for (TestApp node : nodes) {
-          AgentClient agent = new AgentClient(node, "acme", "lane-agent-" + i);
-          work.add(threads.submit(() -> agentLoop(node.http(), agent, node.tokens().agent("acme", agent.id()),
+          AgentClient agent = new AgentClient(node, tenant, "lane-agent-" + i);
+          work.add(threads.submit(() -> agentLoop(node.http(), agent, node.tokens().agent(tenant, agent.id()),
               running)));
         }
       }
       List<Future<?>> submitters = new ArrayList<>();
       for (int s = 0; s < 4; s++) {
         TestApp node = nodes.get(s % 2);
+        String tenant = TENANTS.get(s);
         submitters.add(threads.submit(() -> {
           for (int t = 0; t < TASKS / 4; t++) {
-            Http.Reply reply = node.http().post("/api/v1/tasks", node.tokens().admin("acme"),
+            Http.Reply reply = node.http().post("/api/v1/tasks", node.tokens().admin(tenant),
                 new JsonObject().put("type", "lanes").put("payload", new JsonObject()));
             assertThat(reply.status()).as(reply.toString()).isEqualTo(202);
           }
@@ -94,10 +104,12 @@ class ParallelLanesTest {
           + "HAVING count(*) > 1").size()).as("tasks assigned more than once").isZero();
       assertThat(a.sql("SELECT count(*) AS n FROM task_results").iterator().next().getLong("n"))
           .as("one result per task").isEqualTo(TASKS);
-      a.awaitOutcomesFolded("acme");
-      assertThat(a.sql("SELECT sum(task_count) AS n FROM agents WHERE tenant_id = 'acme'").iterator().next()
+      for (String tenant : TENANTS) {
+        a.awaitOutcomesFolded(tenant);
+      }
+      assertThat(a.sql("SELECT sum(task_count) AS n FROM agents").iterator().next()
           .getLong("n")).as("every result folded into its agent's figures once").isEqualTo(TASKS);
-      for (Row agent : a.sql("SELECT id, current_load FROM agents WHERE tenant_id = 'acme'")) {
+      for (Row agent : a.sql("SELECT id, current_load FROM agents")) {
         assertThat(agent.getInteger("current_load")).as("load of %s at the end", agent.getString("id")).isZero();
       }
     } finally {
