@@ -24,12 +24,12 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** The command line: {@code serve} (default), {@code migrate} and {@code token}. */
-@Command(name = "arbiter", mixinStandardHelpOptions = true, version = Main.VERSION,
+@Command(name = "arbiter", mixinStandardHelpOptions = true, versionProvider = Main.VersionProvider.class,
     description = "Orchestrates AI agents: registry, routing, leases, policy and audit.",
     subcommands = {Main.Serve.class, Main.Migrate.class, Main.Token.class})
 public final class Main implements Callable<Integer> {
 
-  static final String VERSION = "arbiter 0.1.0";
+  static final String VERSION = "arbiter " + Version.NUMBER;
 
   @Mixin
   Conf conf;
@@ -51,6 +51,14 @@ public final class Main implements Callable<Integer> {
     return serve.call();
   }
 
+  /** Answers {@code --version} for every command. */
+  static final class VersionProvider implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      return new String[] {VERSION};
+    }
+  }
+
   /** The {@code --conf} option of every command, and the one way they all turn it into settings. */
   static final class Conf {
     @Option(names = "--conf", description = "conf file (default: $ARBITER_CONF or conf/arbiter.json)")
@@ -65,7 +73,7 @@ public final class Main implements Callable<Integer> {
     }
   }
 
-  @Command(name = "serve", mixinStandardHelpOptions = true, version = VERSION,
+  @Command(name = "serve", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
       description = "Run Arbiter (the default). Dev mode starts an embedded PostgreSQL.")
   static final class Serve implements Callable<Integer> {
     @Mixin
@@ -93,7 +101,7 @@ public final class Main implements Callable<Integer> {
     }
   }
 
-  @Command(name = "migrate", mixinStandardHelpOptions = true, version = VERSION,
+  @Command(name = "migrate", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
       description = "Apply the database migrations and exit.")
   static final class Migrate implements Callable<Integer> {
     @Mixin
@@ -121,7 +129,7 @@ public final class Main implements Callable<Integer> {
     }
   }
 
-  @Command(name = "token", mixinStandardHelpOptions = true, version = VERSION,
+  @Command(name = "token", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
       description = "Print a JWT signed with auth.jwtSecret, or in dev mode with the secret serve keeps in "
           + "<dataDir>/jwt-secret. Says on stderr which one it used.")
   static final class Token implements Callable<Integer> {

@@ -2,6 +2,7 @@ package io.arbiter.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.arbiter.Version;
 import io.arbiter.bus.Addresses;
 import io.arbiter.http.auth.Role;
 import io.arbiter.support.AgentClient;
@@ -42,10 +43,13 @@ class OperationsTest {
   }
 
   @Test
-  @DisplayName("live, ready and db are UP and report each verticle's breaker state")
+  @DisplayName("live is UP and reports the version; ready and db are UP and report each verticle's breaker state")
   void healthReportsBreakers() {
     Http http = app.http();
-    assertThat(http.get("/health/live", null).status()).isEqualTo(200);
+    Http.Reply live = http.get("/health/live", null);
+    assertThat(live.status()).as(live.toString()).isEqualTo(200);
+    assertThat(live.json().getString("outcome")).isEqualTo("UP");
+    assertThat(live.json().getString("version")).isEqualTo(Version.NUMBER).isNotBlank();
     for (String path : new String[] {"/health/ready", "/health/db"}) {
       Http.Reply reply = http.get(path, null);
       assertThat(reply.status()).as(path + ": " + reply).isEqualTo(200);

@@ -1,5 +1,6 @@
 package io.arbiter.http.health;
 
+import io.arbiter.Version;
 import io.arbiter.bus.Addresses;
 import io.arbiter.db.DbHealth;
 import io.vertx.core.Vertx;
@@ -15,9 +16,10 @@ import java.util.Map;
 import java.util.function.Predicate;
 
 /**
- * {@code /health/live} (the process answers), {@code /health/ready} (every domain verticle answers and its breaker is
- * not open) and {@code /health/db} (every domain verticle reached PostgreSQL just now). Each procedure reports the
- * verticle's breaker state; ingress asks over the bus and never touches the database itself.
+ * {@code /health/live} (the process answers, and reports the {@link Version} it runs), {@code /health/ready} (every
+ * domain verticle answers and its breaker is not open) and {@code /health/db} (every domain verticle reached
+ * PostgreSQL just now). Each procedure reports the verticle's breaker state; ingress asks over the bus and never
+ * touches the database itself.
  *
  * <p>Readiness has a third answer besides UP and DOWN: while a breaker is open (or the outage journal still holds
  * items) but the task verticle can still accept work into its journal, {@code /health/ready} answers 200 with
@@ -49,7 +51,13 @@ public final class HealthRoutes {
       ready.register(name, CHECK_TIMEOUT_MS, promise -> check(vertx, address, h -> !h.breakerOpen(), promise));
       db.register(name, CHECK_TIMEOUT_MS, promise -> check(vertx, address, DbHealth::reachable, promise));
     });
-    router.get("/health/live").handler(HealthCheckHandler.createWithHealthChecks(live));
+    router.get("/health/live").handler(rc -> live.checkStatus().onComplete(ar -> {
+      CheckResult result = ar.succeeded() ? ar.result() : CheckResult.from("live", ar.cause());
+      String outcome = CheckResult.isUp(result) ? "UP" : "DOWN";
+      JsonObject body = result.toJson().put("status", outcome).put("outcome", outcome).put("version", Version.NUMBER);
+      rc.response().setStatusCode("UP".equals(outcome) ? 200 : 503).putHeader("Content-Type", "application/json")
+          .end(body.encode());
+    }));
     router.get("/health/ready").handler(rc -> ready.checkStatus().onComplete(ar -> {
       Readiness readiness = Readiness.of(ar.succeeded() ? ar.result() : CheckResult.from("ready", ar.cause()));
       rc.response().setStatusCode(readiness.httpStatus()).putHeader("Content-Type", "application/json")
