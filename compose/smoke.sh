@@ -47,7 +47,10 @@ if [ -z "$url" ]; then
   compose+=(-p "${SMOKE_PROJECT:-arbiter-smoke}" -f compose/docker-compose.yml)
   ARBITER_AUTH_JWT_SECRET="${ARBITER_AUTH_JWT_SECRET:-$(random_secret)}"
   GRAFANA_ADMIN_PASSWORD="${GRAFANA_ADMIN_PASSWORD:-$(random_secret)}"
-  export ARBITER_AUTH_JWT_SECRET GRAFANA_ADMIN_PASSWORD
+  # Prometheus reads the /metrics token from this file, Arbiter from the environment
+  [ -f compose/prometheus/metrics-token ] || random_secret > compose/prometheus/metrics-token
+  ARBITER_HTTP_METRICS_TOKEN="$(cat compose/prometheus/metrics-token)"
+  export ARBITER_AUTH_JWT_SECRET GRAFANA_ADMIN_PASSWORD ARBITER_HTTP_METRICS_TOKEN
   url="http://localhost:8080"
   token_command=("${compose[@]}" exec -T arbiter java -jar /app/arbiter.jar token)
 else
