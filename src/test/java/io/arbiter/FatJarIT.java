@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.arbiter.bench.ArbiterProcess;
 import io.arbiter.support.ExpectedJson;
 import io.arbiter.support.Walkthrough;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -15,9 +17,16 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -36,6 +45,10 @@ import org.junit.jupiter.api.TestMethodOrder;
 class FatJarIT {
 
   private static final Path JAR = Path.of(System.getProperty("arbiter.jar", "target/arbiter.jar"));
+  private static final Path DASHBOARD = Path.of("compose/grafana/dashboards/arbiter.json");
+  private static final Path ALERTS = Path.of("compose/prometheus/alerts.yml");
+  private static final Pattern METRIC_NAME =
+      Pattern.compile("(?<![A-Za-z0-9_])((?:arbiter|vertx|jvm|process|system)_[A-Za-z0-9_]{1,200})");
   private static Path dataDir;
   private static int port;
   private static int pgPort;
@@ -101,6 +114,43 @@ class FatJarIT {
 
   @Test
   @Order(3)
+  @DisplayName("every metric a Grafana panel or a Prometheus alert rule names is exported once work has gone through")
+  void dashboardAndAlertsNameExportedMetrics() throws Exception {
+    HttpResponse<String> scrape = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+        URI.create("http://localhost:" + port + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(scrape.statusCode()).isEqualTo(200);
+    Set<String> exported = new HashSet<>();
+    exported.addAll(scrape.body().lines().filter(line -> !line.startsWith("#") && !line.isBlank())
+        .map(line -> line.split("[{ ]", 2)[0]).collect(Collectors.toSet()));
+    // a histogram is also named by its base name (arbiter_tasks_wait_seconds for its _bucket, _count and _sum series)
+    exported.addAll(exported.stream().filter(name -> name.endsWith("_bucket"))
+        .map(name -> name.substring(0, name.length() - "_bucket".length())).toList());
+    Map<String, Set<String>> named = new TreeMap<>();
+    JsonObject dashboard = new JsonObject(Files.readString(DASHBOARD));
+    for (Object panel : dashboard.getJsonArray("panels")) {
+      for (Object target : ((JsonObject) panel).getJsonArray("targets", new JsonArray())) {
+        named.computeIfAbsent(DASHBOARD + ", panel " + ((JsonObject) panel).getString("title"), k -> new TreeSet<>())
+            .addAll(metricNames(((JsonObject) target).getString("expr")));
+      }
+    }
+    named.put(ALERTS.toString(), metricNames(Files.readString(ALERTS)));
+    assertThat(named.get(ALERTS.toString())).as("the alert rules name metrics").isNotEmpty();
+    named.forEach((where, names) -> assertThat(exported).as("%s names metrics that /metrics exports", where)
+        .containsAll(names));
+  }
+
+  /** The metric names in a PromQL expression or a rules file: Arbiter's, Vert.x's, the JVM's and the process's. */
+  private static Set<String> metricNames(String text) {
+    Set<String> names = new TreeSet<>();
+    Matcher name = METRIC_NAME.matcher(text);
+    while (name.find()) {
+      names.add(name.group(1));
+    }
+    return names;
+  }
+
+  @Test
+  @Order(4)
   @DisplayName("a restart on the same data directory keeps the agents and the dev secret")
   void restartKeepsData() throws Exception {
     stopServer();
@@ -117,7 +167,7 @@ class FatJarIT {
   }
 
   @Test
-  @Order(4)
+  @Order(5)
   @DisplayName("a second java -jar on the same port, or on the same data directory, fails at once with one line")
   void secondInstanceFailsWithOneLine() throws Exception {
     Path otherDir = Files.createTempDirectory("arbiter-fatjar-second");
