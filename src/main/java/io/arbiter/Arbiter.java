@@ -1,6 +1,7 @@
 package io.arbiter;
 
 import io.arbiter.audit.AuditVerticle;
+import io.arbiter.audit.SealCounter;
 import io.arbiter.bus.Addresses;
 import io.arbiter.config.ArbiterConfig;
 import io.arbiter.config.ConfigException;
@@ -97,6 +98,7 @@ public final class Arbiter implements AutoCloseable {
       }
       config = withSecret(config);
       migrate(config);
+      requireSealableAudit(config);
       ArbiterConfig ready = config;
       Ingress http = new Ingress(ready, metrics);
       await(vertx.deployVerticle(new AuditVerticle(ready, metrics))
@@ -170,6 +172,18 @@ public final class Arbiter implements AutoCloseable {
       }
       throw new StartupException("database " + Database.describe(config.db()) + " is unreachable or failed to migrate: "
           + root.getMessage(), e);
+    }
+  }
+
+  /** The audit chain can go on in this database (see {@link SealCounter}). */
+  private static void requireSealableAudit(ArbiterConfig config) {
+    try {
+      SealCounter.requireAhead(config.db());
+    } catch (IllegalStateException e) {
+      throw new StartupException(e.getMessage(), null);
+    } catch (java.sql.SQLException e) {
+      throw new StartupException("database " + Database.describe(config.db()) + " could not be checked: "
+          + e.getMessage(), e);
     }
   }
 

@@ -56,6 +56,8 @@ public final class AuditVerticle extends VerticleBase {
   private DbBreaker breaker;
   private AuditRepository audit;
   private Counter chained;
+  private Counter verifiedOk;
+  private Counter verifiedBroken;
   private Timer drainTimer;
   /**
    * The least time between the starts of two seals that writers asked for: under load each seal takes what was
@@ -84,6 +86,10 @@ public final class AuditVerticle extends VerticleBase {
           .description("Audit records written but not yet sealed into the hash chain").register(registry);
       chained = Counter.builder("arbiter.audit.chained")
           .description("Audit records sealed into the hash chain by this node").register(registry);
+      verifiedOk = Counter.builder("arbiter.audit.verifications").tag("result", "ok")
+          .description("Chain verifications run on this node, by result").register(registry);
+      verifiedBroken = Counter.builder("arbiter.audit.verifications").tag("result", "broken")
+          .description("Chain verifications run on this node, by result").register(registry);
       drainTimer = Timer.builder("arbiter.audit.seal")
           .description("One seal transaction: lock, read the next records, chain them, write their seal")
           .register(registry);
@@ -251,6 +257,9 @@ public final class AuditVerticle extends VerticleBase {
                 })))
         .map(ChainVerifier::result)
         .onSuccess(result -> {
+          if (verifiedOk != null) {
+            (result.getBoolean("ok") ? verifiedOk : verifiedBroken).increment();
+          }
           if (!result.getBoolean("ok")) {
             LOG.warn("audit chain broken at record {}: {}", result.getLong("brokenId"), result.getString("reason"));
           }

@@ -61,6 +61,18 @@ public final class Database {
     return PgBuilder.pool().with(poolOptions).connectingTo(connect).using(vertx).build();
   }
 
+  /** A plain JDBC connection, for what runs once at start before the verticles (blocking; the caller closes it). */
+  public static java.sql.Connection jdbc(ArbiterConfig.Db db) throws java.sql.SQLException {
+    PgConnectOptions o = connectOptions(db);
+    return java.sql.DriverManager.getConnection(jdbcUrl(db), o.getUser(), o.getPassword());
+  }
+
+  private static String jdbcUrl(ArbiterConfig.Db db) {
+    PgConnectOptions o = connectOptions(db);
+    return "jdbc:postgresql://" + o.getHost() + ":" + o.getPort() + "/" + o.getDatabase()
+        + "?connectTimeout=" + Math.max(1, db.connectTimeoutMs() / 1000);
+  }
+
   /**
    * The address to print: {@code postgresql://user:****@host:port/db} with only the password masked, or
    * {@code postgresql://user@host:port/db} when there is none (the embedded database).
@@ -74,10 +86,8 @@ public final class Database {
   /** Runs the Flyway migrations under {@code db/migration}; blocking. */
   public static MigrateResult migrate(ArbiterConfig.Db db) {
     PgConnectOptions o = connectOptions(db);
-    String jdbcUrl = "jdbc:postgresql://" + o.getHost() + ":" + o.getPort() + "/" + o.getDatabase()
-        + "?connectTimeout=" + Math.max(1, db.connectTimeoutMs() / 1000);
     return Flyway.configure()
-        .dataSource(jdbcUrl, o.getUser(), o.getPassword())
+        .dataSource(jdbcUrl(db), o.getUser(), o.getPassword())
         .locations("classpath:db/migration")
         .load()
         .migrate();

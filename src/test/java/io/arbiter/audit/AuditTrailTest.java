@@ -136,6 +136,8 @@ class AuditTrailTest {
       assertThat(verified.getLong("brokenId")).isEqualTo(victim);
       assertThat(verified.getString("reason")).isEqualTo("hash mismatch: the record's fields were altered");
       assertThat(verified.encode()).doesNotContain("Someone else", "edited-tenant");
+      assertThat(own.http().get("/metrics", null).text()).as("the broken verification is counted for the alert")
+          .contains("arbiter_audit_verifications_total{result=\"broken\"} 1.0");
 
       String victimAt = own.sql("SELECT at FROM audit_log WHERE id = $1", victim).iterator().next()
           .getOffsetDateTime("at").toInstant().toString();

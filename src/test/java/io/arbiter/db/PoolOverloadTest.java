@@ -24,8 +24,10 @@ class PoolOverloadTest {
   @Test
   @DisplayName("beyond db.maxWaitQueue waiters, a read is refused with 503 overloaded and the breaker stays closed")
   void fullWaitQueueShedsLoad() throws Exception {
+    // db.connectTimeoutMs is also how long a call waits for a pooled connection: the waiting call must outlast the
+    // 3 s lock however late it queued behind it
     try (TestApp app = TestApp.start(Map.of("db.poolSize", 1, "db.maxWaitQueue", 1, "breaker.timeoutMs", 10_000,
-        "tasks.rescueIntervalMs", 600_000))) {
+        "db.connectTimeoutMs", 10_000, "tasks.rescueIntervalMs", 600_000))) {
       String token = app.tokens().of("acme", Role.SUBMITTER, "client-1");
       String id = app.http().post("/api/v1/tasks", token, new JsonObject().put("type", "code-editing")
           .put("payload", new JsonObject())).json().getString("id");
