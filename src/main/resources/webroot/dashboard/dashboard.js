@@ -98,14 +98,27 @@
       agentId: t.assignedAgentId, updatedAt: t.updatedAt }));
     renderTasks();
     await refresh();
+    await connectEvents();
+  }
+
+  // The live stream opens with a one-time ticket, never with the token in its URL; a ticket serves one connection,
+  // so a lost stream reconnects with a fresh one.
+  async function connectEvents() {
     if (events) events.close();
-    events = new EventSource('/api/v1/events?access_token=' + encodeURIComponent(token));
-    events.onopen = () => { $('live').textContent = 'live'; $('live').className = 'on'; };
-    events.onerror = () => { $('live').textContent = 'reconnecting'; $('live').className = 'off'; };
-    events.onmessage = (m) => onEvent(JSON.parse(m.data));
+    events = null;
+    const { ticket } = await api('/api/v1/stream-tickets', { method: 'POST' });
+    const stream = new EventSource('/api/v1/events?ticket=' + encodeURIComponent(ticket));
+    events = stream;
+    stream.onopen = () => { $('live').textContent = 'live'; $('live').className = 'on'; };
+    stream.onerror = () => {
+      $('live').textContent = 'reconnecting'; $('live').className = 'off';
+      stream.close();
+      if (events === stream) setTimeout(() => { if (events === stream) connectEvents().catch(() => {}); }, 2000);
+    };
+    stream.onmessage = (m) => onEvent(JSON.parse(m.data));
     ['task.queued', 'task.assigned', 'task.running', 'task.succeeded', 'task.failed', 'task.timed_out',
       'task.canceled', 'task.dead', 'task.requeued', 'agent.registered', 'agent.updated', 'agent.deregistered',
-      'agent.online', 'agent.offline'].forEach((type) => events.addEventListener(type, (m) => onEvent(JSON.parse(m.data))));
+      'agent.online', 'agent.offline'].forEach((type) => stream.addEventListener(type, (m) => onEvent(JSON.parse(m.data))));
   }
 
   $('login').addEventListener('submit', (e) => {

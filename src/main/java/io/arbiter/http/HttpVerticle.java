@@ -16,6 +16,7 @@ import io.arbiter.http.bridge.AgentBridge;
 import io.arbiter.http.health.HealthRoutes;
 import io.arbiter.http.stream.StreamHub;
 import io.arbiter.http.stream.StreamRoutes;
+import io.arbiter.http.stream.StreamTickets;
 import io.arbiter.http.stream.StreamsPerCaller;
 import io.vertx.ext.auth.jwt.JWTAuth;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -71,6 +72,7 @@ public final class HttpVerticle extends VerticleBase {
   private final AtomicInteger bridgeConnections;
   private final ConnectionsPerAddress connections;
   private final StreamsPerCaller streamsPerCaller;
+  private final StreamTickets streamTickets;
   private final RateLimits rateLimits;
   private final AuthFailures authFailures;
   private final StreamHub streams = new StreamHub();
@@ -84,7 +86,7 @@ public final class HttpVerticle extends VerticleBase {
    */
   HttpVerticle(ArbiterConfig config, PrometheusMeterRegistry metrics, int port, Admission admission,
                AtomicInteger bridgeConnections, ConnectionsPerAddress connections, StreamsPerCaller streamsPerCaller,
-               RateLimits rateLimits, AuthFailures authFailures) {
+               StreamTickets streamTickets, RateLimits rateLimits, AuthFailures authFailures) {
     this.config = config;
     this.metrics = metrics;
     this.port = port;
@@ -92,6 +94,7 @@ public final class HttpVerticle extends VerticleBase {
     this.bridgeConnections = bridgeConnections;
     this.connections = connections;
     this.streamsPerCaller = streamsPerCaller;
+    this.streamTickets = streamTickets;
     this.rateLimits = rateLimits;
     this.authFailures = authFailures;
   }
@@ -108,7 +111,8 @@ public final class HttpVerticle extends VerticleBase {
             streams.start(vertx))
         .compose(loaded -> {
           OpenAPIContract contract = new CachedContract(loaded.resultAt(0));
-          return AgentBridge.start(vertx, jwt, contract, config.http().requestTimeoutMs(), bridgeConnections)
+          return AgentBridge.start(vertx, jwt, contract, config.http().requestTimeoutMs(),
+                  config.http().bridgeAuthTimeoutMs(), bridgeConnections)
               .compose(bridge -> listen(router(contract, loaded.resultAt(1), bridge)));
         });
   }
@@ -139,7 +143,7 @@ public final class HttpVerticle extends VerticleBase {
     root.route("/api/v1/*").handler(authenticateFirst(JWTAuthHandler.create(jwt), authFailures));
     root.route("/api/v1/*").handler(rateLimits);
     root.route().handler(admission);
-    StreamRoutes.mount(root, jwt, streams, streamsPerCaller);
+    StreamRoutes.mount(root, jwt, streams, streamsPerCaller, streamTickets);
     this.bridge = bridge;
     bridge.mount(root);
     root.route().handler(new BodyDeadline(vertx, config.http().bodyTimeoutMs()));
@@ -174,6 +178,7 @@ public final class HttpVerticle extends VerticleBase {
     TasksApi.mount(builder, busRoute);
     AuditApi.mount(builder, busRoute);
     RoutingApi.mount(builder, busRoute);
+    builder.getRoute("createStreamTicket").addHandler(StreamRoutes.issueTicket(streamTickets));
     PolicyApi.mount(builder, busRoute);
     Router api = builder.createRouter();
     api.route().failureHandler(problems);

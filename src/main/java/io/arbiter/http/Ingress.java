@@ -2,6 +2,7 @@ package io.arbiter.http;
 
 import io.arbiter.config.ArbiterConfig;
 import io.arbiter.http.auth.AuthFailures;
+import io.arbiter.http.stream.StreamTickets;
 import io.arbiter.http.stream.StreamsPerCaller;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -35,6 +36,7 @@ public final class Ingress {
   private final AtomicInteger bridgeConnections = new AtomicInteger();
   private final ConnectionsPerAddress connections;
   private final StreamsPerCaller streamsPerCaller;
+  private final StreamTickets streamTickets;
   private final RateLimits rateLimits;
   private final AuthFailures authFailures;
   private final List<HttpVerticle> instances = new ArrayList<>();
@@ -46,6 +48,7 @@ public final class Ingress {
     this.admission = new Admission(config.http().maxInFlight(), metrics);
     this.connections = new ConnectionsPerAddress(config.http().maxConnectionsPerAddress(), metrics);
     this.streamsPerCaller = new StreamsPerCaller(config.http().maxStreamsPerCaller());
+    this.streamTickets = new StreamTickets(config.auth().jwtSecret());
     this.rateLimits = new RateLimits(config.http().rates(), metrics);
     this.authFailures = new AuthFailures(config.http().rates().authFailuresPerMinute(),
         config.http().rates().authBlockMs(), System::currentTimeMillis);
@@ -90,7 +93,7 @@ public final class Ingress {
 
   private synchronized HttpVerticle instance(int port) {
     HttpVerticle instance = new HttpVerticle(config, metrics, port, admission, bridgeConnections, connections,
-        streamsPerCaller, rateLimits, authFailures);
+        streamsPerCaller, streamTickets, rateLimits, authFailures);
     instances.add(instance);
     return instance;
   }

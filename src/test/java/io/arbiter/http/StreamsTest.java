@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.arbiter.http.auth.Role;
 import io.arbiter.support.AgentClient;
+import io.arbiter.support.Http;
 import io.arbiter.support.TestApp;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
@@ -92,6 +94,13 @@ class StreamsTest {
     return events;
   }
 
+  /** A one-time stream ticket for {@code token}. */
+  private static String ticket(String token) {
+    Http.Reply issued = app.http().post("/api/v1/stream-tickets", token, null);
+    assertThat(issued.status()).as(issued.toString()).isEqualTo(201);
+    return issued.json().getString("ticket");
+  }
+
   private static String runTask(String tenant, String agentId) {
     return runTask(tenant, agentId, "streamed");
   }
@@ -115,7 +124,8 @@ class StreamsTest {
     WebSocket ws = webSocket("", app.tokens().of("stream-a", Role.OPERATOR, "op"), new WebSocketClientOptions());
     ws.textMessageHandler(text -> seenByA.add(new JsonObject(text)));
     List<String> rawB = new CopyOnWriteArrayList<>();
-    List<JsonObject> seenByB = serverSentEvents("?access_token=" + app.tokens().of("stream-b", Role.AUDITOR, "au"), rawB);
+    List<JsonObject> seenByB = serverSentEvents("?ticket=" + ticket(app.tokens().of("stream-b", Role.AUDITOR, "au")),
+        rawB);
 
     String taskA = runTask("stream-a", "sa-1");
     String taskB = runTask("stream-b", "sb-1");
@@ -140,8 +150,8 @@ class StreamsTest {
     WebSocket ws = webSocket("?type=task.succeeded", app.tokens().of("stream-f", Role.SUBMITTER, "s"),
         new WebSocketClientOptions());
     ws.textMessageHandler(text -> succeeded.add(new JsonObject(text)));
-    List<JsonObject> agentEvents = serverSentEvents("?type=agent.&access_token="
-        + app.tokens().of("stream-f", Role.ADMIN, "a"), new CopyOnWriteArrayList<>());
+    List<JsonObject> agentEvents = serverSentEvents("?type=agent.&ticket="
+        + ticket(app.tokens().of("stream-f", Role.ADMIN, "a")), new CopyOnWriteArrayList<>());
     String id = runTask("stream-f", "sf-1");
     TestApp.eventually(Duration.ofSeconds(10), "the success arrives", () -> !succeeded.isEmpty());
     assertThat(succeeded).allMatch(e -> "task.succeeded".equals(e.getString("type")));
@@ -154,7 +164,7 @@ class StreamsTest {
   @Test
   @DisplayName("an agent's stream shows its own work only, and asking for another agent's answers 403")
   void agentsSeeOnlyTheirOwnWork() {
-    List<JsonObject> seenByOne = serverSentEvents("?access_token=" + app.tokens().agent("stream-g", "sg-1"),
+    List<JsonObject> seenByOne = serverSentEvents("?ticket=" + ticket(app.tokens().agent("stream-g", "sg-1")),
         new CopyOnWriteArrayList<>());
     String other = runTask("stream-g", "sg-2", "streamed-other");
     String own = runTask("stream-g", "sg-1", "streamed-own");
@@ -163,8 +173,8 @@ class StreamsTest {
     assertThat(seenByOne).noneMatch(e -> other.equals(e.getString("taskId")) || "sg-2".equals(e.getString("agentId")));
     HttpClient http = client.createHttpClient();
     int status = TestApp.await(http.request(HttpMethod.GET, port(), "127.0.0.1",
-        "/api/v1/events?agent=sg-2&access_token="
-        + app.tokens().agent("stream-g", "sg-1")).compose(req -> req.send()).map(resp -> resp.statusCode()));
+        "/api/v1/events?agent=sg-2&ticket="
+        + ticket(app.tokens().agent("stream-g", "sg-1"))).compose(req -> req.send()).map(resp -> resp.statusCode()));
     assertThat(status).isEqualTo(403);
   }
 
@@ -172,8 +182,8 @@ class StreamsTest {
   @DisplayName("a stream closes when its token expires: SSE with an expired event, the WebSocket with 1008")
   void streamsCloseWhenTheirTokenExpires() {
     List<String> raw = new CopyOnWriteArrayList<>();
-    serverSentEvents("?access_token=" + app.tokens().lasting("stream-x", Role.OPERATOR, "op", Duration.ofSeconds(2)),
-        raw);
+    serverSentEvents("?ticket=" + ticket(app.tokens().lasting("stream-x", Role.OPERATOR, "op",
+        Duration.ofSeconds(2))), raw);
     AtomicReference<Short> closedWith = new AtomicReference<>();
     WebSocket ws = webSocket("", app.tokens().lasting("stream-x", Role.OPERATOR, "op", Duration.ofSeconds(2)),
         new WebSocketClientOptions());
@@ -193,7 +203,7 @@ class StreamsTest {
     }
     HttpClient http = client.createHttpClient();
     java.util.function.Supplier<Integer> oneMore = () -> TestApp.await(http.request(HttpMethod.GET, port(), "127.0.0.1",
-        "/api/v1/events?access_token=" + token).compose(req -> req.send()).map(resp -> {
+        "/api/v1/events?ticket=" + ticket(token)).compose(req -> req.send()).map(resp -> {
           int status = resp.statusCode();
           resp.request().connection().close();
           return status;
@@ -202,6 +212,38 @@ class StreamsTest {
     TestApp.await(open.get(0).close());
     TestApp.eventually(Duration.ofSeconds(5), "a closed stream frees its place", () -> oneMore.get() == 200);
     open.subList(1, MAX_STREAMS).forEach(ws -> TestApp.await(ws.close()));
+  }
+
+  @Test
+  @DisplayName("a ticket opens one stream, once; a used, forged or altered ticket and a token in the URL answer 401")
+  void ticketsOpenOneStreamOnce() {
+    String token = app.tokens().of("stream-t", Role.OPERATOR, "op");
+    Http.Reply issued = app.http().post("/api/v1/stream-tickets", token, null);
+    assertThat(issued.status()).isEqualTo(201);
+    String ticket = issued.json().getString("ticket");
+    assertThat(ticket).doesNotContain(token);
+    assertThat(issued.json().getLong("expiresAt")).isGreaterThan(System.currentTimeMillis());
+    HttpClient http = client.createHttpClient();
+    java.util.function.Function<String, Http.Reply> open = query -> TestApp.await(http.request(HttpMethod.GET, port(),
+        "127.0.0.1", "/api/v1/events?" + query).compose(req -> req.send()).compose(resp -> {
+          if (resp.statusCode() == 200) {
+            resp.request().connection().close();
+            return io.vertx.core.Future.succeededFuture(new Http.Reply(200, resp.headers(), Buffer.buffer(), 0));
+          }
+          return resp.body().map(body -> new Http.Reply(resp.statusCode(), resp.headers(), body, 0));
+        }));
+    assertThat(open.apply("ticket=" + ticket).status()).as("the first use").isEqualTo(200);
+    Http.Reply again = open.apply("ticket=" + ticket);
+    assertThat(again.status()).as("a second use").isEqualTo(401);
+    assertThat(again.text()).contains("used already");
+    String forged = ticket.substring(0, ticket.indexOf('.')) + ".AAAA";
+    assertThat(open.apply("ticket=" + forged).status()).as("a forged signature").isEqualTo(401);
+    assertThat(open.apply("ticket=" + "x.".repeat(1500)).status()).as("an oversized ticket").isEqualTo(401);
+    Http.Reply inUrl = open.apply("access_token=" + token);
+    assertThat(inUrl.status()).as("a token in the URL").isEqualTo(401);
+    assertThat(inUrl.text()).contains("stream-tickets").doesNotContain(token);
+    assertThat(app.http().post("/api/v1/stream-tickets", null, null).status()).as("a ticket needs a token")
+        .isEqualTo(401);
   }
 
   @Test

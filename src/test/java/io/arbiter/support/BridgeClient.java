@@ -24,13 +24,17 @@ public final class BridgeClient implements AutoCloseable {
   private final List<JsonObject> frames = new CopyOnWriteArrayList<>();
   private final long pingTimer;
   private volatile boolean closed;
+  private volatile Short closeStatus;
 
   private BridgeClient(Vertx vertx, WebSocketClient client, WebSocket socket) {
     this.vertx = vertx;
     this.client = client;
     this.socket = socket;
     socket.handler(data -> frames.add(data.toJsonObject()));
-    socket.closeHandler(v -> closed = true);
+    socket.closeHandler(v -> {
+      closeStatus = socket.closeStatusCode();
+      closed = true;
+    });
     this.pingTimer = vertx.setPeriodic(1000, id -> {
       if (!closed) {
         socket.writeTextMessage(new JsonObject().put("type", "ping").encode());
@@ -86,6 +90,11 @@ public final class BridgeClient implements AutoCloseable {
 
   public List<JsonObject> frames() {
     return List.copyOf(frames);
+  }
+
+  /** The status the server closed the socket with, or null while it is open. */
+  public Short closeStatus() {
+    return closeStatus;
   }
 
   public boolean isClosed() {

@@ -65,12 +65,24 @@ public final class AgentBridge implements Handler<BridgeEvent> {
   /** What one socket was allowed: the agents it receives deliveries for. */
   private static final class Channel {
     final Set<AgentKey> receiving = new HashSet<>();
+    /** Whether a frame of this socket carried a valid agent token yet. */
+    boolean authenticated;
+    /** The timer that closes the socket: without a valid token in time, then at its token's expiry. */
+    long closer = -1;
   }
+
+  /** SockJS close codes (4000 to 4999 are the application's): no valid token in time, the token expired. */
+  static final int CLOSE_UNAUTHENTICATED = 4401;
+  static final int CLOSE_EXPIRED = 4403;
+
+  /** A verified frame's caller and when its token expires (epoch ms). */
+  private record Verified(RequestContext ctx, long expiresAtMs) {}
 
   private final Vertx vertx;
   private final EventBus bus;
   private final JWTAuth jwt;
   private final long timeoutMs;
+  private final long authTimeoutMs;
   private final AgentReports reports;
   private final Map<SockJSSocket, Channel> sockets = new HashMap<>();
   private final Map<AgentKey, Integer> receivers = new HashMap<>();
@@ -78,7 +90,9 @@ public final class AgentBridge implements Handler<BridgeEvent> {
   private final Set<AgentKey> pushAgain = new HashSet<>();
   private final AtomicInteger connections;
 
-  private AgentBridge(Vertx vertx, JWTAuth jwt, OpenAPIContract contract, long timeoutMs, AtomicInteger connections) {
+  private AgentBridge(Vertx vertx, JWTAuth jwt, OpenAPIContract contract, long timeoutMs, long authTimeoutMs,
+                      AtomicInteger connections) {
+    this.authTimeoutMs = authTimeoutMs;
     this.connections = connections;
     this.vertx = vertx;
     this.bus = vertx.eventBus();
@@ -97,11 +111,12 @@ public final class AgentBridge implements Handler<BridgeEvent> {
 
   /**
    * Starts the report consumer and the push listener. {@code connections} counts the open bridge connections (shared
-   * by every ingress instance, behind the {@code arbiter_bridge_connections} gauge).
+   * by every ingress instance, behind the {@code arbiter_bridge_connections} gauge); a socket with no frame carrying a
+   * valid agent token within {@code authTimeoutMs} of connecting is closed.
    */
   public static Future<AgentBridge> start(Vertx vertx, JWTAuth jwt, OpenAPIContract contract, long timeoutMs,
-                                          AtomicInteger connections) {
-    AgentBridge bridge = new AgentBridge(vertx, jwt, contract, timeoutMs, connections);
+                                          long authTimeoutMs, AtomicInteger connections) {
+    AgentBridge bridge = new AgentBridge(vertx, jwt, contract, timeoutMs, authTimeoutMs, connections);
     return Future.all(bridge.reports.start(),
             bridge.bus.<JsonObject>consumer(Addresses.EVENTS_ASSIGNED, m -> bridge.assigned(m.body())).completion())
         .map(bridge);
@@ -122,8 +137,16 @@ public final class AgentBridge implements Handler<BridgeEvent> {
     BridgeEventType type = event.type();
     switch (type) {
       case SOCKET_CREATED -> {
-        sockets.put(event.socket(), new Channel());
+        SockJSSocket socket = event.socket();
+        Channel channel = new Channel();
+        sockets.put(socket, channel);
         connections.incrementAndGet();
+        channel.closer = vertx.setTimer(authTimeoutMs, id -> {
+          if (sockets.get(socket) == channel && !channel.authenticated) {
+            socket.close(CLOSE_UNAUTHENTICATED, "no frame with a valid agent token within " + authTimeoutMs
+                + " ms of connecting (http.bridgeAuthTimeoutMs)");
+          }
+        });
         event.complete(true);
       }
       case SOCKET_CLOSED, SOCKET_ERROR -> {
@@ -172,10 +195,12 @@ public final class AgentBridge implements Handler<BridgeEvent> {
     }
     jwt.authenticate(new TokenCredentials(token))
         .recover(e -> Future.failedFuture(Failure.UNAUTHORIZED.exception("the token is invalid or expired")))
-        .map(user -> Access.caller(user, anonymous.correlationId(), anonymous.clientIp(), anonymous.userAgent()))
+        .map(user -> new Verified(Access.caller(user, anonymous.correlationId(), anonymous.clientIp(),
+            anonymous.userAgent()), user.attributes().getJsonObject("accessToken").getLong("exp") * 1000))
         .onFailure(e -> refuse(event, anonymous, Failure.UNAUTHORIZED, e instanceof ArbiterException known
             ? known.getMessage() : "the token is invalid or expired"))
-        .onSuccess(ctx -> {
+        .onSuccess(verified -> {
+          RequestContext ctx = verified.ctx();
           if (rule != null) {
             refuse(event, ctx, Failure.FORBIDDEN, rule);
           } else if (!Arrays.asList(ctx.role().split(",")).contains(Role.AGENT.wire())) {
@@ -184,6 +209,7 @@ public final class AgentBridge implements Handler<BridgeEvent> {
             refuse(event, ctx, Failure.FORBIDDEN, "an agent may register on and send to its own addresses only ("
                 + Addresses.agent(ctx.subject(), "…") + ")");
           } else {
+            authenticated(socket, verified.expiresAtMs());
             allow(event, ctx, address);
           }
         });
@@ -221,6 +247,24 @@ public final class AgentBridge implements Handler<BridgeEvent> {
   }
 
   /** Lets the frame through, without the token: a report goes to the report consumer with the caller's context. */
+  /**
+   * The socket carried a valid agent token: the deadline to authenticate no longer applies, and the socket closes when
+   * the first token it authenticated with expires (an agent reconnects with a fresh one).
+   */
+  private void authenticated(SockJSSocket socket, long expiresAtMs) {
+    Channel channel = sockets.get(socket);
+    if (channel == null || channel.authenticated) {
+      return;
+    }
+    channel.authenticated = true;
+    vertx.cancelTimer(channel.closer);
+    channel.closer = vertx.setTimer(Math.max(1, expiresAtMs - System.currentTimeMillis()), id -> {
+      if (sockets.get(socket) == channel) {
+        socket.close(CLOSE_EXPIRED, "the token expired; reconnect with a fresh one");
+      }
+    });
+  }
+
   private void allow(BridgeEvent event, RequestContext ctx, AgentAddress address) {
     JsonObject raw = event.getRawMessage();
     if (event.type() == BridgeEventType.SEND) {
@@ -279,6 +323,7 @@ public final class AgentBridge implements Handler<BridgeEvent> {
     if (channel == null) {
       return;
     }
+    vertx.cancelTimer(channel.closer);
     connections.decrementAndGet();
     List.copyOf(channel.receiving).forEach(key -> stopReceiving(channel, key));
   }

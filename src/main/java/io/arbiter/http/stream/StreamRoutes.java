@@ -11,6 +11,8 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.auth.User;
 import io.vertx.ext.auth.authentication.TokenCredentials;
 import io.vertx.ext.auth.jwt.JWTAuth;
 import io.vertx.ext.web.Router;
@@ -22,8 +24,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * text frame) and server-sent events at {@code /api/v1/events} ({@code event: <type>}, {@code id}, {@code data}).
  * Both take the filters {@code task}, {@code agent} and {@code type} (exact, or a prefix ending with a dot such as
  * {@code task.}) as query parameters, and a bearer token in the {@code Authorization} header or, for browsers,
- * whose WebSocket and EventSource cannot set headers, in the {@code access_token} query parameter (never logged:
- * request logs carry the path only). Every role may watch its own tenant. A subscriber that falls more than
+ * whose WebSocket and EventSource cannot set headers, a one-time {@code ticket} query parameter
+ * ({@link StreamTickets}): a bearer token in the URL ({@code access_token}) is refused, since proxies log URLs. Every
+ * role may watch its own tenant. A subscriber that falls more than
  * {@link #MAX_QUEUED_BYTES} behind is dropped with a clear reason rather than buffered without bound: the WebSocket
  * closes with status 1008, the event stream ends with an {@code event: dropped}.
  */
@@ -41,11 +44,13 @@ public final class StreamRoutes {
   private final JWTAuth jwt;
   private final StreamsPerCaller perCaller;
   private final StreamHub hub;
+  private final StreamTickets tickets;
 
-  private StreamRoutes(JWTAuth jwt, StreamHub hub, StreamsPerCaller perCaller) {
+  private StreamRoutes(JWTAuth jwt, StreamHub hub, StreamsPerCaller perCaller, StreamTickets tickets) {
     this.jwt = jwt;
     this.hub = hub;
     this.perCaller = perCaller;
+    this.tickets = tickets;
   }
 
   /** Mounts both streams on {@code root}, before any body handling (a WebSocket upgrade has no body). */
@@ -60,8 +65,9 @@ public final class StreamRoutes {
   /** The server-sent events stream's path. */
   public static final String EVENTS = "/api/v1/events";
 
-  public static void mount(Router root, JWTAuth jwt, StreamHub hub, StreamsPerCaller perCaller) {
-    StreamRoutes routes = new StreamRoutes(jwt, hub, perCaller);
+  public static void mount(Router root, JWTAuth jwt, StreamHub hub, StreamsPerCaller perCaller,
+                           StreamTickets tickets) {
+    StreamRoutes routes = new StreamRoutes(jwt, hub, perCaller, tickets);
     root.get(WEBSOCKET).handler(routes::webSocket);
     root.get(EVENTS).handler(routes::serverSentEvents);
   }
@@ -74,19 +80,40 @@ public final class StreamRoutes {
     }
   }
 
+  /** {@code POST /api/v1/stream-tickets}: a one-time ticket for the verified caller's next stream. */
+  public static Handler<RoutingContext> issueTicket(StreamTickets tickets) {
+    return rc -> rc.response().setStatusCode(201).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+        .end(tickets.issue(rc.user().attributes().getJsonObject("accessToken")).encode());
+  }
+
   private Future<Caller> caller(RoutingContext rc) {
     String header = rc.request().getHeader(HttpHeaders.AUTHORIZATION);
     String token = header != null && header.regionMatches(true, 0, "Bearer ", 0, 7) ? header.substring(7).trim()
-        : rc.request().getParam("access_token");
-    if (token == null || token.isBlank()) {
-      return Future.failedFuture(Failure.UNAUTHORIZED.exception("a bearer token is required"));
+        : null;
+    Future<User> verified;
+    if (token != null && !token.isBlank()) {
+      verified = jwt.authenticate(new TokenCredentials(token))
+          .recover(e -> Future.failedFuture(Failure.UNAUTHORIZED.exception("the token is invalid or expired")));
+    } else if (rc.request().getParam("ticket") != null) {
+      try {
+        JsonObject claims = tickets.redeem(rc.request().getParam("ticket"));
+        verified = Future.succeededFuture(User.create(new JsonObject(), new JsonObject().put("accessToken", claims)));
+      } catch (ArbiterException e) {
+        verified = Future.failedFuture(e);
+      }
+    } else if (rc.request().getParam("access_token") != null) {
+      return Future.failedFuture(Failure.UNAUTHORIZED.exception("a bearer token in the URL is refused (proxies log "
+          + "URLs): send it in the Authorization header, or connect with ?ticket= from POST /api/v1/stream-tickets"));
+    } else {
+      return Future.failedFuture(Failure.UNAUTHORIZED.exception("a bearer token or a stream ticket is required"));
     }
-    return jwt.authenticate(new TokenCredentials(token))
-        .recover(e -> Future.failedFuture(Failure.UNAUTHORIZED.exception("the token is invalid or expired")))
-        .compose(user -> {
+    return verified.compose(user -> {
           RequestContext ctx = Access.caller(user, rc);
           String agent = rc.request().getParam("agent");
           long exp = user.attributes().getJsonObject("accessToken").getLong("exp");
+          if (exp * 1000 <= System.currentTimeMillis()) {
+            return Future.failedFuture(Failure.UNAUTHORIZED.exception("the token is invalid or expired"));
+          }
           if (ctx.agentOnly() && agent != null && !agent.equals(ctx.subject())) {
             return Future.failedFuture(Failure.FORBIDDEN.exception("an agent's stream shows only its own work"));
           }
