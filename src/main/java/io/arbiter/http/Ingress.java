@@ -1,6 +1,8 @@
 package io.arbiter.http;
 
+import io.arbiter.bus.Addresses;
 import io.arbiter.config.ArbiterConfig;
+import io.arbiter.config.LiveSettings;
 import io.arbiter.http.auth.AuthFailures;
 import io.arbiter.http.stream.StreamTickets;
 import io.arbiter.http.stream.StreamsPerCaller;
@@ -11,6 +13,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -41,6 +44,8 @@ public final class Ingress {
   private final AuthFailures authFailures;
   private final List<HttpVerticle> instances = new ArrayList<>();
   private Vertx vertx;
+  /** The rates in force, so that a reload that leaves them alone keeps the buckets' state. */
+  private ArbiterConfig.Rates current;
 
   public Ingress(ArbiterConfig config, PrometheusMeterRegistry metrics) {
     this.config = config;
@@ -50,6 +55,7 @@ public final class Ingress {
     this.streamsPerCaller = new StreamsPerCaller(config.http().maxStreamsPerCaller());
     this.streamTickets = new StreamTickets(config.auth().jwtSecret());
     this.rateLimits = new RateLimits(config.http().rates(), metrics);
+    this.current = config.http().rates();
     this.authFailures = new AuthFailures(config.http().rates().authFailuresPerMinute(),
         config.http().rates().authBlockMs(), System::currentTimeMillis);
     if (metrics != null) {
@@ -73,6 +79,14 @@ public final class Ingress {
       return Future.failedFuture(e);
     }
     DeploymentOptions options = new DeploymentOptions().setInstances(instances(config.http()));
+    vertx.eventBus().<JsonObject>localConsumer(Addresses.CONFIG_CHANGED, m -> {
+      ArbiterConfig.Rates rates = LiveSettings.fromJson(m.body().getJsonObject("settings")).rates();
+      if (!rates.equals(current)) {
+        current = rates;
+        rateLimits.apply(rates);
+        authFailures.apply(rates.authFailuresPerMinute(), rates.authBlockMs());
+      }
+    });
     vertx.setPeriodic(FORGET_IDLE_MS, id -> {
       rateLimits.forgetIdle();
       authFailures.forgetIdle();

@@ -20,6 +20,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * request over a limit answers 429 with {@code Retry-After} and the {@code RateLimit-Limit},
  * {@code RateLimit-Remaining} and {@code RateLimit-Reset} headers. Each bucket holds two seconds of its rate, so short
  * bursts pass. The limits are per node: with several nodes behind a balancer, a caller may reach each node's limit.
+ * The rates reload with the conf file ({@link #apply}) on every node that reads the changed file.
  * Runs after the token check, so the caller is known; idle buckets are dropped by {@link #forgetIdle()}.
  */
 public final class RateLimits implements Handler<RoutingContext> {
@@ -40,8 +41,8 @@ public final class RateLimits implements Handler<RoutingContext> {
     }
   }
 
-  private final Map<Traffic, Long> perSecond;
-  private final long addressPerSecond;
+  private volatile Map<Traffic, Long> perSecond;
+  private volatile long addressPerSecond;
   /** A bucket and the rate it refills at (it holds twice that when full). */
   private record Limited(Bucket bucket, long rate) {}
 
@@ -49,9 +50,7 @@ public final class RateLimits implements Handler<RoutingContext> {
   private final Counter limited;
 
   RateLimits(ArbiterConfig.Rates rates, MeterRegistry registry) {
-    this.perSecond = Map.of(Traffic.SUBMIT, rates.submitPerSecond(), Traffic.AGENT, rates.agentPerSecond(),
-        Traffic.READ, rates.readPerSecond());
-    this.addressPerSecond = rates.addressPerSecond();
+    apply(rates);
     this.limited = registry == null ? null : Counter.builder("arbiter.http.rate.limited")
         .description("Requests answered 429 by the rate limits").register(registry);
   }
@@ -92,6 +91,14 @@ public final class RateLimits implements Handler<RoutingContext> {
     rc.fail(Failure.RATE_LIMITED.exception("more than " + rate + " requests a second for " + whose
         + "; retry after " + retrySeconds + " s"));
     return false;
+  }
+
+  /** New rates (a reloaded conf file): every bucket starts again, full, at its new rate. */
+  void apply(ArbiterConfig.Rates rates) {
+    this.perSecond = Map.of(Traffic.SUBMIT, rates.submitPerSecond(), Traffic.AGENT, rates.agentPerSecond(),
+        Traffic.READ, rates.readPerSecond());
+    this.addressPerSecond = rates.addressPerSecond();
+    buckets.clear();
   }
 
   /** Drops the buckets that are full again (no recent traffic), so that one-off callers and addresses hold nothing. */

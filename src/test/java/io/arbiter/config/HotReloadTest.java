@@ -67,4 +67,32 @@ class HotReloadTest {
             && app.sql("SELECT 1 FROM audit_log WHERE target = 'config:routing.learning.exploration'").size() == 1);
     assertThat(http.get("/health/live", null).status()).as("still serving on the old port").isEqualTo(200);
   }
+
+  @Test
+  @DisplayName("new request rates apply without a restart: a caller over the reloaded read rate answers 429")
+  void rateLimitsReload() throws Exception {
+    String token = app.tokens().of("reload-rates", io.arbiter.http.auth.Role.AUDITOR, "reader");
+    for (int i = 0; i < 20; i++) {
+      assertThat(app.http().get("/api/v1/agents", token).status()).as("within the default read rate").isEqualTo(200);
+    }
+    Files.writeString(confFile, new JsonObject()
+        .put("http", new JsonObject().put("rate", new JsonObject().put("readPerSecond", 1))).encode());
+    TestApp.eventually(Duration.ofSeconds(10), "a burst of reads is refused at the reloaded rate", () -> {
+      for (int i = 0; i < 5; i++) {
+        Http.Reply reply = app.http().get("/api/v1/agents", token);
+        if (reply.status() == 429) {
+          return "1".equals(reply.header("RateLimit-Limit"));
+        }
+      }
+      return false;
+    });
+    TestApp.eventually(Duration.ofSeconds(5), "the change is in audit_log", () -> app.sql(
+        "SELECT 1 FROM audit_log WHERE action = 'config.changed' AND target = 'config:http.rate.readPerSecond'")
+        .size() == 1);
+
+    // the file as the other test expects it; the default read rate is back once a burst passes again
+    Files.writeString(confFile, new JsonObject().put("api", new JsonObject().put("defaultPageSize", 50)).encode());
+    TestApp.eventually(Duration.ofSeconds(10), "the default read rate is back", () -> java.util.stream.IntStream
+        .range(0, 5).allMatch(i -> app.http().get("/api/v1/agents", token).status() == 200));
+  }
 }

@@ -22,8 +22,8 @@ public final class AuthFailures {
     long blockedUntilMs;
   }
 
-  private final int maxPerMinute;
-  private final long blockMs;
+  private volatile int maxPerMinute;
+  private volatile long blockMs;
   private final LongSupplier clockMs;
   private final Map<String, Record> addresses = new ConcurrentHashMap<>();
 
@@ -31,6 +31,12 @@ public final class AuthFailures {
     this.maxPerMinute = maxPerMinute;
     this.blockMs = blockMs;
     this.clockMs = clockMs;
+  }
+
+  /** New thresholds (a reloaded conf file); blocks already running keep their end. */
+  public void apply(int maxPerMinute, long blockMs) {
+    this.maxPerMinute = maxPerMinute;
+    this.blockMs = blockMs;
   }
 
   /** Milliseconds left of {@code address}'s block, or 0 when it is not blocked. */
