@@ -2,7 +2,9 @@ package io.arbiter.audit;
 
 import io.vertx.core.json.JsonObject;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -17,6 +19,8 @@ import java.util.Optional;
 public final class ChainVerifier {
 
   static final String HASH_MISMATCH = "hash mismatch: the record's fields were altered";
+  static final String OTHER_TENANT = "the chain is broken at a record outside this tenant: a platform verification "
+      + "(role platform) names it";
 
   /** The first record that does not verify, and why. */
   public record Break(long id, String reason) {}
@@ -27,6 +31,9 @@ public final class ChainVerifier {
   private long unchained;
   private Long lastId;
   private Break broken;
+  /** Per tenant: records checked and the last one's id, for an answer scoped to one tenant ({@link #resultFor}). */
+  private final Map<String, long[]> perTenant = new HashMap<>();
+  private String brokenTenant;
 
   private ChainVerifier(long previousId, byte[] previousHash) {
     this.previousId = previousId;
@@ -57,11 +64,15 @@ public final class ChainVerifier {
     String reason = reasonOf(record);
     if (reason != null) {
       broken = new Break(record.id(), reason);
+      brokenTenant = record.tenantId();
       return Optional.of(broken);
     }
     previousId = record.id();
     previousHash = record.hash();
     lastId = record.id();
+    long[] own = perTenant.computeIfAbsent(record.tenantId(), t -> new long[2]);
+    own[0]++;
+    own[1] = record.id();
     return Optional.empty();
   }
 
@@ -151,6 +162,24 @@ public final class ChainVerifier {
     }
     if (unchained > 0) {
       result.put("unchained", unchained);
+    }
+    return result;
+  }
+
+  /**
+   * {@link #result} for one tenant's auditor: the walk checked the whole chain (its integrity depends on every record),
+   * but the answer counts and names that tenant's records only, and a break at another tenant's record (or at a seal,
+   * which no tenant owns) comes without its id.
+   */
+  public JsonObject resultFor(String tenantId) {
+    long[] own = perTenant.getOrDefault(tenantId, new long[2]);
+    JsonObject result = new JsonObject().put("ok", broken == null).put("checked", own[0]);
+    if (broken == null) {
+      result.put("lastId", own[0] == 0 ? null : own[1]);
+    } else if (tenantId.equals(brokenTenant)) {
+      result.put("brokenId", broken.id()).put("reason", broken.reason());
+    } else {
+      result.put("reason", OTHER_TENANT);
     }
     return result;
   }

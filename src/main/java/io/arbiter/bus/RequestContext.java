@@ -24,6 +24,13 @@ public record RequestContext(String correlationId, String tenantId, String subje
 
   /** The wire name of the agent role (the token roles themselves are defined by ingress). */
   public static final String AGENT_ROLE = "agent";
+  /** The role that sees across tenants where an operation allows it (the global audit verification). */
+  public static final String PLATFORM_ROLE = "platform";
+
+  /** Whether the caller holds the platform role. */
+  public boolean platform() {
+    return java.util.Arrays.asList(role.split(",")).contains(PLATFORM_ROLE);
+  }
 
   /** Whether the caller holds the agent role and no other: it acts only for itself, within what it was given. */
   public boolean agentOnly() {

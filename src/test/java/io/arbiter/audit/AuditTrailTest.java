@@ -318,13 +318,44 @@ class AuditTrailTest {
   }
 
   @Test
-  @DisplayName("only auditors and admins read or verify the trail: a submitter, an operator or an agent gets 403")
+  @DisplayName("a tenant's auditor's verification counts and names its own records only; a break at another tenant's "
+      + "record comes without its id, while the platform role sees it")
+  void verificationIsScopedToTheCallersTenant() {
+    try (TestApp own = TestApp.start()) {
+      List<Long> mine = auditedRecords(own, "scoped-mine", 3);
+      List<Long> theirs = auditedRecords(own, "scoped-theirs", 4);
+      String auditor = own.tokens().of("scoped-mine", Role.AUDITOR, "auditor");
+      TestApp.eventually(DRAINED, "every record is sealed", () -> count(own, TestApp.UNSEALED) == 0);
+      JsonObject scoped = own.http().get("/api/v1/audit/verify", auditor).json();
+      assertThat(scoped.getBoolean("ok")).isTrue();
+      assertThat(scoped.getLong("checked")).isEqualTo(count(own,
+          "SELECT count(*) FROM audit_log WHERE tenant_id = 'scoped-mine'"));
+      assertThat(scoped.getLong("lastId")).isEqualTo(mine.get(mine.size() - 1));
+      assertThat(verify(own, "").getLong("checked")).as("the platform's count is the whole log's")
+          .isEqualTo(count(own, "SELECT count(*) FROM audit_log"));
+
+      long victim = theirs.get(1);
+      tamper(own, "UPDATE audit_log SET details = details || '{\"x\": 1}' WHERE id = " + victim);
+      JsonObject broken = own.http().get("/api/v1/audit/verify", auditor).json();
+      assertThat(broken.getBoolean("ok")).isFalse();
+      assertThat(broken.containsKey("brokenId")).as(broken.encode()).isFalse();
+      assertThat(broken.getString("reason")).contains("outside this tenant");
+      assertThat(verify(own, "").getLong("brokenId")).as("the platform role names it").isEqualTo(victim);
+    }
+  }
+
+  @Test
+  @DisplayName("only auditors and admins read or verify the trail (the platform role only verifies it): a submitter, an "
+      + "operator or an agent gets 403")
   void onlyAuditorsAndAdminsMayReadTheTrail() {
     for (Role role : List.of(Role.SUBMITTER, Role.OPERATOR, Role.AGENT)) {
       String token = app.tokens().of("acme", role, "someone");
       assertProblem(http.get("/api/v1/audit", token), Failure.FORBIDDEN);
       assertProblem(http.get("/api/v1/audit/verify", token), Failure.FORBIDDEN);
     }
+    String platform = app.tokens().of("acme", Role.PLATFORM, "someone");
+    assertProblem(http.get("/api/v1/audit", platform), Failure.FORBIDDEN);
+    assertProblem(http.get("/api/v1/agents", platform), Failure.FORBIDDEN);
     for (Role role : List.of(Role.AUDITOR, Role.ADMIN)) {
       String token = app.tokens().of("acme", role, "someone");
       assertThat(http.get("/api/v1/audit", token).status()).isEqualTo(200);
@@ -398,9 +429,10 @@ class AuditTrailTest {
     assertThat(row.getLong("sealed")).as("records sealed").isEqualTo(row.getLong("records"));
   }
 
+  /** The whole chain's verification, as the platform role sees it. */
   private static JsonObject verify(TestApp target, String query) {
     Http.Reply reply = target.http().get("/api/v1/audit/verify" + query,
-        target.tokens().of("any", Role.AUDITOR, "auditor"));
+        target.tokens().of("any", Role.PLATFORM, "platform"));
     assertThat(reply.status()).as(reply.toString()).isEqualTo(200);
     return reply.json();
   }

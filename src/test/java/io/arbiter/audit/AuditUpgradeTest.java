@@ -87,7 +87,7 @@ class AuditUpgradeTest {
           .getBuffer("prev_hash").getBytes();
       assertThat(firstSealPrev).as("the first seal follows the last old record").isEqualTo(legacy.get(2).hash());
 
-      JsonObject verified = app.http().get("/api/v1/audit/verify", app.tokens().of("any", Role.AUDITOR, "auditor"))
+      JsonObject verified = app.http().get("/api/v1/audit/verify", app.tokens().of("any", Role.PLATFORM, "platform"))
           .json();
       assertThat(verified.getBoolean("ok")).as(verified.encode()).isTrue();
       assertThat(verified.getLong("checked"))

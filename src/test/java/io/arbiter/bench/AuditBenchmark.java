@@ -306,7 +306,7 @@ public final class AuditBenchmark implements Callable<Integer> {
     ArbiterApi api = new ArbiterApi(vertx, base, 1);
     try {
       long started = System.nanoTime();
-      HttpResponse<Buffer> reply = await(api.get("/audit/verify", token("auditbench-" + runId, Role.AUDITOR,
+      HttpResponse<Buffer> reply = await(api.get("/audit/verify", token("auditbench-" + runId, Role.PLATFORM,
           "bench-auditor"), 600_000), 660);
       double elapsed = (System.nanoTime() - started) / 1e9;
       JsonObject result = ArbiterApi.json(reply);

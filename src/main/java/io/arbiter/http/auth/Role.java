@@ -3,9 +3,12 @@ package io.arbiter.http.auth;
 import java.util.Locale;
 import java.util.Optional;
 
-/** The roles a token's {@code roles} claim may carry. */
+/**
+ * The roles a token's {@code roles} claim may carry. {@code platform} sees across tenants where an operation allows
+ * it (the global audit verification) and may do nothing else.
+ */
 public enum Role {
-  ADMIN, OPERATOR, AGENT, SUBMITTER, AUDITOR;
+  ADMIN, OPERATOR, AGENT, SUBMITTER, AUDITOR, PLATFORM;
 
   public String wire() {
     return name().toLowerCase(Locale.ROOT);
