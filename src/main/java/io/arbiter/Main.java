@@ -140,7 +140,8 @@ public final class Main implements Callable<Integer> {
     String tenant;
 
     @Option(names = "--role", required = true,
-        description = "one of: admin, operator, agent, submitter, auditor")
+        description = "one of: admin, operator, agent, submitter, auditor, platform (verifies the whole audit chain, "
+            + "nothing else)")
     String role;
 
     @Option(names = "--sub", required = true,
