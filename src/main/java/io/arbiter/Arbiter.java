@@ -164,7 +164,13 @@ public final class Arbiter implements AutoCloseable {
   /** Runs Flyway; an unreachable database fails with its masked address and the reason. */
   public static void migrate(ArbiterConfig config) {
     try {
-      Database.migrate(config.db());
+      Database.migrate(config.db().forMigrations());
+      if (config.db().separateOwner()) {
+        Database.grantServiceRole(config.db().forMigrations(), config.db());
+      }
+    } catch (java.sql.SQLException e) {
+      throw new StartupException("database " + Database.describe(config.db().forMigrations())
+          + ": the service role could not be granted its privileges: " + e.getMessage(), e);
     } catch (RuntimeException e) {
       Throwable root = e;
       while (root.getCause() != null && root.getCause() != root) {

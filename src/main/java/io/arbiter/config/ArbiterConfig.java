@@ -42,11 +42,30 @@ public record ArbiterConfig(
   public record Rates(long submitPerSecond, long agentPerSecond, long readPerSecond, long addressPerSecond,
                       int authFailuresPerMinute, long authBlockMs) {}
 
-  /** Either an external database ({@code url} or {@code host}) or, in dev mode, the embedded one. */
+  /**
+   * Either an external database ({@code url} or {@code host}) or, in dev mode, the embedded one; {@code migrateUrl},
+   * when set, is the schema owner the migrations run as, while the service connects as the {@code url}'s role.
+   */
   public record Db(String url, String host, int port, String database, String user, String password, int poolSize,
-                   int connectTimeoutMs, int embeddedPort, int maxWaitQueue) {
+                   int connectTimeoutMs, int embeddedPort, int maxWaitQueue, String migrateUrl) {
+    public Db(String url, String host, int port, String database, String user, String password, int poolSize,
+              int connectTimeoutMs, int embeddedPort, int maxWaitQueue) {
+      this(url, host, port, database, user, password, poolSize, connectTimeoutMs, embeddedPort, maxWaitQueue, "");
+    }
+
     public boolean external() {
       return !url.isEmpty() || !host.isEmpty();
+    }
+
+    /** Whether the migrations run as another role than the service (the schema's owner). */
+    public boolean separateOwner() {
+      return !migrateUrl.isEmpty();
+    }
+
+    /** The database as the migrations reach it: the owner's {@code migrateUrl} when set, else this one. */
+    public Db forMigrations() {
+      return migrateUrl.isEmpty() ? this : new Db(migrateUrl, "", port, database, user, "", poolSize, connectTimeoutMs,
+          embeddedPort, maxWaitQueue, "");
     }
 
     /** {@code db.poolSize}, where 0 means one connection per core, at least 4 and at most 16. */
@@ -98,7 +117,7 @@ public record ArbiterConfig(
     Mode mode = Mode.valueOf(v.text(MODE).toUpperCase());
     Db db = new Db(v.text(DB_URL), v.text(DB_HOST), v.integer(DB_PORT), v.text(DB_DATABASE), v.text(DB_USER),
         v.text(DB_PASSWORD), Db.poolSizeFor(v.integer(DB_POOL_SIZE), Runtime.getRuntime().availableProcessors()), v.integer(DB_CONNECT_TIMEOUT_MS), v.integer(DB_EMBEDDED_PORT),
-        v.integer(DB_MAX_WAIT_QUEUE));
+        v.integer(DB_MAX_WAIT_QUEUE), v.text(DB_MIGRATE_URL));
     Auth auth = new Auth(v.text(AUTH_JWT_SECRET), v.text(AUTH_ISSUER), v.text(AUTH_AUDIENCE),
         v.integer(AUTH_LEEWAY_SECONDS));
     if (!db.url().isEmpty()) {
@@ -106,6 +125,14 @@ public record ArbiterConfig(
         io.vertx.pgclient.PgConnectOptions.fromUri(db.url().replaceFirst("^postgres://", "postgresql://"));
       } catch (RuntimeException e) {
         throw new ConfigException("config key db.url (" + DB_URL.envName()
+            + ") is not a valid postgresql://user:password@host:port/database URL");
+      }
+    }
+    if (!db.migrateUrl().isEmpty()) {
+      try {
+        io.vertx.pgclient.PgConnectOptions.fromUri(db.migrateUrl().replaceFirst("^postgres://", "postgresql://"));
+      } catch (RuntimeException e) {
+        throw new ConfigException("config key db.migrateUrl (" + DB_MIGRATE_URL.envName()
             + ") is not a valid postgresql://user:password@host:port/database URL");
       }
     }

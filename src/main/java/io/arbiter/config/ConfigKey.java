@@ -57,6 +57,9 @@ public enum ConfigKey {
       "true: /metrics needs no token in prod mode either (only where the port is private)"),
   DB_URL("db.url", Kind.secret(), false,
       "postgresql://user:password@host:port/db; empty (with db.host empty) starts the embedded database in dev mode"),
+  DB_MIGRATE_URL("db.migrateUrl", Kind.secret(), false,
+      "postgresql://owner:password@host:port/db: the schema owner the migrations run as; the service then connects as "
+          + "db.url's role, granted data access only (no change to the audit tables); empty: db.url for both"),
   DB_HOST("db.host", Kind.text(), false, "database host, used when db.url is empty"),
   DB_PORT("db.port", Kind.integer(1, 65535), false, "database port"),
   DB_DATABASE("db.database", Kind.text(), false, "database name"),

@@ -61,6 +61,27 @@ public final class Database {
     return PgBuilder.pool().with(poolOptions).connectingTo(connect).using(vertx).build();
   }
 
+  /**
+   * Gives the service's role ({@code service}'s user) what it needs and no more, run as the schema's owner
+   * ({@code owner}) after the migrations: reading and writing the domain tables, reading and appending to the audit
+   * tables (never changing or removing a record, whatever the triggers), and reading the migration history. Idempotent.
+   */
+  public static void grantServiceRole(ArbiterConfig.Db owner, ArbiterConfig.Db service) throws java.sql.SQLException {
+    String role = connectOptions(service).getUser();
+    if (role == null || !role.matches("[A-Za-z_][A-Za-z0-9_]{0,62}")) {
+      throw new IllegalArgumentException("the service's database role '" + role + "' is not a plain identifier");
+    }
+    try (java.sql.Connection c = jdbc(owner); java.sql.Statement st = c.createStatement()) {
+      for (String sql : new String[] {
+          "GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO " + role,
+          "GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO " + role,
+          "REVOKE UPDATE, DELETE, TRUNCATE ON audit_log, audit_seals FROM " + role,
+          "REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON flyway_schema_history FROM " + role}) {
+        st.execute(sql);
+      }
+    }
+  }
+
   /** A plain JDBC connection, for what runs once at start before the verticles (blocking; the caller closes it). */
   public static java.sql.Connection jdbc(ArbiterConfig.Db db) throws java.sql.SQLException {
     PgConnectOptions o = connectOptions(db);
