@@ -45,10 +45,24 @@ final class ClaimWaits {
     String key = key(tenantId, agentId);
     Set<Wait> waiting = waits.get(key);
     if (waiting != null && waiting.size() >= maxPerAgent) {
-      return Future.failedFuture(Failure.RATE_LIMITED.exception("agent " + agentId + " already has " + waiting.size()
-          + " claims waiting (tasks.maxWaitingClaims); wait for one to answer, or claim several tasks with max"));
+      return Future.failedFuture(tooMany(agentId));
     }
     return new Wait(key, waitMs, claim).start();
+  }
+
+  /**
+   * Whether the agent already has {@code maxPerAgent} claims waiting: one more is refused before it runs the claim
+   * statement (its waiting claims take any work first, and a flood of refused claims must not load the database).
+   */
+  boolean full(String tenantId, String agentId) {
+    Set<Wait> waiting = waits.get(key(tenantId, agentId));
+    return waiting != null && waiting.size() >= maxPerAgent;
+  }
+
+  /** The refusal of a claim beyond {@code maxPerAgent} waiting ones. */
+  RuntimeException tooMany(String agentId) {
+    return Failure.RATE_LIMITED.exception("agent " + agentId + " already has " + maxPerAgent
+        + " claims waiting (tasks.maxWaitingClaims); wait for one to answer, or claim several tasks with max");
   }
 
   /**

@@ -338,6 +338,9 @@ public final class TaskVerticle extends VerticleBase {
     if (m.body().getBoolean("push", false)) {
       return claimOnce(ctx, agentId, max, true).map(rows -> deliveries(rows, false));
     }
+    if (waitMs > 0 && waits.full(ctx.tenantId(), agentId)) {
+      return Future.failedFuture(waits.tooMany(agentId));
+    }
     Supplier<Future<List<Row>>> attempt = () -> ack ? claimRunning(ctx, agentId, max, true)
         : claimOnce(ctx, agentId, max);
     return attempt.get().compose(found -> {

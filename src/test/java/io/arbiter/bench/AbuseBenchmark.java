@@ -1,0 +1,221 @@
+package io.arbiter.bench;
+
+import io.arbiter.config.ArbiterConfig;
+import io.arbiter.http.auth.Jwt;
+import io.arbiter.http.auth.Role;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.NetClient;
+import io.vertx.core.net.NetClientOptions;
+import io.vertx.core.net.NetSocket;
+import io.vertx.ext.auth.jwt.JWTAuth;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * A well-behaved client's submissions while abusive clients hit the same server: slow request bodies, bad tokens,
+ * floods of long-polling claims and 8 KB user agents, each abuser from its own loopback address (127.0.0.2 and up)
+ * so that the per-address limits apply to it and not to the well-behaved client (127.0.0.1). Prints the
+ * well-behaved client's submit latency alone and under abuse, and what the abusers got.
+ */
+@Command(name = "bench/abuse.sh", mixinStandardHelpOptions = true, sortOptions = false,
+    description = "A well-behaved client's submit latency while abusive clients hit the fat jar.")
+public final class AbuseBenchmark implements Callable<Integer> {
+
+  @Option(names = "--abusers", defaultValue = "200", description = "abusive clients, a quarter of each kind (default: 200)")
+  int abusers;
+
+  @Option(names = "--seconds", defaultValue = "60", description = "seconds of abuse (default: 60)")
+  int seconds;
+
+  @Option(names = "--baseline", defaultValue = "10", description = "seconds of the well-behaved client alone first (default: 10)")
+  int baseline;
+
+  @Option(names = "--rate", defaultValue = "50", description = "the well-behaved client's submissions a second (default: 50)")
+  int rate;
+
+  @Option(names = "--jar", defaultValue = "target/arbiter.jar", description = "the fat jar (default: target/arbiter.jar)")
+  Path jar;
+
+  private enum Kind { SLOW_BODY, BAD_TOKEN, CLAIM_FLOOD, LONG_USER_AGENT }
+
+  private final Map<String, AtomicLong> abuserAnswers = new ConcurrentHashMap<>();
+  private final AtomicBoolean abusing = new AtomicBoolean();
+  private Vertx vertx;
+  private JWTAuth jwt;
+  private ArbiterConfig.Auth auth;
+  private int port;
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new AbuseBenchmark()).execute(args));
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    try (ArbiterProcess server = ArbiterProcess.start(jar, List.of(), Duration.ofSeconds(120))) {
+      vertx = Vertx.vertx();
+      port = server.httpPort;
+      auth = new ArbiterConfig.Auth(server.jwtSecret, "", "", 5);
+      jwt = Jwt.provider(vertx, auth);
+      System.out.printf("Arbiter ready at %s; %d cores; %d abusers (%s), well-behaved client at %d submissions/s%n%n",
+          server.baseUrl(), Runtime.getRuntime().availableProcessors(), abusers, List.of(Kind.values()), rate);
+
+      long[] alone = wellBehaved(baseline);
+      print("alone", alone, baseline);
+      abusing.set(true);
+      for (int i = 0; i < abusers; i++) {
+        start(Kind.values()[i % Kind.values().length], i);
+      }
+      long[] abused = wellBehaved(seconds);
+      abusing.set(false);
+      print("under abuse", abused, seconds);
+      System.out.println("abusers' answers: " + new TreeMap<>(abuserAnswers));
+      Percentiles under = Percentiles.of(abused);
+      System.out.printf("RESULT: well-behaved submit p99 under abuse %.1f ms (bound 50 ms): %s%n",
+          under.at(99) / 1e6, under.at(99) < 50_000_000 ? "within" : "above");
+      vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    }
+    return 0;
+  }
+
+  private static void print(String phase, long[] nanos, int seconds) {
+    Percentiles p = Percentiles.of(nanos);
+    System.out.printf("well-behaved submit, %-11s %5d requests in %d s: p50 %.1f ms, p99 %.1f ms, max %.1f ms%n",
+        phase, nanos.length, seconds, p.at(50) / 1e6, p.at(99) / 1e6, p.at(100) / 1e6);
+  }
+
+  /** Submits at {@code rate} a second for {@code seconds}; the latency of each accepted submission. */
+  private long[] wellBehaved(int seconds) throws Exception {
+    HttpClient http = vertx.createHttpClient(new HttpClientOptions().setLocalAddress("127.0.0.1"),
+        new PoolOptions().setHttp1MaxSize(16));
+    String token = token("bench-good", Role.SUBMITTER, "good");
+    List<Future<Long>> sent = new ArrayList<>();
+    long start = System.nanoTime();
+    for (long n = 0; n < (long) seconds * rate; n++) {
+      long due = start + n * 1_000_000_000L / rate;
+      long wait = due - System.nanoTime();
+      if (wait > 0) {
+        Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+      }
+      long sentAt = System.nanoTime();
+      sent.add(http.request(new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1").setPort(port)
+              .setURI("/api/v1/tasks").putHeader("Authorization", "Bearer " + token)
+              .putHeader("Content-Type", "application/json"))
+          .compose(r -> r.send(new JsonObject().put("type", "bench-good").encode()))
+          .compose(response -> response.body().map(b -> {
+            if (response.statusCode() != 202) {
+              throw new IllegalStateException("well-behaved submission answered " + response.statusCode() + ": " + b);
+            }
+            return System.nanoTime() - sentAt;
+          })));
+    }
+    List<Long> latencies = new ArrayList<>();
+    for (Future<Long> f : sent) {
+      latencies.add(f.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS));
+    }
+    http.close();
+    return latencies.stream().mapToLong(Long::longValue).toArray();
+  }
+
+  private String token(String tenant, Role role, String subject) {
+    return Jwt.mint(jwt, auth, tenant, role, subject, Duration.ofHours(1));
+  }
+
+  private void counted(String what) {
+    abuserAnswers.computeIfAbsent(what, k -> new AtomicLong()).incrementAndGet();
+  }
+
+  private void start(Kind kind, int i) {
+    String address = "127.0." + (i / 250) + "." + (2 + i % 250);
+    switch (kind) {
+      case SLOW_BODY -> slowBody(vertx.createNetClient(new NetClientOptions().setLocalAddress(address)),
+          token("abuse-" + i, Role.SUBMITTER, "slow"));
+      case BAD_TOKEN -> loop(client(address), new RequestOptions().setURI("/api/v1/agents")
+          .putHeader("Authorization", "Bearer not-a-token-" + i), "bad token");
+      case CLAIM_FLOOD -> {
+        HttpClient http = client(address);
+        String admin = token("abuse-" + i, Role.ADMIN, "admin");
+        http.request(new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1").setPort(port)
+                .setURI("/api/v1/agents").putHeader("Authorization", "Bearer " + admin)
+                .putHeader("Content-Type", "application/json"))
+            .compose(r -> r.send(new JsonObject().put("id", "flood").put("name", "flood").put("modelFamily", "claude")
+                .put("capabilities", new JsonObject().put("taskTypes", List.of("none")).put("languages", List.of())
+                    .put("specializations", List.of())).put("maxConcurrentTasks", 1).encode()))
+            .onComplete(registered -> {
+              RequestOptions claim = new RequestOptions().setMethod(HttpMethod.POST)
+                  .setURI("/api/v1/agents/flood/claim?wait=60")
+                  .putHeader("Authorization", "Bearer " + token("abuse-" + i, Role.AGENT, "flood"));
+              for (int c = 0; c < 8; c++) {
+                loop(http, claim, "claim flood");
+              }
+            });
+      }
+      case LONG_USER_AGENT -> loop(client(address), new RequestOptions().setURI("/api/v1/agents")
+          .putHeader("User-Agent", "a".repeat(8_000)), "long user agent");
+    }
+  }
+
+  private HttpClient client(String address) {
+    return vertx.createHttpClient(new HttpClientOptions().setLocalAddress(address), new PoolOptions().setHttp1MaxSize(8));
+  }
+
+  /** Sends {@code request} again as soon as it is answered, while the abuse lasts. */
+  private void loop(HttpClient http, RequestOptions request, String what) {
+    if (!abusing.get()) {
+      return;
+    }
+    request.setHost("127.0.0.1").setPort(port);
+    http.request(request).compose(r -> r.send()).compose(response -> response.body().map(b -> response.statusCode()))
+        .onComplete(done -> {
+          counted(what + " " + (done.succeeded() ? done.result() : "failed"));
+          vertx.setTimer(done.succeeded() ? 1 : 100, id -> loop(http, request, what));
+        });
+  }
+
+  /** Announces a 1 MB body and sends one byte a second; connects again once the server closes it. */
+  private void slowBody(NetClient net, String token) {
+    if (!abusing.get()) {
+      return;
+    }
+    net.connect(port, "127.0.0.1").onComplete(connected -> {
+      if (connected.failed()) {
+        counted("slow body connect failed");
+        vertx.setTimer(100, id -> slowBody(net, token));
+        return;
+      }
+      NetSocket socket = connected.result();
+      socket.write("POST /api/v1/tasks HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + token
+          + "\r\nContent-Type: application/json\r\nContent-Length: 1000000\r\n\r\n{");
+      long drip = vertx.setPeriodic(1000, id -> socket.write(Buffer.buffer(" ")));
+      socket.handler(data -> {
+        String text = data.toString();
+        if (text.startsWith("HTTP/1.1 ")) {
+          counted("slow body " + text.substring(9, 12));
+        }
+      });
+      socket.closeHandler(v -> {
+        vertx.cancelTimer(drip);
+        vertx.setTimer(100, id -> slowBody(net, token));
+      });
+    });
+  }
+}
