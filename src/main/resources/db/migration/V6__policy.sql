@@ -1,4 +1,4 @@
--- Policy (SPEC §5): a task's quality gates next to its budget, each tenant's limits on what its tasks may ask for,
+-- Policy: a task's quality gates next to its budget, each tenant's limits on what its tasks may ask for,
 -- and operators' waivers of result gates. Rule names live in io.arbiter.policy (ResultGates.RULES,
 -- TenantLimits.RULES); the API refuses unknown ones before they reach these tables.
 

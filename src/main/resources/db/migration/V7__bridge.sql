@@ -1,4 +1,4 @@
--- Push delivery over the event-bus bridge (issue 6). An agent is delivered to either by its own claims (REST) or by
+-- Push delivery over the event-bus bridge. An agent is delivered to either by its own claims (REST) or by
 -- push over a bridge channel it opened; it is "consuming" while that channel is open and it acknowledges what it is
 -- sent. The dispatcher routes new work only to consuming agents.
 

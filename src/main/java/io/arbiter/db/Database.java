@@ -104,9 +104,33 @@ public final class Database {
     return "postgresql://" + o.getUser() + password + "@" + o.getHost() + ":" + o.getPort() + "/" + o.getDatabase();
   }
 
+  /**
+   * Applied migrations whose comments were reworded later: {version, checksum as applied, checksum now}. Flyway
+   * refuses a changed migration, so a database that applied the old wording gets the new checksum, and only when its
+   * recorded one is exactly the old: any other difference still fails validation.
+   */
+  private static final long[][] REWORDED = {{6, -356620758, -1887662639}, {7, 1864064881, 1108597853}};
+
   /** Runs the Flyway migrations under {@code db/migration}; blocking. */
   public static MigrateResult migrate(ArbiterConfig.Db db) {
     PgConnectOptions o = connectOptions(db);
+    try (java.sql.Connection c = jdbc(db);
+         java.sql.PreparedStatement reword = c.prepareStatement("UPDATE flyway_schema_history SET checksum = ? "
+             + "WHERE version = ? AND checksum = ?")) {
+      java.sql.ResultSet history = c.createStatement().executeQuery(
+          "SELECT to_regclass('flyway_schema_history') IS NOT NULL");
+      history.next();
+      if (history.getBoolean(1)) {
+        for (long[] r : REWORDED) {
+          reword.setInt(1, (int) r[2]);
+          reword.setString(2, Long.toString(r[0]));
+          reword.setInt(3, (int) r[1]);
+          reword.executeUpdate();
+        }
+      }
+    } catch (java.sql.SQLException e) {
+      throw new IllegalStateException(e.getMessage(), e);
+    }
     return Flyway.configure()
         .dataSource(jdbcUrl(db), o.getUser(), o.getPassword())
         .locations("classpath:db/migration")
