@@ -103,18 +103,19 @@ public final class AbuseBenchmark implements Callable<Integer> {
         phase, nanos.length, seconds, p.at(50) / 1e6, p.at(99) / 1e6, p.at(100) / 1e6);
   }
 
-  /** Submits at {@code rate} a second for {@code seconds}; the latency of each accepted submission. */
+  /** Submits at {@code rate} a second for {@code seconds}, paced by a timer; the latency of each submission. */
   private long[] wellBehaved(int seconds) throws Exception {
     HttpClient http = vertx.createHttpClient(new HttpClientOptions().setLocalAddress("127.0.0.1"),
         new PoolOptions().setHttp1MaxSize(16));
     String token = token("bench-good", Role.SUBMITTER, "good");
-    List<Future<Long>> sent = new ArrayList<>();
-    long start = System.nanoTime();
-    for (long n = 0; n < (long) seconds * rate; n++) {
-      long due = start + n * 1_000_000_000L / rate;
-      long wait = due - System.nanoTime();
-      if (wait > 0) {
-        Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+    long total = (long) seconds * rate;
+    List<Future<Long>> sent = new java.util.concurrent.CopyOnWriteArrayList<>();
+    io.vertx.core.Promise<Void> allSent = io.vertx.core.Promise.promise();
+    vertx.setPeriodic(0, Math.max(1, 1000 / rate), id -> {
+      if (sent.size() >= total) {
+        vertx.cancelTimer(id);
+        allSent.tryComplete();
+        return;
       }
       long sentAt = System.nanoTime();
       sent.add(http.request(new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1").setPort(port)
@@ -127,13 +128,12 @@ public final class AbuseBenchmark implements Callable<Integer> {
             }
             return System.nanoTime() - sentAt;
           })));
-    }
-    List<Long> latencies = new ArrayList<>();
-    for (Future<Long> f : sent) {
-      latencies.add(f.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS));
-    }
+    });
+    allSent.future().toCompletionStage().toCompletableFuture().get(seconds + 60L, TimeUnit.SECONDS);
+    long[] latencies = Future.all(sent).map(all -> sent.stream().mapToLong(Future::result).toArray())
+        .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
     http.close();
-    return latencies.stream().mapToLong(Long::longValue).toArray();
+    return latencies;
   }
 
   private String token(String tenant, Role role, String subject) {

@@ -5,11 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -40,7 +37,6 @@ import org.junit.jupiter.api.io.TempDir;
 @DisplayName("Markdown links resolve")
 class MarkdownLinksTest {
 
-  private static final Set<String> SKIPPED_DIRECTORIES = Set.of("node_modules", "target", ".git", "data");
   private static final Pattern SCHEME = Pattern.compile("^[a-zA-Z][a-zA-Z0-9+.-]*:");
   private static final Pattern NOT_IN_ANCHOR = Pattern.compile("[^\\p{L}\\p{M}\\p{N}\\p{Pc} -]");
 
@@ -49,7 +45,7 @@ class MarkdownLinksTest {
   @Test
   @DisplayName("the checked files include README.md, docs/ and the READMEs beside the code")
   void checksTheDocumentation() throws IOException {
-    List<Path> files = markdownFiles(Path.of("."));
+    List<Path> files = MarkdownFiles.under(Path.of("."));
     assertThat(files).contains(Path.of("README.md"), Path.of("docs/api.md"), Path.of("docs/architecture.md"),
         Path.of("docs/configuration.md"), Path.of("docs/failure-behaviour.md"), Path.of("docs/performance.md"),
         Path.of("compose/README.md"), Path.of("bench/README.md"));
@@ -60,7 +56,7 @@ class MarkdownLinksTest {
   void everyRelativeLinkResolves() throws IOException {
     Path root = Path.of(".");
     List<String> broken = new ArrayList<>();
-    for (Path file : markdownFiles(root)) {
+    for (Path file : MarkdownFiles.under(root)) {
       broken.addAll(brokenLinks(root, file));
     }
     assertThat(broken).as("links that lead nowhere").isEmpty();
@@ -185,27 +181,5 @@ class MarkdownLinksTest {
       }
     });
     return text.toString();
-  }
-
-  private static List<Path> markdownFiles(Path root) throws IOException {
-    List<Path> files = new ArrayList<>();
-    Files.walkFileTree(root, new SimpleFileVisitor<>() {
-      @Override
-      public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attributes) {
-        Path name = dir.getFileName();
-        return name != null && SKIPPED_DIRECTORIES.contains(name.toString())
-            ? FileVisitResult.SKIP_SUBTREE : FileVisitResult.CONTINUE;
-      }
-
-      @Override
-      public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) {
-        if (file.getFileName().toString().endsWith(".md")) {
-          files.add(root.relativize(file));
-        }
-        return FileVisitResult.CONTINUE;
-      }
-    });
-    files.sort(null);
-    return files;
   }
 }

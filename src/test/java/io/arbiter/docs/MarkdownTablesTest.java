@@ -3,11 +3,8 @@ package io.arbiter.docs;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -36,7 +33,6 @@ import org.junit.jupiter.api.Test;
 @DisplayName("Markdown tables render")
 class MarkdownTablesTest {
 
-  private static final Set<String> SKIPPED_DIRECTORIES = Set.of("node_modules", "target", ".git", "data");
 
   private static final Parser PARSER = Parser.builder()
       .extensions(List.of(TablesExtension.create()))
@@ -46,7 +42,7 @@ class MarkdownTablesTest {
   @Test
   @DisplayName("the checked files include README.md and every other Markdown file outside build output")
   void checksEveryMarkdownFile() throws IOException {
-    List<Path> files = markdownFiles();
+    List<Path> files = MarkdownFiles.under(Path.of("."));
     assertThat(files).contains(Path.of("README.md"), Path.of("compose/README.md"), Path.of("bench/README.md"),
         Path.of("examples/js-agent/README.md"));
     assertThat(files).noneMatch(f -> f.toString().contains("node_modules"));
@@ -56,7 +52,7 @@ class MarkdownTablesTest {
   @DisplayName("every row of every table has as many cells as its header")
   void rowsMatchTheirHeader() throws IOException {
     List<String> problems = new ArrayList<>();
-    for (Path file : markdownFiles()) {
+    for (Path file : MarkdownFiles.under(Path.of("."))) {
       problems.addAll(tableProblems(file, Files.readString(file)));
     }
     assertThat(problems).as("tables whose rows differ from their header").isEmpty();
@@ -66,7 +62,7 @@ class MarkdownTablesTest {
   @DisplayName("no line outside a table or a code block starts with a pipe")
   void noPipeRowOutsideATable() throws IOException {
     List<String> problems = new ArrayList<>();
-    for (Path file : markdownFiles()) {
+    for (Path file : MarkdownFiles.under(Path.of("."))) {
       problems.addAll(strayRows(file, Files.readString(file)));
     }
     assertThat(problems).as("lines that look like table rows but render as text").isEmpty();
@@ -188,27 +184,5 @@ class MarkdownTablesTest {
       }
     }
     return problems;
-  }
-
-  private static List<Path> markdownFiles() throws IOException {
-    List<Path> files = new ArrayList<>();
-    Files.walkFileTree(Path.of("."), new SimpleFileVisitor<>() {
-      @Override
-      public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attributes) {
-        Path name = dir.getFileName();
-        return name != null && SKIPPED_DIRECTORIES.contains(name.toString())
-            ? FileVisitResult.SKIP_SUBTREE : FileVisitResult.CONTINUE;
-      }
-
-      @Override
-      public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) {
-        if (file.getFileName().toString().endsWith(".md")) {
-          files.add(Path.of(".").relativize(file));
-        }
-        return FileVisitResult.CONTINUE;
-      }
-    });
-    files.sort(null);
-    return files;
   }
 }
