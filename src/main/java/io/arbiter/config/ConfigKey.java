@@ -152,6 +152,8 @@ public enum ConfigKey {
       "fallback poll for audit records to seal (writers also nudge it)"),
   JOURNAL_CAPACITY("journal.capacity", Kind.integer(0, 10_000_000), false,
       "tasks and results the outage journal (dataDir/journal) holds while the database is away; 0 turns buffering off"),
+  JOURNAL_MAX_BYTES("journal.maxBytes", Kind.integer(65_536, 1L << 40), false,
+      "bytes the outage journal may take on disk; past it, requests that would be buffered answer 503"),
   JOURNAL_REPLAY_INTERVAL_MS("journal.replayIntervalMs", Kind.integer(10, 600_000), false,
       "how often a non-empty journal tries to replay into the database"),
   SHUTDOWN_GRACE_MS("shutdown.graceMs", Kind.integer(0, 600_000), false,

@@ -119,7 +119,8 @@ public final class TaskVerticle extends VerticleBase {
             .description("Tasks by state: waiting, held by an agent, or dead (all tenants)").register(registry);
       }
     }
-    return OutageJournal.open(vertx, config.dataDir().resolve("journal"), config.journal().capacity(), registry)
+    return OutageJournal.open(vertx, config.dataDir().resolve("journal"), config.journal().capacity(),
+        config.journal().maxBytes(), registry)
         .compose(opened -> {
           journal = opened;
           replay = new JournalReplay(journal, breaker, tasks::submit, this::results, this::changed);
