@@ -164,6 +164,16 @@ public enum ConfigKey {
   POLICY_MAX_WAIVER_DAYS("policy.maxWaiverDays", Kind.integer(1, 3650), false,
       "longest a waiver may run: its expiry must lie within this many days of its creation"),
   LOG_LEVEL("log.level", Kind.choice("TRACE", "DEBUG", "INFO", "WARN", "ERROR"), true, "level of the io.arbiter loggers"),
+  CLUSTER_ENABLED("cluster.enabled", Kind.choice("false", "true"), false,
+      "true: this node joins the other Arbiter nodes' event bus through Hazelcast (TCP, no multicast)"),
+  CLUSTER_NAME("cluster.name", Kind.text(), false, "nodes join only nodes of the same cluster name"),
+  CLUSTER_HOST("cluster.host", Kind.text(), false,
+      "the address this node's Hazelcast member and event bus bind to, and that the other nodes reach it at"),
+  CLUSTER_PORT("cluster.port", Kind.integer(1, 65_535), false, "this node's Hazelcast member port"),
+  CLUSTER_BUS_PORT("cluster.busPort", Kind.integer(0, 65_535), false,
+      "this node's event-bus port; 0 picks a free one (the other nodes learn it through Hazelcast)"),
+  CLUSTER_MEMBERS("cluster.members", Kind.text(), false,
+      "comma-separated host:port of the nodes' Hazelcast members to join, e.g. arbiter-1:5701,arbiter-2:5701"),
   CONFIG_SCAN_PERIOD_MS("config.scanPeriodMs", Kind.integer(100, 3_600_000), false,
       "how often the conf file is checked for changes");
 

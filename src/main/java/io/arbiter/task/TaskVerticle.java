@@ -110,6 +110,8 @@ public final class TaskVerticle extends VerticleBase {
           .description("Attempts completed, by reported outcome").register(registry);
       failed = Counter.builder("arbiter.tasks.completed").tag("outcome", "failed")
           .description("Attempts completed, by reported outcome").register(registry);
+      Gauge.builder("arbiter.claims.waiting", waits, ClaimWaits::waiting)
+          .description("Agents' long-polling claims waiting for work on this node").register(registry);
       Gauge.builder("arbiter.tasks.queue.depth", stateCounts, counts -> counts.get(0))
           .description("Tasks waiting in the queue").register(registry);
       for (int i = 0; i < TaskState.COUNTED.size(); i++) {
@@ -150,26 +152,26 @@ public final class TaskVerticle extends VerticleBase {
   private Future<?> consumers() {
     EventBus bus = vertx.eventBus();
     return Future.all(List.of(
-        bus.consumer(Addresses.TASKS_SUBMIT, handle(this::submit)).completion(),
-        bus.consumer(Addresses.TASKS_SUBMIT_BATCH, handle(this::submitBatch)).completion(),
-        bus.consumer(Addresses.TASKS_GET, handle(m -> breaker.execute(() -> tasks.get(ctx(m), taskId(m))))).completion(),
-        bus.consumer(Addresses.TASKS_LIST, handle(this::list)).completion(),
-        bus.consumer(Addresses.TASKS_HISTORY, handle(m -> breaker.execute(() -> tasks.history(ctx(m), taskId(m)))))
+        bus.localConsumer(Addresses.TASKS_SUBMIT, handle(this::submit)).completion(),
+        bus.localConsumer(Addresses.TASKS_SUBMIT_BATCH, handle(this::submitBatch)).completion(),
+        bus.localConsumer(Addresses.TASKS_GET, handle(m -> breaker.execute(() -> tasks.get(ctx(m), taskId(m))))).completion(),
+        bus.localConsumer(Addresses.TASKS_LIST, handle(this::list)).completion(),
+        bus.localConsumer(Addresses.TASKS_HISTORY, handle(m -> breaker.execute(() -> tasks.history(ctx(m), taskId(m)))))
             .completion(),
-        bus.consumer(Addresses.TASKS_DECISION, handle(m -> breaker.execute(() -> tasks.decision(ctx(m), taskId(m)))))
+        bus.localConsumer(Addresses.TASKS_DECISION, handle(m -> breaker.execute(() -> tasks.decision(ctx(m), taskId(m)))))
             .completion(),
-        bus.consumer(Addresses.TASKS_CANCEL, handle(this::cancel)).completion(),
-        bus.consumer(Addresses.TASKS_REQUEUE, handle(this::requeue)).completion(),
-        bus.consumer(Addresses.TASKS_CLAIM, handle(this::claim)).completion(),
-        bus.consumer(Addresses.TASKS_ACK, handle(this::ack)).completion(),
-        bus.consumer(Addresses.TASKS_HEARTBEAT, handle(m -> extend(m, null))).completion(),
-        bus.consumer(Addresses.TASKS_PROGRESS, handle(m -> extend(m, progress(m.body())))).completion(),
-        bus.consumer(Addresses.TASKS_RESULT, handle(this::result)).completion(),
-        bus.consumer(Addresses.TASKS_ACK_BATCH, handle(this::ackBatch)).completion(),
-        bus.consumer(Addresses.TASKS_FOLD_AGENT, handle(this::foldAgent)).completion(),
-        bus.consumer(Addresses.TASKS_QUEUE, handle(m -> breaker.execute(() -> tasks.queue(ctx(m))))).completion(),
-        bus.consumer(Addresses.TASKS_RESULT_BATCH, handle(this::resultBatch)).completion(),
-        bus.consumer(Addresses.TASKS_HEALTH, handle(m -> breaker.ping(pool).map(h -> h.toJson()
+        bus.localConsumer(Addresses.TASKS_CANCEL, handle(this::cancel)).completion(),
+        bus.localConsumer(Addresses.TASKS_REQUEUE, handle(this::requeue)).completion(),
+        bus.localConsumer(Addresses.TASKS_CLAIM, handle(this::claim)).completion(),
+        bus.localConsumer(Addresses.TASKS_ACK, handle(this::ack)).completion(),
+        bus.localConsumer(Addresses.TASKS_HEARTBEAT, handle(m -> extend(m, null))).completion(),
+        bus.localConsumer(Addresses.TASKS_PROGRESS, handle(m -> extend(m, progress(m.body())))).completion(),
+        bus.localConsumer(Addresses.TASKS_RESULT, handle(this::result)).completion(),
+        bus.localConsumer(Addresses.TASKS_ACK_BATCH, handle(this::ackBatch)).completion(),
+        bus.localConsumer(Addresses.TASKS_FOLD_AGENT, handle(this::foldAgent)).completion(),
+        bus.localConsumer(Addresses.TASKS_QUEUE, handle(m -> breaker.execute(() -> tasks.queue(ctx(m))))).completion(),
+        bus.localConsumer(Addresses.TASKS_RESULT_BATCH, handle(this::resultBatch)).completion(),
+        bus.localConsumer(Addresses.TASKS_HEALTH, handle(m -> breaker.ping(pool).map(h -> h.toJson()
             .put("buffered", journal.buffered()).put("journalCapacity", journal.capacity())))).completion(),
         bus.localConsumer(Addresses.TASKS_SHUTDOWN, handle(this::shutdown)).completion(),
         bus.<JsonObject>consumer(Addresses.EVENTS_ASSIGNED, m -> wake(m.body())).completion(),
