@@ -75,6 +75,7 @@ public final class TaskVerticle extends VerticleBase {
   private TaskRepository tasks;
   private GroupCommit<Submission, JsonObject> submissions;
   private ClaimWaits waits;
+  private JournalHolds holds;
   private Coalescer folds;
   private Counter submitted;
   private Counter succeeded;
@@ -101,6 +102,7 @@ public final class TaskVerticle extends VerticleBase {
     tenantLimits = new LimitsCache(tenantId -> breaker.execute(() -> PolicyReads.limits(pool, tenantId)),
         LIMITS_TTL_NANOS);
     waits = new ClaimWaits(vertx, config.tasks().claimPollMs(), config.tasks().maxWaitingClaims());
+    holds = new JournalHolds(vertx, Math.max(5_000, 3 * config.journal().replayIntervalMs()));
     folds = new Coalescer(this::foldOutcomes);
     submissions = new GroupCommit<>(config.tasks().submitBatchMax(), config.db().poolSize(), this::writeSubmissions,
         e -> !Failure.UNAVAILABLE.is(e));
@@ -134,10 +136,12 @@ public final class TaskVerticle extends VerticleBase {
           return Future.succeededFuture(0);
         }))
         .onSuccess(v -> {
+          reportHold();
           vertx.setPeriodic(config.tasks().rescueIntervalMs(), id -> rescue());
           vertx.setPeriodic(FOLD_INTERVAL_MS, id -> folds.request());
           vertx.setPeriodic(config.journal().replayIntervalMs(), id -> replay.replayIfReachable()
-              .onFailure(e -> LOG.debug("journal replay paused: {}", e.getMessage())));
+              .onFailure(e -> LOG.debug("journal replay paused: {}", e.getMessage()))
+              .onComplete(r -> reportHold()));
         });
   }
 
@@ -223,8 +227,14 @@ public final class TaskVerticle extends VerticleBase {
    * answered with {@code buffered}.
    */
   private <T> Future<T> orBuffered(Future<T> live, JsonObject entry, Supplier<T> buffered) {
-    return live.recover(e -> Failure.UNAVAILABLE.is(e) ? journal.append(entry).map(v -> buffered.get())
+    return live.recover(e -> Failure.UNAVAILABLE.is(e)
+        ? journal.append(entry).compose(v -> holds.report(journal.buffered()).otherwiseEmpty()).map(v -> buffered.get())
         : Future.failedFuture(e));
+  }
+
+  private void reportHold() {
+    holds.report(journal.buffered()).onFailure(e -> LOG.warn("the journal's hold could not be shared with the other "
+        + "nodes: {}", e.getMessage()));
   }
 
   /**
@@ -642,23 +652,24 @@ public final class TaskVerticle extends VerticleBase {
       return;
     }
     rescuing = true;
-    breaker.execute(tasks::rescue).onComplete(result -> {
-      rescuing = false;
-      if (result.failed()) {
-        LOG.debug("lease rescue skipped: {}", result.cause().getMessage());
-        return;
-      }
-      List<Row> recovered = result.result();
-      if (!recovered.isEmpty()) {
-        recovered.forEach(row -> LOG.info("task {} of tenant {} recovered from agent {} ({}): now {}",
-            row.getUUID("id"), row.getString("tenant_id"), row.getString("assigned_agent_id"), row.getString("reason"),
-            row.getString("state")));
-        changed(recovered.stream().map(row -> row.getString("tenant_id")).toList());
-        if (recovered.size() >= config.tasks().rescueBatchSize()) {
-          vertx.runOnContext(v -> rescue());
-        }
-      }
-    });
+    holds.anyHeld().compose(held -> held ? Future.succeededFuture(List.<Row>of()) : breaker.execute(tasks::rescue))
+        .onComplete(result -> {
+          rescuing = false;
+          if (result.failed()) {
+            LOG.debug("lease rescue skipped: {}", result.cause().getMessage());
+            return;
+          }
+          List<Row> recovered = result.result();
+          if (!recovered.isEmpty()) {
+            recovered.forEach(row -> LOG.info("task {} of tenant {} recovered from agent {} ({}): now {}",
+                row.getUUID("id"), row.getString("tenant_id"), row.getString("assigned_agent_id"),
+                row.getString("reason"), row.getString("state")));
+            changed(recovered.stream().map(row -> row.getString("tenant_id")).toList());
+            if (recovered.size() >= config.tasks().rescueBatchSize()) {
+              vertx.runOnContext(v -> rescue());
+            }
+          }
+        });
     breaker.execute(tasks::stateCounts).onSuccess(counts -> {
       for (int i = 0; i < counts.length; i++) {
         stateCounts.set(i, counts[i]);
