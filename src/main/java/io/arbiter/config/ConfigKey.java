@@ -161,6 +161,10 @@ public enum ConfigKey {
           + "that their tasks are retried elsewhere"),
   POLICY_MAX_WAIVER_DAYS("policy.maxWaiverDays", Kind.integer(1, 3650), false,
       "longest a waiver may run: its expiry must lie within this many days of its creation"),
+  SCHEDULES_POLL_INTERVAL_MS("schedules.pollIntervalMs", Kind.integer(100, 60_000), false,
+      "how often each node looks for due schedules; an occurrence fires at most this much late"),
+  SCHEDULES_MAX_PER_TENANT("schedules.maxPerTenant", Kind.integer(1, 100_000), false,
+      "schedules one tenant may hold; one more answers 422"),
   LOG_LEVEL("log.level", Kind.choice("TRACE", "DEBUG", "INFO", "WARN", "ERROR"), true, "level of the io.arbiter loggers"),
   CONFIG_SCAN_PERIOD_MS("config.scanPeriodMs", Kind.integer(100, 3_600_000), false,
       "how often the conf file is checked for changes");
