@@ -38,6 +38,18 @@ class CadenceTest {
   }
 
   @Test
+  @DisplayName("an occurrence in the hour skipped in spring does not happen; one in the hour repeated in autumn happens once")
+  void skippedAndRepeatedHours() {
+    Cadence halfPastTwo = Cadence.of("30 2 * * *", "Europe/Paris");
+    assertThat(halfPastTwo.after(Instant.parse("2026-03-28T12:00:00Z")))
+        .contains(Instant.parse("2026-03-30T00:30:00Z"));
+    assertThat(halfPastTwo.after(Instant.parse("2026-10-24T12:00:00Z")))
+        .contains(Instant.parse("2026-10-25T00:30:00Z"));
+    assertThat(halfPastTwo.after(Instant.parse("2026-10-25T00:30:00Z")))
+        .contains(Instant.parse("2026-10-26T01:30:00Z"));
+  }
+
+  @Test
   @DisplayName("a bad expression is refused naming cron, a bad zone naming timeZone")
   void refusesNamingTheField() {
     assertThatThrownBy(() -> Cadence.of("61 * * * *", "UTC")).isInstanceOf(Cadence.Invalid.class)
