@@ -71,6 +71,19 @@ public final class Cadence {
     return cadence;
   }
 
+  /**
+   * Checks the parts a change gives (either may be null): the expression on its own, the zone on its own; the schedule
+   * they change is checked whole under its lock.
+   */
+  static void check(String expression, String zoneId) {
+    if (zoneId != null) {
+      zone(zoneId);
+    }
+    if (expression != null) {
+      of(expression, "UTC");
+    }
+  }
+
   /** An IANA region id ({@code Europe/Paris}, {@code UTC}); fixed offsets and abbreviations are refused. */
   static ZoneId zone(String zoneId) {
     if (zoneId == null || zoneId.isEmpty() || zoneId.length() > MAX_ZONE_LENGTH

@@ -7,6 +7,8 @@ import io.arbiter.bus.Replies;
 import io.arbiter.bus.RequestContext;
 import io.arbiter.db.DbBreaker;
 import io.arbiter.task.TaskState;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonObject;
@@ -45,8 +47,11 @@ final class Firing {
   private final ScheduleRepository schedules;
   private final long requestTimeoutMs;
   private final Clock clock;
+  private final MeterRegistry registry;
 
-  Firing(EventBus bus, DbBreaker breaker, ScheduleRepository schedules, long requestTimeoutMs, Clock clock) {
+  Firing(EventBus bus, DbBreaker breaker, ScheduleRepository schedules, long requestTimeoutMs, Clock clock,
+         MeterRegistry registry) {
+    this.registry = registry;
     this.bus = bus;
     this.breaker = breaker;
     this.schedules = schedules;
@@ -97,13 +102,13 @@ final class Firing {
         "schedule:" + s.id(), ROLE, null, null);
     return overlapAllows(s, ctx)
         .compose(fire -> fire ? submit(s, occurrence, ctx) : Future.succeededFuture(Run.skipped(s.lastRunTaskId())))
-        .compose(run -> breaker.execute(() -> schedules.advance(s, occurrence, next, run)))
-        .map(advanced -> {
+        .compose(run -> breaker.execute(() -> schedules.advance(s, occurrence, next, run)).map(advanced -> {
           if (advanced) {
-            LOG.debug("schedule {} of tenant {} fired its occurrence {}", s.id(), s.tenantId(), occurrence);
+            LOG.debug("schedule {} of tenant {}: occurrence {} {}", s.id(), s.tenantId(), occurrence, run.outcome());
+            counted(run);
           }
           return advanced && next != null && !next.isAfter(now);
-        });
+        }));
   }
 
   /**
@@ -130,6 +135,14 @@ final class Firing {
                 ? Future.succeededFuture(true) : Future.failedFuture(failure);
           });
     });
+  }
+
+  private void counted(Run run) {
+    if (registry != null) {
+      Counter.builder("arbiter.schedules.runs").tag("outcome", run.outcome())
+          .description("Schedule occurrences handled, by outcome (submitted, skipped, refused)").register(registry)
+          .increment();
+    }
   }
 
   /** A task that was purged counts as finished; a state this build does not know counts as unfinished. */

@@ -17,6 +17,7 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import java.time.Clock;
@@ -56,7 +57,8 @@ public final class ScheduleVerticle extends VerticleBase {
     pool = Database.pool(vertx, config.db(), "schedules", false, Math.min(4, config.db().poolSize()));
     breaker = new DbBreaker(vertx, "schedules-db", config.breaker(), registry);
     schedules = new ScheduleRepository(pool);
-    firing = new Firing(vertx.eventBus(), breaker, schedules, config.http().requestTimeoutMs(), Clock.systemUTC());
+    firing = new Firing(vertx.eventBus(), breaker, schedules, config.http().requestTimeoutMs(), Clock.systemUTC(),
+        registry);
     EventBus bus = vertx.eventBus();
     return Future.all(List.of(
         bus.consumer(Addresses.SCHEDULES_CREATE, handle(this::create)).completion(),
@@ -127,8 +129,10 @@ public final class ScheduleVerticle extends VerticleBase {
     UUID id = id(m);
     JsonObject patch = m.body().copy();
     patch.remove("id");
-    if (patch.containsKey("cron") || patch.containsKey("timeZone")) {
-      cadence(patch.getString("cron", "* * * * *"), patch.getString("timeZone", "UTC"));
+    try {
+      Cadence.check(patch.getString("cron"), patch.getString("timeZone"));
+    } catch (Cadence.Invalid e) {
+      throw invalid(e.field(), e.getMessage());
     }
     Future<JsonObject> template = patch.containsKey("template")
         ? checkTemplate(ctx, patch.getJsonObject("template")) : Future.succeededFuture(null);
@@ -173,7 +177,7 @@ public final class ScheduleVerticle extends VerticleBase {
         .map(rows -> {
           List<ScheduleRepository.RunView> page = rows.subList(0, Math.min(limit, rows.size()));
           String next = rows.size() > limit ? Cursor.encode(page.get(page.size() - 1).occurrenceAt().toString()) : null;
-          return new JsonObject().put("items", new io.vertx.core.json.JsonArray(page.stream()
+          return new JsonObject().put("items", new JsonArray(page.stream()
               .map(ScheduleRepository.RunView::toJson).toList())).put("nextCursor", next);
         });
   }

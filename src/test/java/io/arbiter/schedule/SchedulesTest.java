@@ -175,6 +175,7 @@ class SchedulesTest {
     JsonObject after = http.get("/api/v1/schedules/" + id, admin).json();
     assertThat(after.getString("lastRunTaskId")).isEqualTo(delivery.getString("taskId"));
     assertThat(java.time.Instant.parse(after.getString("nextRunAt"))).isAfter(java.time.Instant.now());
+    assertThat(http.get("/metrics", null).text()).contains("arbiter_schedules_runs_total{outcome=\"submitted\"}");
   }
 
   @Test
