@@ -236,6 +236,29 @@ class SchedulesTest {
   }
 
   @Test
+  @DisplayName("an occurrence whose task the tenant's limits now refuse is recorded as refused, and the schedule goes on")
+  void refusedRunIsRecordedAndTheScheduleMovesOn() {
+    String tenant = "sched-limited";
+    String token = app.tokens().admin(tenant);
+    Http.Reply created = http.post("/api/v1/schedules", token, schedule("limited", "report"));
+    assertThat(created.status()).as("%s", created).isEqualTo(201);
+    String id = created.json().getString("id");
+    assertThat(http.send(io.vertx.core.http.HttpMethod.PUT, "/api/v1/tenant-limits", token, "application/json",
+        new JsonObject().put("taskTypes", new JsonArray().add("other")).toBuffer()).status()).isEqualTo(200);
+    forceDue(id, 0);
+
+    TestApp.eventually(WAIT, "the occurrence is handled", () -> app.sql(
+        "SELECT 1 FROM schedule_runs WHERE schedule_id = $1", java.util.UUID.fromString(id)).size() == 1);
+    JsonObject run = http.get("/api/v1/schedules/" + id + "/runs", token).json().getJsonArray("items")
+        .getJsonObject(0);
+    assertThat(run.getString("outcome")).isEqualTo("refused");
+    assertThat(run.getString("taskId")).isNull();
+    assertThat(run.getString("detail")).contains("limit.task-types");
+    assertThat(java.time.Instant.parse(http.get("/api/v1/schedules/" + id, token).json().getString("nextRunAt")))
+        .isAfter(java.time.Instant.now());
+  }
+
+  @Test
   @DisplayName("two Arbiter nodes on one database fire each occurrence exactly once")
   void twoNodesFireEachOccurrenceOnce() {
     String id;
