@@ -64,29 +64,40 @@ final class Firing {
     return "schedule:" + scheduleId + ":" + occurrence;
   }
 
-  /** One poll: a step for each due schedule. True when some may still be due (a full batch, or catch-up left). */
+  /** What one step did: whether it moved its schedule on, and whether the schedule is still due after it. */
+  private record Stepped(boolean advanced, boolean stillDue) {
+    static final Stepped STUCK = new Stepped(false, false);
+  }
+
+  /**
+   * One poll: a step for each due schedule. True when a step moved on and more may be due at once (a full batch, or
+   * catch-up left): a poll whose steps all failed waits for the next tick instead of spinning.
+   */
   Future<Boolean> poll() {
     Instant now = clock.instant();
     return breaker.execute(() -> schedules.due(now, BATCH)).compose(due -> {
-      List<Future<Boolean>> steps = due.stream().map(s -> step(s, now).recover(e -> {
+      List<Future<Stepped>> steps = due.stream().map(s -> step(s, now).recover(e -> {
         LOG.debug("schedule {} of tenant {}: occurrence {} left for the next poll ({})", s.id(), s.tenantId(),
             s.nextRunAt(), e.getMessage());
-        return Future.succeededFuture(false);
+        return Future.succeededFuture(Stepped.STUCK);
       })).toList();
-      return Future.join(steps).map(v -> due.size() >= BATCH
-          || steps.stream().anyMatch(f -> f.succeeded() && f.result()));
+      return Future.join(steps).map(v -> {
+        List<Stepped> done = steps.stream().map(Future::result).toList();
+        return done.stream().anyMatch(Stepped::advanced)
+            && (due.size() >= BATCH || done.stream().anyMatch(Stepped::stillDue));
+      });
     });
   }
 
-  /** One step of a due schedule; true when it is still due afterwards (catch-up of several occurrences). */
-  private Future<Boolean> step(Schedule s, Instant now) {
+  /** One step of a due schedule: at most one occurrence fired (catch-up of several takes several steps). */
+  private Future<Stepped> step(Schedule s, Instant now) {
     Cadence cadence;
     try {
       cadence = s.cadence();
     } catch (Cadence.Invalid e) {
       LOG.warn("schedule {} of tenant {} no longer parses ({}); it stays due until it is changed", s.id(),
           s.tenantId(), e.getMessage());
-      return Future.succeededFuture(false);
+      return Future.succeededFuture(Stepped.STUCK);
     }
     CatchUp.Step step = s.catchUp().step(cadence, s.nextRunAt(), now);
     Instant next = step.next().orElse(null);
@@ -95,7 +106,8 @@ final class Firing {
           step.dropped(), s.catchUp().wire());
     }
     if (step.fire().isEmpty()) {
-      return breaker.execute(() -> schedules.advance(s, null, next, null)).map(false);
+      return breaker.execute(() -> schedules.advance(s, null, next, null))
+          .map(advanced -> new Stepped(advanced, false));
     }
     Instant occurrence = step.fire().get();
     RequestContext ctx = new RequestContext("schedule-" + s.id() + "-" + occurrence.getEpochSecond(), s.tenantId(),
@@ -107,7 +119,7 @@ final class Firing {
             LOG.debug("schedule {} of tenant {}: occurrence {} {}", s.id(), s.tenantId(), occurrence, run.outcome());
             counted(run);
           }
-          return advanced && next != null && !next.isAfter(now);
+          return new Stepped(advanced, advanced && next != null && !next.isAfter(now));
         }));
   }
 
@@ -158,9 +170,9 @@ final class Firing {
   }
 
   /**
-   * The occurrence's task, submitted with its idempotency key. A refusal for good (the template breaks limits set since)
-   * is a refused run; a failure that may pass, or a submission only buffered in the outage journal, fails the step so
-   * that the next poll submits it again with the same key.
+   * The occurrence's task, submitted with its idempotency key. A refusal for good (the template breaks limits set
+   * since) is a refused run; a failure that may pass, or a submission only buffered in the outage journal, fails the
+   * step so that the next poll submits it again with the same key.
    */
   private Future<Run> submit(Schedule s, Instant occurrence, RequestContext ctx) {
     JsonObject body = s.template().copy().put("idempotencyKey", idempotencyKey(s.id(), occurrence));

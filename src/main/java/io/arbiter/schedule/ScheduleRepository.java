@@ -72,7 +72,8 @@ final class ScheduleRepository {
    * {@code schedule.updated} with the schedule before and after.
    */
   Future<Schedule> update(RequestContext ctx, UUID id, Function<Schedule, Schedule> change) {
-    return pool.withTransaction(tx -> tx.preparedQuery(ScheduleSql.SELECT_FOR_UPDATE).execute(Tuple.of(ctx.tenantId(), id))
+    return pool.withTransaction(tx -> tx.preparedQuery(ScheduleSql.SELECT_FOR_UPDATE)
+            .execute(Tuple.of(ctx.tenantId(), id))
             .compose(rows -> {
               Schedule before = one(rows);
               Schedule after = change.apply(before);

@@ -38,7 +38,7 @@ class CadenceTest {
   }
 
   @Test
-  @DisplayName("an occurrence in the hour skipped in spring does not happen; one in the hour repeated in autumn happens once")
+  @DisplayName("an occurrence in the hour skipped in spring does not happen; in the hour repeated in autumn, once")
   void skippedAndRepeatedHours() {
     Cadence halfPastTwo = Cadence.of("30 2 * * *", "Europe/Paris");
     assertThat(halfPastTwo.after(Instant.parse("2026-03-28T12:00:00Z")))

@@ -236,7 +236,7 @@ class SchedulesTest {
   }
 
   @Test
-  @DisplayName("an occurrence whose task the tenant's limits now refuse is recorded as refused, and the schedule goes on")
+  @DisplayName("an occurrence whose task the tenant's limits now refuse is recorded as refused; the schedule goes on")
   void refusedRunIsRecordedAndTheScheduleMovesOn() {
     String tenant = "sched-limited";
     String token = app.tokens().admin(tenant);
