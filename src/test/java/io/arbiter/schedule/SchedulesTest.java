@@ -179,6 +179,28 @@ class SchedulesTest {
   }
 
   @Test
+  @DisplayName("after an outage, catch-up latest fires the latest missed occurrence once, none fires nothing")
+  void catchUpAfterAnOutage() {
+    JsonObject yearly = new JsonObject().put("cron", "0 0 1 1 *").put("timeZone", "UTC");
+    String latest = create(schedule("outage-latest", "outage-type").mergeIn(yearly)).getString("id");
+    String none = create(schedule("outage-none", "outage-type").mergeIn(yearly).put("catchUp", "none"))
+        .getString("id");
+    java.util.UUID[] both = {java.util.UUID.fromString(latest), java.util.UUID.fromString(none)};
+    app.sql("UPDATE schedules SET next_run_at = date_trunc('year', now()) - interval '3 years' WHERE id = ANY($1)",
+        (Object) both);
+
+    TestApp.eventually(WAIT, "both schedules moved past now", () -> app.sql(
+        "SELECT 1 FROM schedules WHERE id = ANY($1) AND next_run_at <= now()", (Object) both).size() == 0);
+    List<JsonObject> fired = runs(latest);
+    assertThat(fired).hasSize(1);
+    assertThat(fired.get(0).getString("occurrenceAt"))
+        .isEqualTo(java.time.Year.now(java.time.ZoneOffset.UTC) + "-01-01T00:00:00Z");
+    assertThat(runs(none)).isEmpty();
+    assertThat(http.get("/api/v1/schedules/" + none, admin).json().getString("nextRunAt"))
+        .isEqualTo(java.time.Year.now(java.time.ZoneOffset.UTC).plusYears(1) + "-01-01T00:00:00Z");
+  }
+
+  @Test
   @DisplayName("a paused schedule does not fire; resumed, it fires again")
   void pauseAndResume() {
     String paused = create(schedule("paused", "pause-type")).getString("id");
@@ -218,7 +240,7 @@ class SchedulesTest {
         .isEqualTo(200);
     forceDue(id, 10);
     TestApp.eventually(WAIT, "the next occurrence fires", () -> runs(id).stream()
-        .anyMatch(run -> run.getString("outcome").equals("submitted") && run != null
+        .anyMatch(run -> run.getString("outcome").equals("submitted")
             && !run.getString("taskId").equals(first.getString("taskId"))));
   }
 
