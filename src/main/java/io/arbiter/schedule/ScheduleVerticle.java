@@ -61,14 +61,15 @@ public final class ScheduleVerticle extends VerticleBase {
         registry);
     EventBus bus = vertx.eventBus();
     return Future.all(List.of(
-        bus.consumer(Addresses.SCHEDULES_CREATE, handle(this::create)).completion(),
-        bus.consumer(Addresses.SCHEDULES_GET, handle(m -> breaker.execute(() -> schedules.get(ctx(m), id(m)))
+        bus.localConsumer(Addresses.SCHEDULES_CREATE, handle(this::create)).completion(),
+        bus.localConsumer(Addresses.SCHEDULES_GET, handle(m -> breaker.execute(() -> schedules.get(ctx(m), id(m)))
             .map(Schedule::toJson))).completion(),
-        bus.consumer(Addresses.SCHEDULES_LIST, handle(this::list)).completion(),
-        bus.consumer(Addresses.SCHEDULES_UPDATE, handle(this::update)).completion(),
-        bus.consumer(Addresses.SCHEDULES_DELETE, handle(this::delete)).completion(),
-        bus.consumer(Addresses.SCHEDULES_RUNS, handle(this::runs)).completion(),
-        bus.consumer(Addresses.SCHEDULES_HEALTH, handle(m -> breaker.ping(pool).map(h -> h.toJson()))).completion(),
+        bus.localConsumer(Addresses.SCHEDULES_LIST, handle(this::list)).completion(),
+        bus.localConsumer(Addresses.SCHEDULES_UPDATE, handle(this::update)).completion(),
+        bus.localConsumer(Addresses.SCHEDULES_DELETE, handle(this::delete)).completion(),
+        bus.localConsumer(Addresses.SCHEDULES_RUNS, handle(this::runs)).completion(),
+        bus.localConsumer(Addresses.SCHEDULES_HEALTH, handle(m -> breaker.ping(pool).map(h -> h.toJson())))
+            .completion(),
         bus.<JsonObject>localConsumer(Addresses.CONFIG_CHANGED,
             m -> live = LiveSettings.fromJson(m.body().getJsonObject("settings"))).completion()))
         .onSuccess(v -> vertx.setPeriodic(config.schedules().pollIntervalMs(), id -> poll()));
