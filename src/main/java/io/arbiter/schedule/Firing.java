@@ -101,13 +101,11 @@ final class Firing {
     }
     CatchUp.Step step = s.catchUp().step(cadence, s.nextRunAt(), now);
     Instant next = step.next().orElse(null);
-    if (step.dropped() > 0) {
-      LOG.info("schedule {} of tenant {}: {} missed occurrence(s) dropped (catchUp {})", s.id(), s.tenantId(),
-          step.dropped(), s.catchUp().wire());
-    }
     if (step.fire().isEmpty()) {
-      return breaker.execute(() -> schedules.advance(s, null, next, null))
-          .map(advanced -> new Stepped(advanced, false));
+      return breaker.execute(() -> schedules.advance(s, null, next, null)).map(advanced -> {
+        dropped(s, step, advanced);
+        return new Stepped(advanced, false);
+      });
     }
     Instant occurrence = step.fire().get();
     RequestContext ctx = new RequestContext("schedule-" + s.id() + "-" + occurrence.getEpochSecond(), s.tenantId(),
@@ -119,6 +117,7 @@ final class Firing {
             LOG.debug("schedule {} of tenant {}: occurrence {} {}", s.id(), s.tenantId(), occurrence, run.outcome());
             counted(run);
           }
+          dropped(s, step, advanced);
           return new Stepped(advanced, advanced && next != null && !next.isAfter(now));
         }));
   }
@@ -147,6 +146,14 @@ final class Firing {
                 ? Future.succeededFuture(true) : Future.failedFuture(failure);
           });
     });
+  }
+
+  /** Logged by the node whose step held, once per outage. */
+  private static void dropped(Schedule s, CatchUp.Step step, boolean advanced) {
+    if (advanced && step.dropped() > 0) {
+      LOG.info("schedule {} of tenant {}: {} missed occurrence(s) dropped (catchUp {})", s.id(), s.tenantId(),
+          step.dropped(), s.catchUp().wire());
+    }
   }
 
   private void counted(Run run) {
