@@ -19,6 +19,7 @@ import io.arbiter.http.auth.DevSecret;
 import io.arbiter.policy.PolicyVerticle;
 import io.arbiter.registry.RegistryVerticle;
 import io.arbiter.routing.RoutingVerticle;
+import io.arbiter.schedule.ScheduleVerticle;
 import io.arbiter.task.TaskVerticle;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -41,7 +42,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One running Arbiter: config → preflight (ports free, the data directory locked) → database (embedded in dev mode,
- * then Flyway) → verticles deployed in dependency order (audit, policy, registry, tasks, routing, HTTP ingress).
+ * then Flyway) → verticles deployed in dependency order (audit, policy, registry, tasks, routing, schedules, HTTP
+ * ingress).
  * {@link #start} blocks until it serves or fails with a {@link StartupException} whose message names the cause in one
  * line; a failed start removes the data directory if it created it.
  */
@@ -118,6 +120,7 @@ public final class Arbiter implements AutoCloseable {
           .compose(id -> vertx.deployVerticle(new RegistryVerticle(ready, metrics)))
           .compose(id -> vertx.deployVerticle(new TaskVerticle(ready, metrics)))
           .compose(id -> deployLanes(vertx, ready, metrics))
+          .compose(id -> vertx.deployVerticle(new ScheduleVerticle(ready, metrics)))
           .compose(id -> http.deploy(vertx)));
       ConfigRetriever watching = ConfigLoader.retriever(vertx, options.confFile(), config.configScanPeriodMs(),
           overrides(options));

@@ -125,6 +125,29 @@ public final class Addresses {
   /** No body. Reply: {@link io.arbiter.db.DbHealth} JSON of the policy verticle. */
   public static final String POLICY_HEALTH = "arbiter.policy.health";
 
+  /** Create a schedule. Body {@code {name, cron, timeZone?, template, overlap?, catchUp?, paused?}} ({@code template}:
+   * a task submission). Reply: the schedule {@code {id, tenantId, name, cron, timeZone, template, overlap, catchUp,
+   * paused, nextRunAt, lastRunTaskId, lastRunAt, createdBy, createdAt, updatedAt}}. Fails {@link Failure#BAD_REQUEST}
+   * naming the field for a bad expression, zone or template, {@link Failure#CONFLICT} for a name the tenant uses,
+   * {@link Failure#UNPROCESSABLE} past {@code schedules.maxPerTenant} or a template that breaks the tenant's limits. */
+  public static final String SCHEDULES_CREATE = "arbiter.schedules.create";
+  /** Body {@code {id}}. Reply: the schedule. Fails {@link Failure#NOT_FOUND} (also for another tenant's). */
+  public static final String SCHEDULES_GET = "arbiter.schedules.get";
+  /** Body {@code {limit?, cursor?}}. Reply {@code {items: [schedule…], nextCursor}}, newest first. */
+  public static final String SCHEDULES_LIST = "arbiter.schedules.list";
+  /** Body {@code {id, name?, cron?, timeZone?, template?, overlap?, catchUp?, paused?}}. Reply: the changed schedule
+   * (a new expression or zone, or a resume, moves its next run to the first occurrence from now). Fails as
+   * {@link #SCHEDULES_CREATE} does, and {@link Failure#NOT_FOUND}. */
+  public static final String SCHEDULES_UPDATE = "arbiter.schedules.update";
+  /** Body {@code {id}}. Reply: the deleted schedule (its runs go with it, their tasks stay). Fails
+   * {@link Failure#NOT_FOUND}. */
+  public static final String SCHEDULES_DELETE = "arbiter.schedules.delete";
+  /** Body {@code {id, limit?, cursor?}}. Reply {@code {items: [{scheduleId, occurrenceAt, outcome, taskId, state,
+   * detail, firedAt}…], nextCursor}}, newest occurrence first. Fails {@link Failure#NOT_FOUND}. */
+  public static final String SCHEDULES_RUNS = "arbiter.schedules.runs";
+  /** No body. Reply: {@link io.arbiter.db.DbHealth} JSON of the schedule verticle. */
+  public static final String SCHEDULES_HEALTH = "arbiter.schedules.health";
+
   /** Append a security or system event that has no transaction of its own. Body: {@code AuditEvent.toJson()}
    * ({@code tenantId, actorSub, actorRole, action, target, outcome, clientIp, userAgent, correlationId, details,
    * tags}). Reply: an empty object once the event is in the audit log (senders may ignore it). */

@@ -13,8 +13,8 @@ import java.nio.file.Path;
  */
 public record ArbiterConfig(
     Mode mode, Path dataDir, Http http, Db db, Breaker breaker, Auth auth, Registry registry, Api api, Tasks tasks,
-    Routing routing, Audit audit, Journal journal, Shutdown shutdown, Policy policy, LiveSettings live,
-    long configScanPeriodMs) {
+    Routing routing, Audit audit, Journal journal, Shutdown shutdown, Policy policy, Schedules schedules,
+    LiveSettings live, long configScanPeriodMs) {
 
   public enum Mode { DEV, PROD }
 
@@ -96,6 +96,9 @@ public record ArbiterConfig(
   public record Audit(int drainBatchSize, long drainIntervalMs) {}
 
   public record Policy(int maxWaiverDays) {}
+
+  /** Recurring tasks: how often due schedules are looked for, and how many one tenant may hold. */
+  public record Schedules(long pollIntervalMs, int maxPerTenant) {}
 
   public record Tasks(long maxPayloadBytes, long defaultTimeoutMs, long minTimeoutMs, long maxTimeoutMs,
                       int defaultMaxAttempts, int maxAttemptsLimit, long ackTimeoutMs, long leaseMs, long backoffBaseMs,
@@ -194,6 +197,7 @@ public record ArbiterConfig(
         new Journal(v.integer(JOURNAL_CAPACITY), v.number(JOURNAL_MAX_BYTES), v.number(JOURNAL_REPLAY_INTERVAL_MS)),
         new Shutdown(v.number(SHUTDOWN_GRACE_MS), "release".equals(v.text(SHUTDOWN_LEASES))),
         new Policy(v.integer(POLICY_MAX_WAIVER_DAYS)),
+        new Schedules(v.number(SCHEDULES_POLL_INTERVAL_MS), v.integer(SCHEDULES_MAX_PER_TENANT)),
         LiveSettings.from(v),
         v.number(CONFIG_SCAN_PERIOD_MS));
   }
@@ -262,12 +266,12 @@ public record ArbiterConfig(
   public ArbiterConfig withJwtSecret(String secret) {
     return new ArbiterConfig(mode, dataDir, http, db, breaker,
         new Auth(secret, auth.issuer(), auth.audience(), auth.leewaySeconds()), registry, api, tasks, routing, audit,
-        journal, shutdown, policy, live, configScanPeriodMs);
+        journal, shutdown, policy, schedules, live, configScanPeriodMs);
   }
 
   /** A copy pointing at another database (dev mode fills in the embedded one). */
   public ArbiterConfig withDb(Db other) {
     return new ArbiterConfig(mode, dataDir, http, other, breaker, auth, registry, api, tasks, routing, audit, journal,
-        shutdown, policy, live, configScanPeriodMs);
+        shutdown, policy, schedules, live, configScanPeriodMs);
   }
 }

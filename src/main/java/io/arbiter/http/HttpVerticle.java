@@ -8,6 +8,7 @@ import io.arbiter.http.api.AuditApi;
 import io.arbiter.http.api.BusRoute;
 import io.arbiter.http.api.PolicyApi;
 import io.arbiter.http.api.RoutingApi;
+import io.arbiter.http.api.SchedulesApi;
 import io.arbiter.http.api.TasksApi;
 import io.arbiter.http.auth.Access;
 import io.arbiter.http.auth.AuthFailures;
@@ -180,6 +181,7 @@ public final class HttpVerticle extends VerticleBase {
     RoutingApi.mount(builder, busRoute);
     builder.getRoute("createStreamTicket").addHandler(StreamRoutes.issueTicket(streamTickets));
     PolicyApi.mount(builder, busRoute);
+    SchedulesApi.mount(builder, busRoute);
     Router api = builder.createRouter();
     api.route().failureHandler(problems);
     root.route("/api/v1/*").subRouter(api);

@@ -57,7 +57,7 @@ class OperationsTest {
       assertThat(body.getString("outcome")).isEqualTo("UP");
       assertThat(body.getJsonArray("checks").stream().map(c -> ((JsonObject) c).getJsonObject("data")
           .getString("breaker"))).containsExactlyInAnyOrder("registry-db", "tasks-db", "routing-db", "audit-db",
-              "policy-db");
+              "policy-db", "schedules-db");
     }
   }
 

@@ -37,7 +37,8 @@ public final class HealthRoutes {
       "tasks", Addresses.TASKS_HEALTH,
       "routing", Addresses.ROUTING_HEALTH,
       "audit", Addresses.AUDIT_HEALTH,
-      "policy", Addresses.POLICY_HEALTH);
+      "policy", Addresses.POLICY_HEALTH,
+      "schedules", Addresses.SCHEDULES_HEALTH);
 
   private static final long CHECK_TIMEOUT_MS = 2_000;
   /** How long a readiness or database answer is reused before the domains are asked again. */
