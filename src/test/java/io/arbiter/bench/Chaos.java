@@ -190,6 +190,7 @@ public final class Chaos implements Callable<Integer> {
     private final Set<String> accepted = ConcurrentHashMap.newKeySet();
     private final LongAdder buffered = new LongAdder();
     private final LongAdder refused = new LongAdder();
+    private final Tally refusals = new Tally();
     private final AtomicLong faultEnded = new AtomicLong();
     private final AtomicLong specialDone = new AtomicLong();
     private volatile boolean submitting = true;
@@ -304,6 +305,9 @@ public final class Chaos implements Callable<Integer> {
       submitting = false;
       submitter.join();
 
+      if (!refusals.isEmpty()) {
+        System.out.println("    refused submissions: " + refusals);
+      }
       long finished = awaitFinished(Duration.ofSeconds(120));
       simulated.stop().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
       if (peerAgents != null) {
@@ -329,6 +333,13 @@ public final class Chaos implements Callable<Integer> {
             }
           } else {
             refused.increment();
+            String which = node == peerApi ? "second node " : "";
+            if (ar.succeeded()) {
+              refusals.add("submit to " + which + "answered " + ar.result().statusCode(), ArbiterApi.text(ar.result()));
+            } else {
+              refusals.add("submit to " + which + "failed: " + ar.cause().getClass().getSimpleName(),
+                  ar.cause().getMessage());
+            }
           }
         });
         next += periodNanos;
