@@ -237,7 +237,8 @@ public final class HttpVerticle extends VerticleBase {
       options.setSsl(true).setUseAlpn(true).setKeyCertOptions(new PemKeyCertOptions()
           .setCertPath(transport.tlsCertPath()).setKeyPath(transport.tlsKeyPath()));
     }
-    return vertx.createHttpServer(options).connectionHandler(connections::accept).requestHandler(router).listen()
+    return vertx.createHttpServer(options).connectionHandler(connections::accept)
+        .invalidRequestHandler(InvalidRequests::answer).requestHandler(router).listen()
         .onSuccess(s -> server = s)
         .recover(e -> Future.failedFuture(e instanceof BindException || String.valueOf(e.getMessage())
             .contains("Address already in use")

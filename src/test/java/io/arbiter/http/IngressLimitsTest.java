@@ -180,4 +180,20 @@ class IngressLimitsTest {
       loops.shutdownNow();
     }
   }
+
+  @Test
+  @DisplayName("a request line or headers too long for the decoder get a problem body, and the connection closes")
+  void unreadableRequestsGetAProblem() throws IOException {
+    String longLine = "GET /api/v1/tasks?x=" + "a".repeat(5_000) + " HTTP/1.1\r\nHost: localhost\r\n\r\n";
+    String bigHeaders = "GET /health/live HTTP/1.1\r\nHost: localhost\r\nX-Filler: " + "b".repeat(9_000)
+        + "\r\n\r\n";
+    for (String[] probe : new String[][] {{longLine, "414", "uri-too-long"}, {bigHeaders, "431", "headers-too-large"}}) {
+      try (Socket socket = connect("127.0.0.3")) {
+        send(socket, probe[0]);
+        String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(answer).matches("(?s)HTTP/1\\.[01] " + probe[1] + " .*").contains("application/problem+json")
+            .contains("https://arbiter.dev/problems/" + probe[2]);
+      }
+    }
+  }
 }
