@@ -125,6 +125,11 @@ public final class Addresses {
   /** No body. Reply: {@link io.arbiter.db.DbHealth} JSON of the policy verticle. */
   public static final String POLICY_HEALTH = "arbiter.policy.health";
 
+  /** Body {@code {id}}: a task id. Reply: the task's completion callback {@code {taskId, host, state, attempts,
+   * nextAttemptAt?, lastAttemptAt?, lastStatus?, lastError?, deliveredAt?, createdAt}}. Fails {@link Failure#NOT_FOUND}
+   * when no task of the caller's tenant with that id asked for one. */
+  public static final String CALLBACKS_GET = "arbiter.callbacks.get";
+
   /** Append a security or system event that has no transaction of its own. Body: {@code AuditEvent.toJson()}
    * ({@code tenantId, actorSub, actorRole, action, target, outcome, clientIp, userAgent, correlationId, details,
    * tags}). Reply: an empty object once the event is in the audit log (senders may ignore it). */
