@@ -47,6 +47,9 @@ public final class CallbackVerticle extends VerticleBase {
 
   private static final int MAX_ERROR_LENGTH = 500;
 
+  /** One claim at a time and short updates: a small pool, whatever {@code db.poolSize} gives the busy verticles. */
+  private static final int POOL_SIZE = 2;
+
   private final ArbiterConfig config;
   private final CallbackSettings settings;
   private final MeterRegistry registry;
@@ -66,7 +69,7 @@ public final class CallbackVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    pool = Database.pool(vertx, config.db(), "callbacks");
+    pool = Database.pool(vertx, config.db(), "callbacks", false, POOL_SIZE);
     breaker = new DbBreaker(vertx, "callbacks-db", config.breaker(), registry);
     callbacks = new CallbackRepository(pool);
     rule = new RetryRule(settings, () -> ThreadLocalRandom.current().nextDouble());
