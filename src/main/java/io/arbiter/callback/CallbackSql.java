@@ -34,18 +34,21 @@ final class CallbackSql {
    */
   static final String CLAIM_DUE = """
       WITH due AS (
-        SELECT c.task_id FROM task_callbacks c JOIN tasks t ON t.id = c.task_id
+        SELECT c.task_id, t.state, t.attempt, t.result, t.error, COALESCE(t.finished_at, t.updated_at) AS finished_at
+        FROM task_callbacks c JOIN tasks t ON t.id = c.task_id
         WHERE c.state IN ('pending', 'delivering') AND c.next_attempt_at <= now() AND t.state IN (%s)
         ORDER BY c.next_attempt_at
         LIMIT $1
         FOR UPDATE OF c SKIP LOCKED
+      ),
+      claimed AS (
+        UPDATE task_callbacks c SET state = 'delivering', attempts = c.attempts + 1, last_attempt_at = now(),
+               next_attempt_at = now() + $2 * interval '1 millisecond'
+        WHERE c.task_id = ANY (ARRAY(SELECT task_id FROM due))
+        RETURNING c.task_id, c.tenant_id, c.url, c.attempts
       )
-      UPDATE task_callbacks c SET state = 'delivering', attempts = c.attempts + 1, last_attempt_at = now(),
-             next_attempt_at = now() + $2 * interval '1 millisecond'
-      FROM due, tasks t
-      WHERE c.task_id = due.task_id AND t.id = c.task_id
-      RETURNING c.task_id, c.tenant_id, c.url, c.attempts, t.state, t.attempt, t.result, t.error,
-                COALESCE(t.finished_at, t.updated_at) AS finished_at
+      SELECT c.task_id, c.tenant_id, c.url, c.attempts, d.state, d.attempt, d.result, d.error, d.finished_at
+      FROM claimed c JOIN due d ON d.task_id = c.task_id
       """.formatted(FINAL_STATES);
 
   /**
