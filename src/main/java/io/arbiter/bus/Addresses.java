@@ -190,6 +190,7 @@ public final class Addresses {
   public static final String EVENTS_AGENT = "arbiter.events.agent";
 
   /** Published by the audit verticle after each seal: the task and agent events it sealed into the chain, in chain
-   * order. Body {@code {events: [StreamEvent#toBus…]}}; the HTTP streams fan them out to their subscribers. */
+   * order. Body {@code {events: [StreamEvent#toBus…]}}; the HTTP streams fan them out to their subscribers, and a
+   * task's end ({@code task.succeeded}, {@code task.canceled}, {@code task.dead}) wakes the callback deliverer. */
   public static final String EVENTS_STREAM = "arbiter.events.stream";
 }
