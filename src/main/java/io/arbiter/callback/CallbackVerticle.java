@@ -78,7 +78,7 @@ public final class CallbackVerticle extends VerticleBase {
       deliveries = Map.of("delivered", counter("delivered"), "retry", counter("retry"), "failed", counter("failed"));
     }
     EventBus bus = vertx.eventBus();
-    Future<?> consumers = bus.consumer(Addresses.CALLBACKS_GET, Replies.handle(LOG, m -> {
+    Future<?> consumers = bus.localConsumer(Addresses.CALLBACKS_GET, Replies.handle(LOG, m -> {
       RequestContext ctx = RequestContext.from(m);
       UUID id = taskId(m.body().getString("id"));
       return breaker.execute(() -> callbacks.get(ctx, id));
