@@ -226,6 +226,36 @@ class CallbacksTest {
   }
 
   @Test
+  @DisplayName("a receiver that does not answer within callbacks.timeoutMs is tried again; a redirect is not followed")
+  void timeoutRetriesAndRedirectGivesUp() {
+    Map<String, AtomicInteger> perTask = new ConcurrentHashMap<>();
+    receiver.answer(taskId -> perTask.computeIfAbsent(taskId, k -> new AtomicInteger()).incrementAndGet() == 1
+        ? Receiver.HANG : 200);
+    String slow;
+    try {
+      slow = submit(app, receiver.url());
+      cancel(app, slow);
+      TestApp.eventually(WAIT, "the callback is delivered on its second try",
+          () -> "delivered".equals(state(app, slow)));
+    } finally {
+      receiver.answer(taskId -> 200);
+    }
+    assertThat(receiver.of(slow)).extracting(Receiver.Received::answered).containsExactly(Receiver.HANG, 200);
+    assertThat(callback(slow).getInteger("attempts")).isEqualTo(2);
+
+    receiver.answer(taskId -> 302);
+    try {
+      String redirected = submit(app, receiver.url());
+      cancel(app, redirected);
+      TestApp.eventually(WAIT, "the redirected callback is given up", () -> "failed".equals(state(app, redirected)));
+      assertThat(receiver.of(redirected)).as("the redirect was not followed").hasSize(1);
+      assertThat(callback(redirected).getString("lastError")).contains("redirects are not followed");
+    } finally {
+      receiver.answer(taskId -> 200);
+    }
+  }
+
+  @Test
   @DisplayName("a callback to a host not listed, with user information, or too long is refused with 400 naming the field")
   void refusesHostsNotAllowed() {
     Http.Reply other = app.http().post("/api/v1/tasks", admin, task("https://hooks.example.com/x"));

@@ -22,6 +22,9 @@ final class Receiver implements AutoCloseable {
     }
   }
 
+  /** An answer that never comes: the request is left open. */
+  static final int HANG = 0;
+
   private final Vertx vertx = Vertx.vertx();
   private final HttpServer server;
   private final ConcurrentLinkedQueue<Received> received = new ConcurrentLinkedQueue<>();
@@ -33,6 +36,12 @@ final class Receiver implements AutoCloseable {
       int status = answer.applyAsInt(taskId);
       received.add(new Received(request.getHeader("Arbiter-Signature"), request.getHeader("Arbiter-Delivery"),
           request.getHeader("Content-Type"), body.toString(), status));
+      if (status == HANG) {
+        return;
+      }
+      if (status >= 300 && status < 400) {
+        request.response().putHeader("Location", url());
+      }
       request.response().setStatusCode(status).end("ignored by Arbiter");
     })).listen(0, "127.0.0.1"));
   }
