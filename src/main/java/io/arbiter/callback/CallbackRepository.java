@@ -1,7 +1,7 @@
 package io.arbiter.callback;
 
-import io.arbiter.bus.RequestContext;
 import io.arbiter.bus.Failure;
+import io.arbiter.bus.RequestContext;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;

@@ -9,6 +9,7 @@ import io.arbiter.db.Coalescer;
 import io.arbiter.db.Database;
 import io.arbiter.db.DbBreaker;
 import io.arbiter.db.Secrets;
+import io.arbiter.task.TaskState;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
@@ -19,11 +20,12 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,7 +45,8 @@ public final class CallbackVerticle extends VerticleBase {
   static final int BATCH = 32;
 
   /** The stream events of a task reaching a state its callback reports. */
-  private static final Set<String> FINISHED = Set.of("task.succeeded", "task.canceled", "task.dead");
+  private static final Set<String> FINISHED = Arrays.stream(TaskState.values()).filter(TaskState::finished)
+      .map(state -> "task." + state.wire()).collect(Collectors.toUnmodifiableSet());
 
   private static final int MAX_ERROR_LENGTH = 500;
 
