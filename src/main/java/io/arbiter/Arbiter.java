@@ -2,6 +2,7 @@ package io.arbiter;
 
 import io.arbiter.audit.AuditVerticle;
 import io.arbiter.audit.SealCounter;
+import io.arbiter.callback.CallbackVerticle;
 import io.arbiter.cluster.ClusterSettings;
 import io.arbiter.cluster.Clustering;
 import io.arbiter.bus.Addresses;
@@ -42,7 +43,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One running Arbiter: config → preflight (ports free, the data directory locked) → database (embedded in dev mode,
- * then Flyway) → verticles deployed in dependency order (audit, policy, registry, tasks, routing, schedules, HTTP
+ * then Flyway) → verticles deployed in dependency order (audit, policy, registry, tasks, callbacks, routing,
+ * schedules, HTTP
  * ingress).
  * {@link #start} blocks until it serves or fails with a {@link StartupException} whose message names the cause in one
  * line; a failed start removes the data directory if it created it.
@@ -119,6 +121,7 @@ public final class Arbiter implements AutoCloseable {
           .compose(id -> vertx.deployVerticle(new PolicyVerticle(ready, metrics)))
           .compose(id -> vertx.deployVerticle(new RegistryVerticle(ready, metrics)))
           .compose(id -> vertx.deployVerticle(new TaskVerticle(ready, metrics)))
+          .compose(id -> vertx.deployVerticle(new CallbackVerticle(ready, metrics)))
           .compose(id -> deployLanes(vertx, ready, metrics))
           .compose(id -> vertx.deployVerticle(new ScheduleVerticle(ready, metrics)))
           .compose(id -> http.deploy(vertx)));

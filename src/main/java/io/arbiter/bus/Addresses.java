@@ -147,6 +147,10 @@ public final class Addresses {
   public static final String SCHEDULES_RUNS = "arbiter.schedules.runs";
   /** No body. Reply: {@link io.arbiter.db.DbHealth} JSON of the schedule verticle. */
   public static final String SCHEDULES_HEALTH = "arbiter.schedules.health";
+  /** Body {@code {id}}: a task id. Reply: the task's completion callback {@code {taskId, host, state, attempts,
+   * nextAttemptAt?, lastAttemptAt?, lastStatus?, lastError?, deliveredAt?, createdAt}}. Fails {@link Failure#NOT_FOUND}
+   * when no task of the caller's tenant with that id asked for one. */
+  public static final String CALLBACKS_GET = "arbiter.callbacks.get";
 
   /** Append a security or system event that has no transaction of its own. Body: {@code AuditEvent.toJson()}
    * ({@code tenantId, actorSub, actorRole, action, target, outcome, clientIp, userAgent, correlationId, details,
@@ -208,6 +212,7 @@ public final class Addresses {
   public static final String EVENTS_AGENT = "arbiter.events.agent";
 
   /** Published by the audit verticle after each seal: the task and agent events it sealed into the chain, in chain
-   * order. Body {@code {events: [StreamEvent#toBus…]}}; the HTTP streams fan them out to their subscribers. */
+   * order. Body {@code {events: [StreamEvent#toBus…]}}; the HTTP streams fan them out to their subscribers, and a
+   * task's end ({@code task.succeeded}, {@code task.canceled}, {@code task.dead}) wakes the callback deliverer. */
   public static final String EVENTS_STREAM = "arbiter.events.stream";
 }

@@ -1,5 +1,6 @@
 package io.arbiter.config;
 
+import io.arbiter.callback.CallbackSettings;
 import io.arbiter.registry.Levels;
 import io.arbiter.routing.Bandit;
 
@@ -14,7 +15,7 @@ import java.nio.file.Path;
 public record ArbiterConfig(
     Mode mode, Path dataDir, Http http, Db db, Breaker breaker, Auth auth, Registry registry, Api api, Tasks tasks,
     Routing routing, Audit audit, Journal journal, Shutdown shutdown, Policy policy, Schedules schedules,
-    LiveSettings live, long configScanPeriodMs) {
+    LiveSettings live, long configScanPeriodMs, CallbackSettings callbacks) {
 
   public enum Mode { DEV, PROD }
 
@@ -199,7 +200,8 @@ public record ArbiterConfig(
         new Policy(v.integer(POLICY_MAX_WAIVER_DAYS)),
         new Schedules(v.number(SCHEDULES_POLL_INTERVAL_MS), v.integer(SCHEDULES_MAX_PER_TENANT)),
         LiveSettings.from(v),
-        v.number(CONFIG_SCAN_PERIOD_MS));
+        v.number(CONFIG_SCAN_PERIOD_MS),
+        CallbackSettings.from(v));
   }
 
   private static Transport transport(ConfigValues v, Mode mode) {
@@ -266,12 +268,12 @@ public record ArbiterConfig(
   public ArbiterConfig withJwtSecret(String secret) {
     return new ArbiterConfig(mode, dataDir, http, db, breaker,
         new Auth(secret, auth.issuer(), auth.audience(), auth.leewaySeconds()), registry, api, tasks, routing, audit,
-        journal, shutdown, policy, schedules, live, configScanPeriodMs);
+        journal, shutdown, policy, schedules, live, configScanPeriodMs, callbacks);
   }
 
   /** A copy pointing at another database (dev mode fills in the embedded one). */
   public ArbiterConfig withDb(Db other) {
     return new ArbiterConfig(mode, dataDir, http, other, breaker, auth, registry, api, tasks, routing, audit, journal,
-        shutdown, policy, schedules, live, configScanPeriodMs);
+        shutdown, policy, schedules, live, configScanPeriodMs, callbacks);
   }
 }

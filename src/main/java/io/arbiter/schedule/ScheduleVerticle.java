@@ -211,7 +211,7 @@ public final class ScheduleVerticle extends VerticleBase {
    */
   private Future<JsonObject> checkTemplate(RequestContext ctx, JsonObject template) {
     return breaker.execute(() -> PolicyReads.limits(pool, ctx.tenantId())).map(limits -> {
-      Submission.from(template, null, ctx, config.tasks(), limits, "template.");
+      Submission.from(template, null, ctx, config.tasks(), limits, "template.", config.callbacks());
       return template;
     });
   }

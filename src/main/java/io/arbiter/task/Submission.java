@@ -1,6 +1,8 @@
 package io.arbiter.task;
 
 import io.arbiter.bus.ArbiterException;
+import io.arbiter.callback.CallbackSettings;
+import io.arbiter.callback.CallbackUrl;
 import io.arbiter.bus.CanonicalJson;
 import io.arbiter.bus.Failure;
 import io.arbiter.bus.RequestContext;
@@ -15,11 +17,11 @@ import java.util.UUID;
  * A task as submitted, checked against the configured limits (the contract already checked its shape) and given its
  * id. {@code requestHash} identifies the body for idempotency: the same key with another body is a conflict.
  * {@code acceptedAt} is set only for a submission replayed from the outage journal: the task keeps the time it was
- * accepted as its age.
+ * accepted as its age. {@code callbackUrl} (or null) is where its completion callback goes ({@link CallbackUrl}).
  */
 public record Submission(UUID id, RequestContext ctx, String type, int priority, Object payload,
                          JsonObject requirements, JsonObject budget, JsonObject gates, long timeoutMs, int maxAttempts,
-                         String idempotencyKey, String requestHash, String acceptedAt) {
+                         String idempotencyKey, String requestHash, String acceptedAt, String callbackUrl) {
 
   public static final int DEFAULT_PRIORITY = 5;
 
@@ -27,9 +29,11 @@ public record Submission(UUID id, RequestContext ctx, String type, int priority,
    * @param tenantLimits the caller's tenant's limits: one it breaks answers {@link Failure#UNPROCESSABLE} naming the
    *                     rule; a task without a budget gets the tenant's file and line limits as its budget
    * @param field how to name the submission's fields in errors: "" for a single task, "tasks[3]." in a batch
+   * @param callbacks which callback URLs are accepted
    */
   public static Submission from(JsonObject body, String idempotencyKey, RequestContext ctx,
-                                ArbiterConfig.Tasks limits, TenantLimits tenantLimits, String field) {
+                                ArbiterConfig.Tasks limits, TenantLimits tenantLimits, String field,
+                                CallbackSettings callbacks) {
     Object payload = body.getValue("payload");
     int payloadBytes = Json.encode(payload).getBytes(StandardCharsets.UTF_8).length;
     if (payloadBytes > limits.maxPayloadBytes()) {
@@ -55,7 +59,7 @@ public record Submission(UUID id, RequestContext ctx, String type, int priority,
     return new Submission(TaskIds.next(), ctx, body.getString("type"), body.getInteger("priority", DEFAULT_PRIORITY),
         payload, body.getJsonObject("requirements", new JsonObject()), tenantLimits.effectiveBudget(budget),
         body.getJsonObject("gates", new JsonObject()), timeoutMs, maxAttempts, idempotencyKey,
-        CanonicalJson.sha256(body), null);
+        CanonicalJson.sha256(body), null, CallbackUrl.check(body.getJsonObject("callback"), callbacks, field));
   }
 
   /** The submission as the outage journal keeps it, stamped with the time it was accepted. */
@@ -68,7 +72,7 @@ public record Submission(UUID id, RequestContext ctx, String type, int priority,
     return new Submission(UUID.fromString(r.getString("id")), ctx, r.getString("type"), r.getInteger("priority"),
         r.getValue("payload"), r.getJsonObject("requirements"), r.getJsonObject("budget"), r.getJsonObject("gates"),
         r.getLong("timeout_ms"), r.getInteger("max_attempts"), r.getString("idempotency_key"),
-        r.getString("request_hash"), r.getString("accepted_at"));
+        r.getString("request_hash"), r.getString("accepted_at"), r.getString("callback_url"));
   }
 
   private static ArbiterException invalid(String field, String message) {
@@ -84,6 +88,7 @@ public record Submission(UUID id, RequestContext ctx, String type, int priority,
         .put("timeout_ms", timeoutMs)
         .put("max_attempts", maxAttempts).put("idempotency_key", idempotencyKey).put("request_hash", requestHash)
         .put("actor_sub", ctx.subject()).put("actor_role", ctx.role()).put("client_ip", ctx.clientIp())
-        .put("user_agent", ctx.userAgent()).put("correlation_id", ctx.correlationId()).put("accepted_at", acceptedAt);
+        .put("user_agent", ctx.userAgent()).put("correlation_id", ctx.correlationId()).put("accepted_at", acceptedAt)
+        .put("callback_url", callbackUrl);
   }
 }

@@ -1,6 +1,7 @@
 package io.arbiter.task;
 
 import io.arbiter.audit.AuditLog;
+import io.arbiter.callback.CallbackOutbox;
 
 /**
  * All SQL of the task domain. Every statement is scoped by tenant, except the lease rescuer and the queue-depth figure,
@@ -55,7 +56,8 @@ final class TaskSql {
    * correlation_id, accepted_at}: the group commit of many requests in one statement. A repeated idempotency key, or an
    * id that already landed (a retried or replayed submission), inserts nothing (its row is not returned); every other
    * row is queued with its history row and audit event. {@code accepted_at} (journal replays only) becomes the task's
-   * age.
+   * age. A submission with a {@code callback_url} registers its completion callback ({@link CallbackOutbox}) in the
+   * same statement.
    */
   static final String SUBMIT = """
       WITH input AS (
@@ -79,7 +81,11 @@ final class TaskSql {
                i.user_agent, i.correlation_id, %s, '{}'::text[]
         FROM inserted n JOIN input i ON i.id = n.id
       """.formatted(Transitions.details("NULL", "'queued'", "0", "NULL", "'submitted'",
-          "jsonb_build_object('type', n.type, 'priority', n.priority)"))) + """
+          "jsonb_build_object('type', n.type, 'priority', n.priority)"))) + ",\n" + CallbackOutbox.cte("callbacks", """
+        SELECT n.id, n.tenant_id, c.callback_url
+        FROM inserted n JOIN jsonb_to_recordset($1::jsonb) AS c(id uuid, callback_url text) ON c.id = n.id
+        WHERE c.callback_url IS NOT NULL
+      """) + """
       SELECT id, created_at FROM inserted
       """;
 

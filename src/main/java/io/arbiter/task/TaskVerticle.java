@@ -211,7 +211,7 @@ public final class TaskVerticle extends VerticleBase {
     String key = (String) body.remove("idempotencyKey");
     RequestContext ctx = ctx(m);
     return limitsForSubmission(ctx.tenantId()).compose(limits -> {
-      Submission submission = Submission.from(body, key, ctx, config.tasks(), limits, "");
+      Submission submission = Submission.from(body, key, ctx, config.tasks(), limits, "", config.callbacks());
       return orBuffered(submissions.submit(submission),
           JournalReplay.entry("submit", ctx, List.of(submission.toJournal())),
           () -> new JsonObject().put("task", bufferedTask(submission)).put("created", true));
@@ -257,7 +257,8 @@ public final class TaskVerticle extends VerticleBase {
     return limitsForSubmission(ctx.tenantId()).compose(limits -> {
       List<Submission> batch = new ArrayList<>(items.size());
       for (int i = 0; i < items.size(); i++) {
-        batch.add(Submission.from(items.getJsonObject(i), null, ctx, config.tasks(), limits, "tasks[" + i + "]."));
+        batch.add(Submission.from(items.getJsonObject(i), null, ctx, config.tasks(), limits, "tasks[" + i + "].",
+            config.callbacks()));
       }
       Future<JsonObject> live = writeSubmissions(batch).map(outcomes -> {
         JsonArray accepted = new JsonArray();

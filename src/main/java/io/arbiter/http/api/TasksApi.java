@@ -19,6 +19,7 @@ public final class TasksApi {
     builder.getRoute("getTask").addHandler(route.to(Addresses.TASKS_GET, 200, TasksApi::taskId));
     builder.getRoute("getTaskHistory").addHandler(route.to(Addresses.TASKS_HISTORY, 200, TasksApi::taskId));
     builder.getRoute("getTaskDecision").addHandler(route.to(Addresses.TASKS_DECISION, 200, TasksApi::taskId));
+    builder.getRoute("getTaskCallback").addHandler(route.to(Addresses.CALLBACKS_GET, 200, TasksApi::taskId));
     builder.getRoute("cancelTask").addHandler(route.to(Addresses.TASKS_CANCEL, 200, TasksApi::taskId));
     builder.getRoute("requeueTask").addHandler(route.to(Addresses.TASKS_REQUEUE, 200, TasksApi::taskId));
 
