@@ -17,6 +17,7 @@ import io.arbiter.http.auth.DevSecret;
 import io.arbiter.policy.PolicyVerticle;
 import io.arbiter.registry.RegistryVerticle;
 import io.arbiter.routing.RoutingVerticle;
+import io.arbiter.task.RetentionVerticle;
 import io.arbiter.task.TaskVerticle;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -105,6 +106,7 @@ public final class Arbiter implements AutoCloseable {
           .compose(id -> vertx.deployVerticle(new PolicyVerticle(ready, metrics)))
           .compose(id -> vertx.deployVerticle(new RegistryVerticle(ready, metrics)))
           .compose(id -> vertx.deployVerticle(new TaskVerticle(ready, metrics)))
+          .compose(id -> vertx.deployVerticle(new RetentionVerticle(ready, metrics)))
           .compose(id -> deployLanes(vertx, ready, metrics))
           .compose(id -> http.deploy(vertx)));
       ConfigRetriever watching = ConfigLoader.retriever(vertx, options.confFile(), config.configScanPeriodMs(),

@@ -23,6 +23,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,6 +46,9 @@ public final class AuditVerticle extends VerticleBase {
   /** Records read per statement while verifying the chain. */
   static final int VERIFY_PAGE = 1000;
 
+  /** Seals one archival step may reach (at most 10,000 records each with the default drain batch). */
+  static final int ARCHIVE_SEALS = 20;
+
   /** How soon to seal again when records wait behind a transaction that had not yet ended. */
   static final long RESEAL_DELAY_MS = 20;
 
@@ -58,6 +62,7 @@ public final class AuditVerticle extends VerticleBase {
   private Counter chained;
   private Counter verifiedOk;
   private Counter verifiedBroken;
+  private Counter archivedCounter;
   private Timer drainTimer;
   /**
    * The least time between the starts of two seals that writers asked for: under load each seal takes what was
@@ -90,6 +95,9 @@ public final class AuditVerticle extends VerticleBase {
           .description("Chain verifications run on this node, by result").register(registry);
       verifiedBroken = Counter.builder("arbiter.audit.verifications").tag("result", "broken")
           .description("Chain verifications run on this node, by result").register(registry);
+      archivedCounter = Counter.builder("arbiter.audit.archived")
+          .description("Audit records archived (bodies removed, hashes kept in their seals) by this node")
+          .register(registry);
       drainTimer = Timer.builder("arbiter.audit.seal")
           .description("One seal transaction: lock, read the next records, chain them, write their seal")
           .register(registry);
@@ -101,6 +109,7 @@ public final class AuditVerticle extends VerticleBase {
         bus.consumer(Addresses.AUDIT_DRAIN, message -> drain()).completion(),
         bus.<JsonObject>consumer(Addresses.AUDIT_QUERY, Replies.handle(LOG, this::query)).completion(),
         bus.<JsonObject>consumer(Addresses.AUDIT_VERIFY, Replies.handle(LOG, this::verify)).completion(),
+        bus.<JsonObject>consumer(Addresses.AUDIT_ARCHIVE, Replies.handle(LOG, this::archive)).completion(),
         bus.<JsonObject>localConsumer(Addresses.CONFIG_CHANGED, this::configChanged).completion(),
         bus.<JsonObject>consumer(Addresses.AUDIT_HEALTH, Replies.handle(LOG, m -> health())).completion()));
   }
@@ -230,32 +239,16 @@ public final class AuditVerticle extends VerticleBase {
   /**
    * Walks the chain in chain order and answers at the first break: the pre-seal records of the range (from the record
    * before its first one), then every seal holding a record of the range, whole (from the last record of the seal
-   * before it). Without a range it walks the whole chain. The walk always checks the whole chain in the range; the
-   * answer names every record for the platform role, and only the caller's tenant's records for anyone else.
+   * before it). Without a range it walks the whole stored chain, from the latest checkpoint when part of it was
+   * archived. The walk always checks the whole chain in the range; the answer names every record for the platform
+   * role, and only the caller's tenant's records for anyone else.
    */
   private Future<JsonObject> verify(Message<JsonObject> m) {
     OffsetDateTime from = time(m.body(), "from");
     OffsetDateTime to = time(m.body(), "to");
     requireOrdered(from, to);
-    return breaker.execute(() -> audit.legacyRange(from, to))
-        .compose(legacy -> legacy.firstId() == null ? Future.<ChainVerifier>succeededFuture(null)
-            : breaker.execute(() -> audit.legacyBefore(legacy.firstId())).compose(anchor -> {
-              Promise<ChainVerifier> done = Promise.promise();
-              if (anchor == null) {
-                walkLegacy(ChainVerifier.fromStart(), legacy.firstId() - 1, legacy.lastId(), done);
-              } else {
-                walkLegacy(ChainVerifier.after(anchor.id(), anchor.hash()), anchor.id(), legacy.lastId(), done);
-              }
-              return done.future();
-            }))
-        .compose(verifier -> verifier != null && verifier.broken().isPresent() ? Future.succeededFuture(verifier)
-            : breaker.execute(() -> audit.sealRange(from, to)).compose(seals -> seals.firstId() == null
-                ? Future.succeededFuture(verifier == null ? ChainVerifier.fromStart() : verifier)
-                : startOfSeals(verifier, seals.firstId()).compose(v -> {
-                  Promise<ChainVerifier> done = Promise.promise();
-                  walkSeals(v, seals.firstId() - 1, seals.lastId(), done);
-                  return done.future();
-                })))
+    return breaker.execute(audit::checkpoint)
+        .compose(checkpoint -> walk(checkpoint, from, to, Long.MAX_VALUE))
         .map(verifier -> {
           JsonObject whole = verifier.result();
           if (verifiedOk != null) {
@@ -269,12 +262,50 @@ public final class AuditVerticle extends VerticleBase {
         });
   }
 
-  /** Where the walk over seals starts: after the seal before the first, else after the last pre-seal record. */
-  private Future<ChainVerifier> startOfSeals(ChainVerifier legacyWalk, long firstSeal) {
+  /**
+   * The walk of {@link #verify} over the stored chain after {@code checkpoint} (null: from the start), through seal
+   * {@code lastSeal} at most. Records from before seals existed are all archived with the first checkpoint, so with
+   * one only seals are walked.
+   */
+  private Future<ChainVerifier> walk(Checkpoint checkpoint, OffsetDateTime from, OffsetDateTime to, long lastSeal) {
+    Future<ChainVerifier> legacyWalk = checkpoint != null ? Future.succeededFuture(null)
+        : breaker.execute(() -> audit.legacyRange(from, to))
+            .compose(legacy -> legacy.firstId() == null ? Future.<ChainVerifier>succeededFuture(null)
+                : breaker.execute(() -> audit.legacyBefore(legacy.firstId())).compose(anchor -> {
+                  Promise<ChainVerifier> done = Promise.promise();
+                  if (anchor == null) {
+                    walkLegacy(ChainVerifier.fromStart(), legacy.firstId() - 1, legacy.lastId(), done);
+                  } else {
+                    walkLegacy(ChainVerifier.after(anchor.id(), anchor.hash()), anchor.id(), legacy.lastId(), done);
+                  }
+                  return done.future();
+                }));
+    long archivedSeal = checkpoint == null ? 0 : checkpoint.sealId();
+    return legacyWalk
+        .compose(verifier -> verifier != null && verifier.broken().isPresent() ? Future.succeededFuture(verifier)
+            : breaker.execute(() -> audit.sealRange(from, to, archivedSeal)).compose(seals -> seals.firstId() == null
+                ? Future.succeededFuture(verifier != null ? verifier : checkpoint != null
+                    ? ChainVerifier.fromCheckpoint(checkpoint) : ChainVerifier.fromStart())
+                : startOfSeals(verifier, seals.firstId(), checkpoint).compose(v -> {
+                  Promise<ChainVerifier> done = Promise.promise();
+                  walkSeals(v, seals.firstId() - 1, Math.min(seals.lastId(), lastSeal), done);
+                  return done.future();
+                })));
+  }
+
+  /**
+   * Where the walk over seals starts: at the checkpoint when the seal before the first is archived, else after the
+   * seal before the first, else after the last pre-seal record.
+   */
+  private Future<ChainVerifier> startOfSeals(ChainVerifier legacyWalk, long firstSeal, Checkpoint checkpoint) {
     return breaker.execute(() -> audit.sealBefore(firstSeal)).compose(prior -> {
+      if (checkpoint != null && (prior == null || prior.id() <= checkpoint.lastId())) {
+        return Future.succeededFuture(ChainVerifier.fromCheckpoint(checkpoint));
+      }
       if (prior != null) {
-        return Future.succeededFuture(legacyWalk == null ? ChainVerifier.after(prior.id(), prior.hash())
-            : legacyWalk.continueAfter(prior.id(), prior.hash()));
+        ChainVerifier walk = legacyWalk == null ? ChainVerifier.after(prior.id(), prior.hash())
+            : legacyWalk.continueAfter(prior.id(), prior.hash());
+        return Future.succeededFuture(checkpoint == null ? walk : walk.reporting(checkpoint));
       }
       if (legacyWalk != null) {
         return Future.succeededFuture(legacyWalk);
@@ -282,6 +313,45 @@ public final class AuditVerticle extends VerticleBase {
       return breaker.execute(audit::lastLegacy).map(last -> last == null ? ChainVerifier.fromStart()
           : ChainVerifier.after(last.id(), last.hash()));
     });
+  }
+
+  /**
+   * One archival step (sent by retention after each round): the whole seals the step may reach (at most
+   * {@link #ARCHIVE_SEALS}, their records older than {@code audit.archiveAfterDays}) are verified from the latest
+   * checkpoint first, and only an intact prefix is archived, so that no record is removed unchecked.
+   */
+  private Future<JsonObject> archive(Message<JsonObject> m) {
+    OffsetDateTime horizon = OffsetDateTime.now(ZoneOffset.UTC).minusDays(config.audit().archiveAfterDays());
+    return breaker.execute(audit::checkpoint).compose(checkpoint -> {
+      long archivedSeal = checkpoint == null ? 0 : checkpoint.sealId();
+      return breaker.execute(() -> audit.archiveReach(archivedSeal, ARCHIVE_SEALS, horizon)).compose(upto -> {
+        if (upto == null && checkpoint != null) {
+          return Future.succeededFuture(archived(0, checkpoint));
+        }
+        long reach = upto == null ? 0 : upto; // 0: only records from before seals existed, if any
+        return walk(checkpoint, null, null, reach).compose(verifier -> {
+          if (verifier.broken().isPresent()) {
+            LOG.warn("audit archival paused: the chain to archive does not verify: {}", verifier.result().encode());
+            return Future.succeededFuture(new JsonObject().put("archived", 0).put("broken", verifier.result()));
+          }
+          return breaker.execute(() -> audit.archive(horizon, reach)).map(next -> next == null
+              ? archived(0, checkpoint)
+              : archived(next.archived() - (checkpoint == null ? 0 : checkpoint.archived()), next));
+        });
+      });
+    });
+  }
+
+  private JsonObject archived(long records, Checkpoint checkpoint) {
+    if (records > 0) {
+      if (archivedCounter != null) {
+        archivedCounter.increment(records);
+      }
+      LOG.info("audit archival: {} record(s) archived; the stored chain starts after record {}", records,
+          checkpoint.lastId());
+    }
+    return new JsonObject().put("archived", records)
+        .put("checkpoint", checkpoint == null ? null : checkpoint.toJson(true));
   }
 
   private void walkLegacy(ChainVerifier verifier, long afterId, long lastId, Promise<ChainVerifier> done) {

@@ -2,6 +2,7 @@ package io.arbiter.config;
 
 import io.arbiter.registry.Levels;
 import io.arbiter.routing.Bandit;
+import io.arbiter.task.Retention;
 
 import static io.arbiter.config.ConfigKey.*;
 
@@ -14,7 +15,7 @@ import java.nio.file.Path;
 public record ArbiterConfig(
     Mode mode, Path dataDir, Http http, Db db, Breaker breaker, Auth auth, Registry registry, Api api, Tasks tasks,
     Routing routing, Audit audit, Journal journal, Shutdown shutdown, Policy policy, LiveSettings live,
-    long configScanPeriodMs) {
+    long configScanPeriodMs, Retention retention) {
 
   public enum Mode { DEV, PROD }
 
@@ -93,7 +94,8 @@ public record ArbiterConfig(
 
   public record Api(int maxPageSize) {}
 
-  public record Audit(int drainBatchSize, long drainIntervalMs) {}
+  /** Sealing, and archival: sealed records older than {@code archiveAfterDays} may be archived. */
+  public record Audit(int drainBatchSize, long drainIntervalMs, int archiveAfterDays) {}
 
   public record Policy(int maxWaiverDays) {}
 
@@ -190,12 +192,24 @@ public record ArbiterConfig(
             new Bandit.Settings(v.decimal(ROUTING_LEARNING_EXPLORATION), v.integer(ROUTING_LEARNING_COLD_START_PULLS),
                 v.decimal(ROUTING_LEARNING_COLD_START_BONUS), v.decimal(ROUTING_LEARNING_DISCOUNT)),
             levels(v)),
-        new Audit(v.integer(AUDIT_DRAIN_BATCH_SIZE), v.number(AUDIT_DRAIN_INTERVAL_MS)),
+        new Audit(v.integer(AUDIT_DRAIN_BATCH_SIZE), v.number(AUDIT_DRAIN_INTERVAL_MS),
+            v.integer(AUDIT_ARCHIVE_AFTER_DAYS)),
         new Journal(v.integer(JOURNAL_CAPACITY), v.number(JOURNAL_REPLAY_INTERVAL_MS)),
         new Shutdown(v.number(SHUTDOWN_GRACE_MS), "release".equals(v.text(SHUTDOWN_LEASES))),
         new Policy(v.integer(POLICY_MAX_WAIVER_DAYS)),
         LiveSettings.from(v),
-        v.number(CONFIG_SCAN_PERIOD_MS));
+        v.number(CONFIG_SCAN_PERIOD_MS),
+        retention(v));
+  }
+
+  private static Retention retention(ConfigValues v) {
+    try {
+      return new Retention(v.integer(RETENTION_DEFAULT_DAYS), Retention.parseTenantDays(v.text(RETENTION_TENANT_DAYS)),
+          v.number(RETENTION_INTERVAL_MS), v.integer(RETENTION_BATCH_SIZE));
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("config key " + RETENTION_TENANT_DAYS.path() + " (" + RETENTION_TENANT_DAYS.envName()
+          + "): " + e.getMessage());
+    }
   }
 
   private static Transport transport(ConfigValues v, Mode mode) {
@@ -262,12 +276,12 @@ public record ArbiterConfig(
   public ArbiterConfig withJwtSecret(String secret) {
     return new ArbiterConfig(mode, dataDir, http, db, breaker,
         new Auth(secret, auth.issuer(), auth.audience(), auth.leewaySeconds()), registry, api, tasks, routing, audit,
-        journal, shutdown, policy, live, configScanPeriodMs);
+        journal, shutdown, policy, live, configScanPeriodMs, retention);
   }
 
   /** A copy pointing at another database (dev mode fills in the embedded one). */
   public ArbiterConfig withDb(Db other) {
     return new ArbiterConfig(mode, dataDir, http, other, breaker, auth, registry, api, tasks, routing, audit, journal,
-        shutdown, policy, live, configScanPeriodMs);
+        shutdown, policy, live, configScanPeriodMs, retention);
   }
 }
