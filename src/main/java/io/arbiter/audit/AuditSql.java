@@ -35,14 +35,15 @@ final class AuditSql {
 
   /**
    * Where the next seal starts: {@code lo}, the first transaction id not yet sealed (0 before the first seal);
-   * {@code prev_hash}, the hash of the chain's last record (null when the chain is empty); and {@code horizon}, the
-   * oldest transaction id still running. Every transaction below the horizon has ended, so the records of
-   * [lo, horizon) are final.
+   * {@code prev_hash}, the hash of the chain's last record (the last seal's, else the last pre-seal record's, else the
+   * checkpoint's when those were archived; null when the chain is empty); and {@code horizon}, the oldest transaction
+   * id still running. Every transaction below the horizon has ended, so the records of [lo, horizon) are final.
    */
   static final String SEAL_START = """
       SELECT COALESCE(s.to_txid, 0) AS lo,
              CASE WHEN s.hash IS NOT NULL THEN s.hash
-                  ELSE (SELECT hash FROM audit_log WHERE txid IS NULL ORDER BY id DESC LIMIT 1) END AS prev_hash,
+                  ELSE COALESCE((SELECT hash FROM audit_log WHERE txid IS NULL ORDER BY id DESC LIMIT 1),
+                                (SELECT hash FROM audit_checkpoints ORDER BY id DESC LIMIT 1)) END AS prev_hash,
              pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS horizon
       FROM (SELECT 1) AS one
       LEFT JOIN LATERAL (SELECT to_txid, hash FROM audit_seals ORDER BY id DESC LIMIT 1) s ON true

@@ -3,6 +3,15 @@ package io.arbiter.audit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.arbiter.http.auth.Role;
+import io.arbiter.support.Agents;
+import io.arbiter.support.TestDatabase;
+import io.vertx.pgclient.PgConnectOptions;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.Timestamp;
+import java.time.Instant;
+import org.flywaydb.core.Flyway;
 import io.arbiter.support.Http;
 import io.arbiter.support.TestApp;
 import io.vertx.core.json.JsonObject;
@@ -164,5 +173,70 @@ class AuditArchivalTest {
     assertThat(verified.getBoolean("ok")).as(verified.encode()).isFalse();
     assertThat(verified.getLong("brokenId")).isEqualTo(target);
     assertThat(verified.containsKey("checkpoint")).isTrue();
+  }
+
+  @Test
+  @Order(4)
+  @DisplayName("records chained before seals existed are archived together behind a checkpoint of their own, and the "
+      + "first seal verifies from it")
+  void archivesRecordsFromBeforeSeals() throws Exception {
+    String url = TestDatabase.freshDatabaseUrl();
+    PgConnectOptions o = PgConnectOptions.fromUri(url);
+    String jdbc = "jdbc:postgresql://" + o.getHost() + ":" + o.getPort() + "/" + o.getDatabase();
+    Flyway.configure().dataSource(jdbc, o.getUser(), o.getPassword()).locations("classpath:db/migration")
+        .target("8").load().migrate();
+    byte[] prev = AuditChain.genesis();
+    Instant at = Instant.now().minus(Duration.ofDays(400));
+    try (Connection c = DriverManager.getConnection(jdbc, o.getUser(), o.getPassword())) {
+      for (long id = 1; id <= 3; id++) {
+        AuditRecord r = new AuditRecord(id, at.plusSeconds(id), at.plusSeconds(id), "old", "admin", "admin",
+            "agent.registered", "agent:old-" + id, "success", null, null, null, new JsonObject().put("n", id),
+            List.of(), null, null).chained(prev);
+        prev = r.hash();
+        try (PreparedStatement insert = c.prepareStatement("""
+            INSERT INTO audit_log (id, at, recorded_at, tenant_id, actor_sub, actor_role, action, target, outcome,
+                                   details, tags, outbox_seq, prev_hash, hash)
+            OVERRIDING SYSTEM VALUE VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, '{}', ?, ?, ?)""")) {
+          insert.setLong(1, r.id());
+          insert.setTimestamp(2, Timestamp.from(r.at()));
+          insert.setTimestamp(3, Timestamp.from(r.recordedAt()));
+          insert.setString(4, r.tenantId());
+          insert.setString(5, r.actorSub());
+          insert.setString(6, r.actorRole());
+          insert.setString(7, r.action());
+          insert.setString(8, r.target());
+          insert.setString(9, r.outcome());
+          insert.setString(10, r.details().encode());
+          insert.setLong(11, r.id());
+          insert.setBytes(12, r.prevHash());
+          insert.setBytes(13, r.hash());
+          insert.executeUpdate();
+        }
+      }
+      c.createStatement().execute("SELECT setval(pg_get_serial_sequence('audit_log', 'id'), 3)");
+    }
+
+    try (TestApp upgraded = TestApp.start(Map.of("db.url", url, "retention.intervalMs", 1000,
+        "audit.archiveAfterDays", 1))) {
+      assertThat(upgraded.http().post("/api/v1/agents", upgraded.tokens().admin("new"), Agents.registration("new-1"))
+          .status()).isEqualTo(201);
+      TestApp.eventually(Duration.ofSeconds(20), "the old records are archived",
+          () -> upgraded.sql("SELECT count(*) FROM audit_checkpoints").iterator().next().getLong(0) > 0);
+      TestApp.eventually(Duration.ofSeconds(10), "every record is sealed",
+          () -> upgraded.sql(TestApp.UNSEALED).iterator().next().getLong(0) == 0);
+
+      var checkpoint = upgraded.sql("SELECT seal_id, last_id, hash, archived FROM audit_checkpoints").iterator().next();
+      assertThat(checkpoint.getLong("seal_id")).isZero();
+      assertThat(checkpoint.getLong("last_id")).isEqualTo(3);
+      assertThat(checkpoint.getBuffer("hash").getBytes()).isEqualTo(prev);
+      assertThat(upgraded.sql("SELECT count(*) FROM audit_log WHERE txid IS NULL").iterator().next().getLong(0))
+          .isZero();
+      JsonObject verified = upgraded.http().get("/api/v1/audit/verify",
+          upgraded.tokens().of("any", Role.PLATFORM, "platform")).json();
+      assertThat(verified.getBoolean("ok")).as(verified.encode()).isTrue();
+      assertThat(verified.getLong("checked"))
+          .isEqualTo(upgraded.sql("SELECT count(*) FROM audit_log").iterator().next().getLong(0)).isPositive();
+      assertThat(verified.getJsonObject("checkpoint").getLong("archived")).isEqualTo(3);
+    }
   }
 }
