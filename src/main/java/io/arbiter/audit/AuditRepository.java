@@ -146,10 +146,18 @@ final class AuditRepository {
         .map(rows -> rows.iterator().next().getLong("upto"));
   }
 
-  /** One archival step up to seal {@code upto}; returns the new checkpoint, or null when nothing was archived. */
-  Future<Checkpoint> archive(OffsetDateTime horizon, long upto) {
-    return pool.preparedQuery(AuditSql.ARCHIVE).execute(Tuple.of(horizon, upto)).compose(rows -> rows.size() == 0
-        ? Future.succeededFuture(null) : checkpoint());
+  /** What one archival step removed, and the checkpoint it wrote. */
+  record Archived(long records, Checkpoint checkpoint) {}
+
+  /** One archival step up to seal {@code upto}; null when nothing was archived. */
+  Future<Archived> archive(OffsetDateTime horizon, long upto) {
+    return pool.preparedQuery(AuditSql.ARCHIVE).execute(Tuple.of(horizon, upto)).compose(rows -> {
+      if (rows.size() == 0) {
+        return Future.succeededFuture(null);
+      }
+      long records = rows.iterator().next().getLong("records");
+      return checkpoint().map(checkpoint -> new Archived(records, checkpoint));
+    });
   }
 
   private Future<Range> range(String sql, OffsetDateTime from, OffsetDateTime to) {

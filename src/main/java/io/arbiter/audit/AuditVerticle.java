@@ -16,7 +16,6 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonArray;
@@ -43,9 +42,6 @@ public final class AuditVerticle extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(AuditVerticle.class);
 
-  /** Records read per statement while verifying the chain. */
-  static final int VERIFY_PAGE = 1000;
-
   /** Seals one archival step may reach (at most 10,000 records each with the default drain batch). */
   static final int ARCHIVE_SEALS = 20;
 
@@ -59,6 +55,7 @@ public final class AuditVerticle extends VerticleBase {
   private Pool pool;
   private DbBreaker breaker;
   private AuditRepository audit;
+  private ChainWalk walk;
   private Counter chained;
   private Counter verifiedOk;
   private Counter verifiedBroken;
@@ -86,6 +83,7 @@ public final class AuditVerticle extends VerticleBase {
     pool = Database.pool(vertx, config.db(), "audit");
     breaker = new DbBreaker(vertx, "audit-db", config.breaker(), registry);
     audit = new AuditRepository(pool);
+    walk = new ChainWalk(breaker, audit);
     if (registry != null) {
       Gauge.builder("arbiter.audit.unsealed", pending, AtomicLong::get)
           .description("Audit records written but not yet sealed into the hash chain").register(registry);
@@ -248,7 +246,7 @@ public final class AuditVerticle extends VerticleBase {
     OffsetDateTime to = time(m.body(), "to");
     requireOrdered(from, to);
     return breaker.execute(audit::checkpoint)
-        .compose(checkpoint -> walk(checkpoint, from, to, Long.MAX_VALUE))
+        .compose(checkpoint -> walk.settled(checkpoint, from, to, Long.MAX_VALUE))
         .map(verifier -> {
           JsonObject whole = verifier.result();
           if (verifiedOk != null) {
@@ -260,59 +258,6 @@ public final class AuditVerticle extends VerticleBase {
           RequestContext ctx = RequestContext.from(m);
           return ctx.platform() ? whole : verifier.resultFor(ctx.tenantId());
         });
-  }
-
-  /**
-   * The walk of {@link #verify} over the stored chain after {@code checkpoint} (null: from the start), through seal
-   * {@code lastSeal} at most. Records from before seals existed are all archived with the first checkpoint, so with
-   * one only seals are walked.
-   */
-  private Future<ChainVerifier> walk(Checkpoint checkpoint, OffsetDateTime from, OffsetDateTime to, long lastSeal) {
-    Future<ChainVerifier> legacyWalk = checkpoint != null ? Future.succeededFuture(null)
-        : breaker.execute(() -> audit.legacyRange(from, to))
-            .compose(legacy -> legacy.firstId() == null ? Future.<ChainVerifier>succeededFuture(null)
-                : breaker.execute(() -> audit.legacyBefore(legacy.firstId())).compose(anchor -> {
-                  Promise<ChainVerifier> done = Promise.promise();
-                  if (anchor == null) {
-                    walkLegacy(ChainVerifier.fromStart(), legacy.firstId() - 1, legacy.lastId(), done);
-                  } else {
-                    walkLegacy(ChainVerifier.after(anchor.id(), anchor.hash()), anchor.id(), legacy.lastId(), done);
-                  }
-                  return done.future();
-                }));
-    long archivedSeal = checkpoint == null ? 0 : checkpoint.sealId();
-    return legacyWalk
-        .compose(verifier -> verifier != null && verifier.broken().isPresent() ? Future.succeededFuture(verifier)
-            : breaker.execute(() -> audit.sealRange(from, to, archivedSeal)).compose(seals -> seals.firstId() == null
-                ? Future.succeededFuture(verifier != null ? verifier : checkpoint != null
-                    ? ChainVerifier.fromCheckpoint(checkpoint) : ChainVerifier.fromStart())
-                : startOfSeals(verifier, seals.firstId(), checkpoint).compose(v -> {
-                  Promise<ChainVerifier> done = Promise.promise();
-                  walkSeals(v, seals.firstId() - 1, Math.min(seals.lastId(), lastSeal), done);
-                  return done.future();
-                })));
-  }
-
-  /**
-   * Where the walk over seals starts: at the checkpoint when the seal before the first is archived, else after the
-   * seal before the first, else after the last pre-seal record.
-   */
-  private Future<ChainVerifier> startOfSeals(ChainVerifier legacyWalk, long firstSeal, Checkpoint checkpoint) {
-    return breaker.execute(() -> audit.sealBefore(firstSeal)).compose(prior -> {
-      if (checkpoint != null && (prior == null || prior.id() <= checkpoint.lastId())) {
-        return Future.succeededFuture(ChainVerifier.fromCheckpoint(checkpoint));
-      }
-      if (prior != null) {
-        ChainVerifier walk = legacyWalk == null ? ChainVerifier.after(prior.id(), prior.hash())
-            : legacyWalk.continueAfter(prior.id(), prior.hash());
-        return Future.succeededFuture(checkpoint == null ? walk : walk.reporting(checkpoint));
-      }
-      if (legacyWalk != null) {
-        return Future.succeededFuture(legacyWalk);
-      }
-      return breaker.execute(audit::lastLegacy).map(last -> last == null ? ChainVerifier.fromStart()
-          : ChainVerifier.after(last.id(), last.hash()));
-    });
   }
 
   /**
@@ -329,14 +274,13 @@ public final class AuditVerticle extends VerticleBase {
           return Future.succeededFuture(archived(0, checkpoint));
         }
         long reach = upto == null ? 0 : upto; // 0: only records from before seals existed, if any
-        return walk(checkpoint, null, null, reach).compose(verifier -> {
+        return walk.settled(checkpoint, null, null, reach).compose(verifier -> {
           if (verifier.broken().isPresent()) {
             LOG.warn("audit archival paused: the chain to archive does not verify: {}", verifier.result().encode());
             return Future.succeededFuture(new JsonObject().put("archived", 0).put("broken", verifier.result()));
           }
-          return breaker.execute(() -> audit.archive(horizon, reach)).map(next -> next == null
-              ? archived(0, checkpoint)
-              : archived(next.archived() - (checkpoint == null ? 0 : checkpoint.archived()), next));
+          return breaker.execute(() -> audit.archive(horizon, reach)).map(step -> step == null
+              ? archived(0, checkpoint) : archived(step.records(), step.checkpoint()));
         });
       });
     });
@@ -352,75 +296,6 @@ public final class AuditVerticle extends VerticleBase {
     }
     return new JsonObject().put("archived", records)
         .put("checkpoint", checkpoint == null ? null : checkpoint.toJson(true));
-  }
-
-  private void walkLegacy(ChainVerifier verifier, long afterId, long lastId, Promise<ChainVerifier> done) {
-    breaker.execute(() -> audit.legacyPage(afterId, lastId, VERIFY_PAGE)).onComplete(read -> {
-      if (read.failed()) {
-        done.fail(read.cause());
-        return;
-      }
-      List<AuditRecord> page = read.result();
-      for (AuditRecord record : page) {
-        if (verifier.accept(record).isPresent()) {
-          done.complete(verifier);
-          return;
-        }
-      }
-      if (page.size() < VERIFY_PAGE) {
-        done.complete(verifier);
-      } else {
-        walkLegacy(verifier, page.get(page.size() - 1).id(), lastId, done);
-      }
-    });
-  }
-
-  private void walkSeals(ChainVerifier verifier, long afterSeal, long lastSeal, Promise<ChainVerifier> done) {
-    breaker.execute(() -> audit.sealAfter(afterSeal, lastSeal)).onComplete(read -> {
-      if (read.failed()) {
-        done.fail(read.cause());
-      } else if (read.result() == null) {
-        done.complete(verifier);
-      } else {
-        AuditRepository.Seal seal = read.result();
-        Promise<Void> sealDone = Promise.promise();
-        walkSeal(verifier, seal, seal.sealed(), 0, seal.fromTxid() - 1, 0, sealDone);
-        sealDone.future().onComplete(walked -> {
-          if (walked.failed()) {
-            done.fail(walked.cause());
-          } else if (verifier.broken().isPresent()) {
-            done.complete(verifier);
-          } else {
-            walkSeals(verifier, seal.id(), lastSeal, done);
-          }
-        });
-      }
-    });
-  }
-
-  /** Checks one seal's records page by page against the hashes the seal holds. */
-  private void walkSeal(ChainVerifier verifier, AuditRepository.Seal seal, List<byte[]> sealed, int position,
-                        long afterTxid, long afterId, Promise<Void> done) {
-    breaker.execute(() -> audit.sealPage(seal, afterTxid, afterId, VERIFY_PAGE)).onComplete(read -> {
-      if (read.failed()) {
-        done.fail(read.cause());
-        return;
-      }
-      List<AuditRecord> page = read.result().records();
-      int at = position;
-      for (AuditRecord record : page) {
-        if (verifier.acceptSealed(record, seal.id(), at++, seal.prevHash(), sealed).isPresent()) {
-          done.complete();
-          return;
-        }
-      }
-      if (page.size() == VERIFY_PAGE) {
-        walkSeal(verifier, seal, sealed, at, read.result().lastTxid(), page.get(page.size() - 1).id(), done);
-      } else {
-        verifier.sealEnded(seal.id(), seal.lastId(), at, sealed.size());
-        done.complete();
-      }
-    });
   }
 
   private static OffsetDateTime time(JsonObject body, String name) {

@@ -186,7 +186,7 @@ class AuditArchivalTest {
     Flyway.configure().dataSource(jdbc, o.getUser(), o.getPassword()).locations("classpath:db/migration")
         .target("8").load().migrate();
     byte[] prev = AuditChain.genesis();
-    Instant at = Instant.now().minus(Duration.ofDays(400));
+    Instant at = Instant.now().minus(Duration.ofDays(400)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
     try (Connection c = DriverManager.getConnection(jdbc, o.getUser(), o.getPassword())) {
       for (long id = 1; id <= 3; id++) {
         AuditRecord r = new AuditRecord(id, at.plusSeconds(id), at.plusSeconds(id), "old", "admin", "admin",
