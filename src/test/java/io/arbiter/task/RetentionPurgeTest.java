@@ -143,4 +143,24 @@ class RetentionPurgeTest {
     assertThat(app.sql("SELECT actor_sub, details ->> 'state' AS state FROM audit_log WHERE action = 'task.purged' "
         + "AND target = $1", "task:" + dead).iterator().next().getString("state")).isEqualTo("dead");
   }
+
+  @Test
+  @DisplayName("two nodes purging one database side by side purge each task once")
+  void twoNodesPurgeEachTaskOnce() {
+    List<String> old = new ArrayList<>();
+    for (int i = 0; i < 12; i++) {
+      old.add(canceled("multi"));
+    }
+    try (TestApp second = TestApp.start(Map.of("db.url", app.dbUrl(), "retention.intervalMs", 1000,
+        "retention.batchSize", 2))) {
+      finishedDaysAgo(31, old);
+      TestApp.eventually(Duration.ofSeconds(20), "the old tasks are purged",
+          () -> old.stream().noneMatch(RetentionPurgeTest::exists));
+      long counted = 0;
+      for (Row row : second.sql("SELECT details FROM audit_log WHERE tenant_id = 'multi' AND action = 'tasks.purged'")) {
+        counted += ((JsonObject) row.getValue("details")).getLong("purged");
+      }
+      assertThat(counted).as("tasks counted by the purge records of both nodes").isEqualTo(old.size());
+    }
+  }
 }
