@@ -2,6 +2,8 @@ package io.arbiter;
 
 import io.arbiter.audit.AuditVerticle;
 import io.arbiter.audit.SealCounter;
+import io.arbiter.cluster.ClusterSettings;
+import io.arbiter.cluster.Clustering;
 import io.arbiter.bus.Addresses;
 import io.arbiter.config.ArbiterConfig;
 import io.arbiter.config.ConfigException;
@@ -79,14 +81,24 @@ public final class Arbiter implements AutoCloseable {
   }
 
   public static Arbiter start(Options options) {
+    ConfigValues values;
+    ArbiterConfig config;
+    ClusterSettings cluster;
+    try {
+      values = loadConfig(options);
+      config = ArbiterConfig.from(values);
+      cluster = ClusterSettings.from(values);
+    } catch (RuntimeException e) {
+      throw e instanceof StartupException s ? s : new StartupException(describe(e), e);
+    }
     PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     metrics.config().meterFilter(HttpMethodLabel.FILTER);
-    Vertx vertx = Vertx.builder().with(vertxOptions()).withMetrics(new MicrometerMetricsFactory(metrics)).build();
+    Vertx vertx = await(Clustering.build(Vertx.builder().withMetrics(new MicrometerMetricsFactory(metrics)),
+        vertxOptions(), cluster).recover(e -> Future.failedFuture(new StartupException("cluster: this node could not "
+        + "join on " + cluster.host() + ":" + cluster.port() + ": " + describe(e), e))));
     DataDirLock dataDir = null;
     EmbeddedDatabase embedded = null;
     try {
-      ConfigValues values = loadConfig(vertx, options);
-      ArbiterConfig config = ArbiterConfig.from(values);
       LogLevels.apply(config.live().logLevel());
       Preflight.requireHttpPortFree(config.http());
       if (!config.db().external()) {
@@ -112,10 +124,11 @@ public final class Arbiter implements AutoCloseable {
       ConfigRetriever watching = ConfigLoader.retriever(vertx, options.confFile(), config.configScanPeriodMs(),
           overrides(options));
       new ConfigWatcher(vertx, values).watch(watching);
-      LOG.info("Arbiter serving on port {} with {} ingress instance(s) (mode {}, data directory {}, database {})",
+      LOG.info("Arbiter serving on port {} with {} ingress instance(s) (mode {}, data directory {}, database {}{})",
           http.port(), http.size(),
           config.mode().name().toLowerCase(), config.dataDir(),
-          embedded != null ? "embedded " + Database.describe(config.db()) : Database.describe(config.db()));
+          embedded != null ? "embedded " + Database.describe(config.db()) : Database.describe(config.db()),
+          cluster.enabled() ? ", cluster " + cluster.name() + " as " + cluster.host() + ":" + cluster.port() : "");
       return new Arbiter(vertx, config, dataDir, embedded, http);
     } catch (RuntimeException e) {
       try {
@@ -130,6 +143,16 @@ public final class Arbiter implements AutoCloseable {
         dataDir.discard();
       }
       throw e instanceof StartupException s ? s : new StartupException(describe(e), e);
+    }
+  }
+
+  /** Reads, merges and validates the settings once, on a Vert.x of its own (the node's own needs them to start). */
+  public static ConfigValues loadConfig(Options options) {
+    Vertx reading = Vertx.vertx();
+    try {
+      return loadConfig(reading, options);
+    } finally {
+      await(reading.close());
     }
   }
 

@@ -103,13 +103,13 @@ public final class AuditVerticle extends VerticleBase {
     var bus = vertx.eventBus();
     vertx.setPeriodic(config.audit().drainIntervalMs(), id -> drain());
     return Future.all(List.of(
-        bus.<JsonObject>consumer(Addresses.AUDIT_APPEND, this::append).completion(),
-        bus.consumer(Addresses.AUDIT_DRAIN, message -> drain()).completion(),
-        bus.<JsonObject>consumer(Addresses.AUDIT_QUERY, Replies.handle(LOG, this::query)).completion(),
-        bus.<JsonObject>consumer(Addresses.AUDIT_VERIFY, Replies.handle(LOG, this::verify)).completion(),
-        bus.<JsonObject>consumer(Addresses.AUDIT_ARCHIVE, Replies.handle(LOG, this::archive)).completion(),
+        bus.<JsonObject>localConsumer(Addresses.AUDIT_APPEND, this::append).completion(),
+        bus.localConsumer(Addresses.AUDIT_DRAIN, message -> drain()).completion(),
+        bus.<JsonObject>localConsumer(Addresses.AUDIT_QUERY, Replies.handle(LOG, this::query)).completion(),
+        bus.<JsonObject>localConsumer(Addresses.AUDIT_VERIFY, Replies.handle(LOG, this::verify)).completion(),
+        bus.<JsonObject>localConsumer(Addresses.AUDIT_ARCHIVE, Replies.handle(LOG, this::archive)).completion(),
         bus.<JsonObject>localConsumer(Addresses.CONFIG_CHANGED, this::configChanged).completion(),
-        bus.<JsonObject>consumer(Addresses.AUDIT_HEALTH, Replies.handle(LOG, m -> health())).completion()));
+        bus.<JsonObject>localConsumer(Addresses.AUDIT_HEALTH, Replies.handle(LOG, m -> health())).completion()));
   }
 
   private void append(Message<JsonObject> message) {

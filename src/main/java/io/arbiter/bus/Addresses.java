@@ -4,6 +4,10 @@ package io.arbiter.bus;
  * Every event-bus address Arbiter uses, defined once. Requests are {@code arbiter.<domain>.<verb>} and carry a
  * {@link RequestContext} in their headers; publishes are {@code arbiter.events.<kind>}. Bodies are JSON objects;
  * failures come back as {@link Failure} codes ({@code ReplyException.failureCode()}).
+ *
+ * <p>When nodes are clustered ({@code cluster.enabled}), requests are served by the node that received them (their
+ * consumers are {@code localConsumer}s: every node runs every verticle over the shared database), while the events
+ * under {@code arbiter.events.} and the agents' bridge channels reach every node.
  */
 public final class Addresses {
   private Addresses() {}

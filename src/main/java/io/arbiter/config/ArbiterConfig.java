@@ -80,7 +80,7 @@ public record ArbiterConfig(
                         long retryCapMs, int retryBudget) {}
 
   /** The outage journal: {@code capacity} items at most (0: no buffering). */
-  public record Journal(int capacity, long replayIntervalMs) {}
+  public record Journal(int capacity, long maxBytes, long replayIntervalMs) {}
 
   /**
    * On SIGTERM: how long in-flight requests may take before Arbiter exits anyway, and whether the leases of the agents
@@ -194,7 +194,7 @@ public record ArbiterConfig(
             levels(v)),
         new Audit(v.integer(AUDIT_DRAIN_BATCH_SIZE), v.number(AUDIT_DRAIN_INTERVAL_MS),
             v.integer(AUDIT_ARCHIVE_AFTER_DAYS)),
-        new Journal(v.integer(JOURNAL_CAPACITY), v.number(JOURNAL_REPLAY_INTERVAL_MS)),
+        new Journal(v.integer(JOURNAL_CAPACITY), v.number(JOURNAL_MAX_BYTES), v.number(JOURNAL_REPLAY_INTERVAL_MS)),
         new Shutdown(v.number(SHUTDOWN_GRACE_MS), "release".equals(v.text(SHUTDOWN_LEASES))),
         new Policy(v.integer(POLICY_MAX_WAIVER_DAYS)),
         LiveSettings.from(v),

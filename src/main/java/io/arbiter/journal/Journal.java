@@ -2,7 +2,10 @@ package io.arbiter.journal;
 
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -12,6 +15,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
 import java.util.zip.CRC32;
@@ -21,20 +25,29 @@ import org.slf4j.LoggerFactory;
 /**
  * An append-only, fsync'd journal of JSON entries in a directory: what Arbiter accepted while PostgreSQL was away.
  *
- * <p>Entries are appended to {@code active.log}, one line each: the CRC-32 of the JSON in hex, a space, the JSON. An
- * append returns only after {@link FileChannel#force} (so a 2xx is never answered for an entry that a power cut could
- * take). To replay, {@link #seal} renames the active file to {@code sealed-<n>.log} and starts a new one; sealed
- * segments are replayed in order and {@link #delete deleted} once every entry in them has landed. A crash during a
- * replay leaves the segment in place, and the next replay starts it again: replays must be idempotent.
+ * <p>Entries are appended to {@code active.log}, one line each: the CRC-32 of the JSON's UTF-8 bytes in hex, a space,
+ * the JSON. An append returns only after {@link FileChannel#force} (so a 2xx is never answered for an entry that a
+ * power cut could take), and the directory itself is forced after a file is created, renamed or deleted. To replay,
+ * {@link #seal} renames the active file to {@code sealed-<n>.log} and starts a new one; sealed segments are
+ * {@linkplain #reader read} in order, a few entries at a time, and {@link #delete deleted} once every entry in them has
+ * landed. A crash during a replay leaves the segment in place, and the next replay starts it again: replays must be
+ * idempotent.
  *
- * <p>A torn last line (the process died during a write) fails its checksum and ends the segment; it was never
- * acknowledged. Blocking file I/O: call it from a worker, never from an event loop. Thread-safe.
+ * <p>Segments are read as bytes, line by line: a torn last line (the process died during a write, possibly in the
+ * middle of a multi-byte character) fails its checksum and ends the segment; it was never acknowledged, and every
+ * intact line before it is read. Blocking file I/O: call it from a worker, never from an event loop. Thread-safe.
  */
 public final class Journal implements AutoCloseable {
+
+  /** The longest line read back; a longer one can only be damage, and ends its segment. */
+  public static final int MAX_LINE_BYTES = 64 * 1024 * 1024;
 
   private static final Logger LOG = LoggerFactory.getLogger(Journal.class);
   private static final String ACTIVE = "active.log";
   private static final String SEALED_PREFIX = "sealed-";
+
+  /** One intact entry and the bytes its line takes on disk. */
+  public record Entry(JsonObject json, int bytes) {}
 
   private final Path dir;
   private FileChannel active;
@@ -66,20 +79,24 @@ public final class Journal implements AutoCloseable {
     return dir;
   }
 
-  /** Writes the entries and forces them to disk before returning. */
-  public synchronized void append(List<JsonObject> entries) {
-    StringBuilder lines = new StringBuilder();
+  /** Writes the entries and forces them to disk before returning; answers the bytes written. */
+  public synchronized long append(List<JsonObject> entries) {
+    ByteArrayOutputStream lines = new ByteArrayOutputStream();
     for (JsonObject entry : entries) {
-      String json = entry.encode();
-      lines.append(Long.toHexString(crc(json))).append(' ').append(json).append('\n');
+      byte[] json = entry.encode().getBytes(StandardCharsets.UTF_8);
+      lines.writeBytes(Long.toHexString(crc(json, json.length)).getBytes(StandardCharsets.US_ASCII));
+      lines.write(' ');
+      lines.writeBytes(json);
+      lines.write('\n');
     }
-    ByteBuffer buffer = ByteBuffer.wrap(lines.toString().getBytes(StandardCharsets.UTF_8));
+    ByteBuffer buffer = ByteBuffer.wrap(lines.toByteArray());
     try {
       while (buffer.hasRemaining()) {
         active.write(buffer);
       }
       active.force(false);
       activeBytes = active.size();
+      return lines.size();
     } catch (IOException e) {
       try {
         active.truncate(activeBytes);
@@ -114,32 +131,31 @@ public final class Journal implements AutoCloseable {
     }
   }
 
-  /** Every intact entry of a segment, in order; reading stops at the first line whose checksum fails. */
+  /** Every intact entry of a segment, in order, read whole: for tests and small segments. */
   public static List<JsonObject> read(Path segment) {
     List<JsonObject> entries = new ArrayList<>();
-    List<String> lines;
-    try {
-      lines = Files.readAllLines(segment, StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot read journal segment " + segment + ": " + e.getMessage(), e);
-    }
-    for (int i = 0; i < lines.size(); i++) {
-      String line = lines.get(i);
-      int space = line.indexOf(' ');
-      JsonObject entry = space < 0 ? null : parse(line.substring(0, space), line.substring(space + 1));
-      if (entry == null) {
-        LOG.warn("journal segment {} ends in a torn entry at line {} (written while the process died; never "
-            + "acknowledged); {} later line(s) ignored", segment.getFileName(), i + 1, lines.size() - i - 1);
-        break;
+    try (Reader reader = reader(segment)) {
+      for (List<Entry> batch = reader.next(1024); !batch.isEmpty(); batch = reader.next(1024)) {
+        batch.forEach(e -> entries.add(e.json()));
       }
-      entries.add(entry);
     }
     return entries;
   }
 
+  /** Reads a segment's intact entries a few at a time, so that no segment is ever held in memory whole. */
+  public static Reader reader(Path segment) {
+    try {
+      return new Reader(segment, new BufferedInputStream(Files.newInputStream(segment), 64 * 1024));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read journal segment " + segment + ": " + e.getMessage(), e);
+    }
+  }
+
   public synchronized void delete(Path segment) {
     try {
-      Files.deleteIfExists(segment);
+      if (Files.deleteIfExists(segment)) {
+        syncDirectory();
+      }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot delete journal segment " + segment + ": " + e.getMessage(), e);
     }
@@ -154,26 +170,115 @@ public final class Journal implements AutoCloseable {
     }
   }
 
+  /** A segment read line by line; reading ends at the end of the file or at the first damaged line. */
+  public static final class Reader implements AutoCloseable {
+    private final Path segment;
+    private final InputStream in;
+    private final ByteArrayOutputStream line = new ByteArrayOutputStream();
+    private int lineNumber;
+    private boolean ended;
+
+    private Reader(Path segment, InputStream in) {
+      this.segment = segment;
+      this.in = in;
+    }
+
+    /** Up to {@code max} next intact entries; an empty list once the segment (or its intact part) is read. */
+    public List<Entry> next(int max) {
+      List<Entry> entries = new ArrayList<>();
+      try {
+        while (entries.size() < max && !ended) {
+          Entry entry = nextEntry();
+          if (entry != null) {
+            entries.add(entry);
+          }
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot read journal segment " + segment + ": " + e.getMessage(), e);
+      }
+      return entries;
+    }
+
+    private Entry nextEntry() throws IOException {
+      line.reset();
+      int b;
+      boolean tooLong = false;
+      while ((b = in.read()) != -1 && b != '\n') {
+        if (line.size() < MAX_LINE_BYTES) {
+          line.write(b);
+        } else {
+          tooLong = true;
+        }
+      }
+      if (b == -1 && line.size() == 0) {
+        ended = true;
+        return null;
+      }
+      lineNumber++;
+      Entry entry = tooLong ? null : parse(line.toByteArray(), line.size() + (b == '\n' ? 1 : 0));
+      if (entry == null) {
+        ended = true;
+        LOG.warn("journal segment {} ends in a damaged or torn entry at line {} (written while the process died; "
+            + "never acknowledged); the rest of the segment is ignored", segment.getFileName(), lineNumber);
+      }
+      return entry;
+    }
+
+    @Override
+    public void close() {
+      try {
+        in.close();
+      } catch (IOException e) {
+        LOG.warn("closing journal segment {} failed: {}", segment.getFileName(), e.getMessage());
+      }
+    }
+  }
+
   private void openActive() throws IOException {
+    boolean created = !Files.exists(dir.resolve(ACTIVE));
     active = FileChannel.open(dir.resolve(ACTIVE), StandardOpenOption.CREATE, StandardOpenOption.WRITE,
         StandardOpenOption.APPEND);
     activeBytes = active.size();
+    if (created) {
+      syncDirectory();
+    }
   }
 
-  private static JsonObject parse(String crc, String json) {
+  /** Makes a file's creation, rename or deletion durable: on Linux the directory entry is only on disk once forced. */
+  private void syncDirectory() {
+    try (FileChannel directory = FileChannel.open(dir, StandardOpenOption.READ)) {
+      directory.force(true);
+    } catch (IOException e) {
+      LOG.debug("the file system does not force directory {}: {}", dir, e.getMessage());
+    }
+  }
+
+  private static Entry parse(byte[] line, int bytes) {
+    int space = -1;
+    for (int i = 0; i < Math.min(line.length, 17); i++) {
+      if (line[i] == ' ') {
+        space = i;
+        break;
+      }
+    }
+    if (space <= 0) {
+      return null;
+    }
     try {
-      if (Long.parseLong(crc, 16) != crc(json)) {
+      long expected = Long.parseLong(new String(line, 0, space, StandardCharsets.US_ASCII), 16);
+      byte[] json = Arrays.copyOfRange(line, space + 1, line.length);
+      if (expected != crc(json, json.length)) {
         return null;
       }
-      return new JsonObject(json);
+      return new Entry(new JsonObject(new String(json, StandardCharsets.UTF_8)), bytes);
     } catch (NumberFormatException | DecodeException e) {
       return null;
     }
   }
 
-  private static long crc(String json) {
+  private static long crc(byte[] bytes, int length) {
     CRC32 crc = new CRC32();
-    crc.update(json.getBytes(StandardCharsets.UTF_8));
+    crc.update(bytes, 0, length);
     return crc.getValue();
   }
 

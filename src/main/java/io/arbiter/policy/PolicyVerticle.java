@@ -56,15 +56,15 @@ public final class PolicyVerticle extends VerticleBase {
     policy = new PolicyRepository(pool);
     EventBus bus = vertx.eventBus();
     return Future.all(List.of(
-        bus.consumer(Addresses.POLICY_LIMITS_GET, handle(m -> breaker.execute(() -> policy.limits(ctx(m)))
+        bus.localConsumer(Addresses.POLICY_LIMITS_GET, handle(m -> breaker.execute(() -> policy.limits(ctx(m)))
             .map(TenantLimits::toJson))).completion(),
-        bus.consumer(Addresses.POLICY_LIMITS_PUT, handle(this::putLimits)).completion(),
-        bus.consumer(Addresses.POLICY_WAIVER_CREATE, handle(this::create)).completion(),
-        bus.consumer(Addresses.POLICY_WAIVER_GET, handle(m -> breaker.execute(() -> policy.get(ctx(m), id(m)))
+        bus.localConsumer(Addresses.POLICY_LIMITS_PUT, handle(this::putLimits)).completion(),
+        bus.localConsumer(Addresses.POLICY_WAIVER_CREATE, handle(this::create)).completion(),
+        bus.localConsumer(Addresses.POLICY_WAIVER_GET, handle(m -> breaker.execute(() -> policy.get(ctx(m), id(m)))
             .map(w -> w.toJson(Instant.now())))).completion(),
-        bus.consumer(Addresses.POLICY_WAIVER_LIST, handle(this::list)).completion(),
-        bus.consumer(Addresses.POLICY_WAIVER_REVOKE, handle(this::revoke)).completion(),
-        bus.consumer(Addresses.POLICY_HEALTH, handle(m -> breaker.ping(pool).map(h -> h.toJson()))).completion(),
+        bus.localConsumer(Addresses.POLICY_WAIVER_LIST, handle(this::list)).completion(),
+        bus.localConsumer(Addresses.POLICY_WAIVER_REVOKE, handle(this::revoke)).completion(),
+        bus.localConsumer(Addresses.POLICY_HEALTH, handle(m -> breaker.ping(pool).map(h -> h.toJson()))).completion(),
         bus.<JsonObject>localConsumer(Addresses.CONFIG_CHANGED,
             m -> live = LiveSettings.fromJson(m.body().getJsonObject("settings"))).completion()));
   }

@@ -69,14 +69,14 @@ public final class RegistryVerticle extends VerticleBase {
     vertx.setPeriodic(config.registry().sweepIntervalMs(), id -> sweep());
     EventBus bus = vertx.eventBus();
     return Future.all(List.of(
-        bus.consumer(Addresses.REGISTRY_REGISTER, handle(this::register)).completion(),
-        bus.consumer(Addresses.REGISTRY_GET, handle(this::get)).completion(),
-        bus.consumer(Addresses.REGISTRY_LIST, handle(this::list)).completion(),
-        bus.consumer(Addresses.REGISTRY_UPDATE, handle(this::update)).completion(),
-        bus.consumer(Addresses.REGISTRY_HEARTBEAT, handle(this::heartbeat)).completion(),
-        bus.consumer(Addresses.REGISTRY_DEREGISTER, handle(this::deregister)).completion(),
-        bus.consumer(Addresses.REGISTRY_CHANNEL, handle(this::channel)).completion(),
-        bus.consumer(Addresses.REGISTRY_HEALTH, handle(m -> breaker.ping(pool).map(h -> h.toJson()))).completion(),
+        bus.localConsumer(Addresses.REGISTRY_REGISTER, handle(this::register)).completion(),
+        bus.localConsumer(Addresses.REGISTRY_GET, handle(this::get)).completion(),
+        bus.localConsumer(Addresses.REGISTRY_LIST, handle(this::list)).completion(),
+        bus.localConsumer(Addresses.REGISTRY_UPDATE, handle(this::update)).completion(),
+        bus.localConsumer(Addresses.REGISTRY_HEARTBEAT, handle(this::heartbeat)).completion(),
+        bus.localConsumer(Addresses.REGISTRY_DEREGISTER, handle(this::deregister)).completion(),
+        bus.localConsumer(Addresses.REGISTRY_CHANNEL, handle(this::channel)).completion(),
+        bus.localConsumer(Addresses.REGISTRY_HEALTH, handle(m -> breaker.ping(pool).map(h -> h.toJson()))).completion(),
         bus.<JsonObject>localConsumer(Addresses.CONFIG_CHANGED,
             m -> live = LiveSettings.fromJson(m.body().getJsonObject("settings"))).completion()));
   }

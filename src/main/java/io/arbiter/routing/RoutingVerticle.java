@@ -100,7 +100,7 @@ public final class RoutingVerticle extends VerticleBase {
     });
     EventBus bus = vertx.eventBus();
     return Future.all(List.of(
-        bus.<JsonObject>consumer(Addresses.ROUTING_DISPATCH, m -> wake(m.body())).completion(),
+        bus.<JsonObject>localConsumer(Addresses.ROUTING_DISPATCH, m -> wake(m.body())).completion(),
         bus.<JsonObject>consumer(Addresses.EVENTS_AGENT, m -> wake(m.body())).completion(),
         bus.<JsonObject>localConsumer(Addresses.CONFIG_CHANGED, m -> {
           LiveSettings next = LiveSettings.fromJson(m.body().getJsonObject("settings"));
@@ -109,8 +109,8 @@ public final class RoutingVerticle extends VerticleBase {
           }
           live = next;
         }).completion(),
-        bus.<JsonObject>consumer(Addresses.ROUTING_STATS, Replies.handle(LOG, this::stats)).completion(),
-        bus.<JsonObject>consumer(Addresses.ROUTING_HEALTH, Replies.handle(LOG, m -> breaker.ping(pool)
+        bus.<JsonObject>localConsumer(Addresses.ROUTING_STATS, Replies.handle(LOG, this::stats)).completion(),
+        bus.<JsonObject>localConsumer(Addresses.ROUTING_HEALTH, Replies.handle(LOG, m -> breaker.ping(pool)
             .map(h -> h.toJson()))).completion()));
   }
 

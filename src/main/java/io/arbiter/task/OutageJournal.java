@@ -21,8 +21,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The task verticle's outage buffer: while PostgreSQL is unavailable, submissions and agent results are
- * accepted into a {@link Journal} under the data directory, at most {@code capacity} items, each entry on disk before
- * its request is answered. Concurrent appends share one write and one fsync. {@link #replay} puts the entries through
+ * accepted into a {@link Journal} under the data directory, at most {@code capacity} items and about {@code maxBytes}
+ * bytes on disk (a write that starts under the byte cap may pass it by its own size), each entry on disk before its
+ * request is answered. Concurrent appends share one write and one fsync. {@link #replay} puts the entries through
  * the same idempotent statements as live requests, oldest first, and deletes a segment only after every entry of it
  * has landed, so a crash at any point replays at most what already landed, which is then recognized and not doubled.
  *
@@ -32,6 +33,8 @@ import org.slf4j.LoggerFactory;
 final class OutageJournal {
 
   private static final Logger LOG = LoggerFactory.getLogger(OutageJournal.class);
+  /** Entries read from a segment at a time during a replay. */
+  private static final int READ_BATCH = 64;
 
   /** What one replayed entry came to: items that landed (now or earlier) and items refused. */
   record Replayed(int landed, int refused) {}
@@ -39,6 +42,8 @@ final class OutageJournal {
   private final Vertx vertx;
   private final Journal journal;
   private final int capacity;
+  private final long maxBytes;
+  private final AtomicLong bufferedBytes = new AtomicLong();
   private final GroupCommit<JsonObject, Void> appends;
   private final AtomicLong buffered = new AtomicLong();
   private final Counter replayedItems;
@@ -46,15 +51,24 @@ final class OutageJournal {
   private final Map<Path, Integer> replayedUpTo = new HashMap<>();
   private boolean replaying;
 
-  private OutageJournal(Vertx vertx, Journal journal, int capacity, long alreadyBuffered, MeterRegistry registry) {
+  private OutageJournal(Vertx vertx, Journal journal, int capacity, long maxBytes, Left left,
+                        MeterRegistry registry) {
     this.vertx = vertx;
     this.journal = journal;
     this.capacity = capacity;
-    this.buffered.set(alreadyBuffered);
+    this.maxBytes = maxBytes;
+    this.buffered.set(left.items());
+    this.bufferedBytes.set(left.bytes());
     this.appends = new GroupCommit<>(10_000, 1, this::write);
     if (registry != null) {
       Gauge.builder("arbiter.journal.buffered", buffered, AtomicLong::get)
           .description("Tasks and results accepted into the outage journal and not yet replayed").register(registry);
+      Gauge.builder("arbiter.journal.capacity", () -> capacity)
+          .description("Tasks and results the outage journal may hold (journal.capacity)").register(registry);
+      Gauge.builder("arbiter.journal.buffered.bytes", bufferedBytes, AtomicLong::get).baseUnit("bytes")
+          .description("Bytes of the outage journal's entries not yet replayed").register(registry);
+      Gauge.builder("arbiter.journal.capacity.bytes", () -> maxBytes).baseUnit("bytes")
+          .description("Bytes the outage journal may take on disk (journal.maxBytes)").register(registry);
       replayedItems = Counter.builder("arbiter.journal.replayed").description("Journal items replayed into PostgreSQL")
           .register(registry);
       refusedItems = Counter.builder("arbiter.journal.refused")
@@ -66,13 +80,25 @@ final class OutageJournal {
     }
   }
 
-  /** Opens the journal in {@code dir} (on a worker) and counts what an earlier process left in it. */
-  static Future<OutageJournal> open(Vertx vertx, Path dir, int capacity, MeterRegistry registry) {
+  private record Left(long items, long bytes) {}
+
+  /** Opens the journal in {@code dir} (on a worker) and counts what an earlier process left in it, segment by segment. */
+  static Future<OutageJournal> open(Vertx vertx, Path dir, int capacity, long maxBytes, MeterRegistry registry) {
     return vertx.executeBlocking(() -> {
       Journal journal = Journal.open(dir);
-      long left = journal.sealed().stream().flatMap(s -> Journal.read(s).stream()).mapToLong(OutageJournal::items)
-          .sum();
-      return new OutageJournal(vertx, journal, capacity, left, registry);
+      long items = 0;
+      long bytes = 0;
+      for (Path segment : journal.sealed()) {
+        try (Journal.Reader reader = Journal.reader(segment)) {
+          for (List<Journal.Entry> batch = reader.next(READ_BATCH); !batch.isEmpty(); batch = reader.next(READ_BATCH)) {
+            for (Journal.Entry entry : batch) {
+              items += items(entry.json());
+              bytes += entry.bytes();
+            }
+          }
+        }
+      }
+      return new OutageJournal(vertx, journal, capacity, maxBytes, new Left(items, bytes), registry);
     });
   }
 
@@ -82,6 +108,10 @@ final class OutageJournal {
 
   int capacity() {
     return capacity;
+  }
+
+  long bufferedBytes() {
+    return bufferedBytes.get();
   }
 
   /**
@@ -96,6 +126,10 @@ final class OutageJournal {
           : "the database is unavailable and the outage journal is full (" + buffered.get() + " of " + capacity
               + " items); retry later"));
     }
+    if (bufferedBytes.get() >= maxBytes) {
+      return Future.failedFuture(Failure.UNAVAILABLE.exception("the database is unavailable and the outage journal "
+          + "is full (" + bufferedBytes.get() + " of " + maxBytes + " bytes); retry later"));
+    }
     buffered.addAndGet(items);
     return appends.submit(entry).onFailure(e -> {
       buffered.addAndGet(-items);
@@ -106,7 +140,7 @@ final class OutageJournal {
 
   private Future<List<Future<Void>>> write(List<JsonObject> entries) {
     return vertx.executeBlocking(() -> {
-      journal.append(entries);
+      bufferedBytes.addAndGet(journal.append(entries));
       List<Future<Void>> done = new ArrayList<>(entries.size());
       entries.forEach(e -> done.add(Future.succeededFuture()));
       return done;
@@ -143,8 +177,11 @@ final class OutageJournal {
       return Future.succeededFuture(landed);
     }
     Path segment = segments.get(index);
-    return vertx.executeBlocking(() -> Journal.read(segment))
-        .compose(entries -> replayEntries(segment, entries, replayedUpTo.getOrDefault(segment, 0), apply, 0))
+    return vertx.executeBlocking(() -> Journal.reader(segment))
+        .compose(reader -> replayReader(segment, reader, 0, apply, 0).eventually(() -> vertx.executeBlocking(() -> {
+          reader.close();
+          return null;
+        })))
         .compose(n -> vertx.executeBlocking(() -> {
           journal.delete(segment);
           return n;
@@ -153,21 +190,40 @@ final class OutageJournal {
         .compose(n -> replaySegments(segments, index + 1, apply, landed + n));
   }
 
-  /** Entries before {@code index} landed in an earlier, interrupted replay of this process: they are not counted twice. */
-  private Future<Integer> replayEntries(Path segment, List<JsonObject> entries, int index,
+  /** Reads the segment {@value #READ_BATCH} entries at a time from entry {@code position} on, and replays them. */
+  private Future<Integer> replayReader(Path segment, Journal.Reader reader, int position,
+                                       Function<JsonObject, Future<Replayed>> apply, int landed) {
+    return vertx.executeBlocking(() -> reader.next(READ_BATCH)).compose(batch -> {
+      if (batch.isEmpty()) {
+        return Future.succeededFuture(landed);
+      }
+      return replayEntries(segment, batch, position, 0, apply, 0)
+          .compose(n -> replayReader(segment, reader, position + batch.size(), apply, landed + n));
+    });
+  }
+
+  /**
+   * Replays {@code batch}, whose first entry is the segment's entry {@code position}. Entries before
+   * {@code replayedUpTo} landed in an earlier, interrupted replay of this process: they are not counted twice.
+   */
+  private Future<Integer> replayEntries(Path segment, List<Journal.Entry> batch, int position, int index,
                                         Function<JsonObject, Future<Replayed>> apply, int landed) {
-    if (index == entries.size()) {
+    if (index == batch.size()) {
       return Future.succeededFuture(landed);
     }
-    JsonObject entry = entries.get(index);
-    return apply.apply(entry).compose(result -> {
-      buffered.addAndGet(-items(entry));
-      replayedUpTo.put(segment, index + 1);
+    if (position + index < replayedUpTo.getOrDefault(segment, 0)) {
+      return replayEntries(segment, batch, position, index + 1, apply, landed);
+    }
+    Journal.Entry entry = batch.get(index);
+    return apply.apply(entry.json()).compose(result -> {
+      buffered.addAndGet(-items(entry.json()));
+      bufferedBytes.addAndGet(-entry.bytes());
+      replayedUpTo.put(segment, position + index + 1);
       if (replayedItems != null) {
         replayedItems.increment(result.landed());
         refusedItems.increment(result.refused());
       }
-      return replayEntries(segment, entries, index + 1, apply, landed + result.landed());
+      return replayEntries(segment, batch, position, index + 1, apply, landed + result.landed());
     });
   }
 

@@ -59,7 +59,7 @@ public final class RetentionVerticle extends VerticleBase {
       purged = Counter.builder("arbiter.tasks.purged")
           .description("Finished tasks purged by retention or by an operator on this node").register(registry);
     }
-    return vertx.eventBus().<JsonObject>consumer(Addresses.TASKS_PURGE, Replies.handle(LOG, this::purgeOne))
+    return vertx.eventBus().<JsonObject>localConsumer(Addresses.TASKS_PURGE, Replies.handle(LOG, this::purgeOne))
         .completion()
         .onSuccess(v -> vertx.setPeriodic(retention.intervalMs(), id -> sweep()));
   }

@@ -75,6 +75,7 @@ public final class TaskVerticle extends VerticleBase {
   private TaskRepository tasks;
   private GroupCommit<Submission, JsonObject> submissions;
   private ClaimWaits waits;
+  private JournalHolds holds;
   private Coalescer folds;
   private Counter submitted;
   private Counter succeeded;
@@ -101,6 +102,7 @@ public final class TaskVerticle extends VerticleBase {
     tenantLimits = new LimitsCache(tenantId -> breaker.execute(() -> PolicyReads.limits(pool, tenantId)),
         LIMITS_TTL_NANOS);
     waits = new ClaimWaits(vertx, config.tasks().claimPollMs(), config.tasks().maxWaitingClaims());
+    holds = new JournalHolds(vertx, Math.max(5_000, 3 * config.journal().replayIntervalMs()));
     folds = new Coalescer(this::foldOutcomes);
     submissions = new GroupCommit<>(config.tasks().submitBatchMax(), config.db().poolSize(), this::writeSubmissions,
         e -> !Failure.UNAVAILABLE.is(e));
@@ -110,6 +112,8 @@ public final class TaskVerticle extends VerticleBase {
           .description("Attempts completed, by reported outcome").register(registry);
       failed = Counter.builder("arbiter.tasks.completed").tag("outcome", "failed")
           .description("Attempts completed, by reported outcome").register(registry);
+      Gauge.builder("arbiter.claims.waiting", waits, ClaimWaits::waiting)
+          .description("Agents' long-polling claims waiting for work on this node").register(registry);
       Gauge.builder("arbiter.tasks.queue.depth", stateCounts, counts -> counts.get(0))
           .description("Tasks waiting in the queue").register(registry);
       for (int i = 0; i < TaskState.COUNTED.size(); i++) {
@@ -119,7 +123,8 @@ public final class TaskVerticle extends VerticleBase {
             .description("Tasks by state: waiting, held by an agent, or dead (all tenants)").register(registry);
       }
     }
-    return OutageJournal.open(vertx, config.dataDir().resolve("journal"), config.journal().capacity(), registry)
+    return OutageJournal.open(vertx, config.dataDir().resolve("journal"), config.journal().capacity(),
+        config.journal().maxBytes(), registry)
         .compose(opened -> {
           journal = opened;
           replay = new JournalReplay(journal, breaker, tasks::submit, this::results, this::changed);
@@ -131,10 +136,12 @@ public final class TaskVerticle extends VerticleBase {
           return Future.succeededFuture(0);
         }))
         .onSuccess(v -> {
+          reportHold();
           vertx.setPeriodic(config.tasks().rescueIntervalMs(), id -> rescue());
           vertx.setPeriodic(FOLD_INTERVAL_MS, id -> folds.request());
           vertx.setPeriodic(config.journal().replayIntervalMs(), id -> replay.replayIfReachable()
-              .onFailure(e -> LOG.debug("journal replay paused: {}", e.getMessage())));
+              .onFailure(e -> LOG.debug("journal replay paused: {}", e.getMessage()))
+              .onComplete(r -> reportHold()));
         });
   }
 
@@ -149,26 +156,26 @@ public final class TaskVerticle extends VerticleBase {
   private Future<?> consumers() {
     EventBus bus = vertx.eventBus();
     return Future.all(List.of(
-        bus.consumer(Addresses.TASKS_SUBMIT, handle(this::submit)).completion(),
-        bus.consumer(Addresses.TASKS_SUBMIT_BATCH, handle(this::submitBatch)).completion(),
-        bus.consumer(Addresses.TASKS_GET, handle(m -> breaker.execute(() -> tasks.get(ctx(m), taskId(m))))).completion(),
-        bus.consumer(Addresses.TASKS_LIST, handle(this::list)).completion(),
-        bus.consumer(Addresses.TASKS_HISTORY, handle(m -> breaker.execute(() -> tasks.history(ctx(m), taskId(m)))))
+        bus.localConsumer(Addresses.TASKS_SUBMIT, handle(this::submit)).completion(),
+        bus.localConsumer(Addresses.TASKS_SUBMIT_BATCH, handle(this::submitBatch)).completion(),
+        bus.localConsumer(Addresses.TASKS_GET, handle(m -> breaker.execute(() -> tasks.get(ctx(m), taskId(m))))).completion(),
+        bus.localConsumer(Addresses.TASKS_LIST, handle(this::list)).completion(),
+        bus.localConsumer(Addresses.TASKS_HISTORY, handle(m -> breaker.execute(() -> tasks.history(ctx(m), taskId(m)))))
             .completion(),
-        bus.consumer(Addresses.TASKS_DECISION, handle(m -> breaker.execute(() -> tasks.decision(ctx(m), taskId(m)))))
+        bus.localConsumer(Addresses.TASKS_DECISION, handle(m -> breaker.execute(() -> tasks.decision(ctx(m), taskId(m)))))
             .completion(),
-        bus.consumer(Addresses.TASKS_CANCEL, handle(this::cancel)).completion(),
-        bus.consumer(Addresses.TASKS_REQUEUE, handle(this::requeue)).completion(),
-        bus.consumer(Addresses.TASKS_CLAIM, handle(this::claim)).completion(),
-        bus.consumer(Addresses.TASKS_ACK, handle(this::ack)).completion(),
-        bus.consumer(Addresses.TASKS_HEARTBEAT, handle(m -> extend(m, null))).completion(),
-        bus.consumer(Addresses.TASKS_PROGRESS, handle(m -> extend(m, progress(m.body())))).completion(),
-        bus.consumer(Addresses.TASKS_RESULT, handle(this::result)).completion(),
-        bus.consumer(Addresses.TASKS_ACK_BATCH, handle(this::ackBatch)).completion(),
-        bus.consumer(Addresses.TASKS_FOLD_AGENT, handle(this::foldAgent)).completion(),
-        bus.consumer(Addresses.TASKS_QUEUE, handle(m -> breaker.execute(() -> tasks.queue(ctx(m))))).completion(),
-        bus.consumer(Addresses.TASKS_RESULT_BATCH, handle(this::resultBatch)).completion(),
-        bus.consumer(Addresses.TASKS_HEALTH, handle(m -> breaker.ping(pool).map(h -> h.toJson()
+        bus.localConsumer(Addresses.TASKS_CANCEL, handle(this::cancel)).completion(),
+        bus.localConsumer(Addresses.TASKS_REQUEUE, handle(this::requeue)).completion(),
+        bus.localConsumer(Addresses.TASKS_CLAIM, handle(this::claim)).completion(),
+        bus.localConsumer(Addresses.TASKS_ACK, handle(this::ack)).completion(),
+        bus.localConsumer(Addresses.TASKS_HEARTBEAT, handle(m -> extend(m, null))).completion(),
+        bus.localConsumer(Addresses.TASKS_PROGRESS, handle(m -> extend(m, progress(m.body())))).completion(),
+        bus.localConsumer(Addresses.TASKS_RESULT, handle(this::result)).completion(),
+        bus.localConsumer(Addresses.TASKS_ACK_BATCH, handle(this::ackBatch)).completion(),
+        bus.localConsumer(Addresses.TASKS_FOLD_AGENT, handle(this::foldAgent)).completion(),
+        bus.localConsumer(Addresses.TASKS_QUEUE, handle(m -> breaker.execute(() -> tasks.queue(ctx(m))))).completion(),
+        bus.localConsumer(Addresses.TASKS_RESULT_BATCH, handle(this::resultBatch)).completion(),
+        bus.localConsumer(Addresses.TASKS_HEALTH, handle(m -> breaker.ping(pool).map(h -> h.toJson()
             .put("buffered", journal.buffered()).put("journalCapacity", journal.capacity())))).completion(),
         bus.localConsumer(Addresses.TASKS_SHUTDOWN, handle(this::shutdown)).completion(),
         bus.<JsonObject>consumer(Addresses.EVENTS_ASSIGNED, m -> wake(m.body())).completion(),
@@ -220,8 +227,14 @@ public final class TaskVerticle extends VerticleBase {
    * answered with {@code buffered}.
    */
   private <T> Future<T> orBuffered(Future<T> live, JsonObject entry, Supplier<T> buffered) {
-    return live.recover(e -> Failure.UNAVAILABLE.is(e) ? journal.append(entry).map(v -> buffered.get())
+    return live.recover(e -> Failure.UNAVAILABLE.is(e)
+        ? journal.append(entry).compose(v -> holds.report(journal.buffered()).otherwiseEmpty()).map(v -> buffered.get())
         : Future.failedFuture(e));
+  }
+
+  private void reportHold() {
+    holds.report(journal.buffered()).onFailure(e -> LOG.warn("the journal's hold could not be shared with the other "
+        + "nodes: {}", e.getMessage()));
   }
 
   /**
@@ -639,23 +652,24 @@ public final class TaskVerticle extends VerticleBase {
       return;
     }
     rescuing = true;
-    breaker.execute(tasks::rescue).onComplete(result -> {
-      rescuing = false;
-      if (result.failed()) {
-        LOG.debug("lease rescue skipped: {}", result.cause().getMessage());
-        return;
-      }
-      List<Row> recovered = result.result();
-      if (!recovered.isEmpty()) {
-        recovered.forEach(row -> LOG.info("task {} of tenant {} recovered from agent {} ({}): now {}",
-            row.getUUID("id"), row.getString("tenant_id"), row.getString("assigned_agent_id"), row.getString("reason"),
-            row.getString("state")));
-        changed(recovered.stream().map(row -> row.getString("tenant_id")).toList());
-        if (recovered.size() >= config.tasks().rescueBatchSize()) {
-          vertx.runOnContext(v -> rescue());
-        }
-      }
-    });
+    holds.anyHeld().compose(held -> held ? Future.succeededFuture(List.<Row>of()) : breaker.execute(tasks::rescue))
+        .onComplete(result -> {
+          rescuing = false;
+          if (result.failed()) {
+            LOG.debug("lease rescue skipped: {}", result.cause().getMessage());
+            return;
+          }
+          List<Row> recovered = result.result();
+          if (!recovered.isEmpty()) {
+            recovered.forEach(row -> LOG.info("task {} of tenant {} recovered from agent {} ({}): now {}",
+                row.getUUID("id"), row.getString("tenant_id"), row.getString("assigned_agent_id"),
+                row.getString("reason"), row.getString("state")));
+            changed(recovered.stream().map(row -> row.getString("tenant_id")).toList());
+            if (recovered.size() >= config.tasks().rescueBatchSize()) {
+              vertx.runOnContext(v -> rescue());
+            }
+          }
+        });
     breaker.execute(tasks::stateCounts).onSuccess(counts -> {
       for (int i = 0; i < counts.length; i++) {
         stateCounts.set(i, counts[i]);

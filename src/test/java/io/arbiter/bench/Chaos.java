@@ -61,12 +61,21 @@ public final class Chaos implements Callable<Integer> {
     SIGKILL("Arbiter killed with SIGKILL while items sit in its journal, then restarted"),
     POOL_EXHAUSTION("slow queries hold every connection (a lock on tasks)"),
     AGENT_CRASH("an agent crashes mid-task"),
-    AGENT_STUCK("an agent heartbeats its task but never finishes it");
+    AGENT_STUCK("an agent heartbeats its task but never finishes it"),
+    NODE_KILLED("two clustered nodes; one, with an agent of its own, killed with SIGKILL", 2),
+    POSTGRES_STOP_CLUSTERED("two clustered nodes; PostgreSQL stopped, then started again", 2);
 
     final String description;
+    /** Arbiter processes on the one database: with 2, they are clustered, and load and agents go to both. */
+    final int nodes;
 
     Scenario(String description) {
+      this(description, 1);
+    }
+
+    Scenario(String description, int nodes) {
       this.description = description;
+      this.nodes = nodes;
     }
 
     String label() {
@@ -86,19 +95,19 @@ public final class Chaos implements Callable<Integer> {
     }
 
     static String header() {
-      return String.format("%-20s %9s %9s %8s %9s %10s %5s %11s %5s %8s %11s", "scenario", "accepted", "buffered",
+      return String.format("%-24s %9s %9s %8s %9s %10s %5s %11s %5s %8s %11s", "scenario", "accepted", "buffered",
           "refused", "replayed", "completed", "dead", "unfinished", "lost", "doubled", "recovery_s");
     }
 
     String row() {
-      return String.format(Locale.ROOT, "%-20s %9d %9d %8d %9d %10d %5d %11d %5d %8d %11.1f", scenario.label(),
+      return String.format(Locale.ROOT, "%-24s %9d %9d %8d %9d %10d %5d %11d %5d %8d %11.1f", scenario.label(),
           accepted, buffered, refused, replayed, completed, dead, unfinished, lost, doubled, recoverySeconds);
     }
   }
 
   @Option(names = "--scenario", split = ",", defaultValue = "all",
       description = "all, or any of: postgres-stop, terminate-backends, sigkill, pool-exhaustion, agent-crash, "
-          + "agent-stuck")
+          + "agent-stuck, node-killed, postgres-stop-clustered")
   private List<String> scenarios;
 
   @Option(names = "--rate", defaultValue = "100", description = "submissions per second (default ${DEFAULT-VALUE})")
@@ -158,7 +167,8 @@ public final class Chaos implements Callable<Integer> {
         if (report != null && report.clean()) {
           kept.deleteDataDir();
         } else {
-          System.out.println("[chaos] " + scenario.name() + ": server data and log kept in " + kept.dataDir);
+          System.out.println("[chaos] " + scenario.name() + ": server data and log kept in " + kept.dataDir
+              + (kept.peerDataDir != null ? " and " + kept.peerDataDir : ""));
         }
       }
     }
@@ -186,6 +196,15 @@ public final class Chaos implements Callable<Integer> {
     private ArbiterProcess server;
     private ArbiterApi api;
     private SimulatedAgents simulated;
+    /** The second node of a clustered scenario, its load and its agent. */
+    private final Path peerDataDir;
+    private final int peerPort;
+    private final List<String> members = new ArrayList<>();
+    private final String clusterName = "chaos-" + ArbiterProcess.randomSecret(8);
+    private ArbiterProcess peer;
+    private ArbiterApi peerApi;
+    private SimulatedAgents peerAgents;
+    private volatile boolean peerUp;
     private Pool sql;
     private String specialTask;
 
@@ -196,11 +215,41 @@ public final class Chaos implements Callable<Integer> {
       this.dataDir = Files.createTempDirectory("arbiter-chaos");
       this.port = ArbiterProcess.freePort();
       this.tokens = new Tokens(vertx, new ArbiterConfig.Auth(secret, "", "", 5));
+      if (scenario.nodes > 1) {
+        this.peerDataDir = Files.createTempDirectory("arbiter-chaos-peer");
+        this.peerPort = ArbiterProcess.freePort();
+        members.add("127.0.0.1:" + ArbiterProcess.freePort());
+        members.add("127.0.0.1:" + ArbiterProcess.freePort());
+      } else {
+        this.peerDataDir = null;
+        this.peerPort = -1;
+      }
+    }
+
+    /** The cluster settings of node {@code index} (0 or 1), none for a one-node scenario. */
+    private Map<String, String> cluster(int index) {
+      if (members.isEmpty()) {
+        return Map.of();
+      }
+      String member = members.get(index);
+      return Map.of("ARBITER_CLUSTER_ENABLED", "true", "ARBITER_CLUSTER_NAME", clusterName,
+          "ARBITER_CLUSTER_HOST", "127.0.0.1", "ARBITER_CLUSTER_PORT", member.substring(member.indexOf(':') + 1),
+          "ARBITER_CLUSTER_MEMBERS", String.join(",", members));
     }
 
     private void startServer() throws Exception {
       server = ArbiterProcess.start(settings.jar(), List.of("-Xmx512m"), Duration.ofSeconds(90), dataDir, port, secret,
-          Map.ofEntries(
+          nodeSettings(0));
+    }
+
+    private void startPeer() throws Exception {
+      peer = ArbiterProcess.start(settings.jar(), List.of("-Xmx512m"), Duration.ofSeconds(90), peerDataDir, peerPort,
+          secret, nodeSettings(1));
+      peerUp = true;
+    }
+
+    private Map<String, String> nodeSettings(int node) {
+      Map<String, String> env = new java.util.HashMap<>(Map.ofEntries(
               Map.entry("ARBITER_DB_URL", database.url()),
               Map.entry("ARBITER_DB_CONNECT_TIMEOUT_MS", "1000"),
               Map.entry("ARBITER_BREAKER_TIMEOUT_MS", "2000"),
@@ -215,6 +264,8 @@ public final class Chaos implements Callable<Integer> {
               Map.entry("ARBITER_TASKS_CLAIM_POLL_MS", "500"),
               Map.entry("ARBITER_REGISTRY_HEARTBEAT_WINDOW_MS", "5000"),
               Map.entry("ARBITER_REGISTRY_SWEEP_INTERVAL_MS", "500")));
+      env.putAll(cluster(node));
+      return env;
     }
 
     Report execute() throws Exception {
@@ -230,6 +281,15 @@ public final class Chaos implements Callable<Integer> {
       simulated = new SimulatedAgents(vertx, base, agents, 4, 1, 2, 8, false, false);
       await(simulated.register(tokens.of("chaos", Role.ADMIN, "chaos-admin"), 16));
       simulated.start();
+      if (scenario.nodes > 1) {
+        startPeer();
+        URI peerBase = URI.create(peer.baseUrl());
+        peerApi = new ArbiterApi(vertx, peerBase, 16);
+        peerAgents = new SimulatedAgents(vertx, peerBase, List.of(new SimulatedAgents.Agent("chaos-peer",
+            tokens.of("chaos", Role.AGENT, "chaos-peer"))), 4, 1, 2, 4, false, false);
+        await(peerAgents.register(tokens.of("chaos", Role.ADMIN, "chaos-admin"), 16));
+        peerAgents.start();
+      }
 
       long periodNanos = 1_000_000_000L / settings.rate();
       Thread submitter = new Thread(() -> submitSteadily(periodNanos), "chaos-submitter");
@@ -246,6 +306,9 @@ public final class Chaos implements Callable<Integer> {
 
       long finished = awaitFinished(Duration.ofSeconds(120));
       simulated.stop().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+      if (peerAgents != null) {
+        peerAgents.stop().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+      }
       return report(recovery, finished);
     }
 
@@ -256,7 +319,8 @@ public final class Chaos implements Callable<Integer> {
       while (submitting) {
         JsonObject task = new JsonObject().put("type", TaskBenchmark.TASK_TYPE).put("maxAttempts", 20)
             .put("payload", new JsonObject().put("n", n++));
-        api.post("/tasks", token, task, 20_000).onComplete(ar -> {
+        ArbiterApi node = peerUp && n % 2 == 0 ? peerApi : api;
+        node.post("/tasks", token, task, 20_000).onComplete(ar -> {
           if (ar.succeeded() && (ar.result().statusCode() == 202 || ar.result().statusCode() == 200)) {
             JsonObject body = ArbiterApi.json(ar.result());
             accepted.add(body.getString("id").toLowerCase(Locale.ROOT));
@@ -283,10 +347,15 @@ public final class Chaos implements Callable<Integer> {
     private double fault() throws Exception {
       long faultMs = settings.faultFor().toMillis();
       switch (scenario) {
-        case POSTGRES_STOP -> {
+        case POSTGRES_STOP, POSTGRES_STOP_CLUSTERED -> {
           database.stop();
           Thread.sleep(faultMs);
           database.resume();
+        }
+        case NODE_KILLED -> {
+          peerUp = false;
+          peer.kill();
+          Thread.sleep(faultMs);
         }
         case TERMINATE_BACKENDS -> {
           long end = System.currentTimeMillis() + faultMs;
@@ -450,16 +519,19 @@ public final class Chaos implements Callable<Integer> {
           SELECT count(*) AS n FROM (SELECT task_id FROM task_results WHERE outcome = 'succeeded'
                                      GROUP BY task_id HAVING count(*) > 1) d""").execute()).iterator().next()
           .getLong("n");
-      long replayed = metric("arbiter_journal_replayed_total");
+      long replayed = metric(port, "arbiter_journal_replayed_total") + (peerUp ? metric(peerPort,
+          "arbiter_journal_replayed_total") : 0);
+      long peerDoubled = peerAgents == null ? 0 : peerAgents.doubled();
       return new Report(scenario, accepted.size(), buffered.sum(), refused.sum(), replayed, row.getLong("completed"),
-          row.getLong("dead"), unfinished, row.getLong("lost"), doubledResults + simulated.doubled(), recovery);
+          row.getLong("dead"), unfinished, row.getLong("lost"), doubledResults + simulated.doubled() + peerDoubled,
+          recovery);
     }
 
-    /** A counter from /metrics (0 when absent); a restarted server counts from its start. */
-    private long metric(String name) {
+    /** A counter from a node's /metrics (0 when absent); a restarted server counts from its start. */
+    private long metric(int node, String name) {
       try {
         String text = await(probe
-            .request(HttpMethod.GET, port, "localhost", "/metrics")
+            .request(HttpMethod.GET, node, "localhost", "/metrics")
             .compose(request -> request.send()).compose(response -> response.body())).toString();
         return text.lines().filter(l -> l.startsWith(name)).mapToLong(l -> (long) Double.parseDouble(
             l.substring(l.lastIndexOf(' ') + 1))).sum();
@@ -481,6 +553,11 @@ public final class Chaos implements Callable<Integer> {
       } else {
         Files.deleteIfExists(dataDir);
       }
+      if (peer != null) {
+        peer.deleteDataDir();
+      } else if (peerDataDir != null) {
+        Files.deleteIfExists(peerDataDir);
+      }
     }
 
     @Override
@@ -488,6 +565,12 @@ public final class Chaos implements Callable<Integer> {
       submitting = false;
       if (simulated != null) {
         simulated.close();
+      }
+      if (peerAgents != null) {
+        peerAgents.close();
+      }
+      if (peer != null) {
+        peer.close();
       }
       if (server != null) {
         server.close();

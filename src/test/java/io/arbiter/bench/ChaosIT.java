@@ -46,7 +46,7 @@ class ChaosIT {
     assertThat(report.completed() + report.dead()).isEqualTo(report.accepted());
     assertThat(report.recoverySeconds()).as("recovered").isFinite();
     switch (scenario) {
-      case POSTGRES_STOP, POOL_EXHAUSTION, SIGKILL -> {
+      case POSTGRES_STOP, POSTGRES_STOP_CLUSTERED, POOL_EXHAUSTION, SIGKILL -> {
         assertThat(report.buffered()).as("submissions answered from the outage journal").isPositive();
         assertThat(report.replayed()).as("journal items replayed").isGreaterThanOrEqualTo(
             scenario == Chaos.Scenario.SIGKILL ? 1 : report.buffered());

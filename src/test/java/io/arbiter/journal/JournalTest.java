@@ -7,7 +7,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
 import java.util.List;
+import java.util.zip.CRC32;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -78,6 +80,46 @@ class JournalTest {
     Journal journal = Journal.open(dir);
     journal.seal();
     assertThat(journal.sealed()).isEmpty();
+    journal.close();
+  }
+
+  @Test
+  @DisplayName("a segment cut inside a multi-byte character keeps every intact entry before the cut")
+  void tornMultiByteTail() throws Exception {
+    Journal first = Journal.open(dir);
+    first.append(List.of(entry(1), entry(2)));
+    first.close();
+    byte[] json = entry(3).encode().getBytes(StandardCharsets.UTF_8);
+    CRC32 crc = new CRC32();
+    crc.update(json);
+    byte[] whole = (Long.toHexString(crc.getValue()) + " " + entry(3).encode() + "\n").getBytes(StandardCharsets.UTF_8);
+    int cut = new String(whole, StandardCharsets.UTF_8).indexOf('é') + 1;
+    Files.write(dir.resolve("active.log"), Arrays.copyOf(whole, cut), StandardOpenOption.APPEND);
+
+    Journal second = Journal.open(dir);
+    List<Path> sealed = second.sealed();
+    assertThat(sealed).hasSize(1);
+    assertThat(Journal.read(sealed.get(0))).extracting(e -> e.getInteger("n")).containsExactly(1, 2);
+    second.close();
+  }
+
+  @Test
+  @DisplayName("a reader hands out a segment a few entries at a time, with the bytes each takes on disk")
+  void readsInBatches() throws Exception {
+    Journal journal = Journal.open(dir);
+    long written = journal.append(List.of(entry(1), entry(2), entry(3), entry(4), entry(5)));
+    journal.seal();
+    Path segment = journal.sealed().get(0);
+    assertThat(written).isEqualTo(Files.size(segment));
+    try (Journal.Reader reader = Journal.reader(segment)) {
+      assertThat(reader.next(2)).extracting(e -> e.json().getInteger("n")).containsExactly(1, 2);
+      List<Journal.Entry> rest = reader.next(10);
+      assertThat(rest).extracting(e -> e.json().getInteger("n")).containsExactly(3, 4, 5);
+      assertThat(reader.next(10)).isEmpty();
+    }
+    try (Journal.Reader reader = Journal.reader(segment)) {
+      assertThat(reader.next(10).stream().mapToLong(Journal.Entry::bytes).sum()).isEqualTo(written);
+    }
     journal.close();
   }
 }

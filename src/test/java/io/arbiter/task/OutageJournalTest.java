@@ -169,6 +169,29 @@ class OutageJournalTest {
   }
 
   @Test
+  @DisplayName("a journal at its byte cap answers 503 naming the bytes, and what it holds still lands")
+  void byteCapRefuses() {
+    start(Map.of("journal.maxBytes", 65_536));
+    Http http = app.http();
+    database.stop();
+    String filler = "x".repeat(40_000);
+    for (int i = 0; i < 2; i++) {
+      JsonObject big = task(i);
+      big.getJsonObject("payload").put("filler", filler);
+      assertThat(http.post("/api/v1/tasks", submitter(), big).status()).isEqualTo(202);
+    }
+    Http.Reply full = http.post("/api/v1/tasks", submitter(), task(3));
+    assertProblem(full, Failure.UNAVAILABLE);
+    assertThat(full.json().getString("detail")).contains("outage journal is full").contains("of 65536 bytes");
+    assertThat(http.get("/metrics", null).text()).contains("arbiter_journal_capacity_bytes 65536.0");
+
+    database.resume();
+    TestApp.eventually(Duration.ofSeconds(20), "the journal replayed", () -> readiness().getLong("buffered") == 0);
+    assertThat(app.sql("SELECT count(*) AS n FROM tasks").iterator().next().getLong("n")).isEqualTo(2);
+    assertThat(http.get("/metrics", null).text()).contains("arbiter_journal_buffered_bytes 0.0");
+  }
+
+  @Test
   @DisplayName("entries left by a process that died are replayed at start, before serving, and a repeat is not doubled")
   void replaysAtStartBeforeServing() throws Exception {
     String url = TestDatabase.freshDatabaseUrl();

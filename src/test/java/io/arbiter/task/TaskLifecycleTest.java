@@ -356,7 +356,7 @@ class TaskLifecycleTest {
       agent.result(id, 1, "succeeded");
       CompletableFuture<Http.Reply> leaving = CompletableFuture.supplyAsync(
           () -> http.delete("/api/v1/agents/leaver-1", app.tokens().admin("leaving")));
-      TestApp.eventually(Duration.ofSeconds(5), "the fold and the deregistration wait behind the agent's row",
+      TestApp.eventually(Duration.ofSeconds(15), "the fold and the deregistration wait behind the agent's row",
           () -> app.sql("SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%agent_outcomes%'")
               .size() >= 2 || leaving.isDone());
       agentRow.close();

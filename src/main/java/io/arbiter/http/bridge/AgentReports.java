@@ -60,7 +60,7 @@ final class AgentReports {
   }
 
   Future<MessageConsumer<Object>> start() {
-    MessageConsumer<Object> consumer = bus.consumer(Addresses.BRIDGE_REPORT, this::handle);
+    MessageConsumer<Object> consumer = bus.localConsumer(Addresses.BRIDGE_REPORT, this::handle);
     return consumer.completion().map(consumer);
   }
 
