@@ -61,11 +61,12 @@ $$;
 -- Archives the chain's prefix up to seal upto_seal: first the records from before seals existed (all of them at once),
 -- then whole seals in order, stopping at the first seal that holds a record at or after the horizon, a record of a
 -- task that still exists, or not exactly the records it sealed. The horizon must lie a day in the past at least, so
--- that no caller removes what was written today. Returns the new checkpoint, or no row when nothing was archived.
+-- that no caller removes what was written today (STRICT: a null argument archives nothing). Returns the new
+-- checkpoint, or no row when nothing was archived.
 -- Runs as its owner (the schema's owner), so the service role, which may not delete audit records, can call it.
 CREATE FUNCTION arbiter_archive_audit(horizon timestamptz, upto_seal bigint)
 RETURNS TABLE (seal_id bigint, last_id bigint, hash bytea, records bigint, archived bigint)
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+LANGUAGE plpgsql STRICT SECURITY DEFINER SET search_path = public, pg_temp AS $$
 #variable_conflict use_column
 DECLARE
   cp        audit_checkpoints%ROWTYPE;

@@ -70,6 +70,12 @@ class LeastPrivilegeTest {
           .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("22023"));
       assertThat(st.executeQuery("SELECT * FROM arbiter_archive_audit(now() - interval '2 days', 1000)").next())
           .as("nothing is old enough to archive").isFalse();
+      assertThat(st.executeQuery("SELECT * FROM arbiter_archive_audit(NULL, 1000)").next())
+          .as("no horizon archives nothing").isFalse();
+      assertThat(st.executeQuery("SELECT count(*) FROM audit_checkpoints")).satisfies(rs -> {
+        rs.next();
+        assertThat(rs.getLong(1)).isZero();
+      });
     }
 
     try (Connection c = jdbc(owner, owner.getUser(), owner.getPassword()); Statement st = c.createStatement()) {
