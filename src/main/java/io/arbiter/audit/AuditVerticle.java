@@ -263,7 +263,7 @@ public final class AuditVerticle extends VerticleBase {
   /**
    * One archival step (sent by retention after each round): the whole seals the step may reach (at most
    * {@link #ARCHIVE_SEALS}, their records older than {@code audit.archiveAfterDays}) are verified from the latest
-   * checkpoint first, and only an intact prefix is archived, so that no record is removed unchecked.
+   * checkpoint first, and nothing is archived unless they all verify, so that no record is removed unchecked.
    */
   private Future<JsonObject> archive(Message<JsonObject> m) {
     OffsetDateTime horizon = OffsetDateTime.now(ZoneOffset.UTC).minusDays(config.audit().archiveAfterDays());

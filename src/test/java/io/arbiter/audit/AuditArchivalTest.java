@@ -2,6 +2,8 @@ package io.arbiter.audit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.arbiter.bus.Addresses;
+import io.arbiter.bus.RequestContext;
 import io.arbiter.http.auth.Role;
 import io.arbiter.support.Agents;
 import io.arbiter.support.TestDatabase;
@@ -160,7 +162,7 @@ class AuditArchivalTest {
 
   @Test
   @Order(3)
-  @DisplayName("a record changed after the checkpoint is still found, and archival stops rather than remove it")
+  @DisplayName("a record changed after the checkpoint is still found, and archival stops rather than remove it unchecked")
   void tamperingAfterTheCheckpointIsDetected() {
     canceled("arch");
     awaitSealed();
@@ -173,6 +175,16 @@ class AuditArchivalTest {
     assertThat(verified.getBoolean("ok")).as(verified.encode()).isFalse();
     assertThat(verified.getLong("brokenId")).isEqualTo(target);
     assertThat(verified.containsKey("checkpoint")).isTrue();
+
+    app.sql("DELETE FROM tasks WHERE tenant_id = 'arch'");
+    ageSeals();
+    long archived = count("SELECT max(archived) FROM audit_checkpoints");
+    JsonObject step = TestApp.await(app.arbiter().vertx().eventBus().<JsonObject>request(Addresses.AUDIT_ARCHIVE,
+        new JsonObject(), RequestContext.system("test").deliveryOptions(10_000))).body();
+    assertThat(step.getLong("archived")).as(step.encode()).isZero();
+    assertThat(step.getJsonObject("broken").getLong("brokenId")).isEqualTo(target);
+    assertThat(count("SELECT max(archived) FROM audit_checkpoints")).isEqualTo(archived);
+    assertThat(count("SELECT count(*) FROM audit_log WHERE id = $1", target)).isEqualTo(1);
   }
 
   @Test
