@@ -21,6 +21,7 @@ import io.arbiter.policy.PolicyVerticle;
 import io.arbiter.registry.RegistryVerticle;
 import io.arbiter.routing.RoutingVerticle;
 import io.arbiter.schedule.ScheduleVerticle;
+import io.arbiter.task.RetentionVerticle;
 import io.arbiter.task.TaskVerticle;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -122,6 +123,7 @@ public final class Arbiter implements AutoCloseable {
           .compose(id -> vertx.deployVerticle(new RegistryVerticle(ready, metrics)))
           .compose(id -> vertx.deployVerticle(new TaskVerticle(ready, metrics)))
           .compose(id -> vertx.deployVerticle(new CallbackVerticle(ready, metrics)))
+          .compose(id -> vertx.deployVerticle(new RetentionVerticle(ready, metrics)))
           .compose(id -> deployLanes(vertx, ready, metrics))
           .compose(id -> vertx.deployVerticle(new ScheduleVerticle(ready, metrics)))
           .compose(id -> http.deploy(vertx)));

@@ -123,13 +123,49 @@ final class AuditRepository {
     return range(AuditSql.LEGACY_RANGE_IDS, from, to);
   }
 
-  /** The seals holding records of a time range. */
-  Future<Range> sealRange(OffsetDateTime from, OffsetDateTime to) {
-    return range(AuditSql.SEAL_RANGE, from, to);
+  /** The seals after the last archived one ({@code afterSeal}, 0 for none) holding records of a time range. */
+  Future<Range> sealRange(OffsetDateTime from, OffsetDateTime to, long afterSeal) {
+    return range(AuditSql.SEAL_RANGE, Tuple.of(from, to, afterSeal));
+  }
+
+  /** The latest checkpoint, or null when nothing was archived. */
+  Future<Checkpoint> checkpoint() {
+    return pool.preparedQuery(AuditSql.LATEST_CHECKPOINT).execute().map(rows -> {
+      if (rows.size() == 0) {
+        return null;
+      }
+      Row row = rows.iterator().next();
+      return new Checkpoint(row.getLong("seal_id"), row.getLong("last_id"), bytes(row.getBuffer("hash")),
+          row.getLong("archived"), instant(row.getOffsetDateTime("archived_at")));
+    });
+  }
+
+  /** The last seal the next archival step may reach: one of the next {@code seals} after {@code afterSeal}; or null. */
+  Future<Long> archiveReach(long afterSeal, int seals, OffsetDateTime horizon) {
+    return pool.preparedQuery(AuditSql.ARCHIVE_REACH).execute(Tuple.of(afterSeal, seals, horizon))
+        .map(rows -> rows.iterator().next().getLong("upto"));
+  }
+
+  /** What one archival step removed, and the checkpoint it wrote. */
+  record Archived(long records, Checkpoint checkpoint) {}
+
+  /** One archival step up to seal {@code upto}; null when nothing was archived. */
+  Future<Archived> archive(OffsetDateTime horizon, long upto) {
+    return pool.preparedQuery(AuditSql.ARCHIVE).execute(Tuple.of(horizon, upto)).compose(rows -> {
+      if (rows.size() == 0) {
+        return Future.succeededFuture(null);
+      }
+      long records = rows.iterator().next().getLong("records");
+      return checkpoint().map(checkpoint -> new Archived(records, checkpoint));
+    });
   }
 
   private Future<Range> range(String sql, OffsetDateTime from, OffsetDateTime to) {
-    return pool.preparedQuery(sql).execute(Tuple.of(from, to)).map(rows -> {
+    return range(sql, Tuple.of(from, to));
+  }
+
+  private Future<Range> range(String sql, Tuple params) {
+    return pool.preparedQuery(sql).execute(params).map(rows -> {
       Row row = rows.iterator().next();
       return new Range(row.getLong("first_id"), row.getLong("last_id"));
     });

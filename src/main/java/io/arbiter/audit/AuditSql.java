@@ -5,7 +5,8 @@ import java.util.List;
 /**
  * All SQL of the audit domain. Other domains append through {@link AuditLog}, inside their own transactions; the audit
  * verticle seals what they wrote into the hash chain ({@link AuditChain}) by writing {@code audit_seals} rows. Both
- * tables are append-only (a trigger refuses UPDATE, DELETE and TRUNCATE).
+ * tables are append-only (a trigger refuses UPDATE, DELETE and TRUNCATE), except that {@link #ARCHIVE} removes the
+ * records of a prefix of whole seals, keeping the seals and writing an {@code audit_checkpoints} row.
  *
  * <p>Chain order: records written before seals existed (null {@code txid}, their hashes in their own row) come first,
  * in id order; then every sealed record, by seal, and within a seal by (transaction id, id).
@@ -34,14 +35,15 @@ final class AuditSql {
 
   /**
    * Where the next seal starts: {@code lo}, the first transaction id not yet sealed (0 before the first seal);
-   * {@code prev_hash}, the hash of the chain's last record (null when the chain is empty); and {@code horizon}, the
-   * oldest transaction id still running. Every transaction below the horizon has ended, so the records of
-   * [lo, horizon) are final.
+   * {@code prev_hash}, the hash of the chain's last record (the last seal's, else the last pre-seal record's, else the
+   * checkpoint's when those were archived; null when the chain is empty); and {@code horizon}, the oldest transaction
+   * id still running. Every transaction below the horizon has ended, so the records of [lo, horizon) are final.
    */
   static final String SEAL_START = """
       SELECT COALESCE(s.to_txid, 0) AS lo,
              CASE WHEN s.hash IS NOT NULL THEN s.hash
-                  ELSE (SELECT hash FROM audit_log WHERE txid IS NULL ORDER BY id DESC LIMIT 1) END AS prev_hash,
+                  ELSE COALESCE((SELECT hash FROM audit_log WHERE txid IS NULL ORDER BY id DESC LIMIT 1),
+                                (SELECT hash FROM audit_checkpoints ORDER BY id DESC LIMIT 1)) END AS prev_hash,
              pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS horizon
       FROM (SELECT 1) AS one
       LEFT JOIN LATERAL (SELECT to_txid, hash FROM audit_seals ORDER BY id DESC LIMIT 1) s ON true
@@ -140,11 +142,35 @@ final class AuditSql {
   static final String LEGACY_PAGE = "SELECT * FROM audit_log WHERE id > $1 AND id <= $2 AND txid IS NULL "
       + "ORDER BY id LIMIT $3";
 
-  /** $1 from, $2 to (each null for an open end): the first and last seal holding a record of the time range. */
+  /**
+   * $1 from, $2 to (each null for an open end), $3 the last archived seal (0 for none): the first and last seal after
+   * it holding a record of the time range.
+   */
   static final String SEAL_RANGE = """
       SELECT min(id) AS first_id, max(id) AS last_id FROM audit_seals
-      WHERE ($1::timestamptz IS NULL OR last_at >= $1) AND ($2::timestamptz IS NULL OR first_at < $2)
+      WHERE ($1::timestamptz IS NULL OR last_at >= $1) AND ($2::timestamptz IS NULL OR first_at < $2) AND id > $3
       """;
+
+  /** The latest checkpoint of archival (where the stored chain starts), if any. */
+  static final String LATEST_CHECKPOINT = """
+      SELECT seal_id, last_id, hash, archived, archived_at FROM audit_checkpoints ORDER BY id DESC LIMIT 1
+      """;
+
+  /**
+   * $1 the last archived seal (0 for none), $2 seals, $3 horizon: the last of the next $2 seals whose records are all
+   * older than the horizon (null when none is): how far the next archival step may reach.
+   */
+  static final String ARCHIVE_REACH = """
+      SELECT max(id) AS upto FROM (SELECT id, last_at FROM audit_seals WHERE id > $1 ORDER BY id LIMIT $2) s
+      WHERE last_at < $3
+      """;
+
+  /**
+   * $1 horizon, $2 the last seal it may archive: one archival step, run by {@code arbiter_archive_audit} (migration
+   * V15) as the schema's owner. It archives the chain's prefix of whole seals up to $2 whose records are older than the
+   * horizon and name no task that still exists, and writes the checkpoint. One row (the new checkpoint) or none.
+   */
+  static final String ARCHIVE = "SELECT * FROM arbiter_archive_audit($1, $2)";
 
   /** $1 after seal id (exclusive), $2 last seal id (inclusive): the next seal. */
   static final String SEAL_AFTER = "SELECT * FROM audit_seals WHERE id > $1 AND id <= $2 ORDER BY id LIMIT 1";

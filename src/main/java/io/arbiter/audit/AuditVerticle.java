@@ -16,13 +16,13 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,8 +42,8 @@ public final class AuditVerticle extends VerticleBase {
 
   private static final Logger LOG = LoggerFactory.getLogger(AuditVerticle.class);
 
-  /** Records read per statement while verifying the chain. */
-  static final int VERIFY_PAGE = 1000;
+  /** Seals one archival step may reach (at most 10,000 records each with the default drain batch). */
+  static final int ARCHIVE_SEALS = 20;
 
   /** How soon to seal again when records wait behind a transaction that had not yet ended. */
   static final long RESEAL_DELAY_MS = 20;
@@ -55,9 +55,11 @@ public final class AuditVerticle extends VerticleBase {
   private Pool pool;
   private DbBreaker breaker;
   private AuditRepository audit;
+  private ChainWalk walk;
   private Counter chained;
   private Counter verifiedOk;
   private Counter verifiedBroken;
+  private Counter archivedCounter;
   private Timer drainTimer;
   /**
    * The least time between the starts of two seals that writers asked for: under load each seal takes what was
@@ -81,6 +83,7 @@ public final class AuditVerticle extends VerticleBase {
     pool = Database.pool(vertx, config.db(), "audit");
     breaker = new DbBreaker(vertx, "audit-db", config.breaker(), registry);
     audit = new AuditRepository(pool);
+    walk = new ChainWalk(breaker, audit);
     if (registry != null) {
       Gauge.builder("arbiter.audit.unsealed", pending, AtomicLong::get)
           .description("Audit records written but not yet sealed into the hash chain").register(registry);
@@ -90,6 +93,9 @@ public final class AuditVerticle extends VerticleBase {
           .description("Chain verifications run on this node, by result").register(registry);
       verifiedBroken = Counter.builder("arbiter.audit.verifications").tag("result", "broken")
           .description("Chain verifications run on this node, by result").register(registry);
+      archivedCounter = Counter.builder("arbiter.audit.archived")
+          .description("Audit records archived (bodies removed, hashes kept in their seals) by this node")
+          .register(registry);
       drainTimer = Timer.builder("arbiter.audit.seal")
           .description("One seal transaction: lock, read the next records, chain them, write their seal")
           .register(registry);
@@ -101,6 +107,7 @@ public final class AuditVerticle extends VerticleBase {
         bus.localConsumer(Addresses.AUDIT_DRAIN, message -> drain()).completion(),
         bus.<JsonObject>localConsumer(Addresses.AUDIT_QUERY, Replies.handle(LOG, this::query)).completion(),
         bus.<JsonObject>localConsumer(Addresses.AUDIT_VERIFY, Replies.handle(LOG, this::verify)).completion(),
+        bus.<JsonObject>localConsumer(Addresses.AUDIT_ARCHIVE, Replies.handle(LOG, this::archive)).completion(),
         bus.<JsonObject>localConsumer(Addresses.CONFIG_CHANGED, this::configChanged).completion(),
         bus.<JsonObject>localConsumer(Addresses.AUDIT_HEALTH, Replies.handle(LOG, m -> health())).completion()));
   }
@@ -230,32 +237,16 @@ public final class AuditVerticle extends VerticleBase {
   /**
    * Walks the chain in chain order and answers at the first break: the pre-seal records of the range (from the record
    * before its first one), then every seal holding a record of the range, whole (from the last record of the seal
-   * before it). Without a range it walks the whole chain. The walk always checks the whole chain in the range; the
-   * answer names every record for the platform role, and only the caller's tenant's records for anyone else.
+   * before it). Without a range it walks the whole stored chain, from the latest checkpoint when part of it was
+   * archived. The walk always checks the whole chain in the range; the answer names every record for the platform
+   * role, and only the caller's tenant's records for anyone else.
    */
   private Future<JsonObject> verify(Message<JsonObject> m) {
     OffsetDateTime from = time(m.body(), "from");
     OffsetDateTime to = time(m.body(), "to");
     requireOrdered(from, to);
-    return breaker.execute(() -> audit.legacyRange(from, to))
-        .compose(legacy -> legacy.firstId() == null ? Future.<ChainVerifier>succeededFuture(null)
-            : breaker.execute(() -> audit.legacyBefore(legacy.firstId())).compose(anchor -> {
-              Promise<ChainVerifier> done = Promise.promise();
-              if (anchor == null) {
-                walkLegacy(ChainVerifier.fromStart(), legacy.firstId() - 1, legacy.lastId(), done);
-              } else {
-                walkLegacy(ChainVerifier.after(anchor.id(), anchor.hash()), anchor.id(), legacy.lastId(), done);
-              }
-              return done.future();
-            }))
-        .compose(verifier -> verifier != null && verifier.broken().isPresent() ? Future.succeededFuture(verifier)
-            : breaker.execute(() -> audit.sealRange(from, to)).compose(seals -> seals.firstId() == null
-                ? Future.succeededFuture(verifier == null ? ChainVerifier.fromStart() : verifier)
-                : startOfSeals(verifier, seals.firstId()).compose(v -> {
-                  Promise<ChainVerifier> done = Promise.promise();
-                  walkSeals(v, seals.firstId() - 1, seals.lastId(), done);
-                  return done.future();
-                })))
+    return breaker.execute(audit::checkpoint)
+        .compose(checkpoint -> walk.settled(checkpoint, from, to, Long.MAX_VALUE))
         .map(verifier -> {
           JsonObject whole = verifier.result();
           if (verifiedOk != null) {
@@ -269,88 +260,42 @@ public final class AuditVerticle extends VerticleBase {
         });
   }
 
-  /** Where the walk over seals starts: after the seal before the first, else after the last pre-seal record. */
-  private Future<ChainVerifier> startOfSeals(ChainVerifier legacyWalk, long firstSeal) {
-    return breaker.execute(() -> audit.sealBefore(firstSeal)).compose(prior -> {
-      if (prior != null) {
-        return Future.succeededFuture(legacyWalk == null ? ChainVerifier.after(prior.id(), prior.hash())
-            : legacyWalk.continueAfter(prior.id(), prior.hash()));
-      }
-      if (legacyWalk != null) {
-        return Future.succeededFuture(legacyWalk);
-      }
-      return breaker.execute(audit::lastLegacy).map(last -> last == null ? ChainVerifier.fromStart()
-          : ChainVerifier.after(last.id(), last.hash()));
-    });
-  }
-
-  private void walkLegacy(ChainVerifier verifier, long afterId, long lastId, Promise<ChainVerifier> done) {
-    breaker.execute(() -> audit.legacyPage(afterId, lastId, VERIFY_PAGE)).onComplete(read -> {
-      if (read.failed()) {
-        done.fail(read.cause());
-        return;
-      }
-      List<AuditRecord> page = read.result();
-      for (AuditRecord record : page) {
-        if (verifier.accept(record).isPresent()) {
-          done.complete(verifier);
-          return;
+  /**
+   * One archival step (sent by retention after each round): the whole seals the step may reach (at most
+   * {@link #ARCHIVE_SEALS}, their records older than {@code audit.archiveAfterDays}) are verified from the latest
+   * checkpoint first, and nothing is archived unless they all verify, so that no record is removed unchecked.
+   */
+  private Future<JsonObject> archive(Message<JsonObject> m) {
+    OffsetDateTime horizon = OffsetDateTime.now(ZoneOffset.UTC).minusDays(config.audit().archiveAfterDays());
+    return breaker.execute(audit::checkpoint).compose(checkpoint -> {
+      long archivedSeal = checkpoint == null ? 0 : checkpoint.sealId();
+      return breaker.execute(() -> audit.archiveReach(archivedSeal, ARCHIVE_SEALS, horizon)).compose(upto -> {
+        if (upto == null && checkpoint != null) {
+          return Future.succeededFuture(archived(0, checkpoint));
         }
-      }
-      if (page.size() < VERIFY_PAGE) {
-        done.complete(verifier);
-      } else {
-        walkLegacy(verifier, page.get(page.size() - 1).id(), lastId, done);
-      }
-    });
-  }
-
-  private void walkSeals(ChainVerifier verifier, long afterSeal, long lastSeal, Promise<ChainVerifier> done) {
-    breaker.execute(() -> audit.sealAfter(afterSeal, lastSeal)).onComplete(read -> {
-      if (read.failed()) {
-        done.fail(read.cause());
-      } else if (read.result() == null) {
-        done.complete(verifier);
-      } else {
-        AuditRepository.Seal seal = read.result();
-        Promise<Void> sealDone = Promise.promise();
-        walkSeal(verifier, seal, seal.sealed(), 0, seal.fromTxid() - 1, 0, sealDone);
-        sealDone.future().onComplete(walked -> {
-          if (walked.failed()) {
-            done.fail(walked.cause());
-          } else if (verifier.broken().isPresent()) {
-            done.complete(verifier);
-          } else {
-            walkSeals(verifier, seal.id(), lastSeal, done);
+        long reach = upto == null ? 0 : upto; // 0: only records from before seals existed, if any
+        return walk.settled(checkpoint, null, null, reach).compose(verifier -> {
+          if (verifier.broken().isPresent()) {
+            LOG.warn("audit archival paused: the chain to archive does not verify: {}", verifier.result().encode());
+            return Future.succeededFuture(new JsonObject().put("archived", 0).put("broken", verifier.result()));
           }
+          return breaker.execute(() -> audit.archive(horizon, reach)).map(step -> step == null
+              ? archived(0, checkpoint) : archived(step.records(), step.checkpoint()));
         });
-      }
+      });
     });
   }
 
-  /** Checks one seal's records page by page against the hashes the seal holds. */
-  private void walkSeal(ChainVerifier verifier, AuditRepository.Seal seal, List<byte[]> sealed, int position,
-                        long afterTxid, long afterId, Promise<Void> done) {
-    breaker.execute(() -> audit.sealPage(seal, afterTxid, afterId, VERIFY_PAGE)).onComplete(read -> {
-      if (read.failed()) {
-        done.fail(read.cause());
-        return;
+  private JsonObject archived(long records, Checkpoint checkpoint) {
+    if (records > 0) {
+      if (archivedCounter != null) {
+        archivedCounter.increment(records);
       }
-      List<AuditRecord> page = read.result().records();
-      int at = position;
-      for (AuditRecord record : page) {
-        if (verifier.acceptSealed(record, seal.id(), at++, seal.prevHash(), sealed).isPresent()) {
-          done.complete();
-          return;
-        }
-      }
-      if (page.size() == VERIFY_PAGE) {
-        walkSeal(verifier, seal, sealed, at, read.result().lastTxid(), page.get(page.size() - 1).id(), done);
-      } else {
-        verifier.sealEnded(seal.id(), seal.lastId(), at, sealed.size());
-        done.complete();
-      }
-    });
+      LOG.info("audit archival: {} record(s) archived; the stored chain starts after record {}", records,
+          checkpoint.lastId());
+    }
+    return new JsonObject().put("archived", records)
+        .put("checkpoint", checkpoint == null ? null : checkpoint.toJson(true));
   }
 
   private static OffsetDateTime time(JsonObject body, String name) {

@@ -34,6 +34,7 @@ public final class ChainVerifier {
   /** Per tenant: records checked and the last one's id, for an answer scoped to one tenant ({@link #resultFor}). */
   private final Map<String, long[]> perTenant = new HashMap<>();
   private String brokenTenant;
+  private Checkpoint checkpoint;
 
   private ChainVerifier(long previousId, byte[] previousHash) {
     this.previousId = previousId;
@@ -48,6 +49,22 @@ public final class ChainVerifier {
   /** A walk that starts after the record {@code id}, whose stored hash is taken as given (null before the chain). */
   public static ChainVerifier after(long id, byte[] hash) {
     return new ChainVerifier(id, hash);
+  }
+
+  /**
+   * A walk that starts at the latest checkpoint: the first stored record must link to the last archived one's hash.
+   * The answer reports the checkpoint.
+   */
+  public static ChainVerifier fromCheckpoint(Checkpoint checkpoint) {
+    ChainVerifier verifier = new ChainVerifier(checkpoint.lastId(), checkpoint.hash());
+    verifier.checkpoint = checkpoint;
+    return verifier;
+  }
+
+  /** The same walk, reporting {@code checkpoint} (the chain's stored part starts there) in its answer. */
+  public ChainVerifier reporting(Checkpoint checkpoint) {
+    this.checkpoint = checkpoint;
+    return this;
   }
 
   /** Checks the next record in id order; after a break, it ignores everything. */
@@ -151,7 +168,7 @@ public final class ChainVerifier {
 
   /**
    * {@code {ok: true, checked, lastId}} or {@code {ok: false, checked, brokenId, reason}}; {@code unchained} is added
-   * when records from before the chain were passed over.
+   * when records from before the chain were passed over, {@code checkpoint} when the walk started at one.
    */
   public JsonObject result() {
     JsonObject result = new JsonObject().put("ok", broken == null).put("checked", checked);
@@ -162,6 +179,9 @@ public final class ChainVerifier {
     }
     if (unchained > 0) {
       result.put("unchained", unchained);
+    }
+    if (checkpoint != null) {
+      result.put("checkpoint", checkpoint.toJson(true));
     }
     return result;
   }
@@ -180,6 +200,9 @@ public final class ChainVerifier {
       result.put("brokenId", broken.id()).put("reason", broken.reason());
     } else {
       result.put("reason", OTHER_TENANT);
+    }
+    if (checkpoint != null) {
+      result.put("checkpoint", checkpoint.toJson(false));
     }
     return result;
   }

@@ -50,6 +50,10 @@ public final class Addresses {
   public static final String TASKS_CANCEL = "arbiter.tasks.cancel";
   /** Body {@code {id}}. Reply: the requeued task. Fails {@link Failure#CONFLICT} unless it is dead. */
   public static final String TASKS_REQUEUE = "arbiter.tasks.requeue";
+  /** Body {@code {id}}. Deletes a finished task (succeeded, canceled or dead) with its results, routing decisions and
+   * every row referencing it. Reply {@code {id, state}}: the state it was purged in. Fails {@link Failure#NOT_FOUND}
+   * without such a task in the caller's tenant, {@link Failure#CONFLICT} naming the state of an unfinished one. */
+  public static final String TASKS_PURGE = "arbiter.tasks.purge";
   /** Body {@code {agentId, wait (s), max, push?}}. Reply {@code {tasks: [delivery…]}}, empty when nothing came in time.
    * A claim by the agent itself ({@code push} false) makes it a consuming claim agent; {@code push} true is the bridge
    * claiming on behalf of a connected agent, to push what it finds. */
@@ -168,8 +172,16 @@ public final class Addresses {
    * only the records whose {@code at} is in the range (with the rest of their seals), linked to the record before
    * them; records not yet sealed are not checked. Reply {@code {ok: true, checked, lastId}} or {@code {ok: false, checked, brokenId, reason}} ({@code checked}
    * counts the records examined, a broken one included; {@code unchained} is added when records from before the
-   * chain existed were passed over). Only ids and reasons: never another tenant's content. */
+   * chain existed were passed over). Only ids and reasons: never another tenant's content. When part of the chain was
+   * archived, the walk starts at the latest checkpoint, and the reply adds {@code checkpoint: {hash, archived,
+   * archivedAt}} ({@code sealId} and {@code lastId} too for the platform role). */
   public static final String AUDIT_VERIFY = "arbiter.audit.verify";
+  /** Archive the chain's prefix that retention no longer needs (sent by retention after each round, from the system
+   * context): verify the whole seals the next step would archive, then remove their records' bodies and write a
+   * checkpoint ({@code arbiter_archive_audit}). No body. Reply {@code {archived, checkpoint?}}: records archived by this
+   * step and the latest checkpoint; {@code broken} (the verification's answer) instead when the part to archive does
+   * not verify, which archives nothing. */
+  public static final String AUDIT_ARCHIVE = "arbiter.audit.archive";
   /** No body. Reply: {@link io.arbiter.db.DbHealth} JSON of the audit verticle plus {@code unsealed}, the records
    * not yet sealed into the chain. */
   public static final String AUDIT_HEALTH = "arbiter.audit.health";

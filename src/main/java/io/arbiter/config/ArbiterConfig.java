@@ -3,6 +3,7 @@ package io.arbiter.config;
 import io.arbiter.callback.CallbackSettings;
 import io.arbiter.registry.Levels;
 import io.arbiter.routing.Bandit;
+import io.arbiter.task.Retention;
 
 import static io.arbiter.config.ConfigKey.*;
 
@@ -15,7 +16,7 @@ import java.nio.file.Path;
 public record ArbiterConfig(
     Mode mode, Path dataDir, Http http, Db db, Breaker breaker, Auth auth, Registry registry, Api api, Tasks tasks,
     Routing routing, Audit audit, Journal journal, Shutdown shutdown, Policy policy, Schedules schedules,
-    LiveSettings live, long configScanPeriodMs, CallbackSettings callbacks) {
+    LiveSettings live, long configScanPeriodMs, CallbackSettings callbacks, Retention retention) {
 
   public enum Mode { DEV, PROD }
 
@@ -94,7 +95,8 @@ public record ArbiterConfig(
 
   public record Api(int maxPageSize) {}
 
-  public record Audit(int drainBatchSize, long drainIntervalMs) {}
+  /** Sealing, and archival: sealed records older than {@code archiveAfterDays} may be archived. */
+  public record Audit(int drainBatchSize, long drainIntervalMs, int archiveAfterDays) {}
 
   public record Policy(int maxWaiverDays) {}
 
@@ -194,14 +196,26 @@ public record ArbiterConfig(
             new Bandit.Settings(v.decimal(ROUTING_LEARNING_EXPLORATION), v.integer(ROUTING_LEARNING_COLD_START_PULLS),
                 v.decimal(ROUTING_LEARNING_COLD_START_BONUS), v.decimal(ROUTING_LEARNING_DISCOUNT)),
             levels(v)),
-        new Audit(v.integer(AUDIT_DRAIN_BATCH_SIZE), v.number(AUDIT_DRAIN_INTERVAL_MS)),
+        new Audit(v.integer(AUDIT_DRAIN_BATCH_SIZE), v.number(AUDIT_DRAIN_INTERVAL_MS),
+            v.integer(AUDIT_ARCHIVE_AFTER_DAYS)),
         new Journal(v.integer(JOURNAL_CAPACITY), v.number(JOURNAL_MAX_BYTES), v.number(JOURNAL_REPLAY_INTERVAL_MS)),
         new Shutdown(v.number(SHUTDOWN_GRACE_MS), "release".equals(v.text(SHUTDOWN_LEASES))),
         new Policy(v.integer(POLICY_MAX_WAIVER_DAYS)),
         new Schedules(v.number(SCHEDULES_POLL_INTERVAL_MS), v.integer(SCHEDULES_MAX_PER_TENANT)),
         LiveSettings.from(v),
         v.number(CONFIG_SCAN_PERIOD_MS),
-        CallbackSettings.from(v));
+        CallbackSettings.from(v),
+        retention(v));
+  }
+
+  private static Retention retention(ConfigValues v) {
+    try {
+      return new Retention(v.integer(RETENTION_DEFAULT_DAYS), Retention.parseTenantDays(v.text(RETENTION_TENANT_DAYS)),
+          v.number(RETENTION_INTERVAL_MS), v.integer(RETENTION_BATCH_SIZE));
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("config key " + RETENTION_TENANT_DAYS.path() + " (" + RETENTION_TENANT_DAYS.envName()
+          + "): " + e.getMessage());
+    }
   }
 
   private static Transport transport(ConfigValues v, Mode mode) {
@@ -268,12 +282,12 @@ public record ArbiterConfig(
   public ArbiterConfig withJwtSecret(String secret) {
     return new ArbiterConfig(mode, dataDir, http, db, breaker,
         new Auth(secret, auth.issuer(), auth.audience(), auth.leewaySeconds()), registry, api, tasks, routing, audit,
-        journal, shutdown, policy, schedules, live, configScanPeriodMs, callbacks);
+        journal, shutdown, policy, schedules, live, configScanPeriodMs, callbacks, retention);
   }
 
   /** A copy pointing at another database (dev mode fills in the embedded one). */
   public ArbiterConfig withDb(Db other) {
     return new ArbiterConfig(mode, dataDir, http, other, breaker, auth, registry, api, tasks, routing, audit, journal,
-        shutdown, policy, schedules, live, configScanPeriodMs, callbacks);
+        shutdown, policy, schedules, live, configScanPeriodMs, callbacks, retention);
   }
 }

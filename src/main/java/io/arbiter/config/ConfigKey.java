@@ -150,6 +150,19 @@ public enum ConfigKey {
       "audit records sealed into the hash chain per transaction"),
   AUDIT_DRAIN_INTERVAL_MS("audit.drainIntervalMs", Kind.integer(10, 60_000), false,
       "fallback poll for audit records to seal (writers also nudge it)"),
+  AUDIT_ARCHIVE_AFTER_DAYS("audit.archiveAfterDays", Kind.integer(1, 36_500), false,
+      "sealed audit records older than this may be archived (bodies removed, hashes and a checkpoint kept) once no "
+          + "task they name remains; the service can never archive records less than a day old"),
+  RETENTION_DEFAULT_DAYS("retention.defaultDays", Kind.integer(1, 36_500), false,
+      "days a succeeded or canceled task is kept after it finished, then purged with its results and decisions "
+          + "(dead tasks are kept until requeued or purged)"),
+  RETENTION_TENANT_DAYS("retention.tenantDays", Kind.text(), false,
+      "tenants whose retention differs from retention.defaultDays, as tenant=days pairs separated by commas, e.g. "
+          + "acme=90,beta=7; empty: none"),
+  RETENTION_INTERVAL_MS("retention.intervalMs", Kind.integer(1_000, 86_400_000), false,
+      "how often finished tasks past their retention are purged and the audit trail archived"),
+  RETENTION_BATCH_SIZE("retention.batchSize", Kind.integer(1, 10_000), false,
+      "tasks purged per statement (one short transaction each)"),
   JOURNAL_CAPACITY("journal.capacity", Kind.integer(0, 10_000_000), false,
       "tasks and results the outage journal (dataDir/journal) holds while the database is away; 0 turns buffering off"),
   JOURNAL_MAX_BYTES("journal.maxBytes", Kind.integer(65_536, 1L << 40), false,

@@ -514,6 +514,62 @@ final class TaskSql {
       """;
 
   /**
+   * Retention: the tenants that hold tasks the timer may purge ({@link Retention#PURGED_BY_AGE}), each read once from
+   * the {@code tasks_purgeable} index (a skip scan, not a read of every finished task).
+   */
+  static final String PURGE_TENANTS = """
+      WITH RECURSIVE tenant AS (
+        (SELECT tenant_id FROM tasks WHERE %1$s ORDER BY tenant_id LIMIT 1)
+        UNION ALL
+        SELECT (SELECT t.tenant_id FROM tasks t WHERE %2$s AND t.tenant_id > tenant.tenant_id
+                ORDER BY t.tenant_id LIMIT 1)
+        FROM tenant WHERE tenant.tenant_id IS NOT NULL
+      )
+      SELECT tenant_id FROM tenant WHERE tenant_id IS NOT NULL
+      """.formatted(Retention.purgeable("state"), Retention.purgeable("t.state"));
+
+  /**
+   * Retention, one batch of one tenant: $1 tenant, $2 finished before (timestamptz), $3 batch size. Deletes up to $3 of
+   * the tenant's tasks that succeeded or were canceled before $2, oldest first, skipping rows another node holds;
+   * their results, routing decisions and every other row that references them go with them (ON DELETE CASCADE). One
+   * audit record ({@code tasks.purged} on {@code tasks}) counts them. Returns {@code purged}.
+   */
+  static final String PURGE_FINISHED = """
+      WITH doomed AS (
+        SELECT id FROM tasks WHERE tenant_id = $1 AND %s AND finished_at < $2
+        ORDER BY finished_at LIMIT $3 FOR UPDATE SKIP LOCKED
+      ),
+      gone AS (
+        DELETE FROM tasks t USING doomed d WHERE t.id = d.id RETURNING t.id
+      ),
+      counted AS (SELECT count(*) AS purged FROM gone),
+      """.formatted(Retention.purgeable("state")) + AuditLog.cte("audited", """
+        SELECT $1, 'arbiter', 'system', 'tasks.purged', 'tasks', 'success', NULL, NULL, NULL,
+               jsonb_build_object('purged', c.purged, 'finishedBefore', $2::timestamptz), '{}'::text[]
+        FROM counted c WHERE c.purged > 0
+      """) + """
+      SELECT purged FROM counted
+      """;
+
+  /**
+   * An operator's purge of one task: $1 id, $2 tenant, $3 the states a task may be purged in (the finished ones),
+   * $4..$8 actor. Deletes the task with every row that references it and writes {@code task.purged}. Returns the
+   * task's state and whether it was purged; no row when the tenant has no such task.
+   */
+  static final String PURGE_ONE = """
+      WITH t0 AS (
+        SELECT id, tenant_id, state FROM tasks WHERE id = $1 AND tenant_id = $2 FOR UPDATE
+      ),
+      gone AS (
+        DELETE FROM tasks t USING t0 WHERE t.id = t0.id AND t0.state = ANY($3::text[])
+        RETURNING t.id, t.tenant_id, t0.state
+      ),
+      """ + AuditLog.cte("audited", actorEvents("gone", "'task.purged'", "'task:' || gone.id",
+      "jsonb_build_object('state', gone.state)", 4)) + """
+      SELECT t0.state, g.id IS NOT NULL AS purged FROM t0 LEFT JOIN gone g ON true
+      """;
+
+  /**
    * System sweep, all tenants. $1 batch size, $2 backoff base ms, $3 backoff cap ms. Every held task whose lease or
    * deadline passed, or whose agent went offline, becomes a timed-out attempt: back to queued after backoff, or dead
    * without attempts left; its agent's slot is released and the attempt counts as a failure in its figures. A push

@@ -227,4 +227,29 @@ class ChainVerifierTest {
     assertThat(result.getLong("brokenId")).isEqualTo(2L);
     assertThat(result.getString("reason")).isEqualTo(ChainVerifier.HASH_MISMATCH);
   }
+
+  @Test
+  @DisplayName("from a checkpoint the rest of the chain verifies, a gap after it is found, and the answer reports it")
+  void verifiesFromACheckpoint() {
+    List<AuditRecord> records = chain(6);
+    Checkpoint checkpoint = new Checkpoint(2, 3, records.get(2).hash(), 3, Instant.parse("2025-03-01T00:00:00Z"));
+    JsonObject result = verify(ChainVerifier.fromCheckpoint(checkpoint), records.subList(3, 6));
+    assertThat(result.getBoolean("ok")).as(result.encode()).isTrue();
+    assertThat(result.getLong("checked")).isEqualTo(3);
+    assertThat(result.getJsonObject("checkpoint")).isEqualTo(new JsonObject()
+        .put("hash", AuditChain.hex(records.get(2).hash())).put("archived", 3L)
+        .put("archivedAt", "2025-03-01T00:00:00.000000Z").put("sealId", 2L).put("lastId", 3L));
+
+    JsonObject gap = verify(ChainVerifier.fromCheckpoint(checkpoint), records.subList(4, 6));
+    assertThat(gap.getBoolean("ok")).isFalse();
+    assertThat(gap.getLong("brokenId")).isEqualTo(5);
+    assertThat(gap.getString("reason")).contains("record 3");
+
+    ChainVerifier forTenant = ChainVerifier.fromCheckpoint(checkpoint);
+    verify(forTenant, records.subList(3, 6));
+    assertThat(forTenant.resultFor("acme").getJsonObject("checkpoint"))
+        .as("a tenant's answer names no record or seal of the archived part").isEqualTo(new JsonObject()
+            .put("hash", AuditChain.hex(records.get(2).hash())).put("archived", 3L)
+            .put("archivedAt", "2025-03-01T00:00:00.000000Z"));
+  }
 }

@@ -19,12 +19,13 @@ import java.util.UUID;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
-@DisplayName("Migrations as the schema's owner, the service as a role that only reads and appends the audit trail")
+@DisplayName("Migrations as the schema's owner, the service as a role that only reads and appends the audit trail, and "
+    + "archives it only through arbiter_archive_audit")
 class LeastPrivilegeTest {
 
   @Test
-  @DisplayName("with db.migrateUrl the service runs a task end to end, and its role cannot change audit records or "
-      + "the schema")
+  @DisplayName("with db.migrateUrl the service runs a task end to end, and its role cannot change or delete audit "
+      + "records or the schema, but archives old sealed records of purged tasks through the owner's function")
   void serviceRoleMayOnlyAppendToTheAuditTrail() throws Exception {
     String ownerUrl = TestDatabase.freshDatabaseUrl();
     String role = "arbiter_service_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
@@ -55,12 +56,45 @@ class LeastPrivilegeTest {
         rs.next();
         assertThat(rs.getLong(1)).isPositive();
       });
+      st.execute("SET arbiter.audit_archiving = 'on'");
       for (String change : new String[] {"UPDATE audit_log SET outcome = 'success'", "DELETE FROM audit_seals",
-          "TRUNCATE audit_log", "DELETE FROM flyway_schema_history", "CREATE TABLE intruder (id int)",
-          "DROP TABLE tasks"}) {
+          "TRUNCATE audit_log", "DELETE FROM audit_log", "DELETE FROM flyway_schema_history",
+          "INSERT INTO audit_checkpoints (seal_id, last_id, hash, records, archived, horizon) "
+              + "VALUES (1, 1, decode(repeat('00', 32), 'hex'), 1, 1, now())",
+          "CREATE TABLE intruder (id int)", "DROP TABLE tasks"}) {
         assertThatThrownBy(() -> st.execute(change)).as(change).isInstanceOf(SQLException.class)
             .satisfies(e -> assertThat(((SQLException) e).getSQLState()).as(change).isIn("42501"));
       }
+      assertThatThrownBy(() -> st.execute("SELECT * FROM arbiter_archive_audit(now(), 1000)"))
+          .as("a horizon less than a day old").isInstanceOf(SQLException.class)
+          .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("22023"));
+      assertThat(st.executeQuery("SELECT * FROM arbiter_archive_audit(now() - interval '2 days', 1000)").next())
+          .as("nothing is old enough to archive").isFalse();
+      assertThat(st.executeQuery("SELECT * FROM arbiter_archive_audit(NULL, 1000)").next())
+          .as("no horizon archives nothing").isFalse();
+      assertThat(st.executeQuery("SELECT count(*) FROM audit_checkpoints")).satisfies(rs -> {
+        rs.next();
+        assertThat(rs.getLong(1)).isZero();
+      });
+    }
+
+    try (Connection c = jdbc(owner, owner.getUser(), owner.getPassword()); Statement st = c.createStatement()) {
+      st.execute("ALTER TABLE audit_seals DISABLE TRIGGER audit_seals_append_only");
+      st.execute("UPDATE audit_seals SET first_at = first_at - interval '100 days', "
+          + "last_at = last_at - interval '100 days'");
+      st.execute("ALTER TABLE audit_seals ENABLE TRIGGER audit_seals_append_only");
+    }
+    try (Connection c = jdbc(owner, role, "service-pw"); Statement st = c.createStatement()) {
+      st.execute("DELETE FROM tasks");
+      assertThat(st.executeQuery("SELECT * FROM arbiter_archive_audit(now() - interval '2 days', 1000)"))
+          .as("the service archives through the function").satisfies(rs -> {
+            assertThat(rs.next()).isTrue();
+            assertThat(rs.getLong("records")).isPositive();
+          });
+      assertThat(st.executeQuery("SELECT count(*) FROM audit_log WHERE target LIKE 'task:%'")).satisfies(rs -> {
+        rs.next();
+        assertThat(rs.getLong(1)).isZero();
+      });
     }
   }
 

@@ -22,6 +22,8 @@ public final class TasksApi {
     builder.getRoute("getTaskCallback").addHandler(route.to(Addresses.CALLBACKS_GET, 200, TasksApi::taskId));
     builder.getRoute("cancelTask").addHandler(route.to(Addresses.TASKS_CANCEL, 200, TasksApi::taskId));
     builder.getRoute("requeueTask").addHandler(route.to(Addresses.TASKS_REQUEUE, 200, TasksApi::taskId));
+    builder.getRoute("purgeTask").addHandler(route.to(Addresses.TASKS_PURGE, request -> 0L, TasksApi::taskId,
+        (rc, reply) -> rc.response().setStatusCode(204).end()));
 
     builder.getRoute("claimTasks").addHandler(route.to(Addresses.TASKS_CLAIM,
         request -> 1000L * wait(request), TasksApi::claim,
