@@ -83,7 +83,7 @@ public final class Addresses {
    * its load and figures (waiting for a fold in progress). Reply {@code {applied}}. Sent before a deregistration.
    */
   public static final String TASKS_FOLD_AGENT = "arbiter.tasks.fold-agent";
-  /** No body. Reply {@code {queued, assigned, running, byPriority: [{priority, queued}…]}}: the caller's tenant's
+  /** No body. Reply {@code {queued, assigned, running, scheduled, waiting, byPriority: [{priority, queued}…]}}: the caller's tenant's
    * unfinished tasks, the queued ones by priority (highest first). */
   public static final String TASKS_QUEUE = "arbiter.tasks.queue";
   /**

@@ -373,6 +373,7 @@ final class TaskRepository {
       queued.forEach((priority, n) -> byPriority.add(new JsonObject().put("priority", priority).put("queued", n)));
       return new JsonObject().put("queued", byState.getOrDefault("queued", 0L))
           .put("assigned", byState.getOrDefault("assigned", 0L)).put("running", byState.getOrDefault("running", 0L))
+          .put("scheduled", byState.getOrDefault("scheduled", 0L)).put("waiting", byState.getOrDefault("waiting", 0L))
           .put("byPriority", byPriority);
     });
   }

@@ -820,7 +820,7 @@ final class TaskSql {
   /** $1 tenant: its unfinished tasks by state and priority. */
   static final String QUEUE_BY_PRIORITY = """
       SELECT state, priority, count(*) AS tasks FROM tasks
-      WHERE tenant_id = $1 AND state IN ('queued', 'assigned', 'running')
+      WHERE tenant_id = $1 AND state IN ('scheduled', 'waiting', 'queued', 'assigned', 'running')
       GROUP BY state, priority
       """;
 

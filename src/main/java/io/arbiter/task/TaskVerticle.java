@@ -89,6 +89,7 @@ public final class TaskVerticle extends VerticleBase {
   private LimitsCache tenantLimits;
   private ResultJudge judge;
   private TaskTimer timer;
+  private ParentCheck parents;
 
   public TaskVerticle(ArbiterConfig config, MeterRegistry registry) {
     this.config = config;
@@ -103,6 +104,7 @@ public final class TaskVerticle extends VerticleBase {
     tasks = new TaskRepository(pool, config.tasks(), config.routing().learning().discount());
     judge = new ResultJudge(pool, breaker, gates);
     timer = new TaskTimer(vertx, breaker, tasks, this::changed);
+    parents = new ParentCheck(breaker, tasks);
     tenantLimits = new LimitsCache(tenantId -> breaker.execute(() -> PolicyReads.limits(pool, tenantId)),
         LIMITS_TTL_NANOS);
     waits = new ClaimWaits(vertx, config.tasks().claimPollMs(), config.tasks().maxWaitingClaims());
@@ -225,42 +227,9 @@ public final class TaskVerticle extends VerticleBase {
     RequestContext ctx = ctx(m);
     return limitsForSubmission(ctx.tenantId()).compose(limits -> {
       Submission submission = Submission.from(body, key, ctx, config.tasks(), limits, "");
-      return parentsExist(ctx, List.of(submission), i -> "").compose(v -> orBuffered(submissions.submit(submission),
+      return parents.check(ctx, List.of(submission), i -> "").compose(v -> orBuffered(submissions.submit(submission),
           JournalReplay.entry("submit", ctx, List.of(submission.toJournal())),
           () -> new JsonObject().put("task", bufferedTask(submission)).put("created", true)));
-    });
-  }
-
-  /**
-   * Fails {@link Failure#BAD_REQUEST}, naming the field, when a submission of {@code batch} names a parent that is
-   * neither a task of the caller's tenant nor another submission of the batch.
-   *
-   * @param field the field prefix of the batch's i-th submission
-   */
-  private Future<Void> parentsExist(RequestContext ctx, List<Submission> batch, java.util.function.IntFunction<String> field) {
-    java.util.Set<UUID> inBatch = new java.util.HashSet<>();
-    java.util.Set<UUID> named = new java.util.LinkedHashSet<>();
-    batch.forEach(s -> {
-      inBatch.add(s.id());
-      s.flow().dependsOn().forEach(e -> named.add(e.parent()));
-    });
-    named.removeAll(inBatch);
-    if (named.isEmpty()) {
-      return Future.succeededFuture();
-    }
-    return breaker.execute(() -> tasks.existing(ctx, named)).compose(found -> {
-      for (int i = 0; i < batch.size(); i++) {
-        List<Flow.Edge> edges = batch.get(i).flow().dependsOn();
-        for (int j = 0; j < edges.size(); j++) {
-          UUID parent = edges.get(j).parent();
-          if (!found.contains(parent) && !inBatch.contains(parent)) {
-            String at = field.apply(i) + "dependsOn[" + j + "].taskId";
-            return Future.failedFuture(new ArbiterException(Failure.BAD_REQUEST, "field " + at + ": no task "
-                + parent + " in this tenant", new JsonObject().put("field", at)));
-          }
-        }
-      }
-      return Future.succeededFuture();
     });
   }
 
@@ -270,31 +239,12 @@ public final class TaskVerticle extends VerticleBase {
    */
   private Future<JsonObject> submitWorkflow(Message<JsonObject> m) {
     RequestContext ctx = ctx(m);
-    JsonArray nodes = m.body().getJsonArray("nodes");
-    Map<String, List<Workflow.Parent>> parents = Workflow.parents(nodes, m.body().getJsonArray("edges"));
     return limitsForSubmission(ctx.tenantId()).compose(limits -> {
-      Map<String, Submission> byKey = new java.util.LinkedHashMap<>();
-      for (int i = 0; i < nodes.size(); i++) {
-        JsonObject node = nodes.getJsonObject(i).copy();
-        String key = (String) node.remove("key");
-        byKey.put(key, Submission.from(node, null, ctx, config.tasks(), limits, "nodes[" + i + "]."));
-      }
-      List<Submission> batch = new ArrayList<>(byKey.size());
-      int i = 0;
-      for (Map.Entry<String, Submission> node : byKey.entrySet()) {
-        List<Flow.Edge> edges = parents.get(node.getKey()).stream()
-            .map(p -> new Flow.Edge(byKey.get(p.key()).id(), p.onFailure())).toList();
-        batch.add(node.getValue().withParents(edges, "nodes[" + i++ + "].dependsOn"));
-      }
-      return parentsExist(ctx, batch, n -> "nodes[" + n + "].").compose(v -> writeSubmissions(batch))
-          .compose(outcomes -> Future.all(outcomes).map(done -> {
-            JsonObject ids = new JsonObject();
-            List<String> keys = new ArrayList<>(byKey.keySet());
-            for (int n = 0; n < keys.size(); n++) {
-              ids.put(keys.get(n), batch.get(n).id().toString());
-            }
-            return new JsonObject().put("tasks", ids);
-          }));
+      Workflow.Plan plan = Workflow.plan(m.body(),
+          (node, field) -> Submission.from(node, null, ctx, config.tasks(), limits, field));
+      return parents.check(ctx, plan.batch(), n -> "nodes[" + n + "].")
+          .compose(v -> writeSubmissions(plan.batch()))
+          .compose(outcomes -> Future.all(outcomes).map(done -> new JsonObject().put("tasks", plan.ids())));
     });
   }
 
@@ -339,7 +289,7 @@ public final class TaskVerticle extends VerticleBase {
       for (int i = 0; i < items.size(); i++) {
         batch.add(Submission.from(items.getJsonObject(i), null, ctx, config.tasks(), limits, "tasks[" + i + "]."));
       }
-      Future<JsonObject> live = parentsExist(ctx, batch, i -> "tasks[" + i + "].")
+      Future<JsonObject> live = parents.check(ctx, batch, i -> "tasks[" + i + "].")
           .compose(v -> writeSubmissions(batch)).map(outcomes -> {
         JsonArray accepted = new JsonArray();
         outcomes.forEach(o -> accepted.add(new JsonObject()

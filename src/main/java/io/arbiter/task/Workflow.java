@@ -23,6 +23,34 @@ public final class Workflow {
   /** The most nodes one workflow may have. */
   public static final int MAX_NODES = 100;
 
+  /** A workflow's submissions, in the order of its nodes, each with its parents, and their ids by key. */
+  public record Plan(List<Submission> batch, JsonObject ids) {}
+
+  /**
+   * The workflow of {@code body} ({@code {nodes, edges}}) as submissions: {@code from} reads each node (without its
+   * key) as a submission, its fields named with the given prefix ({@code nodes[i].}); each gets its parents' ids.
+   */
+  static Plan plan(JsonObject body, java.util.function.BiFunction<JsonObject, String, Submission> from) {
+    JsonArray nodes = body.getJsonArray("nodes");
+    Map<String, List<Parent>> parents = parents(nodes, body.getJsonArray("edges"));
+    Map<String, Submission> byKey = new LinkedHashMap<>();
+    for (int i = 0; i < nodes.size(); i++) {
+      JsonObject node = nodes.getJsonObject(i).copy();
+      String key = (String) node.remove("key");
+      byKey.put(key, from.apply(node, "nodes[" + i + "]."));
+    }
+    List<Submission> batch = new ArrayList<>(byKey.size());
+    JsonObject ids = new JsonObject();
+    int i = 0;
+    for (Map.Entry<String, Submission> node : byKey.entrySet()) {
+      List<Flow.Edge> edges = parents.get(node.getKey()).stream()
+          .map(p -> new Flow.Edge(byKey.get(p.key()).id(), p.onFailure())).toList();
+      batch.add(node.getValue().withParents(edges, "nodes[" + i++ + "].dependsOn"));
+      ids.put(node.getKey(), node.getValue().id().toString());
+    }
+    return new Plan(batch, ids);
+  }
+
   /** A parent of a node, by key. */
   public record Parent(String key, Flow.OnFailure onFailure) {}
 
