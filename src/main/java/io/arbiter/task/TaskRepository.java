@@ -306,6 +306,12 @@ final class TaskRepository {
     });
   }
 
+  /** Marks the tenants' unassigned tasks that no registered agent takes any more; how many it marked. */
+  Future<Integer> markUnroutable(List<String> tenants) {
+    return pool.preparedQuery(TaskSql.MARK_UNROUTABLE)
+        .execute(Tuple.tuple().addArrayOfString(tenants.toArray(String[]::new))).map(RowSet::rowCount);
+  }
+
   /** Clears the mark of the tenants' unroutable tasks that an agent can now take; how many it cleared. */
   Future<Integer> clearUnroutable(List<String> tenants) {
     return pool.preparedQuery(TaskSql.CLEAR_UNROUTABLE)

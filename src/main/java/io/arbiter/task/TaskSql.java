@@ -807,6 +807,21 @@ final class TaskSql {
       SELECT id, tenant_id FROM cleared
       """;
 
+  /**
+   * $1 tenant ids: marks their unassigned tasks that no registered agent takes any more (after an agent left or
+   * changed its capabilities), with a {@code task.unroutable} event each. Returns the marked tasks (id, tenant_id).
+   */
+  static final String MARK_UNROUTABLE = """
+      WITH marked AS (
+        UPDATE tasks t SET unroutable = %s
+        WHERE t.tenant_id = ANY ($1::text[]) AND t.unroutable IS NULL AND %s AND %s
+        RETURNING t.id, t.tenant_id, t.type, t.unroutable
+      ),
+      """.formatted(unroutableReason("t.type"), NOT_YET_ASSIGNED, noAgentTakes("t.tenant_id", "t.type"))
+      + AuditLog.cte("audited", unroutableEvents("marked")) + """
+      SELECT id, tenant_id FROM marked
+      """;
+
   /** $1 tenant, $2 task type: the tenant's registered agents that take the type, for a queued task's explanation. */
   static final String CAPABLE_AGENTS = """
       SELECT a.id, a.status, a.consuming, a.current_load, a.max_concurrent_tasks, a.average_quality, a.languages,

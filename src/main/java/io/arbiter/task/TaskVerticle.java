@@ -747,19 +747,24 @@ public final class TaskVerticle extends VerticleBase {
   }
 
   /**
-   * An agent registered, changed or left: the tenant's unroutable tasks that an agent can now take lose their mark.
-   * Only tenants with unroutable tasks cost more than an index probe.
+   * An agent registered, changed or left: the tenant's unroutable tasks that an agent can now take lose their mark
+   * (only tenants with unroutable tasks cost more than an index probe); after an agent left or changed, its unassigned
+   * tasks that no agent takes any more are marked.
    */
   private void agentChanged(JsonObject event) {
     List<String> tenants = io.arbiter.bus.DispatchWake.tenants(event);
     if (tenants == null || tenants.isEmpty()) {
       return;
     }
-    breaker.execute(() -> tasks.clearUnroutable(tenants)).onSuccess(cleared -> {
-      if (cleared > 0) {
-        drainAudit();
-      }
-    }).onFailure(e -> LOG.debug("unroutable marks not cleared: {}", e.getMessage()));
+    String kind = event.getString("event", "");
+    Future<Integer> marked = kind.equals("agent.deregistered") || kind.equals("agent.updated")
+        ? breaker.execute(() -> tasks.markUnroutable(tenants)) : Future.succeededFuture(0);
+    marked.compose(n -> breaker.execute(() -> tasks.clearUnroutable(tenants)).map(cleared -> n + cleared))
+        .onSuccess(changed -> {
+          if (changed > 0) {
+            drainAudit();
+          }
+        }).onFailure(e -> LOG.debug("unroutable marks not updated: {}", e.getMessage()));
   }
 
   private void drainAudit() {

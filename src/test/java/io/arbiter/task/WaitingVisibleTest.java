@@ -92,6 +92,18 @@ class WaitingVisibleTest {
   }
 
   @Test
+  @DisplayName("a task no agent takes any more, after its only able agent left, is marked")
+  void markedWhenTheLastAbleAgentLeaves() {
+    AgentClient agent = new AgentClient(app, "left", "left-1");
+    assertThat(agent.register("odd-work", 1).status()).isEqualTo(201);
+    String id = submit("left", new JsonObject().put("type", "odd-work").put("delayMs", 60_000));
+    assertThat(get("left", id).getString("unroutable")).isNull();
+    assertThat(http.delete("/api/v1/agents/left-1", app.tokens().agent("left", "left-1")).status()).isEqualTo(200);
+    TestApp.eventually(Duration.ofSeconds(2), "the task is marked",
+        () -> get("left", id).getString("unroutable") != null);
+  }
+
+  @Test
   @DisplayName("the decision of a queued task says why each capable agent did not take it")
   void explainsAQueuedTask() {
     AgentClient agent = new AgentClient(app, "crowded", "crowded-1");
