@@ -9,20 +9,21 @@ import java.util.Set;
 
 /**
  * A task's lifecycle, as one transition table. Every SQL statement that changes a task's state guards on
- * {@link #guard(String, TaskState)} (built from {@link #storedSourcesOf(TaskState)}), so the database can only make
- * the moves listed here; every move writes one audit record, which is also the task's history entry, in the same
+ * {@link #guard(String, TaskState)} (built from {@link #storedSourcesOf(TaskState)}), or on
+ * {@link #guard(String, TaskState, TaskState...)} when it makes only some of the moves into its target, so the database
+ * can only make the moves listed here; every move writes one audit record, which is also the task's history entry, in the same
  * statement. {@code failed} and {@code timed_out} are {@linkplain #passing() passing} states: a statement that moves a
  * task into one moves it on (to {@code queued} or {@code dead}) in the same statement, so a stored task is never in
  * them and no guard names them.
  *
  * <pre>
  * scheduled → queued | canceled                                     (its due time came)
- * waiting   → queued | scheduled | canceled                         (its parents finished; or one ended it)
+ * waiting   → queued | scheduled | canceled                         (its parents ended; or one ended badly)
  * queued    → assigned | timed_out | canceled                       (timed out: its queue time-out passed)
  * assigned  → running | succeeded | failed | timed_out | canceled     (a result may come without an ack)
  * running   → succeeded | failed | timed_out | canceled
  * failed    → queued | dead                                         (retry after backoff, or out of attempts)
- * timed_out → queued | dead                                         (dead only after a queue time-out)
+ * timed_out → queued | dead                                         (a queue time-out always ends dead)
  * dead      → queued                                                (an operator requeues it)
  * succeeded, canceled: final
  * </pre>
