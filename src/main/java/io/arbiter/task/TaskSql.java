@@ -91,12 +91,13 @@ final class TaskSql {
         CROSS JOIN LATERAL jsonb_array_elements(COALESCE(i.depends_on, '[]'::jsonb)) AS d
       ),
       """.formatted(noAgentTakes("k.tenant_id", "k.type"), unroutableReason("k.type"))
-      + AuditLog.cte("unroutable_audited", unroutableEvents("inserted")) + ",\n" + AuditLog.cte("audited", """
+      + AuditLog.cte("audited", """
         SELECT n.tenant_id, i.actor_sub, i.actor_role, 'task.' || n.state, 'task:' || n.id, 'success', i.client_ip,
                i.user_agent, i.correlation_id, %s, '{}'::text[]
         FROM inserted n JOIN input i ON i.id = n.id
       """.formatted(Transitions.details("NULL", "n.state", "0", "NULL", "'submitted'",
-          "jsonb_build_object('type', n.type, 'priority', n.priority)"))) + """
+          "jsonb_build_object('type', n.type, 'priority', n.priority)"))) + ",\n"
+      + AuditLog.cte("unroutable_audited", unroutableEvents("inserted")) + """
       SELECT id, created_at FROM inserted
       """;
 
