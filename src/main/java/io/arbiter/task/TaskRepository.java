@@ -4,6 +4,7 @@ import io.arbiter.bus.ArbiterException;
 import io.arbiter.bus.Failure;
 import io.arbiter.bus.RequestContext;
 import io.arbiter.config.ArbiterConfig;
+import io.arbiter.db.DbErrors;
 import io.arbiter.policy.Verdict;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
@@ -58,7 +59,9 @@ final class TaskRepository {
                     return byId;
                   });
           return landed.compose(earlier -> keyed(batch, created, earlier));
-        });
+        })
+        .recover(e -> Future.failedFuture(DbErrors.constraint(e).equals("task_dependencies_parent_fk")
+            ? Failure.BAD_REQUEST.exception("field dependsOn: a parent task no longer exists") : e));
   }
 
   /**
