@@ -38,13 +38,21 @@ public final class Addresses {
   public static final String TASKS_SUBMIT = "arbiter.tasks.submit";
   /** Body {@code {tasks: [submission…]}} (up to 1,000, one transaction). Reply {@code {tasks: [{id, state}]}}. */
   public static final String TASKS_SUBMIT_BATCH = "arbiter.tasks.submit-batch";
+  /** Body {@code {nodes: [submission plus key…], edges: [{from, to, onFailure?}…]}}: a workflow, one transaction.
+   * Reply {@code {tasks: {key: id}}}. Fails {@link Failure#BAD_REQUEST} naming the field for a repeated key, an edge to
+   * an unknown key, a cycle (its keys) or an unknown parent. */
+  public static final String TASKS_WORKFLOW = "arbiter.tasks.workflow";
+  /** Body {@code {id}}. Reply {@code {taskId, nodes: [{id, type, state}], edges: [{from, to, onFailure}], truncated}}:
+   * the tasks reachable from the task over dependency edges (bounded). */
+  public static final String TASKS_GRAPH = "arbiter.tasks.graph";
   /** Body {@code {id}}. Reply: the task. */
   public static final String TASKS_GET = "arbiter.tasks.get";
   /** Body {@code {limit?, cursor?, state?, type?, agent?}}. Reply {@code {items, nextCursor}}, newest first. */
   public static final String TASKS_LIST = "arbiter.tasks.list";
   /** Body {@code {id}}. Reply {@code {items: [{from, to, attempt, agentId, reason, at}]}}. */
   public static final String TASKS_HISTORY = "arbiter.tasks.history";
-  /** Body {@code {id}}. Reply: the latest routing decision, earlier ones under {@code previous}. */
+  /** Body {@code {id}}. Reply: the latest routing decision, earlier ones under {@code previous}; for a queued task
+   * also {@code waiting}, why it waits (see {@code task/QueueExplanation}). */
   public static final String TASKS_DECISION = "arbiter.tasks.decision";
   /** Body {@code {id}}. Reply: the canceled task. Fails {@link Failure#CONFLICT} naming the state if it finished. */
   public static final String TASKS_CANCEL = "arbiter.tasks.cancel";
@@ -79,7 +87,7 @@ public final class Addresses {
    * its load and figures (waiting for a fold in progress). Reply {@code {applied}}. Sent before a deregistration.
    */
   public static final String TASKS_FOLD_AGENT = "arbiter.tasks.fold-agent";
-  /** No body. Reply {@code {queued, assigned, running, byPriority: [{priority, queued}…]}}: the caller's tenant's
+  /** No body. Reply {@code {queued, assigned, running, scheduled, waiting, byPriority: [{priority, queued}…]}}: the caller's tenant's
    * unfinished tasks, the queued ones by priority (highest first). */
   public static final String TASKS_QUEUE = "arbiter.tasks.queue";
   /**

@@ -106,7 +106,7 @@ public record ArbiterConfig(
   public record Tasks(long maxPayloadBytes, long defaultTimeoutMs, long minTimeoutMs, long maxTimeoutMs,
                       int defaultMaxAttempts, int maxAttemptsLimit, long ackTimeoutMs, long leaseMs, long backoffBaseMs,
                       long backoffCapMs, long rescueIntervalMs, int rescueBatchSize, long claimPollMs,
-                      int submitBatchMax, int maxWaitingClaims) {}
+                      int submitBatchMax, int maxWaitingClaims, long defaultQueueTimeoutMs) {}
 
   /** {@code learning}'s exploration is the start value; the live one is {@link LiveSettings#exploration()}. */
   public record Routing(int lanes, int batchSize, long pollIntervalMs, Bandit.Settings learning,
@@ -191,7 +191,8 @@ public record ArbiterConfig(
             v.number(TASKS_MAX_TIMEOUT_MS), v.integer(TASKS_DEFAULT_MAX_ATTEMPTS), v.integer(TASKS_MAX_ATTEMPTS_LIMIT),
             v.number(TASKS_ACK_TIMEOUT_MS), v.number(TASKS_LEASE_MS), v.number(TASKS_BACKOFF_BASE_MS),
             v.number(TASKS_BACKOFF_CAP_MS), v.number(TASKS_RESCUE_INTERVAL_MS), v.integer(TASKS_RESCUE_BATCH_SIZE),
-            v.number(TASKS_CLAIM_POLL_MS), v.integer(TASKS_SUBMIT_BATCH_MAX), v.integer(TASKS_MAX_WAITING_CLAIMS)),
+            v.number(TASKS_CLAIM_POLL_MS), v.integer(TASKS_SUBMIT_BATCH_MAX), v.integer(TASKS_MAX_WAITING_CLAIMS),
+            v.number(TASKS_DEFAULT_QUEUE_TIMEOUT_MS)),
         new Routing(v.integer(ROUTING_LANES), v.integer(ROUTING_BATCH_SIZE), v.number(ROUTING_POLL_INTERVAL_MS),
             new Bandit.Settings(v.decimal(ROUTING_LEARNING_EXPLORATION), v.integer(ROUTING_LEARNING_COLD_START_PULLS),
                 v.decimal(ROUTING_LEARNING_COLD_START_BONUS), v.decimal(ROUTING_LEARNING_DISCOUNT)),

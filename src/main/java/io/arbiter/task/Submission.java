@@ -11,17 +11,20 @@ import io.arbiter.policy.TenantLimits;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.UUID;
 
 /**
  * A task as submitted, checked against the configured limits (the contract already checked its shape) and given its
  * id. {@code requestHash} identifies the body for idempotency: the same key with another body is a conflict.
  * {@code acceptedAt} is set only for a submission replayed from the outage journal: the task keeps the time it was
- * accepted as its age. {@code callbackUrl} (or null) is where its completion callback goes ({@link CallbackUrl}).
+ * accepted as its age. {@code flow} says when it may join the queue and how long it may wait there.
+ * {@code callbackUrl} (or null) is where its completion callback goes ({@link CallbackUrl}).
  */
 public record Submission(UUID id, RequestContext ctx, String type, int priority, Object payload,
                          JsonObject requirements, JsonObject budget, JsonObject gates, long timeoutMs, int maxAttempts,
-                         String idempotencyKey, String requestHash, String acceptedAt, String callbackUrl) {
+                         String idempotencyKey, String requestHash, String acceptedAt, Flow flow,
+                         String callbackUrl) {
 
   public static final int DEFAULT_PRIORITY = 5;
 
@@ -59,7 +62,14 @@ public record Submission(UUID id, RequestContext ctx, String type, int priority,
     return new Submission(TaskIds.next(), ctx, body.getString("type"), body.getInteger("priority", DEFAULT_PRIORITY),
         payload, body.getJsonObject("requirements", new JsonObject()), tenantLimits.effectiveBudget(budget),
         body.getJsonObject("gates", new JsonObject()), timeoutMs, maxAttempts, idempotencyKey,
-        CanonicalJson.sha256(body), null, CallbackUrl.check(body.getJsonObject("callback"), callbacks, field));
+        CanonicalJson.sha256(body), null, Flow.from(body, limits.defaultQueueTimeoutMs(), Instant.now(), field),
+        CallbackUrl.check(body.getJsonObject("callback"), callbacks, field));
+  }
+
+  /** This submission with more parents (a workflow's edges into it). */
+  Submission withParents(java.util.List<Flow.Edge> parents, String field) {
+    return new Submission(id, ctx, type, priority, payload, requirements, budget, gates, timeoutMs, maxAttempts,
+        idempotencyKey, requestHash, acceptedAt, flow.withParents(parents, field), callbackUrl);
   }
 
   /** The submission as the outage journal keeps it, stamped with the time it was accepted. */
@@ -72,7 +82,7 @@ public record Submission(UUID id, RequestContext ctx, String type, int priority,
     return new Submission(UUID.fromString(r.getString("id")), ctx, r.getString("type"), r.getInteger("priority"),
         r.getValue("payload"), r.getJsonObject("requirements"), r.getJsonObject("budget"), r.getJsonObject("gates"),
         r.getLong("timeout_ms"), r.getInteger("max_attempts"), r.getString("idempotency_key"),
-        r.getString("request_hash"), r.getString("accepted_at"), r.getString("callback_url"));
+        r.getString("request_hash"), r.getString("accepted_at"), Flow.fromRecord(r), r.getString("callback_url"));
   }
 
   private static ArbiterException invalid(String field, String message) {
@@ -89,6 +99,7 @@ public record Submission(UUID id, RequestContext ctx, String type, int priority,
         .put("max_attempts", maxAttempts).put("idempotency_key", idempotencyKey).put("request_hash", requestHash)
         .put("actor_sub", ctx.subject()).put("actor_role", ctx.role()).put("client_ip", ctx.clientIp())
         .put("user_agent", ctx.userAgent()).put("correlation_id", ctx.correlationId()).put("accepted_at", acceptedAt)
-        .put("callback_url", callbackUrl);
+        .put("callback_url", callbackUrl)
+        .mergeIn(flow.toRecord());
   }
 }

@@ -35,6 +35,11 @@ final class TaskJson {
     putIfPresent(json, "assignedAt", time(row.getOffsetDateTime("assigned_at")));
     putIfPresent(json, "startedAt", time(row.getOffsetDateTime("started_at")));
     putIfPresent(json, "finishedAt", time(row.getOffsetDateTime("finished_at")));
+    putIfPresent(json, "queueTimeoutMs", row.getLong("queue_timeout_ms"));
+    putIfPresent(json, "unroutable", row.getString("unroutable"));
+    if (row.getColumnIndex("parents") >= 0) {
+      putIfPresent(json, "parents", json(row.getJson("parents")));
+    }
     return json;
   }
 
@@ -45,15 +50,17 @@ final class TaskJson {
         .put("priority", s.priority()).put("payload", s.payload()).put("requirements", s.requirements())
         .put("budget", s.budget()).put("gates", s.gates())
         .put("timeoutMs", s.timeoutMs()).put("maxAttempts", s.maxAttempts())
-        .put("state", TaskState.QUEUED.wire()).put("attempt", 0)
+        .put("state", s.flow().initialState(createdAt.toInstant()).wire()).put("attempt", 0)
         .put("createdAt", time(createdAt)).put("updatedAt", time(createdAt));
     putIfPresent(json, "idempotencyKey", s.idempotencyKey());
+    putIfPresent(json, "runAfter", s.flow().runAt() == null ? null : s.flow().runAt().toString());
+    putIfPresent(json, "queueTimeoutMs", s.flow().queueTimeoutMs());
     return json;
   }
 
   static JsonObject delivery(Row row) {
     String lease = time(row.getOffsetDateTime("lease_expires_at"));
-    return new JsonObject()
+    JsonObject delivery = new JsonObject()
         .put("taskId", row.getUUID("id").toString())
         .put("attempt", row.getInteger("attempt"))
         .put("type", row.getString("type"))
@@ -65,6 +72,10 @@ final class TaskJson {
         .put("timeoutMs", row.getLong("timeout_ms"))
         .put("leaseExpiresAt", lease)
         .put("ackDeadline", lease);
+    if (row.getColumnIndex("parents") >= 0) {
+      putIfPresent(delivery, "parents", json(row.getJson("parents")));
+    }
+    return delivery;
   }
 
   /** A delivery that is already acknowledged: running under its lease, with no ack deadline. */

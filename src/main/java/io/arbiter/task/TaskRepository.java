@@ -4,6 +4,7 @@ import io.arbiter.bus.ArbiterException;
 import io.arbiter.bus.Failure;
 import io.arbiter.bus.RequestContext;
 import io.arbiter.config.ArbiterConfig;
+import io.arbiter.db.DbErrors;
 import io.arbiter.policy.Verdict;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
@@ -58,7 +59,9 @@ final class TaskRepository {
                     return byId;
                   });
           return landed.compose(earlier -> keyed(batch, created, earlier));
-        });
+        })
+        .recover(e -> Future.failedFuture(DbErrors.constraint(e).equals("task_dependencies_parent_fk")
+            ? Failure.BAD_REQUEST.exception("field dependsOn: a parent task no longer exists") : e));
   }
 
   /**
@@ -143,18 +146,31 @@ final class TaskRepository {
     });
   }
 
+  /**
+   * The task's routing decisions, latest first; for a queued task, also why it waits ({@link QueueExplanation}) under
+   * {@code waiting}: a queued task never routed answers {@code {taskId, state, waiting}}.
+   */
   Future<JsonObject> decision(RequestContext ctx, UUID id) {
     return pool.preparedQuery(TaskSql.DECISIONS).execute(Tuple.of(ctx.tenantId(), id)).compose(rows -> {
-      if (rows.size() == 0) {
-        return get(ctx, id).compose(task -> Future.failedFuture(Failure.NOT_FOUND.exception(
-            "task " + id + " has not been routed yet (state " + task.getString("state") + ")")));
-      }
       List<Row> all = rows(rows);
-      JsonObject latest = TaskJson.decision(all.get(0));
-      if (all.size() > 1) {
-        latest.put("previous", new JsonArray(all.subList(1, all.size()).stream().map(TaskJson::decision).toList()));
-      }
-      return Future.succeededFuture(latest);
+      return get(ctx, id).compose(task -> {
+        boolean queued = TaskState.QUEUED.wire().equals(task.getString("state"));
+        if (all.isEmpty() && !queued) {
+          return Future.failedFuture(Failure.NOT_FOUND.exception(
+              "task " + id + " has not been routed yet (state " + task.getString("state") + ")"));
+        }
+        JsonObject latest = all.isEmpty() ? new JsonObject().put("taskId", id.toString())
+            : TaskJson.decision(all.get(0));
+        if (all.size() > 1) {
+          latest.put("previous", new JsonArray(all.subList(1, all.size()).stream().map(TaskJson::decision).toList()));
+        }
+        if (!queued) {
+          return Future.succeededFuture(latest);
+        }
+        QueueExplanation.Need need = QueueExplanation.Need.of(task);
+        return capableAgents(ctx, need.type()).map(agents -> latest.put("state", task.getString("state"))
+            .put("waiting", QueueExplanation.explain(need, task.getString("unroutable"), agents)));
+      });
     });
   }
 
@@ -265,6 +281,92 @@ final class TaskRepository {
         .map(TaskRepository::rows);
   }
 
+  /** A task a system statement moved: its id, tenant and state after the move. */
+  record Moved(UUID id, String tenantId, String state) {}
+
+  /** System timer: moves up to {@code max} due scheduled tasks to the queue. */
+  Future<List<Moved>> promoteDue(int max) {
+    return moved(TaskSql.PROMOTE_DUE, Tuple.of(max), TaskState.QUEUED);
+  }
+
+  /** System timer: ends up to {@code max} queued tasks whose queue time-out passed. */
+  Future<List<Moved>> queueTimeouts(int max) {
+    return moved(TaskSql.QUEUE_TIMEOUTS, Tuple.of(max), TaskState.DEAD);
+  }
+
+  /** Settles up to {@code max} waiting tasks among {@code ids} and their children (null: any waiting task). */
+  Future<List<Moved>> settle(List<UUID> ids, int max) {
+    Tuple params = Tuple.tuple().addArrayOfUUID(ids == null ? null : ids.toArray(UUID[]::new)).addInteger(max);
+    return moved(TaskSql.SETTLE, params, null);
+  }
+
+  private Future<List<Moved>> moved(String sql, Tuple params, TaskState to) {
+    return pool.preparedQuery(sql).execute(params).map(rows -> {
+      List<Moved> out = new ArrayList<>(rows.size());
+      rows.forEach(row -> out.add(new Moved(row.getUUID("id"), row.getString("tenant_id"),
+          to == null ? row.getString("state") : to.wire())));
+      return out;
+    });
+  }
+
+  /** Marks the tenants' unassigned tasks that no registered agent takes any more; how many it marked. */
+  Future<Integer> markUnroutable(List<String> tenants) {
+    return pool.preparedQuery(TaskSql.MARK_UNROUTABLE)
+        .execute(Tuple.tuple().addArrayOfString(tenants.toArray(String[]::new))).map(RowSet::rowCount);
+  }
+
+  /** Clears the mark of the tenants' unroutable tasks that an agent can now take; how many it cleared. */
+  Future<Integer> clearUnroutable(List<String> tenants) {
+    return pool.preparedQuery(TaskSql.CLEAR_UNROUTABLE)
+        .execute(Tuple.tuple().addArrayOfString(tenants.toArray(String[]::new))).map(RowSet::rowCount);
+  }
+
+  /** Those of {@code ids} that are tasks of the caller's tenant. */
+  Future<java.util.Set<UUID>> existing(RequestContext ctx, java.util.Collection<UUID> ids) {
+    return pool.preparedQuery(TaskSql.EXISTING)
+        .execute(Tuple.tuple().addString(ctx.tenantId()).addArrayOfUUID(ids.toArray(UUID[]::new)))
+        .map(rows -> {
+          java.util.Set<UUID> found = new java.util.HashSet<>();
+          rows.forEach(row -> found.add(row.getUUID("id")));
+          return found;
+        });
+  }
+
+  /** The dependency graph around a task: at most {@code max} nodes and the edges among them. */
+  Future<JsonObject> graph(RequestContext ctx, UUID id, int max) {
+    return get(ctx, id).compose(task -> pool.preparedQuery(TaskSql.GRAPH).execute(Tuple.of(ctx.tenantId(), id, max))
+        .map(rows -> {
+          Row row = rows.iterator().next();
+          JsonArray nodes = row.getJson("nodes") instanceof JsonArray n ? n : new JsonArray();
+          JsonArray edges = row.getJson("edges") instanceof JsonArray e ? e : new JsonArray();
+          return new JsonObject().put("taskId", id.toString()).put("nodes", nodes).put("edges", edges)
+              .put("truncated", nodes.size() >= max);
+        }));
+  }
+
+  /** The tenant's registered agents that take {@code type}, as the explanation of a queued task reads them. */
+  Future<List<QueueExplanation.Agent>> capableAgents(RequestContext ctx, String type) {
+    return pool.preparedQuery(TaskSql.CAPABLE_AGENTS).execute(Tuple.of(ctx.tenantId(), type)).map(rows -> {
+      List<QueueExplanation.Agent> out = new ArrayList<>(rows.size());
+      rows.forEach(row -> out.add(new QueueExplanation.Agent(row.getString("id"), row.getString("status"),
+          row.getBoolean("consuming"), row.getInteger("current_load"), row.getInteger("max_concurrent_tasks"),
+          row.getDouble("average_quality"), List.of(row.getArrayOfStrings("languages")), specializationNames(row.getJson("specializations")))));
+      return out;
+    });
+  }
+
+  private static List<String> specializationNames(Object specs) {
+    List<String> names = new ArrayList<>();
+    if (specs instanceof JsonArray array) {
+      array.forEach(s -> {
+        if (s instanceof JsonObject spec && spec.getString("name") != null) {
+          names.add(spec.getString("name"));
+        }
+      });
+    }
+    return names;
+  }
+
   /** The tenant's unfinished tasks: counts by state, and the queued ones by priority, highest first. */
   Future<JsonObject> queue(RequestContext ctx) {
     return pool.preparedQuery(TaskSql.QUEUE_BY_PRIORITY).execute(Tuple.of(ctx.tenantId())).map(rows -> {
@@ -280,15 +382,18 @@ final class TaskRepository {
       queued.forEach((priority, n) -> byPriority.add(new JsonObject().put("priority", priority).put("queued", n)));
       return new JsonObject().put("queued", byState.getOrDefault("queued", 0L))
           .put("assigned", byState.getOrDefault("assigned", 0L)).put("running", byState.getOrDefault("running", 0L))
+          .put("scheduled", byState.getOrDefault("scheduled", 0L)).put("waiting", byState.getOrDefault("waiting", 0L))
           .put("byPriority", byPriority);
     });
   }
 
-  /** Tasks by state for {@link TaskState#COUNTED}, in that order. */
+  /** Tasks by state for {@link TaskState#COUNTED}, in that order, then the unroutable ones. */
   Future<long[]> stateCounts() {
     return pool.query(TaskSql.STATE_COUNTS).execute().map(rows -> {
       Row row = rows.iterator().next();
-      return TaskState.COUNTED.stream().mapToLong(state -> row.getLong(state.wire())).toArray();
+      return java.util.stream.LongStream.concat(
+          TaskState.COUNTED.stream().mapToLong(state -> row.getLong(state.wire())),
+          java.util.stream.LongStream.of(row.getLong("unroutable"))).toArray();
     });
   }
 

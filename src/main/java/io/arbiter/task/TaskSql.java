@@ -53,38 +53,57 @@ final class TaskSql {
   /**
    * $1 a JSON array of submissions, each {id, tenant_id, type, priority, payload, requirements, budget, gates,
    * timeout_ms, max_attempts, idempotency_key, request_hash, actor_sub, actor_role, client_ip, user_agent,
-   * correlation_id, accepted_at}: the group commit of many requests in one statement. A repeated idempotency key, or an
-   * id that already landed (a retried or replayed submission), inserts nothing (its row is not returned); every other
-   * row is queued with its history row and audit event. {@code accepted_at} (journal replays only) becomes the task's
-   * age. A submission with a {@code callback_url} registers its completion callback ({@link CallbackOutbox}) in the
-   * same statement.
+   * correlation_id, accepted_at, state, run_at, queue_timeout_ms, depends_on, callback_url}: the group commit of many
+   * requests in one statement. A repeated idempotency key, or an id that already landed (a retried or replayed
+   * submission), inserts nothing (its row is not returned); every other row enters {@code state} (queued, scheduled
+   * until {@code run_at}, or waiting on the parents of {@code depends_on}, [{parent_id, on_failure}]) with its edges and
+   * its transition's audit event; a task no registered agent of its tenant takes is marked unroutable, with a
+   * {@code task.unroutable} event. {@code accepted_at} (journal replays only) becomes the task's age. A submission with
+   * a {@code callback_url} registers its completion callback ({@link CallbackOutbox}) in the same statement.
    */
   static final String SUBMIT = """
       WITH input AS (
         SELECT * FROM jsonb_to_recordset($1::jsonb) AS i(
           id uuid, tenant_id text, type text, priority smallint, payload jsonb, requirements jsonb, budget jsonb,
           gates jsonb, timeout_ms bigint, max_attempts integer, idempotency_key text, request_hash text,
-          actor_sub text, actor_role text, client_ip text, user_agent text, correlation_id text, accepted_at timestamptz)
+          actor_sub text, actor_role text, client_ip text, user_agent text, correlation_id text, accepted_at timestamptz,
+          state text, run_at timestamptz, queue_timeout_ms bigint, depends_on jsonb, callback_url text)
+      ),
+      routable AS (
+        SELECT k.tenant_id, k.type, CASE WHEN %s THEN %s END AS unroutable
+        FROM (SELECT DISTINCT tenant_id, type FROM input) k
       ),
       inserted AS (
         INSERT INTO tasks (id, tenant_id, type, priority, payload, requirements, budget, gates, timeout_ms,
-                           max_attempts, attempt_budget, idempotency_key, request_hash, created_at)
+                           max_attempts, attempt_budget, idempotency_key, request_hash, created_at,
+                           state, run_after, queue_timeout_ms, unroutable)
         SELECT id, tenant_id, type, priority, COALESCE(payload, 'null'::jsonb), COALESCE(requirements, '{}'::jsonb),
                COALESCE(budget, '{}'::jsonb), COALESCE(gates, '{}'::jsonb), timeout_ms, max_attempts, max_attempts,
-               idempotency_key, request_hash, COALESCE(accepted_at, now())
+               idempotency_key, request_hash, COALESCE(accepted_at, now()),
+               COALESCE(state, 'queued'), COALESCE(run_at, now()), queue_timeout_ms,
+               (SELECT r.unroutable FROM routable r WHERE r.tenant_id = input.tenant_id AND r.type = input.type)
         FROM input
         ON CONFLICT DO NOTHING
-        RETURNING id, tenant_id, type, priority, created_at
+        RETURNING id, tenant_id, type, priority, created_at, state, unroutable
       ),
-      """ + AuditLog.cte("audited", """
-        SELECT n.tenant_id, i.actor_sub, i.actor_role, 'task.queued', 'task:' || n.id, 'success', i.client_ip,
+      dependencies AS (
+        INSERT INTO task_dependencies (task_id, parent_id, on_failure, tenant_id)
+        SELECT n.id, (d ->> 'parent_id')::uuid, d ->> 'on_failure', n.tenant_id
+        FROM inserted n JOIN input i ON i.id = n.id
+        CROSS JOIN LATERAL jsonb_array_elements(COALESCE(i.depends_on, '[]'::jsonb)) AS d
+      ),
+      """.formatted(noAgentTakes("k.tenant_id", "k.type"), unroutableReason("k.type"))
+      + AuditLog.cte("audited", """
+        SELECT n.tenant_id, i.actor_sub, i.actor_role, 'task.' || n.state, 'task:' || n.id, 'success', i.client_ip,
                i.user_agent, i.correlation_id, %s, '{}'::text[]
         FROM inserted n JOIN input i ON i.id = n.id
-      """.formatted(Transitions.details("NULL", "'queued'", "0", "NULL", "'submitted'",
-          "jsonb_build_object('type', n.type, 'priority', n.priority)"))) + ",\n" + CallbackOutbox.cte("callbacks", """
-        SELECT n.id, n.tenant_id, c.callback_url
-        FROM inserted n JOIN jsonb_to_recordset($1::jsonb) AS c(id uuid, callback_url text) ON c.id = n.id
-        WHERE c.callback_url IS NOT NULL
+      """.formatted(Transitions.details("NULL", "n.state", "0", "NULL", "'submitted'",
+          "jsonb_build_object('type', n.type, 'priority', n.priority)"))) + ",\n"
+      + AuditLog.cte("unroutable_audited", unroutableEvents("inserted")) + ",\n"
+      + CallbackOutbox.cte("callbacks", """
+        SELECT n.id, n.tenant_id, i.callback_url
+        FROM inserted n JOIN input i ON i.id = n.id
+        WHERE i.callback_url IS NOT NULL
       """) + """
       SELECT id, created_at FROM inserted
       """;
@@ -115,8 +134,20 @@ final class TaskSql {
       JOIN tasks t ON t.tenant_id = k.tenant_id AND t.id = k.id
       """;
 
-  /** $1 tenant, $2 id. */
-  static final String SELECT_ONE = "SELECT * FROM tasks WHERE tenant_id = $1 AND id = $2";
+  /** $1 tenant, $2 id: the task, with its {@link #parentsOf parents}. */
+  static final String SELECT_ONE = "SELECT t.*, " + parentsOf("t.id") + " FROM tasks t WHERE t.tenant_id = $1 AND t.id = $2";
+
+  /**
+   * The parents of the task whose id is {@code task} (an SQL expression), as a column {@code parents}: a JSON array of
+   * {id, state, result}, or null for a task without any. A submission names at most
+   * {@code Flow.MAX_PARENTS} of them.
+   */
+  private static String parentsOf(String task) {
+    return """
+        (SELECT jsonb_agg(jsonb_build_object('id', p.id, 'state', p.state, 'result', p.result) ORDER BY p.id)
+         FROM task_dependencies d JOIN tasks p ON p.id = d.parent_id WHERE d.task_id = %s) AS parents"""
+        .formatted(task);
+  }
 
   /** $1 tenant, $2 state, $3 type, $4 agent (each null for any), $5 created_at and $6 id of the cursor (or null),
    * $7 limit. Newest first. */
@@ -190,7 +221,8 @@ final class TaskSql {
       UPDATE tasks t SET delivered_at = now(), updated_at = now()
       FROM picked WHERE t.id = picked.id
       RETURNING t.id, t.attempt, t.type, t.priority, t.payload, t.requirements, t.budget, t.gates, t.timeout_ms,
-                t.lease_expires_at
+                t.lease_expires_at, """ + parentsOf("t.id") + """
+
       """;
 
   /**
@@ -220,7 +252,9 @@ final class TaskSql {
       ),
       """ + AuditLog.cte("audited", actorEvents("moved", "'task.running'", "'task:' || moved.id", ACKNOWLEDGED, 7))
       + """
-      SELECT id, attempt, type, priority, payload, requirements, budget, gates, timeout_ms, lease_expires_at
+      SELECT id, attempt, type, priority, payload, requirements, budget, gates, timeout_ms, lease_expires_at,
+             """ + parentsOf("moved.id") + """
+
       FROM moved
       """;
 
@@ -503,7 +537,7 @@ final class TaskSql {
         UPDATE tasks t SET state = 'queued', max_attempts = t.attempt + t.attempt_budget, run_after = now(),
                finished_at = NULL, updated_at = now()
         FROM t0 WHERE t.id = t0.id AND
-      """ + TaskState.guard("t0.state", TaskState.QUEUED) + """
+      """ + TaskState.guard("t0.state", TaskState.QUEUED, TaskState.DEAD) + """
 
         RETURNING t.id, t.tenant_id, t.attempt, t.max_attempts
       ),
@@ -586,7 +620,7 @@ final class TaskSql {
         FROM tasks t
         LEFT JOIN agents a ON a.tenant_id = t.tenant_id AND a.id = t.assigned_agent_id
         WHERE
-      """ + TaskState.guard("t.state", TaskState.TIMED_OUT) + """
+      """ + TaskState.guard("t.state", TaskState.TIMED_OUT, TaskState.ASSIGNED, TaskState.RUNNING) + """
 
           AND (t.lease_expires_at < now() OR t.deadline_at < now() OR a.status = 'offline')
         ORDER BY t.lease_expires_at
@@ -646,21 +680,241 @@ final class TaskSql {
       SELECT id, tenant_id, state, assigned_agent_id, reason FROM moved
       """;
 
+  // ---- time and flows: the timer's statements, dependencies and the unroutable mark ----
+
+  /** The audit CTE {@code audited} of one system transition per row of {@code rows} (id, tenant_id, attempt). */
+  private static String systemTransitions(String rows, String from, String to, String reason, String actor) {
+    return AuditLog.cte("audited", """
+        SELECT %1$s.tenant_id, 'arbiter', 'system', 'task.' || %3$s, 'task:' || %1$s.id, 'success', NULL, NULL, '%5$s',
+               %6$s, '{}'::text[]
+        FROM %1$s ORDER BY %1$s.id
+      """.formatted(rows, from, to, reason, actor, Transitions.details(from, to, rows + ".attempt", "NULL", reason,
+        null)));
+  }
+
+  /**
+   * System timer, all tenants. $1 batch size. Moves the scheduled tasks whose due time ({@code run_after}) came to
+   * the queue, earliest first, found through the partial index on the due time; rows another node holds are skipped,
+   * so timers on several nodes take disjoint batches. Returns the moved tasks (id, tenant_id).
+   */
+  static final String PROMOTE_DUE = """
+      WITH due AS (
+        SELECT id FROM tasks
+        WHERE %s AND run_after <= now()
+        ORDER BY run_after
+        LIMIT $1
+        FOR UPDATE SKIP LOCKED
+      ),
+      moved AS (
+        UPDATE tasks t SET state = 'queued', updated_at = now()
+        FROM due WHERE t.id = due.id
+        RETURNING t.id, t.tenant_id, t.attempt
+      ),
+      """.formatted(TaskState.guard("state", TaskState.QUEUED, TaskState.SCHEDULED))
+      + systemTransitions("moved", "'scheduled'", "'queued'", "'due'", "timer") + """
+      SELECT id, tenant_id FROM moved
+      """;
+
+  /**
+   * System timer, all tenants. $1 batch size. Every queued task whose queue time-out passed since it became ready
+   * ({@code run_after}: submitted, due, released or retried) times out and ends dead, "queue timeout": a queue
+   * time-out never retries. Returns the ended tasks (id, tenant_id).
+   */
+  static final String QUEUE_TIMEOUTS = """
+      WITH expired AS (
+        SELECT id FROM tasks
+        WHERE %s AND queue_timeout_ms IS NOT NULL
+          AND run_after + queue_timeout_ms * interval '1 millisecond' < now()
+        ORDER BY run_after
+        LIMIT $1
+        FOR UPDATE SKIP LOCKED
+      ),
+      moved AS (
+        UPDATE tasks t SET state = 'dead', error = 'queue timeout', finished_at = now(), updated_at = now()
+        FROM expired e WHERE t.id = e.id
+        RETURNING t.id, t.tenant_id, t.attempt
+      ),
+      moves AS (
+        SELECT m.id, m.tenant_id, m.attempt, s.n, s.from_state, s.to_state
+        FROM moved m
+        CROSS JOIN LATERAL (VALUES (1, 'queued', 'timed_out'), (2, 'timed_out', 'dead')) AS s(n, from_state, to_state)
+      ),
+      """.formatted(TaskState.guard("state", TaskState.TIMED_OUT, TaskState.QUEUED)) + AuditLog.cte("audited", """
+        SELECT tenant_id, 'arbiter', 'system', 'task.' || to_state, 'task:' || id, 'success', NULL, NULL, 'timer', %s,
+               '{}'::text[]
+        FROM moves ORDER BY id, n
+      """.formatted(Transitions.details("from_state", "to_state", "attempt", "NULL",
+          "CASE WHEN n = 1 THEN 'queue timeout' ELSE 'a queue time-out ends the task' END", null))) + """
+      SELECT id, tenant_id FROM moved
+      """;
+
+  /** The states a parent ends in; on a {@code cancel} edge the last two end its dependants too. */
+  private static final String ENDED = TaskState.in("p.state",
+      java.util.List.of(TaskState.SUCCEEDED, TaskState.DEAD, TaskState.CANCELED));
+  private static final String ENDED_BADLY = TaskState.in("p.state", java.util.List.of(TaskState.DEAD, TaskState.CANCELED));
+
+  /**
+   * $1 task ids (or null for every waiting task), $2 batch size. Settles the waiting tasks among $1 and the children of
+   * $1 (or any, for the poll that stands in for a lost nudge): one whose parent ended dead or canceled on a
+   * {@code cancel} edge ends canceled, naming that parent and its end state; one whose parents all ended (succeeded,
+   * or any end on a {@code continue} edge) goes to the queue, or to scheduled while its due time is ahead. The others
+   * stay waiting. The guard on waiting and the row lock make each move happen once, whichever node or nudge gets
+   * there first. Returns the moved tasks (id, tenant_id, state).
+   */
+  static final String SETTLE = """
+      WITH candidates AS (
+        SELECT t.id FROM tasks t
+        WHERE %1$s
+          AND ($1::uuid[] IS NULL OR t.id = ANY ($1::uuid[])
+               OR t.id IN (SELECT d.task_id FROM task_dependencies d WHERE d.parent_id = ANY ($1::uuid[])))
+          AND (NOT EXISTS (SELECT 1 FROM task_dependencies d JOIN tasks p ON p.id = d.parent_id
+                           WHERE d.task_id = t.id AND NOT (%2$s))
+               OR EXISTS (SELECT 1 FROM task_dependencies d JOIN tasks p ON p.id = d.parent_id
+                          WHERE d.task_id = t.id AND d.on_failure = 'cancel' AND %3$s))
+        ORDER BY t.id
+        LIMIT $2
+        FOR UPDATE OF t SKIP LOCKED
+      ),
+      blocked AS (
+        SELECT DISTINCT ON (c.id) c.id, p.id AS parent_id, p.state AS parent_state
+        FROM candidates c JOIN task_dependencies d ON d.task_id = c.id JOIN tasks p ON p.id = d.parent_id
+        WHERE d.on_failure = 'cancel' AND %3$s
+        ORDER BY c.id, p.id
+      ),
+      moved AS (
+        UPDATE tasks t SET
+          state = CASE WHEN b.id IS NOT NULL THEN 'canceled' WHEN t.run_after > now() THEN 'scheduled' ELSE 'queued' END,
+          run_after = CASE WHEN b.id IS NULL AND t.run_after < now() THEN now() ELSE t.run_after END,
+          error = CASE WHEN b.id IS NOT NULL THEN 'parent ' || b.parent_id || ' ended ' || b.parent_state END,
+          finished_at = CASE WHEN b.id IS NOT NULL THEN now() END,
+          updated_at = now()
+        FROM candidates c LEFT JOIN blocked b ON b.id = c.id
+        WHERE t.id = c.id
+        RETURNING t.id, t.tenant_id, t.attempt, t.state, t.error
+      ),
+      """.formatted(TaskState.guard("t.state", TaskState.QUEUED, TaskState.WAITING), ENDED, ENDED_BADLY)
+      + systemTransitions("moved", "'waiting'", "moved.state", "COALESCE(moved.error, 'parents finished')",
+          "dependencies") + """
+      SELECT id, tenant_id, state FROM moved
+      """;
+
+  /** $1 tenant, $2 task ids: those of them that exist in the tenant (the parents a submission names). */
+  static final String EXISTING = """
+      SELECT id FROM tasks WHERE tenant_id = $1 AND id = ANY ($2::uuid[])
+      """;
+
+  /**
+   * $1 tenant, $2 task id, $3 most nodes: the tasks reachable from the task over dependency edges in either
+   * direction (at most $3, the task first), and the edges among them. One row: {@code nodes} [{id, type, state}],
+   * {@code edges} [{from (the parent), to, onFailure}].
+   */
+  static final String GRAPH = """
+      WITH RECURSIVE reach(id) AS (
+        SELECT $2::uuid
+        UNION
+        SELECT CASE WHEN d.task_id = r.id THEN d.parent_id ELSE d.task_id END
+        FROM reach r JOIN task_dependencies d ON d.tenant_id = $1 AND (d.task_id = r.id OR d.parent_id = r.id)
+      ),
+      nodes AS (
+        SELECT t.id, t.type, t.state FROM tasks t
+        WHERE t.tenant_id = $1 AND t.id IN (SELECT id FROM reach LIMIT $3)
+      )
+      SELECT (SELECT jsonb_agg(jsonb_build_object('id', id, 'type', type, 'state', state) ORDER BY id) FROM nodes)
+               AS nodes,
+             (SELECT jsonb_agg(jsonb_build_object('from', d.parent_id, 'to', d.task_id, 'onFailure', d.on_failure)
+                               ORDER BY d.parent_id, d.task_id)
+              FROM task_dependencies d
+              WHERE d.tenant_id = $1 AND d.task_id IN (SELECT id FROM nodes) AND d.parent_id IN (SELECT id FROM nodes))
+               AS edges
+      """;
+
+  /** A task no registered agent of its tenant can take: none, in any status, does its type. */
+  private static String noAgentTakes(String tenant, String type) {
+    return """
+        NOT EXISTS (SELECT 1 FROM agents a
+                    WHERE a.tenant_id = %s AND a.deregistered_at IS NULL AND a.task_types @> ARRAY[%s])"""
+        .formatted(tenant, type);
+  }
+
+  /** The unroutable mark of a task whose type is {@code type}. */
+  private static String unroutableReason(String type) {
+    return "'no registered agent of the tenant takes task type ' || " + type;
+  }
+
+  /** The {@code task.unroutable} audit events (on the task's stream) of the marked rows of {@code rows}. */
+  private static String unroutableEvents(String rows) {
+    return """
+        SELECT tenant_id, 'arbiter', 'system', 'task.unroutable', 'task:' || id, 'success', NULL, NULL, 'routing',
+               jsonb_build_object('reason', unroutable, 'missing', jsonb_build_object('taskType', type)), '{}'::text[]
+        FROM %s WHERE unroutable IS NOT NULL ORDER BY id
+      """.formatted(rows);
+  }
+
+  private static final String NOT_YET_ASSIGNED = TaskState.in("t.state",
+      java.util.List.of(TaskState.SCHEDULED, TaskState.WAITING, TaskState.QUEUED));
+
+  /**
+   * $1 tenant ids: clears the mark of their unroutable tasks that a registered agent can now take, with a
+   * {@code task.routable} event each. Returns the cleared tasks (id, tenant_id).
+   */
+  static final String CLEAR_UNROUTABLE = """
+      WITH cleared AS (
+        UPDATE tasks t SET unroutable = NULL
+        WHERE t.tenant_id = ANY ($1::text[]) AND t.unroutable IS NOT NULL AND %s AND NOT (%s)
+        RETURNING t.id, t.tenant_id, t.type
+      ),
+      """.formatted(NOT_YET_ASSIGNED, noAgentTakes("t.tenant_id", "t.type")) + AuditLog.cte("audited", """
+        SELECT tenant_id, 'arbiter', 'system', 'task.routable', 'task:' || id, 'success', NULL, NULL, 'routing',
+               jsonb_build_object('taskType', type), '{}'::text[]
+        FROM cleared ORDER BY id
+      """) + """
+      SELECT id, tenant_id FROM cleared
+      """;
+
+  /**
+   * $1 tenant ids: marks their unassigned tasks that no registered agent takes any more (after an agent left or
+   * changed its capabilities), with a {@code task.unroutable} event each. Returns the marked tasks (id, tenant_id).
+   */
+  static final String MARK_UNROUTABLE = """
+      WITH marked AS (
+        UPDATE tasks t SET unroutable = %s
+        WHERE t.tenant_id = ANY ($1::text[]) AND t.unroutable IS NULL AND %s AND %s
+        RETURNING t.id, t.tenant_id, t.type, t.unroutable
+      ),
+      """.formatted(unroutableReason("t.type"), NOT_YET_ASSIGNED, noAgentTakes("t.tenant_id", "t.type"))
+      + AuditLog.cte("audited", unroutableEvents("marked")) + """
+      SELECT id, tenant_id FROM marked
+      """;
+
+  /** $1 tenant, $2 task type: the tenant's registered agents that take the type, for a queued task's explanation. */
+  static final String CAPABLE_AGENTS = """
+      SELECT a.id, a.status, a.consuming, a.current_load, a.max_concurrent_tasks, a.average_quality, a.languages,
+             a.specializations
+      FROM agents a
+      WHERE a.tenant_id = $1 AND a.deregistered_at IS NULL AND a.task_types @> ARRAY[$2::text]
+      ORDER BY a.id
+      LIMIT 100
+      """;
+
   /** $1 tenant: its unfinished tasks by state and priority. */
   static final String QUEUE_BY_PRIORITY = """
       SELECT state, priority, count(*) AS tasks FROM tasks
-      WHERE tenant_id = $1 AND state IN ('queued', 'assigned', 'running')
+      WHERE tenant_id = $1 AND state IN ('scheduled', 'waiting', 'queued', 'assigned', 'running')
       GROUP BY state, priority
       """;
 
   /**
-   * System figures, all tenants: the unfinished tasks and the dead letters by state, each counted through its partial
-   * index (finished tasks are counted as they finish, not here).
+   * System figures, all tenants: the unfinished tasks and the dead letters by state, and the unroutable tasks, each
+   * counted through its partial index (finished tasks are counted as they finish, not here).
    */
   static final String STATE_COUNTS = """
       SELECT (SELECT count(*) FROM tasks WHERE state = 'queued') AS queued,
+             (SELECT count(*) FROM tasks WHERE state = 'scheduled') AS scheduled,
+             (SELECT count(*) FROM tasks WHERE state = 'waiting') AS waiting,
              (SELECT count(*) FROM tasks WHERE state = 'assigned') AS assigned,
              (SELECT count(*) FROM tasks WHERE state = 'running') AS running,
-             (SELECT count(*) FROM tasks WHERE state = 'dead') AS dead
+             (SELECT count(*) FROM tasks WHERE state = 'dead') AS dead,
+             (SELECT count(*) FROM tasks WHERE unroutable IS NOT NULL
+                AND state IN ('scheduled', 'waiting', 'queued')) AS unroutable
       """;
 }

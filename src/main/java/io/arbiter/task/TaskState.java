@@ -9,35 +9,41 @@ import java.util.Set;
 
 /**
  * A task's lifecycle, as one transition table. Every SQL statement that changes a task's state guards on
- * {@link #guard(String, TaskState)} (built from {@link #storedSourcesOf(TaskState)}), so the database can only make
- * the moves listed here; every move writes one audit record, which is also the task's history entry, in the same
+ * {@link #guard(String, TaskState)} (built from {@link #storedSourcesOf(TaskState)}), or on
+ * {@link #guard(String, TaskState, TaskState...)} when it makes only some of the moves into its target, so the database
+ * can only make the moves listed here; every move writes one audit record, which is also the task's history entry, in the same
  * statement. {@code failed} and {@code timed_out} are {@linkplain #passing() passing} states: a statement that moves a
  * task into one moves it on (to {@code queued} or {@code dead}) in the same statement, so a stored task is never in
  * them and no guard names them.
  *
  * <pre>
- * queued    → assigned | canceled
+ * scheduled → queued | canceled                                     (its due time came)
+ * waiting   → queued | scheduled | canceled                         (its parents ended; or one ended badly)
+ * queued    → assigned | timed_out | canceled                       (timed out: its queue time-out passed)
  * assigned  → running | succeeded | failed | timed_out | canceled     (a result may come without an ack)
  * running   → succeeded | failed | timed_out | canceled
  * failed    → queued | dead                                         (retry after backoff, or out of attempts)
- * timed_out → queued | dead
+ * timed_out → queued | dead                                         (a queue time-out always ends dead)
  * dead      → queued                                                (an operator requeues it)
  * succeeded, canceled: final
  * </pre>
  */
 public enum TaskState {
-  QUEUED, ASSIGNED, RUNNING, SUCCEEDED, FAILED, TIMED_OUT, CANCELED, DEAD;
+  SCHEDULED, WAITING, QUEUED, ASSIGNED, RUNNING, SUCCEEDED, FAILED, TIMED_OUT, CANCELED, DEAD;
 
   private static final Map<TaskState, Set<TaskState>> NEXT = new EnumMap<>(TaskState.class);
 
   /**
-   * The states a task can stay in for long without finishing, counted by the tasks-by-state gauge: waiting, held by an
-   * agent, or dead until an operator requeues it.
+   * The states a task can stay in for long without finishing, counted by the tasks-by-state gauge: queued (the first,
+   * also the queue-depth gauge's), not yet due, waiting on its parents, held by an agent, or dead until an operator
+   * requeues it.
    */
-  public static final List<TaskState> COUNTED = List.of(QUEUED, ASSIGNED, RUNNING, DEAD);
+  public static final List<TaskState> COUNTED = List.of(QUEUED, SCHEDULED, WAITING, ASSIGNED, RUNNING, DEAD);
 
   static {
-    NEXT.put(QUEUED, EnumSet.of(ASSIGNED, CANCELED));
+    NEXT.put(SCHEDULED, EnumSet.of(QUEUED, CANCELED));
+    NEXT.put(WAITING, EnumSet.of(QUEUED, SCHEDULED, CANCELED));
+    NEXT.put(QUEUED, EnumSet.of(ASSIGNED, TIMED_OUT, CANCELED));
     NEXT.put(ASSIGNED, EnumSet.of(RUNNING, SUCCEEDED, FAILED, TIMED_OUT, CANCELED));
     NEXT.put(RUNNING, EnumSet.of(SUCCEEDED, FAILED, TIMED_OUT, CANCELED));
     NEXT.put(FAILED, EnumSet.of(QUEUED, DEAD));
@@ -59,6 +65,11 @@ public enum TaskState {
   /** No move leads out of it, except an operator's requeue of {@code dead}. */
   public boolean finished() {
     return this == SUCCEEDED || this == CANCELED || this == DEAD;
+  }
+
+  /** Not yet in the queue: due later, or waiting on its parents. */
+  public boolean pending() {
+    return this == SCHEDULED || this == WAITING;
   }
 
   /** The states from which {@code target} can be reached, as wire names. */
@@ -87,6 +98,29 @@ public enum TaskState {
       return column + " = '" + sources[0] + "'";
     }
     return column + " IN (" + String.join(", ", Arrays.stream(sources).map(s -> "'" + s + "'").toList()) + ")";
+  }
+
+  /**
+   * As {@link #guard(String, TaskState)}, for a statement that makes only the moves from {@code sources} to
+   * {@code target} (a requeue from dead, a rescue from the held states): each must be a move of the table.
+   *
+   * @throws IllegalArgumentException when the table has no move from one of {@code sources} to {@code target}
+   */
+  public static String guard(String column, TaskState target, TaskState... sources) {
+    for (TaskState source : sources) {
+      if (!source.canMoveTo(target) || source.passing()) {
+        throw new IllegalArgumentException("no stored move " + source + " -> " + target);
+      }
+    }
+    return in(column, List.of(sources));
+  }
+
+  /** The SQL condition that {@code column} holds one of {@code states}, e.g. {@code p.state IN ('dead', 'canceled')}. */
+  public static String in(String column, List<TaskState> states) {
+    if (states.size() == 1) {
+      return column + " = '" + states.get(0).wire() + "'";
+    }
+    return column + " IN (" + String.join(", ", states.stream().map(s -> "'" + s.wire() + "'").toList()) + ")";
   }
 
   public String wire() {

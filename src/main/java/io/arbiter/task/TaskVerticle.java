@@ -63,7 +63,9 @@ public final class TaskVerticle extends VerticleBase {
 
   private final ArbiterConfig config;
   private final MeterRegistry registry;
-  private final AtomicLongArray stateCounts = new AtomicLongArray(TaskState.COUNTED.size());
+  private final AtomicLongArray stateCounts = new AtomicLongArray(TaskState.COUNTED.size() + 1);
+  /** The most nodes a task's graph answers. */
+  private static final int GRAPH_MAX_NODES = 200;
   private static final long LIMITS_TTL_NANOS = 10_000_000_000L;
   /** Most recorded outcomes one fold applies. */
   private static final int FOLD_BATCH = 1_000;
@@ -86,6 +88,8 @@ public final class TaskVerticle extends VerticleBase {
   private final GateCache gates = new GateCache(100_000, LIMITS_TTL_NANOS);
   private LimitsCache tenantLimits;
   private ResultJudge judge;
+  private TaskTimer timer;
+  private ParentCheck parents;
 
   public TaskVerticle(ArbiterConfig config, MeterRegistry registry) {
     this.config = config;
@@ -99,6 +103,8 @@ public final class TaskVerticle extends VerticleBase {
     breaker = new DbBreaker(vertx, "tasks-db", config.breaker(), registry);
     tasks = new TaskRepository(pool, config.tasks(), config.routing().learning().discount());
     judge = new ResultJudge(pool, breaker, gates);
+    timer = new TaskTimer(vertx, breaker, tasks, this::changed);
+    parents = new ParentCheck(breaker, tasks);
     tenantLimits = new LimitsCache(tenantId -> breaker.execute(() -> PolicyReads.limits(pool, tenantId)),
         LIMITS_TTL_NANOS);
     waits = new ClaimWaits(vertx, config.tasks().claimPollMs(), config.tasks().maxWaitingClaims());
@@ -120,8 +126,12 @@ public final class TaskVerticle extends VerticleBase {
         int index = i;
         Gauge.builder("arbiter.tasks", stateCounts, counts -> counts.get(index))
             .tag("state", TaskState.COUNTED.get(i).wire())
-            .description("Tasks by state: waiting, held by an agent, or dead (all tenants)").register(registry);
+            .description("Tasks by state: not yet queued, queued, held by an agent, or dead (all tenants)")
+            .register(registry);
       }
+      Gauge.builder("arbiter.tasks.unroutable", stateCounts, counts -> counts.get(TaskState.COUNTED.size()))
+          .description("Unassigned tasks that no registered agent of their tenant takes (all tenants)")
+          .register(registry);
     }
     return OutageJournal.open(vertx, config.dataDir().resolve("journal"), config.journal().capacity(),
         config.journal().maxBytes(), registry)
@@ -138,6 +148,7 @@ public final class TaskVerticle extends VerticleBase {
         .onSuccess(v -> {
           reportHold();
           vertx.setPeriodic(config.tasks().rescueIntervalMs(), id -> rescue());
+          timer.start();
           vertx.setPeriodic(FOLD_INTERVAL_MS, id -> folds.request());
           vertx.setPeriodic(config.journal().replayIntervalMs(), id -> replay.replayIfReachable()
               .onFailure(e -> LOG.debug("journal replay paused: {}", e.getMessage()))
@@ -158,6 +169,9 @@ public final class TaskVerticle extends VerticleBase {
     return Future.all(List.of(
         bus.localConsumer(Addresses.TASKS_SUBMIT, handle(this::submit)).completion(),
         bus.localConsumer(Addresses.TASKS_SUBMIT_BATCH, handle(this::submitBatch)).completion(),
+        bus.localConsumer(Addresses.TASKS_WORKFLOW, handle(this::submitWorkflow)).completion(),
+        bus.localConsumer(Addresses.TASKS_GRAPH,
+            handle(m -> breaker.execute(() -> tasks.graph(ctx(m), taskId(m), GRAPH_MAX_NODES)))).completion(),
         bus.localConsumer(Addresses.TASKS_GET, handle(m -> breaker.execute(() -> tasks.get(ctx(m), taskId(m))))).completion(),
         bus.localConsumer(Addresses.TASKS_LIST, handle(this::list)).completion(),
         bus.localConsumer(Addresses.TASKS_HISTORY, handle(m -> breaker.execute(() -> tasks.history(ctx(m), taskId(m)))))
@@ -179,6 +193,7 @@ public final class TaskVerticle extends VerticleBase {
             .put("buffered", journal.buffered()).put("journalCapacity", journal.capacity())))).completion(),
         bus.localConsumer(Addresses.TASKS_SHUTDOWN, handle(this::shutdown)).completion(),
         bus.<JsonObject>consumer(Addresses.EVENTS_ASSIGNED, m -> wake(m.body())).completion(),
+        bus.<JsonObject>consumer(Addresses.EVENTS_AGENT, m -> agentChanged(m.body())).completion(),
         bus.<JsonObject>consumer(Addresses.EVENTS_LIMITS_CHANGED,
             m -> tenantLimits.changed(m.body().getString("tenantId"))).completion(),
         bus.<JsonObject>consumer(Addresses.EVENTS_WAIVERS_CHANGED,
@@ -212,9 +227,24 @@ public final class TaskVerticle extends VerticleBase {
     RequestContext ctx = ctx(m);
     return limitsForSubmission(ctx.tenantId()).compose(limits -> {
       Submission submission = Submission.from(body, key, ctx, config.tasks(), limits, "", config.callbacks());
-      return orBuffered(submissions.submit(submission),
+      return parents.check(ctx, List.of(submission), i -> "").compose(v -> orBuffered(submissions.submit(submission),
           JournalReplay.entry("submit", ctx, List.of(submission.toJournal())),
-          () -> new JsonObject().put("task", bufferedTask(submission)).put("created", true));
+          () -> new JsonObject().put("task", bufferedTask(submission)).put("created", true)));
+    });
+  }
+
+  /**
+   * A workflow: its nodes submitted in one statement, each waiting on its parents (by key, or by task id); answers
+   * {@code {tasks: {key: id}}}.
+   */
+  private Future<JsonObject> submitWorkflow(Message<JsonObject> m) {
+    RequestContext ctx = ctx(m);
+    return limitsForSubmission(ctx.tenantId()).compose(limits -> {
+      Workflow.Plan plan = Workflow.plan(m.body(),
+          (node, field) -> Submission.from(node, null, ctx, config.tasks(), limits, field, config.callbacks()));
+      return parents.check(ctx, plan.batch(), n -> "nodes[" + n + "].")
+          .compose(v -> writeSubmissions(plan.batch()))
+          .compose(outcomes -> Future.all(outcomes).map(done -> new JsonObject().put("tasks", plan.ids())));
     });
   }
 
@@ -260,17 +290,19 @@ public final class TaskVerticle extends VerticleBase {
         batch.add(Submission.from(items.getJsonObject(i), null, ctx, config.tasks(), limits, "tasks[" + i + "].",
             config.callbacks()));
       }
-      Future<JsonObject> live = writeSubmissions(batch).map(outcomes -> {
+      Future<JsonObject> live = parents.check(ctx, batch, i -> "tasks[" + i + "].")
+          .compose(v -> writeSubmissions(batch)).map(outcomes -> {
         JsonArray accepted = new JsonArray();
         outcomes.forEach(o -> accepted.add(new JsonObject()
-            .put("id", o.result().getJsonObject("task").getString("id")).put("state", TaskState.QUEUED.wire())));
+            .put("id", o.result().getJsonObject("task").getString("id"))
+            .put("state", o.result().getJsonObject("task").getString("state"))));
         return new JsonObject().put("tasks", accepted);
       });
       List<JsonObject> journaled = batch.stream().map(Submission::toJournal).toList();
       return orBuffered(live, JournalReplay.entry("submit", ctx, journaled), () -> {
         JsonArray accepted = new JsonArray();
         batch.forEach(s -> accepted.add(new JsonObject().put("id", s.id().toString())
-            .put("state", TaskState.QUEUED.wire()).put("buffered", true)));
+            .put("state", s.flow().initialState(Instant.now()).wire()).put("buffered", true)));
         return new JsonObject().put("tasks", accepted);
       });
     });
@@ -285,6 +317,14 @@ public final class TaskVerticle extends VerticleBase {
           gates.remember(s.id(), s.type(), TaskPolicy.from(s.budget(), s.gates()));
         }
       }
+      List<UUID> waiting = new ArrayList<>();
+      for (int i = 0; i < outcomes.size(); i++) {
+        if (outcomes.get(i).succeeded() && outcomes.get(i).result().getBoolean("created")
+            && !batch.get(i).flow().dependsOn().isEmpty()) {
+          waiting.add(batch.get(i).id());
+        }
+      }
+      timer.settle(waiting);
       long created = outcomes.stream().filter(o -> o.succeeded() && o.result().getBoolean("created")).count();
       if (created > 0) {
         if (submitted != null) {
@@ -319,6 +359,7 @@ public final class TaskVerticle extends VerticleBase {
             + " and can no longer be canceled"));
       }
       changed(List.of(ctx.tenantId()));
+      timer.settle(List.of(id));
       return breaker.execute(() -> tasks.get(ctx, id));
     });
   }
@@ -464,6 +505,7 @@ public final class TaskVerticle extends VerticleBase {
       return breaker.execute(() -> tasks.result(ctx, id, agentId, j.result(), j.verdict())).compose(g -> {
         if (g.moved()) {
           completed(List.of(j.result().getString("outcome")));
+          ended(List.of(id), List.of(g));
         }
         return recorded(ctx, id, agentId, j, g);
       });
@@ -538,6 +580,7 @@ public final class TaskVerticle extends VerticleBase {
           }
         }
         completed(outcomes);
+        ended(ids, all);
         List<Future<JsonObject>> answers = new ArrayList<>(all.size());
         for (int i = 0; i < all.size(); i++) {
           TaskRepository.Guarded g = all.get(i);
@@ -666,6 +709,8 @@ public final class TaskVerticle extends VerticleBase {
                 row.getUUID("id"), row.getString("tenant_id"), row.getString("assigned_agent_id"),
                 row.getString("reason"), row.getString("state")));
             changed(recovered.stream().map(row -> row.getString("tenant_id")).toList());
+            timer.settle(recovered.stream().filter(row -> TaskState.DEAD.wire().equals(row.getString("state")))
+                .map(row -> row.getUUID("id")).toList());
             if (recovered.size() >= config.tasks().rescueBatchSize()) {
               vertx.runOnContext(v -> rescue());
             }
@@ -688,6 +733,39 @@ public final class TaskVerticle extends VerticleBase {
   private void changed(Collection<String> tenants) {
     vertx.eventBus().publish(Addresses.ROUTING_DISPATCH, DispatchWake.of(tenants));
     drainAudit();
+  }
+
+  /** Settles the dependants of the tasks that a result just ended ({@code guarded} parallel to {@code ids}). */
+  private void ended(List<UUID> ids, List<TaskRepository.Guarded> guarded) {
+    List<UUID> ended = new ArrayList<>();
+    for (int i = 0; i < ids.size(); i++) {
+      TaskRepository.Guarded g = guarded.get(i);
+      if (g != null && g.moved() && g.afterState() != null && TaskState.fromWire(g.afterState()).finished()) {
+        ended.add(ids.get(i));
+      }
+    }
+    timer.settle(ended);
+  }
+
+  /**
+   * An agent registered, changed or left: the tenant's unroutable tasks that an agent can now take lose their mark
+   * (only tenants with unroutable tasks cost more than an index probe); after an agent left or changed, its unassigned
+   * tasks that no agent takes any more are marked.
+   */
+  private void agentChanged(JsonObject event) {
+    List<String> tenants = io.arbiter.bus.DispatchWake.tenants(event);
+    if (tenants == null || tenants.isEmpty()) {
+      return;
+    }
+    String kind = event.getString("event", "");
+    Future<Integer> marked = kind.equals("agent.deregistered") || kind.equals("agent.updated")
+        ? breaker.execute(() -> tasks.markUnroutable(tenants)) : Future.succeededFuture(0);
+    marked.compose(n -> breaker.execute(() -> tasks.clearUnroutable(tenants)).map(cleared -> n + cleared))
+        .onSuccess(changed -> {
+          if (changed > 0) {
+            drainAudit();
+          }
+        }).onFailure(e -> LOG.debug("unroutable marks not updated: {}", e.getMessage()));
   }
 
   private void drainAudit() {

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 class SubmissionCallbackTest {
 
   private static final ArbiterConfig.Tasks LIMITS = new ArbiterConfig.Tasks(262_144, 600_000, 1_000, 86_400_000, 3,
-      20, 30_000, 60_000, 1_000, 300_000, 1_000, 500, 1_000, 500, 4);
+      20, 30_000, 60_000, 1_000, 300_000, 1_000, 500, 1_000, 500, 4, 0);
   private static final CallbackSettings ON = new CallbackSettings(List.of("hooks.example.com"), "s".repeat(32),
       10_000, 5, 86_400_000, 1_000, 60_000, 1_000);
   private static final RequestContext CTX = new RequestContext("c-1", "acme", "alice", "submitter", "127.0.0.1",

@@ -14,6 +14,8 @@ public final class TasksApi {
     builder.getRoute("submitTask").addHandler(route.to(Addresses.TASKS_SUBMIT, request -> 0L, TasksApi::submission,
         (rc, reply) -> BusRoute.json(rc, reply.getBoolean("created") ? 202 : 200, reply.getJsonObject("task"))));
     builder.getRoute("submitTaskBatch").addHandler(route.to(Addresses.TASKS_SUBMIT_BATCH, 202, BusRoute::body));
+    builder.getRoute("submitWorkflow").addHandler(route.to(Addresses.TASKS_WORKFLOW, 202, BusRoute::body));
+    builder.getRoute("getTaskGraph").addHandler(route.to(Addresses.TASKS_GRAPH, 200, TasksApi::taskId));
     builder.getRoute("listTasks").addHandler(route.to(Addresses.TASKS_LIST, 200, BusRoute::query));
     builder.getRoute("queue").addHandler(route.to(Addresses.TASKS_QUEUE, 200, request -> new JsonObject()));
     builder.getRoute("getTask").addHandler(route.to(Addresses.TASKS_GET, 200, TasksApi::taskId));
