@@ -193,7 +193,7 @@ public final class TaskVerticle extends VerticleBase {
             .put("buffered", journal.buffered()).put("journalCapacity", journal.capacity())))).completion(),
         bus.localConsumer(Addresses.TASKS_SHUTDOWN, handle(this::shutdown)).completion(),
         bus.<JsonObject>consumer(Addresses.EVENTS_ASSIGNED, m -> wake(m.body())).completion(),
-        bus.<JsonObject>consumer(Addresses.EVENTS_AGENT, m -> agentChanged(m.body())).completion(),
+        bus.<JsonObject>localConsumer(Addresses.EVENTS_AGENT, m -> agentChanged(m.body())).completion(),
         bus.<JsonObject>consumer(Addresses.EVENTS_LIMITS_CHANGED,
             m -> tenantLimits.changed(m.body().getString("tenantId"))).completion(),
         bus.<JsonObject>consumer(Addresses.EVENTS_WAIVERS_CHANGED,
