@@ -66,7 +66,8 @@ public enum ConfigKey {
   DB_USER("db.user", Kind.text(), false, "database user"),
   DB_PASSWORD("db.password", Kind.secret(), false, "database password (environment only; never logged)"),
   DB_POOL_SIZE("db.poolSize", Kind.integer(0, 100), false,
-      "connections per verticle pool (five pools per node, beside the schedules' pool of at most 4); 0: one per core, at least 4 and at most 16"),
+      "connections per verticle pool (five pools per node, beside three small ones: schedules at most 4, callbacks 2, "
+          + "retention 2); 0: one per core, at least 4 and at most 16"),
   DB_CONNECT_TIMEOUT_MS("db.connectTimeoutMs", Kind.integer(100, 60_000), false, "database connect timeout"),
   DB_MAX_WAIT_QUEUE("db.maxWaitQueue", Kind.integer(1, 100_000), false,
       "calls per verticle pool waiting for a connection; more answer 503 overloaded"),
