@@ -212,6 +212,8 @@ public enum ConfigKey {
       "this node's event-bus port; 0 picks a free one (the other nodes learn it through Hazelcast)"),
   CLUSTER_MEMBERS("cluster.members", Kind.text(), false,
       "comma-separated host:port of the nodes' Hazelcast members to join, e.g. arbiter-1:5701,arbiter-2:5701"),
+  CLUSTER_KUBERNETES_SERVICE_DNS("cluster.kubernetesServiceDns", Kind.text(), false,
+      "instead of cluster.members: the DNS name of a headless Kubernetes service whose addresses are the nodes"),
   CONFIG_SCAN_PERIOD_MS("config.scanPeriodMs", Kind.integer(100, 3_600_000), false,
       "how often the conf file is checked for changes");
 

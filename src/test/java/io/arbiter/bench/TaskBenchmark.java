@@ -3,6 +3,7 @@ package io.arbiter.bench;
 import io.arbiter.config.ArbiterConfig;
 import io.arbiter.http.auth.Jwt;
 import io.arbiter.http.auth.Role;
+import io.arbiter.support.Ports;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -210,7 +211,7 @@ public final class TaskBenchmark implements Callable<Integer> {
             nodeCount > 1 ? ", " + nodeCount + " clustered nodes" : "");
         List<String> members = new ArrayList<>();
         for (int i = 0; i < nodeCount; i++) {
-          members.add("127.0.0.1:" + ArbiterProcess.freePort());
+          members.add("127.0.0.1:" + Ports.free());
         }
         String secret = ArbiterProcess.randomSecret(48);
         server = ArbiterProcess.start(jar, serverJavaOptions, Duration.ofSeconds(120),

@@ -4,11 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.arbiter.support.Http;
 import io.arbiter.support.NodeAgent;
+import io.arbiter.support.Ports;
 import io.arbiter.support.TestApp;
 import io.vertx.core.json.JsonObject;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -43,13 +41,6 @@ class NodeLossTest {
     }
   }
 
-  private static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
 
   private static Map<String, Object> node(int port, String members, Map<String, Object> more) {
     Map<String, Object> settings = new HashMap<>(Map.of("cluster.enabled", "true", "cluster.host", "127.0.0.1",
@@ -75,8 +66,8 @@ class NodeLossTest {
   void agentMovesToTheOtherNode() {
     assertThat(NodeAgent.EXAMPLE.resolve("node_modules/@vertx/eventbus-bridge-client.js"))
         .as("the example's dependencies are installed: run npm ci in %s (.ci/run does)", NodeAgent.EXAMPLE).exists();
-    int portA = freePort();
-    int portB = freePort();
+    int portA = Ports.free();
+    int portB = Ports.free();
     String members = "127.0.0.1:" + portA + ",127.0.0.1:" + portB;
     a = TestApp.start(node(portA, members, Map.of()));
     b = TestApp.start(node(portB, members, Map.of("db.url", a.dbUrl())));
