@@ -128,4 +128,12 @@ class ResultGatesTest {
         .isEqualTo(new JsonObject().put("maxFiles", 3).put("maxLoc", 500));
     assertThat(TenantLimits.NONE.effectiveBudget(new JsonObject())).isEqualTo(new JsonObject());
   }
+
+  @Test
+  @DisplayName("a task without a queue time-out gets its tenant's default, else the setting's")
+  void tenantQueueTimeoutComesBeforeTheSetting() {
+    assertThat(new TenantLimits(null, null, null, List.of(), 800L).queueTimeoutDefault(60_000)).isEqualTo(800);
+    assertThat(TenantLimits.NONE.queueTimeoutDefault(60_000)).isEqualTo(60_000);
+    assertThat(TenantLimits.NONE.queueTimeoutDefault(0)).as("no default at all").isZero();
+  }
 }

@@ -13,6 +13,7 @@ import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -29,7 +30,7 @@ class TenantQueueTimeoutTest {
 
   @BeforeAll
   static void boot() {
-    app = TestApp.start(Map.of("tasks.defaultQueueTimeoutMs", CONFIGURED));
+    app = TestApp.start(Map.of("tasks.defaultQueueTimeoutMs", CONFIGURED, "schedules.pollIntervalMs", 100));
     http = app.http();
   }
 
@@ -117,6 +118,24 @@ class TenantQueueTimeoutTest {
 
     assertThat(putLimits(tenant, new JsonObject()).status()).isEqualTo(200);
     assertThat(task(tenant, submit(tenant, ghost())).getLong("queueTimeoutMs")).isEqualTo(CONFIGURED);
+  }
+
+  @Test
+  @DisplayName("a task a schedule fires gets the tenant's default too")
+  void scheduledTasksGetTheDefault() {
+    String tenant = "qt-schedule";
+    assertThat(putLimits(tenant, new JsonObject().put("defaultQueueTimeoutMs", 90_000)).status()).isEqualTo(200);
+    Http.Reply created = http.post("/api/v1/schedules", app.tokens().admin(tenant), new JsonObject()
+        .put("name", "ghostly").put("cron", "* * * * *").put("timeZone", "UTC").put("template", ghost()));
+    assertThat(created.status()).as(created.toString()).isEqualTo(201);
+    UUID schedule = UUID.fromString(created.json().getString("id"));
+    app.sql("UPDATE schedules SET next_run_at = date_trunc('minute', now()) WHERE id = $1", schedule);
+
+    TestApp.eventually(Duration.ofSeconds(10), "the schedule fires", () -> app.sql(
+        "SELECT 1 FROM schedule_runs WHERE schedule_id = $1 AND task_id IS NOT NULL", schedule).size() == 1);
+    UUID fired = app.sql("SELECT task_id FROM schedule_runs WHERE schedule_id = $1", schedule).iterator().next()
+        .getUUID(0);
+    assertThat(task(tenant, fired.toString()).getLong("queueTimeoutMs")).isEqualTo(90_000);
   }
 
   @Test
