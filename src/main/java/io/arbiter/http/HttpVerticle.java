@@ -15,6 +15,7 @@ import io.arbiter.http.auth.AuthFailures;
 import io.arbiter.http.auth.Jwt;
 import io.arbiter.http.bridge.AgentBridge;
 import io.arbiter.http.health.HealthRoutes;
+import io.arbiter.http.mcp.McpEndpoint;
 import io.arbiter.http.stream.StreamHub;
 import io.arbiter.http.stream.StreamRoutes;
 import io.arbiter.http.stream.StreamTickets;
@@ -49,7 +50,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * HTTP ingress: REST under {@code /api/v1} built from the OpenAPI contract (validated by vertx-openapi, JWT checked,
  * roles from the contract's {@code x-arbiter-roles}), health under {@code /health}, Prometheus at {@code /metrics},
- * the live streams, the dashboard, and the agents' event-bus bridge at {@code /eventbus} ({@link AgentBridge}).
+ * the live streams, the dashboard, the agents' event-bus bridge at {@code /eventbus} ({@link AgentBridge}), and the MCP
+ * server at {@code /mcp} ({@link McpEndpoint}).
  * It talks to the domain verticles only over the event bus.
  */
 public final class HttpVerticle extends VerticleBase {
@@ -143,6 +145,8 @@ public final class HttpVerticle extends VerticleBase {
         .putHeader("Content-Type", "application/yaml").end(contractText));
     root.route("/api/v1/*").handler(authenticateFirst(JWTAuthHandler.create(jwt), authFailures));
     root.route("/api/v1/*").handler(rateLimits);
+    root.route(McpEndpoint.PATH).handler(authenticateFirst(JWTAuthHandler.create(jwt), authFailures));
+    root.route(McpEndpoint.PATH).handler(rateLimits);
     root.route().handler(admission);
     StreamRoutes.mount(root, jwt, streams, streamsPerCaller, streamTickets);
     this.bridge = bridge;
@@ -150,6 +154,7 @@ public final class HttpVerticle extends VerticleBase {
     root.route().handler(new BodyDeadline(vertx, config.http().bodyTimeoutMs()));
     root.route().handler(BodyHandler.create(false).setBodyLimit(config.http().bodyLimitBytes()));
     HealthRoutes.mount(vertx, root);
+    McpEndpoint.mount(vertx, root, contract, config.http().requestTimeoutMs());
     root.get("/").handler(rc -> rc.redirect("/dashboard/"));
     root.get("/dashboard").handler(rc -> {
       if (rc.request().path().endsWith("/")) {

@@ -116,7 +116,7 @@ public final class Problems implements Handler<RoutingContext> {
   }
 
   /** A contract violation: 415 for a body in another format, else 400 naming the field. */
-  private static ArbiterException validation(ValidatorException invalid) {
+  public static ArbiterException validation(ValidatorException invalid) {
     if (invalid.type() == ValidatorErrorType.UNSUPPORTED_VALUE_FORMAT && invalid.getMessage().contains("body")) {
       return Failure.UNSUPPORTED_MEDIA_TYPE.exception("the request body must be application/json");
     }

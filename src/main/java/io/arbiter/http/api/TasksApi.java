@@ -46,7 +46,7 @@ public final class TasksApi {
         TasksApi::agentBatch));
   }
 
-  private static JsonObject submission(ValidatedRequest request) {
+  public static JsonObject submission(ValidatedRequest request) {
     JsonObject body = BusRoute.body(request).copy();
     RequestParameter key = request.getHeaders().get("Idempotency-Key");
     if (key != null && !key.isNull()) {
@@ -55,7 +55,7 @@ public final class TasksApi {
     return body;
   }
 
-  private static JsonObject taskId(ValidatedRequest request) {
+  public static JsonObject taskId(ValidatedRequest request) {
     return new JsonObject().put("id", BusRoute.path(request, "taskId"));
   }
 
@@ -64,7 +64,7 @@ public final class TasksApi {
     return wait == null ? 0 : ((Number) wait).intValue();
   }
 
-  private static JsonObject claim(ValidatedRequest request) {
+  public static JsonObject claim(ValidatedRequest request) {
     Object max = BusRoute.queryValue(request, "max");
     return new JsonObject().put("agentId", BusRoute.path(request, "id")).put("wait", wait(request))
         .put("max", max == null ? 1 : ((Number) max).intValue())
@@ -72,7 +72,7 @@ public final class TasksApi {
   }
 
   /** A result, and how many of its next tasks the agent takes with it. */
-  private static JsonObject result(ValidatedRequest request) {
+  public static JsonObject result(ValidatedRequest request) {
     Object next = BusRoute.queryValue(request, "next");
     JsonObject call = agentCall(request);
     return next == null ? call : call.put("next", ((Number) next).intValue());
@@ -84,7 +84,7 @@ public final class TasksApi {
   }
 
   /** The agent's report on one task: its body plus whose and which task it is. */
-  private static JsonObject agentCall(ValidatedRequest request) {
+  public static JsonObject agentCall(ValidatedRequest request) {
     return BusRoute.body(request).copy().put("agentId", BusRoute.path(request, "id"))
         .put("taskId", BusRoute.path(request, "taskId"));
   }

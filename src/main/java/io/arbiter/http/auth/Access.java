@@ -104,31 +104,41 @@ public final class Access implements Handler<RoutingContext> {
       rc.fail(e);
       return;
     }
+    rc.put(CONTEXT_KEY, ctx);
+    try {
+      authorize(ctx, rc.get(RouterBuilder.KEY_META_DATA_VALIDATED_REQUEST));
+    } catch (ArbiterException e) {
+      rc.fail(e);
+      return;
+    }
+    rc.next();
+  }
+
+  /**
+   * Whether {@code ctx} may call the operation with {@code request} (validated against the contract): fails
+   * {@link Failure#FORBIDDEN} for a role not allowed, an agent acting as another, or an agent changing what only an
+   * operator or admin may. Transports other than REST (the MCP tools) call it with the request they validated.
+   */
+  public void authorize(RequestContext ctx, ValidatedRequest request) {
     List<String> roleNames = List.of(ctx.role().split(","));
-    String subject = ctx.subject();
     Set<Role> held = roleNames.stream().map(Role::fromWire).flatMap(java.util.Optional::stream)
         .collect(Collectors.toCollection(() -> EnumSet.noneOf(Role.class)));
-    rc.put(CONTEXT_KEY, ctx);
     held.retainAll(allowed);
     if (held.isEmpty()) {
-      rc.fail(Failure.FORBIDDEN.exception("role " + String.join(",", roleNames) + " may not " + operationId));
-      return;
+      throw Failure.FORBIDDEN.exception("role " + String.join(",", roleNames) + " may not " + operationId);
     }
-    if (self != null && held.equals(EnumSet.of(Role.AGENT)) && !subject.equals(selfValue(rc))) {
-      rc.fail(Failure.FORBIDDEN.exception("an agent may act only as itself"));
-      return;
+    if (self != null && held.equals(EnumSet.of(Role.AGENT)) && !ctx.subject().equals(selfValue(request))) {
+      throw Failure.FORBIDDEN.exception("an agent may act only as itself");
     }
     if (agentFields != null && held.equals(EnumSet.of(Role.AGENT))) {
-      JsonObject body = body(rc);
+      JsonObject body = body(request);
       List<String> refused = body == null ? List.of()
           : body.fieldNames().stream().filter(f -> !agentFields.contains(f)).sorted().toList();
       if (!refused.isEmpty()) {
-        rc.fail(Failure.FORBIDDEN.exception("an agent may change only " + String.join(", ", agentFields.stream()
-            .sorted().toList()) + " of itself; " + String.join(", ", refused) + " are changed by an operator or admin"));
-        return;
+        throw Failure.FORBIDDEN.exception("an agent may change only " + String.join(", ", agentFields.stream()
+            .sorted().toList()) + " of itself; " + String.join(", ", refused) + " are changed by an operator or admin");
       }
     }
-    rc.next();
   }
 
   private static List<String> roles(JsonObject principal) {
@@ -139,8 +149,7 @@ public final class Access implements Handler<RoutingContext> {
     return roles == null ? List.of() : List.of(roles.toString());
   }
 
-  private String selfValue(RoutingContext rc) {
-    ValidatedRequest request = rc.get(RouterBuilder.KEY_META_DATA_VALIDATED_REQUEST);
+  private String selfValue(ValidatedRequest request) {
     String[] where = self.split("\\.", 2);
     if (request == null) {
       return null;
@@ -149,12 +158,11 @@ public final class Access implements Handler<RoutingContext> {
       var param = request.getPathParameters().get(where[1]);
       return param == null ? null : param.getString();
     }
-    JsonObject body = body(rc);
+    JsonObject body = body(request);
     return body == null ? null : body.getString(where[1]);
   }
 
-  private static JsonObject body(RoutingContext rc) {
-    ValidatedRequest request = rc.get(RouterBuilder.KEY_META_DATA_VALIDATED_REQUEST);
+  private static JsonObject body(ValidatedRequest request) {
     return request == null || request.getBody() == null || request.getBody().isNull() ? null
         : request.getBody().getJsonObject();
   }
