@@ -260,4 +260,20 @@ class McpTest {
     assertThat(anonymous.header("Content-Type")).isEqualTo("application/problem+json");
     assertThat(stream.status()).isEqualTo(405);
   }
+
+  @Test
+  @DisplayName("a message over http.bodyLimitBytes answers 413, and a body that is not JSON-RPC 400, before any tool")
+  void boundsTheMessage() {
+    String token = app.tokens().of(TENANT, Role.SUBMITTER, "submitter");
+    JsonObject huge = new JsonObject().put("jsonrpc", "2.0").put("id", 1).put("method", "tools/call")
+        .put("params", new JsonObject().put("name", "submit_task").put("arguments", new JsonObject().put("type", "x")
+            .put("payload", "x".repeat(2_100_000))));
+
+    Http.Reply tooLarge = http.send(HttpMethod.POST, "/mcp", token, "application/json", huge.toBuffer());
+    Http.Reply garbled = http.send(HttpMethod.POST, "/mcp", token, "application/json", Buffer.buffer("[1, 2"));
+
+    assertThat(tooLarge.status()).as(tooLarge.toString()).isEqualTo(413);
+    assertThat(garbled.status()).as(garbled.toString()).isEqualTo(400);
+    assertThat(http.get("/api/v1/tasks?type=x", app.tokens().admin(TENANT)).json().getJsonArray("items")).isEmpty();
+  }
 }
