@@ -199,6 +199,7 @@ class McpTest {
     assertThat(problem.getInteger("status")).isEqualTo(403);
     assertThat(problem.getInteger("code")).isNotNull();
     assertThat(problem.getString("detail")).isEqualTo("an agent may act only as itself");
+    assertThat(problem.getString("correlationId")).isNotBlank();
     TestApp.eventually(Duration.ofSeconds(5), "the refusal is audited", () -> app.sql(
         "SELECT 1 FROM audit_log WHERE action = 'access.denied' AND actor_sub = 'honest' AND target = 'MCP claim_task'")
         .size() == 1);

@@ -80,12 +80,14 @@ public final class McpEndpoint {
         tool.self() == null ? Set.of() : Set.of(tool.self())));
     McpSchema.Tool definition = McpSchema.Tool.builder().name(tool.name()).description(tool.description())
         .inputSchema(schema).build();
-    return new McpStatelessServerFeatures.AsyncToolSpecification(definition, (context, request) ->
-        Mono.fromCompletionStage(calls.call(tool, caller(context), request.arguments())
-            .map(answer -> McpSchema.CallToolResult.builder().structuredContent(map(answer))
-                .addTextContent(answer.encode()).build())
-            .recover(e -> Future.succeededFuture(error(e)))
-            .toCompletionStage()));
+    return new McpStatelessServerFeatures.AsyncToolSpecification(definition, (context, request) -> {
+      RequestContext caller = caller(context);
+      return Mono.fromCompletionStage(calls.call(tool, caller, request.arguments())
+          .map(answer -> McpSchema.CallToolResult.builder().structuredContent(map(answer))
+              .addTextContent(answer.encode()).build())
+          .recover(e -> Future.succeededFuture(error(e, caller)))
+          .toCompletionStage());
+    });
   }
 
   private McpStatelessServerFeatures.AsyncResourceTemplateSpecification resource(String uri, String name, Tool read) {
@@ -113,8 +115,9 @@ public final class McpEndpoint {
     return (RequestContext) context.get(VertxStatelessTransport.CALLER);
   }
 
-  private McpSchema.CallToolResult error(Throwable e) {
-    JsonObject problem = problem(e);
+  /** The problem body REST would answer, with the request's correlation id, as a tool error. */
+  private McpSchema.CallToolResult error(Throwable e, RequestContext caller) {
+    JsonObject problem = problem(e).put("correlationId", caller.correlationId());
     return McpSchema.CallToolResult.builder().isError(true).structuredContent(map(problem))
         .addTextContent(problem.encode()).build();
   }
