@@ -166,6 +166,10 @@ class McpTest {
     assertThat(task.getString("state")).isEqualTo("succeeded");
     assertThat(task.getJsonObject("result").getBoolean("ok")).isTrue();
     assertThat(history(viaMcp)).isEqualTo(history(viaRest));
+    JsonObject decision = call(client(app.tokens().of(TENANT, Role.SUBMITTER, "submitter")), "explain_routing",
+        new JsonObject().put("taskId", viaMcp));
+    assertThat(decision.getString("agentId")).isEqualTo("mcp-worker");
+    assertThat(decision.getString("rationale")).isNotBlank();
     TestApp.eventually(Duration.ofSeconds(5), "both tasks' transitions are audited",
         () -> audit(viaMcp).size() == audit(viaRest).size() && audit(viaMcp).size() >= 4);
     assertThat(audit(viaMcp)).isEqualTo(audit(viaRest).stream().map(a -> a.replace("rest-worker", "mcp-worker"))
