@@ -19,11 +19,12 @@ export class Charts {
     const color = (name) => style.getPropertyValue(name).trim() || '#888';
     const axes = [{ stroke: color('--muted'), grid: { stroke: color('--line') } },
       { stroke: color('--muted'), grid: { stroke: color('--line') } }];
+    const lastMinutes = { x: { time: true, range: () => { const now = Date.now() / 1000; return [now - WINDOW_S, now]; } } };
     const width = Math.max(280, Math.floor((container.clientWidth - 40) / 2));
-    this.throughput = new uPlot({ title: 'Finished per 10 s', width, height: 180, axes,
+    this.throughput = new uPlot({ title: 'Finished per 10 s', width, height: 180, axes, scales: lastMinutes,
       series: [{}, { label: 'finished', stroke: color('--ok'), fill: 'rgba(63, 185, 80, .15)' }] },
     [[], []], throughput);
-    this.depthPlot = new uPlot({ title: 'Queue depth', width, height: 180, axes,
+    this.depthPlot = new uPlot({ title: 'Queue depth', width, height: 180, axes, scales: lastMinutes,
       series: [{}, { label: 'queued', stroke: color('--accent') }, { label: 'in flight', stroke: color('--warn') }] },
     [[], [], []], depth);
     this.timer = setInterval(() => this.draw(), 5000);

@@ -14,6 +14,10 @@ const agentLink = (id) => (id ? h('a', { href: '#/agents/' + encodeURIComponent(
 const stateCell = (state) => h('td', { class: 'state ' + state }, state);
 const failure = (e) => h('p', { class: 'notice error', role: 'alert' }, e.message);
 
+function fill(element, ...children) {
+  element.replaceChildren(...children.filter((child) => child !== null && child !== undefined && child !== false));
+}
+
 function debounce(fn, ms) {
   let timer = null;
   return () => { clearTimeout(timer); timer = setTimeout(fn, ms); };
@@ -180,7 +184,7 @@ function task(main, id) {
         act(`Requeue dead task ${t.id} with a fresh set of attempts?`, 'requeue') }, 'Requeue'));
     }
     const transitions = history.items || history;
-    main.replaceChildren(
+    fill(main,
       section('Task', { class: 'wide', id: 'task-summary' },
         h('dl', { class: 'facts' },
           h('dt', {}, 'id'), h('dd', { class: 'mono' }, t.id),
@@ -199,9 +203,9 @@ function task(main, id) {
           h('div', { class: 'muted' }, `${time(tr.at)} · attempt ${tr.attempt}${tr.agentId ? ' · ' + tr.agentId : ''}`),
           tr.reason ? h('div', {}, tr.reason) : null)))),
       section('Routing decision', { class: 'half', id: 'decision' }, decisionView(decision)),
-      section('Result', { class: 'half', id: 'result' },
-        t.result === undefined && t.error === undefined ? h('p', { class: 'muted' }, 'No result yet.') : null,
-        t.result !== undefined ? json(t.result) : null,
+      section('Result', { class: 'wide', id: 'result' },
+        t.result == null && t.error == null ? h('p', { class: 'muted' }, 'No result yet.') : null,
+        t.result != null ? json(t.result) : null,
         t.error !== undefined && t.error !== null ? [h('h3', {}, 'Error'), json(t.error)] : null),
       t.parents && t.parents.length ? section('Parents', { id: 'parents' }, table(['task', 'state', 'result'], t.parents,
         (p) => h('tr', {}, h('td', { class: 'id' }, taskLink(p.id || p.taskId)), stateCell(p.state), h('td', {}, json(p.result))))) : null,
@@ -284,7 +288,7 @@ function agent(main, id) {
     }
     const p = a.performance || {};
     const caps = a.capabilities || {};
-    main.replaceChildren(
+    fill(main,
       section('Agent ' + a.id, { class: 'wide', id: 'agent-summary' }, h('dl', { class: 'facts' },
         h('dt', {}, 'name'), h('dd', {}, a.name),
         h('dt', {}, 'model family'), h('dd', {}, a.modelFamily || '—'),
@@ -332,7 +336,7 @@ function audit(main) {
     verdict.replaceChildren(h('p', {}, 'Verifying…'));
     try {
       const r = await api('/api/v1/audit/verify');
-      verdict.replaceChildren(r.ok
+      fill(verdict, r.ok
         ? h('p', { class: 'notice ok', 'data-ok': 'true' }, `Chain intact: ${r.checked} records checked, last id ${r.lastId ?? '—'}.`)
         : h('p', { class: 'notice error', 'data-ok': 'false' }, `Chain broken at record ${r.brokenId}: ${r.reason}.`),
         r.checkpoint ? h('p', { class: 'muted' }, 'From archive checkpoint: ' + JSON.stringify(r.checkpoint)) : null);
