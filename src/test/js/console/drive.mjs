@@ -1,10 +1,12 @@
 // Drives Arbiter's /console in Debian's headless Chromium (playwright-core, no bundled browser), as an admin:
 // signs in through the dialog (the token never in the URL nor in localStorage), submits a task on the overview and
 // prints "SUBMITTED <id>" so the Java test's agent runs it, waits until the live stream shows it succeeded, finds the
-// dead task DEAD_TASK by id, reads its decision and timeline, requeues it (confirming), drains SPARE_AGENT, verifies
-// the audit chain, creates and revokes a waiver ("WAIVER <id>"), signs out, and prints "DONE". Each view is saved
+// dead task DEAD_TASK by id, reads its decision and timeline, requeues it (confirming), reads why WAITING_TASK waits
+// and cancels it, drains SPARE_AGENT, verifies the audit chain, creates and revokes a waiver ("WAIVER <id>"), signs
+// out, signs in again as an auditor (AUDITOR_TOKEN), who is offered no action, and prints "DONE". Each view is saved
 // as SHOTS/<view>.png. It fails when the page comes without its Content-Security-Policy or breaks it.
-// Env: BASE_URL, TOKEN, SHOTS (a directory), CHROMIUM (default /usr/bin/chromium), TASK_TYPE, DEAD_TASK, SPARE_AGENT.
+// Env: BASE_URL, TOKEN, AUDITOR_TOKEN, SHOTS (a directory), CHROMIUM (default /usr/bin/chromium), TASK_TYPE,
+// DEAD_TASK, WAITING_TASK, SPARE_AGENT.
 import { chromium } from 'playwright-core';
 
 const env = process.env;
@@ -83,6 +85,19 @@ try {
   await page.waitForFunction(() => document.getElementById('timeline').textContent.includes('dead → queued'),
     null, { timeout });
 
+  await page.click('nav a[data-view="tasks"]');
+  await page.waitForSelector('#search-id', { timeout });
+  await page.fill('#search-id', env.WAITING_TASK);
+  await page.press('#search-id', 'Enter');
+  await page.waitForSelector('#task-state.queued', { timeout });
+  await page.waitForSelector('#waiting', { timeout });
+  await shot(page, 'task-waiting');
+  await page.click('#cancel-task');
+  await page.waitForSelector('#confirm[open]', { timeout });
+  await page.click('#confirm-yes');
+  await page.waitForSelector('#task-state.canceled', { timeout });
+  check(await page.$('#cancel-task') === null, 'a canceled task still offers to be canceled');
+
   await page.click('nav a[data-view="agents"]');
   await page.waitForSelector(`#agent-list tr[data-agent="${env.SPARE_AGENT}"]`, { timeout });
   await shot(page, 'agents');
@@ -115,6 +130,23 @@ try {
   await page.click('#signout');
   await page.waitForSelector('#signin[open]', { timeout });
   check(await page.evaluate(() => sessionStorage.length === 0), 'signing out left the token in sessionStorage');
+
+  await page.fill('#token', env.AUDITOR_TOKEN);
+  await page.press('#token', 'Enter');
+  await page.waitForSelector('#live.on', { timeout });
+  await page.click('nav a[data-view="overview"]');
+  await page.waitForSelector('#agents tbody tr', { timeout });
+  check(await page.$('#submit') === null, 'an auditor is offered the submission form');
+  await page.click('nav a[data-view="audit"]');
+  await page.waitForSelector('#waiver-list', { timeout });
+  check(await page.$('#waiver-form') === null && await page.$('button.revoke') === null,
+    'an auditor is offered to create or revoke waivers');
+  await page.click('#verify-chain');
+  await page.waitForSelector('#verify-result [data-ok="true"]', { timeout });
+  await page.goto(`${base}/console/#/tasks/${env.DEAD_TASK}`);
+  await page.waitForSelector('#task-state', { timeout });
+  check(await page.$('#cancel-task') === null && await page.$('#requeue-task') === null,
+    'an auditor is offered task actions');
   check(violations.length === 0, `the page broke its Content-Security-Policy: ${violations.join('; ')}`);
   console.log('DONE');
 } finally {

@@ -238,7 +238,7 @@ function decisionView(d) {
   const parts = [];
   if (d.waiting) {
     parts.push(h('p', { id: 'waiting' }, h('strong', {}, 'Waiting: '), d.waiting.reason || ''),
-      d.waiting.unroutable ? h('p', { class: 'error' }, d.waiting.unroutable) : null,
+      d.waiting.unroutable && d.waiting.unroutable !== d.waiting.reason ? h('p', { class: 'error' }, d.waiting.unroutable) : null,
       d.waiting.agents && d.waiting.agents.length ? table(['agent', 'status', 'why'], d.waiting.agents,
         (a) => h('tr', {}, h('td', {}, agentLink(a.agentId)), h('td', { class: 'status ' + a.status }, a.status),
           h('td', {}, a.reason))) : null);

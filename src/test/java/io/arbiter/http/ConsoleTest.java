@@ -39,7 +39,8 @@ class ConsoleTest {
 
   @Test
   @DisplayName("signs in, watches a task submitted on the page finish live, requeues a dead task found by id, "
-      + "drains an agent, verifies the chain, creates and revokes a waiver, and signs out")
+      + "cancels a waiting one, drains an agent, verifies the chain, creates and revokes a waiver, signs out; "
+      + "an auditor is offered no action")
   void operatorWorksThroughTheConsole() throws Exception {
     assertThat(DRIVER.resolve("node_modules/playwright-core")).as(
         "playwright-core is installed: run npm ci in %s (.ci/run does)", DRIVER).exists();
@@ -47,6 +48,8 @@ class ConsoleTest {
     try (TestApp app = TestApp.start(Map.of("routing.pollIntervalMs", 100, "tasks.claimPollMs", 100))) {
       String admin = app.tokens().of(TENANT, Role.ADMIN, "console-admin");
       String dead = deadTask(app, admin);
+      String waiting = app.http().post("/api/v1/tasks", admin, new JsonObject().put("type", "summary"))
+          .json().getString("id");
       AgentClient worker = new AgentClient(app, TENANT, "worker");
       assertThat(worker.register(TYPE, 2).status()).isEqualTo(201);
       assertThat(app.http().post("/api/v1/agents", admin, Agents.registration("spare", "translation")).status())
@@ -57,8 +60,9 @@ class ConsoleTest {
       ProcessBuilder builder = new ProcessBuilder("node", "drive.mjs").directory(DRIVER.toFile())
           .redirectError(ProcessBuilder.Redirect.INHERIT);
       builder.environment().putAll(Map.of("BASE_URL", "http://127.0.0.1:" + app.arbiter().port(),
-          "TOKEN", admin, "SHOTS", SHOTS.toAbsolutePath().toString(), "CHROMIUM", CHROMIUM, "TASK_TYPE", TYPE,
-          "DEAD_TASK", dead, "SPARE_AGENT", "spare"));
+          "TOKEN", admin, "AUDITOR_TOKEN", app.tokens().of(TENANT, Role.AUDITOR, "console-auditor"),
+          "SHOTS", SHOTS.toAbsolutePath().toString(), "CHROMIUM", CHROMIUM, "TASK_TYPE", TYPE,
+          "DEAD_TASK", dead, "WAITING_TASK", waiting, "SPARE_AGENT", "spare"));
       Process node = builder.start();
       node.getOutputStream().close();
       try {
@@ -72,13 +76,14 @@ class ConsoleTest {
 
         assertThat(app.http().get("/api/v1/tasks/" + submitted, admin).json().getString("state")).isEqualTo("succeeded");
         assertThat(app.http().get("/api/v1/tasks/" + dead + "/history", admin).text()).contains("\"from\":\"dead\"");
+        assertThat(app.http().get("/api/v1/tasks/" + waiting, admin).json().getString("state")).isEqualTo("canceled");
         JsonObject revoked = app.http().get("/api/v1/waivers/" + waiver, admin).json();
         assertThat(revoked.getBoolean("active")).as(revoked.encode()).isFalse();
         assertThat(revoked.getString("revokedBy")).as(revoked.encode()).isEqualTo("console-admin");
         assertThat(app.http().get("/api/v1/agents/spare", admin).json().getString("status"))
             .isIn("draining", "offline");
-        for (String view : List.of("sign-in", "overview", "overview-dark", "tasks", "task", "agents", "agent",
-            "audit")) {
+        for (String view : List.of("sign-in", "overview", "overview-dark", "tasks", "task", "task-waiting", "agents",
+            "agent", "audit")) {
           assertThat(Files.size(SHOTS.resolve(view + ".png"))).as("the screenshot of " + view).isPositive();
         }
       } finally {
