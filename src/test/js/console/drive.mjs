@@ -1,7 +1,7 @@
 // Drives Arbiter's /console in Debian's headless Chromium (playwright-core, no bundled browser), as an admin:
 // signs in through the dialog (the token never in the URL nor in localStorage), submits a task on the overview and
 // prints "SUBMITTED <id>" so the Java test's agent runs it, waits until the live stream shows it succeeded, finds the
-// dead task DEAD_TASK by id, reads its decision and timeline, requeues it (confirming), reads why WAITING_TASK waits
+// twelve queued backlog tasks ten at a time, the dead task DEAD_TASK by id, reads its decision and timeline, requeues it (confirming), reads why WAITING_TASK waits
 // and cancels it, drains SPARE_AGENT, verifies the audit chain, creates and revokes a waiver ("WAIVER <id>"), signs
 // out, signs in again as an auditor (AUDITOR_TOKEN), who is offered no action, and prints "DONE". Each view is saved
 // as SHOTS/<view>.png. It fails when the page comes without its Content-Security-Policy or breaks it.
@@ -71,6 +71,17 @@ try {
   await page.click('#task-filter button');
   await page.waitForSelector(`#task-list tr[data-task="${env.DEAD_TASK}"]`, { timeout });
   await shot(page, 'tasks');
+  await page.selectOption('#filter-state', 'queued');
+  await page.fill('#filter-type', 'backlog');
+  await page.selectOption('#page-size', '10');
+  await page.click('#task-filter button');
+  await page.waitForFunction(() => document.querySelectorAll('#task-list tbody tr').length === 10, null, { timeout });
+  await page.click('#next-page');
+  await page.waitForSelector('#page-number:text("page 2")', { timeout });
+  await page.waitForFunction(() => document.querySelectorAll('#task-list tbody tr').length === 2, null, { timeout });
+  await page.click('#previous-page');
+  await page.waitForSelector('#page-number:text("page 1")', { timeout });
+  await page.waitForFunction(() => document.querySelectorAll('#task-list tbody tr').length === 10, null, { timeout });
   await page.fill('#search-id', env.DEAD_TASK);
   await page.press('#search-id', 'Enter');
   await page.waitForSelector('#task-state.dead', { timeout });

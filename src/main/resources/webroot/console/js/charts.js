@@ -25,7 +25,8 @@ export class Charts {
       series: [{}, { label: 'finished', stroke: color('--ok'), fill: 'rgba(63, 185, 80, .15)' }] },
     [[], []], throughput);
     this.depthPlot = new uPlot({ title: 'Queue depth', width, height: 180, axes, scales: lastMinutes,
-      series: [{}, { label: 'queued', stroke: color('--accent') }, { label: 'in flight', stroke: color('--warn') }] },
+      series: [{}, { label: 'queued', stroke: color('--accent'), points: { show: true } },
+        { label: 'in flight', stroke: color('--warn'), points: { show: true } }] },
     [[], [], []], depth);
     this.timer = setInterval(() => this.draw(), 5000);
     this.draw();

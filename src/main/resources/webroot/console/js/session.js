@@ -101,7 +101,10 @@ export class LiveStream {
     source.onopen = () => this.onState('live');
     source.onmessage = deliver;
     EVENT_TYPES.forEach((type) => source.addEventListener(type, deliver));
-    source.addEventListener('expired', () => { this.close(); this.onState('offline'); });
+    source.addEventListener('expired', () => {
+      this.close();
+      window.dispatchEvent(new Event('arbiter:unauthorized'));
+    });
     source.onerror = () => {
       if (this.source !== source) return;
       source.close();

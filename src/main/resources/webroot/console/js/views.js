@@ -120,9 +120,12 @@ function tasks(main) {
     STATES.map((s) => h('option', { value: s, selected: params.get('state') === s }, s)));
   const type = h('input', { id: 'filter-type', value: params.get('type') || '', placeholder: 'e.g. code-editing' });
   const search = h('input', { id: 'search-id', placeholder: 'task id', spellcheck: false, size: 38 });
+  const size = h('select', { id: 'page-size' }, [10, 25, 50, 100].map((n) =>
+    h('option', { value: n, selected: Number(params.get('limit') || 25) === n }, n)));
   const results = h('div', { id: 'task-results' });
   const cursors = [null];
   let page = 0;
+  let latest = 0;
 
   main.append(section('Tasks', { class: 'wide' },
     h('form', { class: 'bar', id: 'find-task', role: 'search', onsubmit: (e) => {
@@ -131,17 +134,20 @@ function tasks(main) {
       if (id) location.hash = '#/tasks/' + encodeURIComponent(id);
     } }, h('label', {}, 'Find by id', search), h('button', { type: 'submit' }, 'Open')),
     h('form', { class: 'bar', id: 'task-filter', onsubmit: (e) => { e.preventDefault(); cursors.length = 1; page = 0; load(); } },
-      h('label', {}, 'State', state), h('label', {}, 'Type', type), h('button', { type: 'submit' }, 'Filter')),
+      h('label', {}, 'State', state), h('label', {}, 'Type', type), h('label', {}, 'Per page', size),
+      h('button', { type: 'submit' }, 'Filter')),
     results));
 
   async function load() {
-    const query = new URLSearchParams({ limit: '25' });
+    const query = new URLSearchParams({ limit: size.value });
     if (state.value) query.set('state', state.value);
     if (type.value.trim()) query.set('type', type.value.trim());
     sessionStorage.setItem('arbiter.console.taskFilter', query.toString());
     if (cursors[page]) query.set('cursor', cursors[page]);
+    const asked = ++latest;
     try {
       const result = await api('/api/v1/tasks?' + query);
+      if (asked !== latest) return;
       cursors[page + 1] = result.nextCursor;
       results.replaceChildren(
         result.items.length === 0 ? h('p', { class: 'muted' }, 'No tasks match.') :
@@ -150,14 +156,17 @@ function tasks(main) {
               h('td', {}, t.priority), stateCell(t.state), h('td', {}, t.attempt), h('td', {}, agentLink(t.assignedAgentId)),
               h('td', {}, time(t.createdAt)), h('td', {}, time(t.updatedAt))), { id: 'task-list' }),
         h('nav', { class: 'pager', 'aria-label': 'Pages' },
-          h('button', { type: 'button', disabled: page === 0, onclick: () => { page -= 1; load(); } }, 'Previous'),
-          h('span', {}, `page ${page + 1}`),
+          h('button', { type: 'button', id: 'previous-page', disabled: page === 0, onclick: () => { page -= 1; load(); } },
+            'Previous'),
+          h('span', { id: 'page-number' }, `page ${page + 1}`),
           h('button', { type: 'button', id: 'next-page', disabled: !result.nextCursor, onclick: () => { page += 1; load(); } }, 'Next')));
     } catch (e) {
       results.replaceChildren(failure(e));
     }
   }
   load();
+  const reloadFirstPage = debounce(() => { if (page === 0) load(); }, 1000);
+  return { onEvent(event) { if (event.taskId) reloadFirstPage(); } };
 }
 
 function task(main, id) {

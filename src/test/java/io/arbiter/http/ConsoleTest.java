@@ -6,6 +6,7 @@ import io.arbiter.http.auth.Role;
 import io.arbiter.support.AgentClient;
 import io.arbiter.support.Agents;
 import io.arbiter.support.TestApp;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -38,9 +39,9 @@ class ConsoleTest {
   private static final String TYPE = "code-editing";
 
   @Test
-  @DisplayName("signs in, watches a task submitted on the page finish live, requeues a dead task found by id, "
-      + "cancels a waiting one, drains an agent, verifies the chain, creates and revokes a waiver, signs out; "
-      + "an auditor is offered no action")
+  @DisplayName("signs in, watches a task submitted on the page finish live, pages through queued tasks, requeues a "
+      + "dead task found by id, cancels a waiting one, drains an agent, verifies the chain, creates and revokes a "
+      + "waiver, signs out; an auditor is offered no action")
   void operatorWorksThroughTheConsole() throws Exception {
     assertThat(DRIVER.resolve("node_modules/playwright-core")).as(
         "playwright-core is installed: run npm ci in %s (.ci/run does)", DRIVER).exists();
@@ -50,6 +51,12 @@ class ConsoleTest {
       String dead = deadTask(app, admin);
       String waiting = app.http().post("/api/v1/tasks", admin, new JsonObject().put("type", "summary"))
           .json().getString("id");
+      JsonArray backlog = new JsonArray();
+      for (int i = 0; i < 12; i++) {
+        backlog.add(new JsonObject().put("type", "backlog").put("priority", i % 10));
+      }
+      assertThat(app.http().post("/api/v1/task-batches", admin, new JsonObject().put("tasks", backlog)).status())
+          .isEqualTo(202);
       AgentClient worker = new AgentClient(app, TENANT, "worker");
       assertThat(worker.register(TYPE, 2).status()).isEqualTo(201);
       assertThat(app.http().post("/api/v1/agents", admin, Agents.registration("spare", "translation")).status())
