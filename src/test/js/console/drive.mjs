@@ -1,10 +1,12 @@
 // Drives Arbiter's /console in Debian's headless Chromium (playwright-core, no bundled browser), as an admin:
 // signs in through the dialog (the token never in the URL nor in localStorage), submits a task on the overview and
-// prints "SUBMITTED <id>" so the Java test's agent runs it, waits until the live stream shows it succeeded, finds the
-// twelve queued backlog tasks ten at a time, the dead task DEAD_TASK by id, reads its decision and timeline, requeues it (confirming), reads why WAITING_TASK waits
-// and cancels it, drains SPARE_AGENT, verifies the audit chain, creates and revokes a waiver ("WAIVER <id>"), signs
-// out, signs in again as an auditor (AUDITOR_TOKEN), who is offered no action, and prints "DONE". Each view is saved
-// as SHOTS/<view>.png. It fails when the page comes without its Content-Security-Policy or breaks it.
+// prints "SUBMITTED <id>" so the Java test's agent runs it, and waits until the live stream shows it succeeded. On
+// the tasks page it pages through twelve queued backlog tasks ten at a time, opens the dead task DEAD_TASK by id,
+// reads its decision and timeline and requeues it (confirming), reads why WAITING_TASK waits (with its parent and
+// graph) and cancels it. It drains SPARE_AGENT, verifies the audit chain, creates and revokes a waiver (printing
+// "WAIVER <id>"), signs out, signs in again as an auditor (AUDITOR_TOKEN), who is offered no action, and prints
+// "DONE". Each view is saved as SHOTS/<view>.png. It fails when the page comes without its Content-Security-Policy,
+// breaks it, or throws.
 // Env: BASE_URL, TOKEN, AUDITOR_TOKEN, SHOTS (a directory), CHROMIUM (default /usr/bin/chromium), TASK_TYPE,
 // DEAD_TASK, WAITING_TASK, SPARE_AGENT.
 import { chromium } from 'playwright-core';
@@ -102,6 +104,8 @@ try {
   await page.press('#search-id', 'Enter');
   await page.waitForSelector('#task-state.queued', { timeout });
   await page.waitForSelector('#waiting', { timeout });
+  await page.waitForSelector('#parents td.state.succeeded', { timeout });
+  await page.waitForSelector('#graph tr[data-task] td.state.succeeded', { timeout });
   await shot(page, 'task-waiting');
   await page.click('#cancel-task');
   await page.waitForSelector('#confirm[open]', { timeout });

@@ -78,7 +78,7 @@ export async function apiOrNull(path) {
 
 const EVENT_TYPES = ['task.scheduled', 'task.waiting', 'task.queued', 'task.assigned', 'task.running',
   'task.succeeded', 'task.failed', 'task.timed_out', 'task.canceled', 'task.dead', 'task.requeued',
-  'agent.registered', 'agent.updated', 'agent.deregistered', 'agent.online', 'agent.offline'];
+  'task.unroutable', 'task.routable', 'task.purged', 'agent.registered', 'agent.consuming', 'agent.updated', 'agent.deregistered', 'agent.online', 'agent.offline'];
 
 /**
  * The tenant's live events. A ticket serves one connection, so a lost stream reconnects with a fresh one;

@@ -100,8 +100,10 @@ function overview(main) {
   return {
     onEvent(event) {
       if (event.taskId) {
-        const known = tasks.get(event.taskId) || { id: event.taskId, type: event.details.type, priority: event.details.priority };
-        known.state = event.type.slice('task.'.length);
+        const details = event.details || {};
+        const known = tasks.get(event.taskId) || { id: event.taskId, type: details.type, priority: details.priority };
+        const moved = event.type === 'task.requeued' ? 'queued' : event.type.slice('task.'.length);
+        if (STATES.includes(moved)) known.state = moved;
         known.agentId = event.agentId || known.agentId;
         known.updatedAt = event.at;
         tasks.set(event.taskId, known);
@@ -218,9 +220,11 @@ function task(main, id) {
         t.error !== undefined && t.error !== null ? [h('h3', {}, 'Error'), json(t.error)] : null),
       t.parents && t.parents.length ? section('Parents', { id: 'parents' }, table(['task', 'state', 'result'], t.parents,
         (p) => h('tr', {}, h('td', { class: 'id' }, taskLink(p.id || p.taskId)), stateCell(p.state), h('td', {}, json(p.result))))) : null,
-      graph && graph.edges && graph.edges.length ? section('Graph', { id: 'graph' },
-        table(['from', 'to', 'on failure'], graph.edges, (e) => h('tr', {}, h('td', { class: 'id' }, taskLink(e.from)),
-          h('td', { class: 'id' }, taskLink(e.to)), h('td', {}, e.onFailure))),
+      graph && graph.edges && graph.edges.length ? section('Graph', { class: 'half', id: 'graph' },
+        table(['task', 'type', 'state', 'waits for'], graph.nodes, (n) => h('tr', { 'data-task': n.id },
+          h('td', { class: 'id' }, n.id === t.id ? h('strong', {}, n.id) : taskLink(n.id)), h('td', {}, n.type),
+          stateCell(n.state), h('td', { class: 'id' }, graph.edges.filter((e) => e.to === n.id).map((e) =>
+            h('div', {}, taskLink(e.from), e.onFailure ? ` (on failure: ${e.onFailure})` : ''))))),
         graph.truncated ? h('p', { class: 'muted' }, 'Truncated at 200 tasks.') : null) : null,
       callback ? section('Callback', { id: 'callback' }, h('dl', { class: 'facts' },
         ['host', 'state', 'attempts', 'lastStatus', 'lastError', 'lastAttemptAt', 'nextAttemptAt', 'deliveredAt']

@@ -49,8 +49,6 @@ class ConsoleTest {
     try (TestApp app = TestApp.start(Map.of("routing.pollIntervalMs", 100, "tasks.claimPollMs", 100))) {
       String admin = app.tokens().of(TENANT, Role.ADMIN, "console-admin");
       String dead = deadTask(app, admin);
-      String waiting = app.http().post("/api/v1/tasks", admin, new JsonObject().put("type", "summary"))
-          .json().getString("id");
       JsonArray backlog = new JsonArray();
       for (int i = 0; i < 12; i++) {
         backlog.add(new JsonObject().put("type", "backlog").put("priority", i % 10));
@@ -64,6 +62,7 @@ class ConsoleTest {
       Files.createDirectories(SHOTS);
       AtomicBoolean working = new AtomicBoolean(true);
       CompletableFuture<Void> work = CompletableFuture.runAsync(() -> runEverything(worker, working));
+      String waiting = waitingChild(app, admin);
       ProcessBuilder builder = new ProcessBuilder("node", "drive.mjs").directory(DRIVER.toFile())
           .redirectError(ProcessBuilder.Redirect.INHERIT);
       builder.environment().putAll(Map.of("BASE_URL", "http://127.0.0.1:" + app.arbiter().port(),
@@ -114,6 +113,21 @@ class ConsoleTest {
         .put("error", "the linter crashed")).status()).isEqualTo(200);
     TestApp.eventually(Duration.ofSeconds(10), "the task is dead",
         () -> "dead".equals(app.http().get("/api/v1/tasks/" + id, admin).json().getString("state")));
+    return id;
+  }
+
+  /**
+   * The child of a two-step workflow whose parent the worker has run: queued, with a parent and a graph, waiting for
+   * an agent that takes its type ({@code summary}, which none does).
+   */
+  private static String waitingChild(TestApp app, String admin) {
+    JsonObject workflow = new JsonObject()
+        .put("nodes", new JsonArray().add(new JsonObject().put("key", "draft").put("type", TYPE))
+            .add(new JsonObject().put("key", "summary").put("type", "summary")))
+        .put("edges", new JsonArray().add(new JsonObject().put("from", "draft").put("to", "summary")));
+    String id = app.http().post("/api/v1/workflows", admin, workflow).json().getJsonObject("tasks").getString("summary");
+    TestApp.eventually(Duration.ofSeconds(20), "the summary is queued once its draft succeeded",
+        () -> "queued".equals(app.http().get("/api/v1/tasks/" + id, admin).json().getString("state")));
     return id;
   }
 
