@@ -15,8 +15,13 @@ const env = process.env;
 const base = env.BASE_URL;
 const browser = await chromium.launch({
   executablePath: env.CHROMIUM || '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
-    '--disable-component-update'],
+  args: [
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-background-networking',
+    '--disable-component-update',
+  ],
 });
 const timeout = 20000;
 const shot = (page, view) => page.screenshot({ path: `${env.SHOTS}/${view}.png`, fullPage: true });
@@ -35,8 +40,10 @@ try {
   page.on('pageerror', (e) => violations.push('script error: ' + e.message));
 
   const loaded = await page.goto(`${base}/console/`);
-  check((loaded.headers()['content-security-policy'] || '').includes("script-src 'self'"),
-    'the console came without its Content-Security-Policy');
+  check(
+    (loaded.headers()['content-security-policy'] || '').includes("script-src 'self'"),
+    'the console came without its Content-Security-Policy',
+  );
   await page.waitForSelector('#signin[open]', { timeout });
   await shot(page, 'sign-in');
   await page.fill('#token', env.TOKEN);
@@ -44,8 +51,10 @@ try {
   await page.waitForSelector('#signin:not([open])', { state: 'attached', timeout });
   check(!page.url().includes(env.TOKEN), 'the token is in the URL');
   check(await page.evaluate(() => localStorage.length === 0), 'the console wrote to localStorage');
-  check(await page.evaluate((t) => Object.values(sessionStorage).includes(t), env.TOKEN),
-    'the token is not in sessionStorage');
+  check(
+    await page.evaluate((t) => Object.values(sessionStorage).includes(t), env.TOKEN),
+    'the token is not in sessionStorage',
+  );
   check((await page.textContent('#who')).includes('admin'), 'the header does not show the role');
 
   await page.waitForSelector('#live.on', { timeout });
@@ -95,8 +104,9 @@ try {
   await page.waitForSelector('#confirm[open]', { timeout });
   await page.click('#confirm-yes');
   await page.waitForSelector('#task-state:not(.dead)', { timeout });
-  await page.waitForFunction(() => document.getElementById('timeline').textContent.includes('dead → queued'),
-    null, { timeout });
+  await page.waitForFunction(() => document.getElementById('timeline').textContent.includes('dead → queued'), null, {
+    timeout,
+  });
 
   await page.click('nav a[data-view="tasks"]');
   await page.waitForSelector('#search-id', { timeout });
@@ -111,7 +121,7 @@ try {
   await page.waitForSelector('#confirm[open]', { timeout });
   await page.click('#confirm-yes');
   await page.waitForSelector('#task-state.canceled', { timeout });
-  check(await page.$('#cancel-task') === null, 'a canceled task still offers to be canceled');
+  check((await page.$('#cancel-task')) === null, 'a canceled task still offers to be canceled');
 
   await page.click('nav a[data-view="agents"]');
   await page.waitForSelector(`#agent-list tr[data-agent="${env.SPARE_AGENT}"]`, { timeout });
@@ -138,8 +148,11 @@ try {
   await page.click(`#waiver-list tr[data-waiver="${waiver}"] button.revoke`);
   await page.waitForSelector('#confirm[open]', { timeout });
   await page.click('#confirm-yes');
-  await page.waitForFunction((id) => document.querySelector(`#waiver-list tr[data-waiver="${id}"]`)
-    ?.textContent.includes('revoked'), waiver, { timeout });
+  await page.waitForFunction(
+    (id) => document.querySelector(`#waiver-list tr[data-waiver="${id}"]`)?.textContent.includes('revoked'),
+    waiver,
+    { timeout },
+  );
   console.log(`WAIVER ${waiver}`);
 
   await page.click('#signout');
@@ -151,17 +164,21 @@ try {
   await page.waitForSelector('#live.on', { timeout });
   await page.click('nav a[data-view="overview"]');
   await page.waitForSelector('#agents tbody tr', { timeout });
-  check(await page.$('#submit') === null, 'an auditor is offered the submission form');
+  check((await page.$('#submit')) === null, 'an auditor is offered the submission form');
   await page.click('nav a[data-view="audit"]');
   await page.waitForSelector('#waiver-list', { timeout });
-  check(await page.$('#waiver-form') === null && await page.$('button.revoke') === null,
-    'an auditor is offered to create or revoke waivers');
+  check(
+    (await page.$('#waiver-form')) === null && (await page.$('button.revoke')) === null,
+    'an auditor is offered to create or revoke waivers',
+  );
   await page.click('#verify-chain');
   await page.waitForSelector('#verify-result [data-ok="true"]', { timeout });
   await page.goto(`${base}/console/#/tasks/${env.DEAD_TASK}`);
   await page.waitForSelector('#task-state', { timeout });
-  check(await page.$('#cancel-task') === null && await page.$('#requeue-task') === null,
-    'an auditor is offered task actions');
+  check(
+    (await page.$('#cancel-task')) === null && (await page.$('#requeue-task')) === null,
+    'an auditor is offered task actions',
+  );
   check(violations.length === 0, `the page broke its Content-Security-Policy: ${violations.join('; ')}`);
   console.log('DONE');
 } finally {

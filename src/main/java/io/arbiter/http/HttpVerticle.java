@@ -49,7 +49,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * HTTP ingress: REST under {@code /api/v1} built from the OpenAPI contract (validated by vertx-openapi, JWT checked,
  * roles from the contract's {@code x-arbiter-roles}), health under {@code /health}, Prometheus at {@code /metrics},
- * the live streams, the operator console (the old {@code /dashboard} redirects there), and the agents' event-bus bridge at {@code /eventbus} ({@link AgentBridge}).
+ * the live streams, the operator console at {@code /console/} (the former {@code /dashboard/} redirects there), and the
+ * agents' event-bus bridge at {@code /eventbus} ({@link AgentBridge}).
  * It talks to the domain verticles only over the event bus.
  */
 public final class HttpVerticle extends VerticleBase {
@@ -151,7 +152,8 @@ public final class HttpVerticle extends VerticleBase {
     root.route().handler(BodyHandler.create(false).setBodyLimit(config.http().bodyLimitBytes()));
     HealthRoutes.mount(vertx, root);
     root.get("/").handler(rc -> rc.redirect("/console/"));
-    root.get("/dashboard*").handler(rc -> rc.redirect("/console/"));
+    root.get("/dashboard").handler(rc -> rc.redirect("/console/"));
+    root.get("/dashboard/*").handler(rc -> rc.redirect("/console/"));
     root.get("/console").handler(rc -> {
       if (rc.request().path().endsWith("/")) {
         rc.next();

@@ -6,10 +6,13 @@ import { views } from './views.js';
 const $ = (id) => document.getElementById(id);
 let current = null;
 
-const stream = new LiveStream((event) => current && current.onEvent && current.onEvent(event), (state) => {
-  $('live').textContent = state;
-  $('live').className = state === 'live' ? 'on' : 'off';
-});
+const stream = new LiveStream(
+  (event) => current && current.onEvent && current.onEvent(event),
+  (state) => {
+    $('live').textContent = state;
+    $('live').className = state === 'live' ? 'on' : 'off';
+  },
+);
 
 function route() {
   const [name, id] = location.hash.replace(/^#\/?/, '').split('/').map(decodeURIComponent);
@@ -72,5 +75,9 @@ window.addEventListener('arbiter:unauthorized', () => {
   askSignIn('The server refused the token (expired or revoked): sign in again.');
 });
 
+// A link from the former dashboard may still carry #token=…: it is dropped unread, so it leaves the address bar.
+const carriedToken = /(^#|&)token=/.test(location.hash);
+if (carriedToken) history.replaceState(null, '', location.pathname);
+
 if (session.restore()) signedIn();
-else askSignIn();
+else askSignIn(carriedToken ? 'Tokens in the address are not accepted: paste it here instead.' : '');

@@ -10,24 +10,63 @@ export class Charts {
   constructor(container) {
     this.finishedAt = [];
     this.depthRows = [[], [], []];
-    const throughput = h('div', { class: 'chart', id: 'chart-throughput', role: 'img',
-      'aria-label': 'Tasks finished per 10 seconds over the last 10 minutes' });
-    const depth = h('div', { class: 'chart', id: 'chart-depth', role: 'img',
-      'aria-label': 'Queued and in-flight tasks over the last 10 minutes' });
+    const throughput = h('div', {
+      class: 'chart',
+      id: 'chart-throughput',
+      role: 'img',
+      'aria-label': 'Tasks finished per 10 seconds over the last 10 minutes',
+    });
+    const depth = h('div', {
+      class: 'chart',
+      id: 'chart-depth',
+      role: 'img',
+      'aria-label': 'Queued and in-flight tasks over the last 10 minutes',
+    });
     container.append(h('div', { class: 'charts' }, throughput, depth));
     const style = getComputedStyle(document.documentElement);
     const color = (name) => style.getPropertyValue(name).trim() || '#888';
-    const axes = [{ stroke: color('--muted'), grid: { stroke: color('--line') } },
-      { stroke: color('--muted'), grid: { stroke: color('--line') } }];
-    const lastMinutes = { x: { time: true, range: () => { const now = Date.now() / 1000; return [now - WINDOW_S, now]; } } };
+    const axes = [
+      { stroke: color('--muted'), grid: { stroke: color('--line') } },
+      { stroke: color('--muted'), grid: { stroke: color('--line') } },
+    ];
+    const lastMinutes = {
+      x: {
+        time: true,
+        range: () => {
+          const now = Date.now() / 1000;
+          return [now - WINDOW_S, now];
+        },
+      },
+    };
     const width = Math.max(280, Math.floor((container.clientWidth - 40) / 2));
-    this.throughput = new uPlot({ title: 'Finished per 10 s', width, height: 180, axes, scales: lastMinutes,
-      series: [{}, { label: 'finished', stroke: color('--ok'), fill: 'rgba(63, 185, 80, .15)' }] },
-    [[], []], throughput);
-    this.depthPlot = new uPlot({ title: 'Queue depth', width, height: 180, axes, scales: lastMinutes,
-      series: [{}, { label: 'queued', stroke: color('--accent'), points: { show: true } },
-        { label: 'in flight', stroke: color('--warn'), points: { show: true } }] },
-    [[], [], []], depth);
+    this.throughput = new uPlot(
+      {
+        title: 'Finished per 10 s',
+        width,
+        height: 180,
+        axes,
+        scales: lastMinutes,
+        series: [{}, { label: 'finished', stroke: color('--ok'), fill: 'rgba(63, 185, 80, .15)' }],
+      },
+      [[], []],
+      throughput,
+    );
+    this.depthPlot = new uPlot(
+      {
+        title: 'Queue depth',
+        width,
+        height: 180,
+        axes,
+        scales: lastMinutes,
+        series: [
+          {},
+          { label: 'queued', stroke: color('--accent'), points: { show: true } },
+          { label: 'in flight', stroke: color('--warn'), points: { show: true } },
+        ],
+      },
+      [[], [], []],
+      depth,
+    );
     this.timer = setInterval(() => this.draw(), 5000);
     this.draw();
   }
@@ -40,8 +79,14 @@ export class Charts {
   depth(queued, inFlight) {
     const now = Date.now() / 1000;
     const [xs, q, f] = this.depthRows;
-    xs.push(now); q.push(queued); f.push(inFlight);
-    while (xs.length && xs[0] < now - WINDOW_S) { xs.shift(); q.shift(); f.shift(); }
+    xs.push(now);
+    q.push(queued);
+    f.push(inFlight);
+    while (xs.length && xs[0] < now - WINDOW_S) {
+      xs.shift();
+      q.shift();
+      f.shift();
+    }
     this.depthPlot.setData(this.depthRows);
   }
 

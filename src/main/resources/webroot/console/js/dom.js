@@ -26,9 +26,20 @@ function append(element, children) {
 }
 
 export function table(headers, rows, render, attrs = {}) {
-  return h('table', attrs,
-    h('thead', {}, h('tr', {}, headers.map((name) => h('th', { scope: 'col' }, name)))),
-    h('tbody', {}, rows.map(render)));
+  return h(
+    'table',
+    attrs,
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        headers.map((name) => h('th', { scope: 'col' }, name)),
+      ),
+    ),
+    h('tbody', {}, rows.map(render)),
+  );
 }
 
 export function time(value) {

@@ -6,9 +6,11 @@ const KEY = 'arbiter.console.token';
 export function claims(token) {
   try {
     const part = token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/');
-    const text = decodeURIComponent([...atob(part)].map((c) => '%' + c.charCodeAt(0).toString(16).padStart(2, '0')).join(''));
+    const text = decodeURIComponent(
+      [...atob(part)].map((c) => '%' + c.charCodeAt(0).toString(16).padStart(2, '0')).join(''),
+    );
     return JSON.parse(text);
-  } catch (e) {
+  } catch {
     return null;
   }
 }
@@ -17,10 +19,18 @@ export const session = {
   token: null,
   claims: null,
   roles: [],
-  has(...roles) { return roles.some((role) => this.roles.includes(role)); },
-  get canAct() { return this.has('admin', 'operator'); },
-  get canAudit() { return this.has('admin', 'auditor', 'platform'); },
-  get canSeeWaivers() { return this.has('admin', 'operator', 'auditor'); },
+  has(...roles) {
+    return roles.some((role) => this.roles.includes(role));
+  },
+  get canAct() {
+    return this.has('admin', 'operator');
+  },
+  get canAudit() {
+    return this.has('admin', 'auditor', 'platform');
+  },
+  get canSeeWaivers() {
+    return this.has('admin', 'operator', 'auditor');
+  },
   restore() {
     const stored = sessionStorage.getItem(KEY);
     return stored ? this.signIn(stored) : false;
@@ -57,7 +67,9 @@ export async function api(path, options = {}) {
   const headers = { ...(options.headers || {}), Authorization: 'Bearer ' + session.token };
   if (options.body !== undefined) headers['Content-Type'] = 'application/json';
   const response = await fetch(path, {
-    ...options, headers, body: options.body === undefined ? undefined : JSON.stringify(options.body),
+    ...options,
+    headers,
+    body: options.body === undefined ? undefined : JSON.stringify(options.body),
   });
   if (!response.ok) {
     if (response.status === 401) window.dispatchEvent(new Event('arbiter:unauthorized'));
@@ -76,9 +88,28 @@ export async function apiOrNull(path) {
   }
 }
 
-const EVENT_TYPES = ['task.scheduled', 'task.waiting', 'task.queued', 'task.assigned', 'task.running',
-  'task.succeeded', 'task.failed', 'task.timed_out', 'task.canceled', 'task.dead', 'task.requeued',
-  'task.unroutable', 'task.routable', 'task.purged', 'agent.registered', 'agent.consuming', 'agent.updated', 'agent.deregistered', 'agent.online', 'agent.offline'];
+const EVENT_TYPES = [
+  'task.scheduled',
+  'task.waiting',
+  'task.queued',
+  'task.assigned',
+  'task.running',
+  'task.succeeded',
+  'task.failed',
+  'task.timed_out',
+  'task.canceled',
+  'task.dead',
+  'task.requeued',
+  'task.unroutable',
+  'task.routable',
+  'task.purged',
+  'agent.registered',
+  'agent.consuming',
+  'agent.updated',
+  'agent.deregistered',
+  'agent.online',
+  'agent.offline',
+];
 
 /**
  * The tenant's live events. A ticket serves one connection, so a lost stream reconnects with a fresh one;

@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -75,12 +76,14 @@ class ConsoleTest {
         BufferedReader out = new BufferedReader(new InputStreamReader(node.getInputStream(), StandardCharsets.UTF_8));
         String submitted = CompletableFuture.supplyAsync(() -> lineStartingWith(out, "SUBMITTED "))
             .get(90, TimeUnit.SECONDS);
-        String waiver = CompletableFuture.supplyAsync(() -> lineStartingWith(out, "WAIVER ")).get(180, TimeUnit.SECONDS);
+        String waiver = CompletableFuture.supplyAsync(() -> lineStartingWith(out, "WAIVER "))
+            .get(180, TimeUnit.SECONDS);
         CompletableFuture.supplyAsync(() -> lineStartingWith(out, "DONE")).get(60, TimeUnit.SECONDS);
         assertThat(node.waitFor(30, TimeUnit.SECONDS)).isTrue();
         assertThat(node.exitValue()).isZero();
 
-        assertThat(app.http().get("/api/v1/tasks/" + submitted, admin).json().getString("state")).isEqualTo("succeeded");
+        assertThat(app.http().get("/api/v1/tasks/" + submitted, admin).json().getString("state"))
+            .isEqualTo("succeeded");
         assertThat(app.http().get("/api/v1/tasks/" + dead + "/history", admin).text()).contains("\"from\":\"dead\"");
         assertThat(app.http().get("/api/v1/tasks/" + waiting, admin).json().getString("state")).isEqualTo("canceled");
         JsonObject revoked = app.http().get("/api/v1/waivers/" + waiver, admin).json();
@@ -106,8 +109,9 @@ class ConsoleTest {
     assertThat(reviewer.register("review", 1).status()).isEqualTo(201);
     String id = app.http().post("/api/v1/tasks", admin, new JsonObject().put("type", "review").put("maxAttempts", 1))
         .json().getString("id");
-    List<JsonObject> delivered = new java.util.ArrayList<>();
-    TestApp.eventually(Duration.ofSeconds(10), "the reviewer gets the task", () -> delivered.addAll(reviewer.claim(1, 1)));
+    List<JsonObject> delivered = new ArrayList<>();
+    TestApp.eventually(Duration.ofSeconds(10), "the reviewer gets the task",
+        () -> delivered.addAll(reviewer.claim(1, 1)));
     assertThat(reviewer.ack(id, 1).status()).isEqualTo(200);
     assertThat(reviewer.result(id, new JsonObject().put("attempt", 1).put("outcome", "failed")
         .put("error", "the linter crashed")).status()).isEqualTo(200);
@@ -125,7 +129,8 @@ class ConsoleTest {
         .put("nodes", new JsonArray().add(new JsonObject().put("key", "draft").put("type", TYPE))
             .add(new JsonObject().put("key", "summary").put("type", "summary")))
         .put("edges", new JsonArray().add(new JsonObject().put("from", "draft").put("to", "summary")));
-    String id = app.http().post("/api/v1/workflows", admin, workflow).json().getJsonObject("tasks").getString("summary");
+    String id = app.http().post("/api/v1/workflows", admin, workflow).json().getJsonObject("tasks")
+        .getString("summary");
     TestApp.eventually(Duration.ofSeconds(20), "the summary is queued once its draft succeeded",
         () -> "queued".equals(app.http().get("/api/v1/tasks/" + id, admin).json().getString("state")));
     return id;
