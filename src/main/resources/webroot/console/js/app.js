@@ -68,7 +68,11 @@ $('signout').addEventListener('click', () => {
   current = null;
   askSignIn('Signed out.');
 });
-window.addEventListener('hashchange', show);
+// Moving to another view moves keyboard and screen-reader focus to its content.
+window.addEventListener('hashchange', () => {
+  show();
+  $('view').focus({ preventScroll: true });
+});
 window.addEventListener('arbiter:unauthorized', () => {
   stream.close();
   session.signOut();
