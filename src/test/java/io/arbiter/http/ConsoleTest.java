@@ -28,13 +28,14 @@ import org.junit.jupiter.api.Test;
 /**
  * The operator console in a real browser: Debian's Chromium, headless, driven by playwright-core from
  * {@code src/test/js/console} ({@code .ci/run} installs both; without them this test fails and says how to get
- * them, it never skips). It writes a screenshot of each view to {@code docs/console/}.
+ * them, it never skips). It writes a screenshot of each view to {@code target/console/}, or, with
+ * {@code -Darbiter.screenshots=docs/console}, to the documentation's copies.
  */
 @DisplayName("The operator console in headless Chromium")
 class ConsoleTest {
 
   private static final Path DRIVER = Path.of("src/test/js/console");
-  private static final Path SHOTS = Path.of("docs/console");
+  private static final Path SHOTS = Path.of(System.getProperty("arbiter.screenshots", "target/console"));
   private static final String CHROMIUM = System.getenv().getOrDefault("CHROMIUM", "/usr/bin/chromium");
   private static final String TENANT = "console";
   private static final String TYPE = "code-editing";
