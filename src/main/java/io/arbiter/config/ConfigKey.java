@@ -95,6 +95,17 @@ public enum ConfigKey {
   AUTH_BLOCK_SECONDS("auth.blockSeconds", Kind.integer(1, 86_400), true,
       "the first block of an address; each further offence doubles it, up to a day"),
   AUTH_LEEWAY_SECONDS("auth.leewaySeconds", Kind.integer(0, 300), false, "clock skew allowed on exp/iat"),
+  AUTH_PUBLIC_KEYS_PATH("auth.publicKeysPath", Kind.text(), false,
+      "PEM file of RSA (RS256) and EC P-256 (ES256) public keys that sign tokens, one or more; re-read every "
+          + "config.scanPeriodMs, so a key added or removed takes effect without a restart"),
+  AUTH_JWKS_URL("auth.jwksUrl", Kind.text(), false,
+      "JWKS URL whose RS256/ES256 keys sign tokens; fetched at start, every auth.jwksRefreshMs and on an unknown kid "
+          + "(at most once per 5 s; 1 MiB, 5 s time-out)"),
+  AUTH_JWKS_REFRESH_MS("auth.jwksRefreshMs", Kind.integer(5_000, 86_400_000), false,
+      "how often the JWKS is fetched again"),
+  AUTH_REVOCATION_REFRESH_MS("auth.revocationRefreshMs", Kind.integer(100, 60_000), false,
+      "how often each node reloads the revoked token ids (the longest a revocation made on another node may go "
+          + "unseen without clustering)"),
   REGISTRY_HEARTBEAT_WINDOW_MS("registry.heartbeatWindowMs", Kind.integer(1_000, 86_400_000), true,
       "an agent silent for longer goes offline"),
   REGISTRY_SWEEP_INTERVAL_MS("registry.sweepIntervalMs", Kind.integer(100, 600_000), false,
