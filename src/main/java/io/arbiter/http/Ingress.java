@@ -99,8 +99,7 @@ public final class Ingress {
       return Future.failedFuture(e);
     }
     DeploymentOptions options = new DeploymentOptions().setInstances(instances(config.http()));
-    verifier = new Verifier(vertx, config.auth(), config.mode() == ArbiterConfig.Mode.DEV || !config.auth().asymmetric(),
-        revocations);
+    verifier = new Verifier(vertx, config.auth(), Verifier.acceptsSecret(config), revocations);
     vertx.eventBus().<JsonObject>consumer(Addresses.EVENTS_TOKEN_REVOKED, m -> revocations.add(
         m.body().getString("tenantId"), m.body().getString("jti"), m.body().getLong("expiresAt")));
     vertx.setPeriodic(config.auth().revocationRefreshMs(), id -> reloadRevocations());

@@ -77,6 +77,15 @@ public final class Verifier implements JWTAuth {
     rebuild();
   }
 
+  /**
+   * Whether HS256 tokens signed with {@code auth.jwtSecret} are accepted: in dev mode, and in prod mode only while
+   * no asymmetric source ({@code auth.publicKeysPath}, {@code auth.jwksUrl}) is configured, so that a shared secret
+   * cannot mint tokens beside an identity provider's keys.
+   */
+  public static boolean acceptsSecret(ArbiterConfig config) {
+    return config.mode() == ArbiterConfig.Mode.DEV || !config.auth().asymmetric();
+  }
+
   public Revocations revocations() {
     return revocations;
   }
