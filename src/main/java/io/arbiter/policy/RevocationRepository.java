@@ -35,7 +35,7 @@ final class RevocationRepository {
         .compose(rows -> {
           Row row = rows.iterator().next();
           RevokedToken revoked = revoked(row);
-          AuditEvent by = AuditEvent.of(ctx, "token.revoked", "token:" + jti, AuditEvent.Outcome.SUCCESS,
+          AuditEvent by = AuditEvent.of(ctx, "token.revoked", "jti:" + jti, AuditEvent.Outcome.SUCCESS,
               new JsonObject().put("jti", jti).put("tenantId", tenantId).put("expiresAt", revoked.expiresAt().toString())
                   .put("again", row.getBoolean("existed")));
           AuditEvent event = new AuditEvent(tenantId, by.actorSub(), by.actorRole(), by.action(), by.target(),
