@@ -87,7 +87,8 @@ public enum ConfigKey {
   BREAKER_RESET_TIMEOUT_MS("breaker.resetTimeoutMs", Kind.integer(10, 600_000), false,
       "how long an open breaker waits before letting one trial call through; also the Retry-After"),
   AUTH_JWT_SECRET("auth.jwtSecret", Kind.secret(), false,
-      "HS256 secret, at least 32 characters (required in prod; generated under dataDir in dev)"),
+      "HS256 secret, at least 32 characters (required in prod; generated under dataDir in dev); in prod, HS256 tokens "
+          + "are refused once auth.publicKeysPath or auth.jwksUrl is set"),
   AUTH_ISSUER("auth.issuer", Kind.text(), false, "required iss claim, when set (it must be set in prod)"),
   AUTH_AUDIENCE("auth.audience", Kind.text(), false, "required aud claim, when set (it must be set in prod)"),
   AUTH_FAILURES_PER_MINUTE("auth.failuresPerMinute", Kind.integer(1, 1_000_000), true,
@@ -100,7 +101,7 @@ public enum ConfigKey {
           + "config.scanPeriodMs, so a key added or removed takes effect without a restart"),
   AUTH_JWKS_URL("auth.jwksUrl", Kind.text(), false,
       "JWKS URL whose RS256/ES256 keys sign tokens; fetched at start, every auth.jwksRefreshMs and on an unknown kid "
-          + "(at most once per 5 s; 1 MiB, 5 s time-out)"),
+          + "(at most once per 5 s; 1 MiB, 5 s time-out); https in prod"),
   AUTH_JWKS_REFRESH_MS("auth.jwksRefreshMs", Kind.integer(5_000, 86_400_000), false,
       "how often the JWKS is fetched again"),
   AUTH_REVOCATION_REFRESH_MS("auth.revocationRefreshMs", Kind.integer(100, 60_000), false,
