@@ -22,7 +22,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The token deny list's bus side, wired by {@link PolicyVerticle}: revoking ({@link Addresses#POLICY_TOKEN_REVOKE},
  * then {@link Addresses#EVENTS_TOKEN_REVOKED} published to every node), the reload ingress makes
- * ({@link Addresses#POLICY_TOKEN_REVOCATIONS}), and the purge of entries whose token has expired.
+ * ({@link Addresses#POLICY_TOKEN_REVOCATIONS}), and the purge of entries whose token has expired (at start, then
+ * every minute).
  */
 final class TokenRevocations {
 
@@ -44,16 +45,20 @@ final class TokenRevocations {
   }
 
   Future<Void> start() {
-    vertx.setPeriodic(PURGE_INTERVAL_MS, id -> breaker.execute(repository::purgeExpired)
-        .onSuccess(n -> {
-          if (n > 0) {
-            LOG.info("purged {} revoked token ids whose tokens have expired", n);
-          }
-        }));
+    purge();
+    vertx.setPeriodic(PURGE_INTERVAL_MS, id -> purge());
     return Future.all(List.of(
         vertx.eventBus().localConsumer(Addresses.POLICY_TOKEN_REVOKE, Replies.handle(LOG, this::revoke)).completion(),
         vertx.eventBus().localConsumer(Addresses.POLICY_TOKEN_REVOCATIONS, Replies.handle(LOG, this::unexpired))
             .completion())).mapEmpty();
+  }
+
+  private void purge() {
+    breaker.execute(repository::purgeExpired).onSuccess(n -> {
+      if (n > 0) {
+        LOG.info("purged {} revoked token ids whose tokens have expired", n);
+      }
+    });
   }
 
   private Future<JsonObject> revoke(Message<JsonObject> m) {
