@@ -153,6 +153,8 @@ class TokenRevocationTest {
     WebSocket ws = TestApp.await(webSockets.connect(new WebSocketConnectOptions().setHost("127.0.0.1")
         .setPort(app.arbiter().port()).setURI("/api/v1/stream").addHeader("Authorization", "Bearer " + operator)));
     ws.closeHandler(v -> wsClosed.set(ws.closeStatusCode()));
+    Http.Reply ticket = app.http().post("/api/v1/stream-tickets", operator, null);
+    assertThat(ticket.status()).isEqualTo(201);
 
     try (BridgeClient bridge = BridgeClient.connect(vertx, app.arbiter().port())) {
       bridge.register("arbiter.agent.e-1.tasks", agent);
@@ -168,6 +170,9 @@ class TokenRevocationTest {
       assertThat(bridge.closeStatus()).isEqualTo((short) 4408);
     }
     assertProblem(app.http().get("/api/v1/events", operator), Failure.UNAUTHORIZED);
+    JsonObject ticketRefused = assertProblem(app.http().get("/api/v1/events?ticket="
+        + ticket.json().getString("ticket"), null), Failure.UNAUTHORIZED);
+    assertThat(ticketRefused.getString("detail")).contains("revoked");
     try (BridgeClient again = BridgeClient.connect(vertx, app.arbiter().port())) {
       again.register("arbiter.agent.e-1.tasks", agent);
       JsonObject refused = again.awaitFrame(Duration.ofSeconds(5), "the refusal", "arbiter.agent.e-1.tasks");

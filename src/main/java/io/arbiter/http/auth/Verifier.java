@@ -46,7 +46,7 @@ public final class Verifier implements JWTAuth {
 
   /** The least time between two JWKS fetches caused by unknown {@code kid}s. */
   public static final long MIN_FETCH_INTERVAL_MS = 5_000;
-  /** The largest JWKS document read. */
+  /** The largest JWKS document, and the largest PEM file, read. */
   public static final int JWKS_MAX_BYTES = 1 << 20;
   /** How long a JWKS fetch may take, connection included. */
   public static final long JWKS_TIMEOUT_MS = 5_000;
@@ -115,6 +115,9 @@ public final class Verifier implements JWTAuth {
 
   private Future<Void> readPem() {
     return vertx.fileSystem().readFile(auth.publicKeysPath()).map(buffer -> {
+      if (buffer.length() > JWKS_MAX_BYTES) {
+        throw new IllegalArgumentException("the file is larger than " + JWKS_MAX_BYTES + " bytes");
+      }
       String text = buffer.toString();
       if (!text.equals(pemText)) {
         List<PubSecKeyOptions> keys = TokenKeys.fromPem(text);
