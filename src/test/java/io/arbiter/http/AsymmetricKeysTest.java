@@ -40,6 +40,13 @@ class AsymmetricKeysTest {
   static void boot() throws IOException {
     vertx = Vertx.vertx();
     jwksServer = TestApp.await(vertx.createHttpServer().requestHandler(req -> {
+      if (req.path().equals("/huge.json")) {
+        JsonArray keys = new JsonArray(new java.util.ArrayList<>(published));
+        keys.add(new JsonObject().put("kty", "oct").put("k", "x".repeat(2 << 20)));
+        req.response().putHeader("Content-Type", "application/json").setChunked(true)
+            .end(new JsonObject().put("keys", keys).encode());
+        return;
+      }
       fetches.incrementAndGet();
       req.response().putHeader("Content-Type", "application/json")
           .end(new JsonObject().put("keys", new JsonArray(List.copyOf(published))).encode());
@@ -113,6 +120,18 @@ class AsymmetricKeysTest {
       assertProblem(app.http().get("/api/v1/agents", first.token("keys", Role.ADMIN, "alice")),
           Failure.UNAUTHORIZED);
       assertThat(fetches.get()).isLessThanOrEqualTo(4);
+    }
+  }
+
+  @Test
+  @DisplayName("a JWKS larger than 1 MiB is not read: its keys are refused")
+  void oversizedJwksIsRefused() {
+    SigningKeys key = SigningKeys.rsa(vertx, "big");
+    published.clear();
+    published.add(key.jwk());
+    try (TestApp app = TestApp.start(Map.of("auth.jwksUrl", "http://127.0.0.1:" + jwksServer.actualPort()
+        + "/huge.json"))) {
+      assertProblem(app.http().get("/api/v1/agents", key.token("keys", Role.ADMIN, "alice")), Failure.UNAUTHORIZED);
     }
   }
 }
