@@ -110,16 +110,20 @@ class AsymmetricKeysTest {
 
       published.clear();
       published.add(second.jwk());
+      List<String> forged = new java.util.ArrayList<>();
       for (int i = 0; i < 30; i++) {
-        status(app, SigningKeys.rsa(vertx, "forged-" + i).token("keys", Role.ADMIN, "mallory"));
+        forged.add(SigningKeys.ec(vertx, "forged-" + i).token("keys", Role.ADMIN, "mallory"));
       }
-      assertThat(fetches.get()).as("unknown kids right after a fetch fetch at most once more").isLessThanOrEqualTo(2);
+      long started = System.nanoTime();
+      forged.forEach(token -> status(app, token));
+      long windows = Duration.ofNanos(System.nanoTime() - started).toMillis() / 5_000;
+      assertThat(fetches.get()).as("30 unknown kids fetch at most once per 5 s").isLessThanOrEqualTo(2 + (int) windows);
 
       TestApp.eventually(Duration.ofSeconds(15), "the new key is accepted after a refetch",
           () -> status(app, second.token("keys", Role.ADMIN, "alice")) == 200);
       assertProblem(app.http().get("/api/v1/agents", first.token("keys", Role.ADMIN, "alice")),
           Failure.UNAUTHORIZED);
-      assertThat(fetches.get()).isLessThanOrEqualTo(4);
+      assertThat(fetches.get()).isLessThanOrEqualTo(4 + (int) windows);
     }
   }
 
