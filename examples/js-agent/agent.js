@@ -5,7 +5,12 @@
 
 const EventBus = require('@vertx/eventbus-bridge-client.js');
 
-const base = (process.env.ARBITER_URL || 'http://localhost:8080').replace(/\/+$/, '');
+// One node's URL, or several (comma-separated): when a node goes away, the agent connects to the next one.
+const nodes = (process.env.ARBITER_URL || 'http://localhost:8080').split(',').map((u) => u.trim().replace(/\/+$/, ''))
+  .filter(Boolean);
+let node = 0;
+const base = () => nodes[node];
+const reconnectMs = positive('RECONNECT_MS', 1000);
 const token = required('ARBITER_TOKEN');
 const agentId = required('AGENT_ID');
 const taskTypes = (process.env.TASK_TYPES || 'code-review').split(',').map((t) => t.trim()).filter(Boolean);
@@ -18,6 +23,7 @@ const headers = { authorization: `Bearer ${token}` };
 const address = (channel) => `arbiter.agent.${agentId}.${channel}`;
 let eb;
 let finished = 0;
+let exiting = false;
 
 function required(name) {
   const value = process.env[name];
@@ -44,8 +50,17 @@ function log(event, ...details) {
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** A request-reply send on one of the agent's report channels; a refusal rejects with its code and message. */
-function request(channel, body) {
+/**
+ * A request-reply send on one of the agent's report channels; a refusal rejects with its code and message. While the
+ * agent is between two connections (its node went away), the send waits for the next one, up to 30 s.
+ */
+async function request(channel, body) {
+  for (let waited = 0; !(eb && eb.state === EventBus.OPEN); waited += 200) {
+    if (waited >= 30000) {
+      throw new Error(`not connected to any of ${nodes.join(', ')}`);
+    }
+    await sleep(200);
+  }
   return new Promise((resolve, reject) => {
     eb.send(address(channel), body, headers, (err, reply) => {
       if (err) {
@@ -61,7 +76,7 @@ function request(channel, body) {
 
 /** Registers the agent (a 409 means it already is: it keeps its record and earned figures). */
 async function register() {
-  const response = await fetch(`${base}/api/v1/agents`, {
+  const response = await fetch(`${base()}/api/v1/agents`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
     body: JSON.stringify({
@@ -111,16 +126,20 @@ async function work(task) {
   finished += 1;
   if (finished >= maxTasks) {
     log('EXIT', `${finished} tasks`);
-    eb.enableReconnect(false);
+    exiting = true;
     eb.close();
     process.exit(0);
   }
 }
 
+/**
+ * Connects to the bridge of the current node. When the connection drops, it connects again after RECONNECT_MS, to
+ * the next node when several are given: any node serves any agent, and a task in hand is reported to the new one.
+ */
 function connect() {
-  eb = new EventBus(`${base}/eventbus`);
-  eb.enableReconnect(true);
-  eb.onopen = () => {
+  const socket = new EventBus(`${base()}/eventbus`);
+  eb = socket;
+  socket.onopen = () => {
     // Handlers are tied to the socket: register again after every (re)connection.
     eb.registerHandler(address('tasks'), headers, (err, message) => {
       if (err) {
@@ -129,16 +148,23 @@ function connect() {
       }
       work(message.body);
     });
-    log('CONNECTED', agentId, `${base}/eventbus`);
+    log('CONNECTED', agentId, `${base()}/eventbus`);
   };
-  eb.onclose = () => log('DISCONNECTED', agentId);
-  eb.onerror = (err) => log('BRIDGE-ERROR', JSON.stringify(err));
-  setInterval(() => {
-    if (eb.state === EventBus.OPEN) {
-      request('heartbeat', {}).catch((e) => log('HEARTBEAT-REFUSED', agentId, e.code, e.message));
+  socket.onclose = () => {
+    log('DISCONNECTED', agentId, base());
+    if (!exiting && eb === socket) {
+      node = (node + 1) % nodes.length;
+      setTimeout(connect, reconnectMs);
     }
-  }, heartbeatMs);
+  };
+  socket.onerror = (err) => log('BRIDGE-ERROR', JSON.stringify(err));
 }
+
+setInterval(() => {
+  if (eb && eb.state === EventBus.OPEN) {
+    request('heartbeat', {}).catch((e) => log('HEARTBEAT-REFUSED', agentId, e.code, e.message));
+  }
+}, heartbeatMs).unref();
 
 process.on('SIGINT', () => process.exit(0));
 process.on('SIGTERM', () => process.exit(0));

@@ -10,6 +10,7 @@ import io.vertx.core.VertxOptions;
 import io.vertx.core.eventbus.EventBusOptions;
 import io.vertx.spi.cluster.hazelcast.ConfigUtil;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import java.util.List;
 
 /**
  * Builds this node's Vert.x: a plain one, or (with {@code cluster.enabled}) one whose event bus joins the other nodes
@@ -32,7 +33,10 @@ public final class Clustering {
     return builder.with(options).withClusterManager(new HazelcastClusterManager(hazelcast(settings))).buildClustered();
   }
 
-  /** Vert.x's own Hazelcast settings (its maps), joined over TCP to the listed members only. */
+  /**
+   * Vert.x's own Hazelcast settings (its maps), joined over TCP to the listed members only, or to the addresses a
+   * headless Kubernetes service's DNS name answers.
+   */
   static Config hazelcast(ClusterSettings settings) {
     Config config = ConfigUtil.loadConfig();
     config.setClusterName(settings.name());
@@ -47,8 +51,13 @@ public final class Clustering {
     JoinConfig join = network.getJoin();
     join.getMulticastConfig().setEnabled(false);
     join.getAutoDetectionConfig().setEnabled(false);
+    if (!settings.kubernetesServiceDns().isEmpty()) {
+      join.getKubernetesConfig().setEnabled(true).setProperty("service-dns", settings.kubernetesServiceDns())
+          .setProperty("service-port", Integer.toString(settings.port()));
+      return config;
+    }
     join.getTcpIpConfig().setEnabled(true).setMembers(settings.members().isEmpty()
-        ? java.util.List.of(settings.host() + ":" + settings.port()) : settings.members());
+        ? List.of(settings.host() + ":" + settings.port()) : settings.members());
     return config;
   }
 }

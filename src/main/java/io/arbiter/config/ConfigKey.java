@@ -139,7 +139,8 @@ public enum ConfigKey {
   TASKS_SUBMIT_BATCH_MAX("tasks.submitBatchMax", Kind.integer(1, 10_000), false,
       "most concurrent submissions committed together in one transaction (group commit)"),
   TASKS_DEFAULT_QUEUE_TIMEOUT_MS("tasks.defaultQueueTimeoutMs", Kind.integer(0, 365L * 86_400_000), false,
-      "queueTimeoutMs of a task that gives none: a task still queued this long after it became ready ends dead; 0 for no limit"),
+      "queueTimeoutMs of a task that gives none and whose tenant sets no defaultQueueTimeoutMs: a task still queued "
+      + "this long after it became ready ends dead; 0 for no limit"),
   ROUTING_STRATEGY("routing.strategy", Kind.choice("learning", "capability", "least-loaded"), true,
       "how an agent is chosen: learned from outcomes (Thompson sampling), best match score, or lowest load"),
   ROUTING_LEARNING_EXPLORATION("routing.learning.exploration", Kind.decimal(0, 10), true,
@@ -224,6 +225,8 @@ public enum ConfigKey {
       "this node's event-bus port; 0 picks a free one (the other nodes learn it through Hazelcast)"),
   CLUSTER_MEMBERS("cluster.members", Kind.text(), false,
       "comma-separated host:port of the nodes' Hazelcast members to join, e.g. arbiter-1:5701,arbiter-2:5701"),
+  CLUSTER_KUBERNETES_SERVICE_DNS("cluster.kubernetesServiceDns", Kind.text(), false,
+      "instead of cluster.members: the DNS name of a headless Kubernetes service whose addresses are the nodes"),
   CONFIG_SCAN_PERIOD_MS("config.scanPeriodMs", Kind.integer(100, 3_600_000), false,
       "how often the conf file is checked for changes");
 

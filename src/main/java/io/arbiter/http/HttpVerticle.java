@@ -49,7 +49,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * HTTP ingress: REST under {@code /api/v1} built from the OpenAPI contract (validated by vertx-openapi, JWT checked,
  * roles from the contract's {@code x-arbiter-roles}), health under {@code /health}, Prometheus at {@code /metrics},
- * the live streams, the dashboard, and the agents' event-bus bridge at {@code /eventbus} ({@link AgentBridge}).
+ * the live streams, the operator console at {@code /console/} (the former {@code /dashboard/} redirects there), and the
+ * agents' event-bus bridge at {@code /eventbus} ({@link AgentBridge}).
  * It talks to the domain verticles only over the event bus.
  */
 public final class HttpVerticle extends VerticleBase {
@@ -57,10 +58,10 @@ public final class HttpVerticle extends VerticleBase {
   public static final String CONTRACT = "openapi/arbiter.yaml";
 
   /**
-   * The dashboard loads its own script, style and data only (no inline code, no other origin), and no page may frame
+   * The console loads its own scripts, styles and data only (no inline code, no other origin), and no page may frame
    * it: an injected script or a framing page cannot act with the operator's token.
    */
-  static final String DASHBOARD_POLICY = "default-src 'none'; script-src 'self'; style-src 'self'; "
+  static final String CONSOLE_POLICY = "default-src 'none'; script-src 'self'; style-src 'self'; "
       + "img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
   /** Under HTTPS (served, or terminated by a proxy in front): browsers keep to HTTPS for a year. */
@@ -150,19 +151,21 @@ public final class HttpVerticle extends VerticleBase {
     root.route().handler(new BodyDeadline(vertx, config.http().bodyTimeoutMs()));
     root.route().handler(BodyHandler.create(false).setBodyLimit(config.http().bodyLimitBytes()));
     HealthRoutes.mount(vertx, root);
-    root.get("/").handler(rc -> rc.redirect("/dashboard/"));
-    root.get("/dashboard").handler(rc -> {
+    root.get("/").handler(rc -> rc.redirect("/console/"));
+    root.get("/dashboard").handler(rc -> rc.redirect("/console/"));
+    root.get("/dashboard/*").handler(rc -> rc.redirect("/console/"));
+    root.get("/console").handler(rc -> {
       if (rc.request().path().endsWith("/")) {
         rc.next();
       } else {
-        rc.redirect("/dashboard/");
+        rc.redirect("/console/");
       }
     });
-    root.route("/dashboard/*").handler(rc -> {
-      rc.response().putHeader("Content-Security-Policy", DASHBOARD_POLICY);
+    root.route("/console/*").handler(rc -> {
+      rc.response().putHeader("Content-Security-Policy", CONSOLE_POLICY);
       rc.next();
     });
-    root.route("/dashboard/*").handler(StaticHandler.create("webroot/dashboard").setCachingEnabled(false));
+    root.route("/console/*").handler(StaticHandler.create("webroot/console").setCachingEnabled(false));
     if (metrics != null) {
       if (!transport.metricsToken().isEmpty()) {
         root.get("/metrics").handler(new MetricsToken(transport.metricsToken()));

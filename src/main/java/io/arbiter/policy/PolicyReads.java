@@ -64,7 +64,7 @@ public final class PolicyReads {
   static TenantLimits limits(Row row) {
     String[] types = row.getArrayOfStrings("task_types");
     return new TenantLimits(row.getInteger("max_files"), row.getInteger("max_loc"), row.getLong("max_payload_bytes"),
-        types == null ? List.of() : List.of(types));
+        types == null ? List.of() : List.of(types), row.getLong("default_queue_timeout_ms"));
   }
 
   private static List<Waiver> waivers(String tenantId, JsonArray json) {

@@ -34,12 +34,13 @@ final class PolicyRepository {
   Future<TenantLimits> putLimits(RequestContext ctx, TenantLimits limits) {
     return pool.withTransaction(tx -> tx.preparedQuery(PolicySql.PUT_LIMITS)
         .execute(Tuple.tuple(Arrays.asList(ctx.tenantId(), limits.maxFiles(), limits.maxLoc(), limits.maxPayloadBytes(),
-            limits.taskTypes().toArray(String[]::new), ctx.subject())))
+            limits.taskTypes().toArray(String[]::new), limits.defaultQueueTimeoutMs(), ctx.subject())))
         .compose(rows -> {
           Row row = rows.iterator().next();
           String[] oldTypes = row.getArrayOfStrings("old_task_types");
           TenantLimits before = new TenantLimits(row.getInteger("old_max_files"), row.getInteger("old_max_loc"),
-              row.getLong("old_max_payload_bytes"), oldTypes == null ? List.of() : List.of(oldTypes));
+              row.getLong("old_max_payload_bytes"), oldTypes == null ? List.of() : List.of(oldTypes),
+              row.getLong("old_default_queue_timeout_ms"));
           TenantLimits after = PolicyReads.limits(row);
           return AuditLog.append(tx, AuditEvent.of(ctx, "policy.limits.changed", "tenant:" + ctx.tenantId(),
                   AuditEvent.Outcome.SUCCESS, new JsonObject().put("from", before.toJson()).put("to", after.toJson())))

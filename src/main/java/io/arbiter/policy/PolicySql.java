@@ -11,18 +11,21 @@ final class PolicySql {
   /** $1 tenant: its limits (no row: none). */
   static final String LIMITS = "SELECT * FROM tenant_limits WHERE tenant_id = $1";
 
-  /** $1 tenant, $2 max files, $3 max lines, $4 max payload bytes, $5 task types, $6 who. Returns the limits before
-   * the change as {@code old_*} (all null when the tenant had none). */
+  /** $1 tenant, $2 max files, $3 max lines, $4 max payload bytes, $5 task types, $6 default queue time-out (ms),
+   * $7 who. Returns the limits before the change as {@code old_*} (all null when the tenant had none). */
   static final String PUT_LIMITS = """
       WITH old AS (SELECT * FROM tenant_limits WHERE tenant_id = $1 FOR UPDATE)
-      INSERT INTO tenant_limits AS l (tenant_id, max_files, max_loc, max_payload_bytes, task_types, updated_by)
-      VALUES ($1, $2, $3, $4, $5, $6)
+      INSERT INTO tenant_limits AS l (tenant_id, max_files, max_loc, max_payload_bytes, task_types,
+                                      default_queue_timeout_ms, updated_by)
+      VALUES ($1, $2, $3, $4, $5, $6, $7)
       ON CONFLICT (tenant_id) DO UPDATE SET max_files = EXCLUDED.max_files, max_loc = EXCLUDED.max_loc,
         max_payload_bytes = EXCLUDED.max_payload_bytes, task_types = EXCLUDED.task_types,
+        default_queue_timeout_ms = EXCLUDED.default_queue_timeout_ms,
         updated_by = EXCLUDED.updated_by, updated_at = now()
       RETURNING l.*, (SELECT max_files FROM old) AS old_max_files, (SELECT max_loc FROM old) AS old_max_loc,
                 (SELECT max_payload_bytes FROM old) AS old_max_payload_bytes,
-                (SELECT task_types FROM old) AS old_task_types
+                (SELECT task_types FROM old) AS old_task_types,
+                (SELECT default_queue_timeout_ms FROM old) AS old_default_queue_timeout_ms
       """;
 
   /**

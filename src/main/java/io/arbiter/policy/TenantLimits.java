@@ -7,11 +7,13 @@ import java.util.Optional;
 
 /**
  * A tenant's limits on what its tasks may ask for (checked before assignment): the most files and lines a budget may
- * allow, the largest payload, and the task types allowed. Each null (or, for the types, empty) when unlimited.
+ * allow, the largest payload, and the task types allowed. Each null (or, for the types, empty) when unlimited. With
+ * them, the tenant's default queue time-out for tasks that give none (null: the configured default).
  */
-public record TenantLimits(Integer maxFiles, Integer maxLoc, Long maxPayloadBytes, List<String> taskTypes) {
+public record TenantLimits(Integer maxFiles, Integer maxLoc, Long maxPayloadBytes, List<String> taskTypes,
+                           Long defaultQueueTimeoutMs) {
 
-  public static final TenantLimits NONE = new TenantLimits(null, null, null, List.of());
+  public static final TenantLimits NONE = new TenantLimits(null, null, null, List.of(), null);
 
   /** Every limit rule, in the order a submission is checked. */
   public static final List<LimitRule> RULES = List.of(
@@ -50,14 +52,23 @@ public record TenantLimits(Integer maxFiles, Integer maxLoc, Long maxPayloadByte
     return budget;
   }
 
+  /**
+   * The queue time-out of a task that gives none: the tenant's default, else {@code configured} (0 for none), so that
+   * a task's own value comes first, then its tenant's, then the setting's.
+   */
+  public long queueTimeoutDefault(long configured) {
+    return defaultQueueTimeoutMs != null ? defaultQueueTimeoutMs : configured;
+  }
+
   public static TenantLimits fromJson(JsonObject json) {
     JsonArray types = json.getJsonArray("taskTypes");
     return new TenantLimits(json.getInteger("maxFiles"), json.getInteger("maxLoc"), json.getLong("maxPayloadBytes"),
-        types == null ? List.of() : types.stream().map(String::valueOf).toList());
+        types == null ? List.of() : types.stream().map(String::valueOf).toList(),
+        json.getLong("defaultQueueTimeoutMs"));
   }
 
   public JsonObject toJson() {
     return new JsonObject().put("maxFiles", maxFiles).put("maxLoc", maxLoc).put("maxPayloadBytes", maxPayloadBytes)
-        .put("taskTypes", new JsonArray(taskTypes));
+        .put("taskTypes", new JsonArray(taskTypes)).put("defaultQueueTimeoutMs", defaultQueueTimeoutMs);
   }
 }

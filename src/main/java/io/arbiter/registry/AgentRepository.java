@@ -186,7 +186,13 @@ final class AgentRepository {
   /** System sweep: agents silent for longer than the window go offline; returns them. */
   Future<List<WentOffline>> markSilentOffline(long heartbeatWindowMs) {
     RequestContext system = RequestContext.system("heartbeat-sweep");
-    return pool.withTransaction(tx -> tx.preparedQuery(RegistrySql.MARK_SILENT_OFFLINE)
+    return pool.withTransaction(tx -> tx.query(RegistrySql.TRY_LOCK_SWEEP).execute()
+        .compose(lock -> !lock.iterator().next().getBoolean("held") ? Future.succeededFuture(List.<WentOffline>of())
+            : sweep(tx, system, heartbeatWindowMs)));
+  }
+
+  private static Future<List<WentOffline>> sweep(SqlClient tx, RequestContext system, long heartbeatWindowMs) {
+    return tx.preparedQuery(RegistrySql.MARK_SILENT_OFFLINE)
         .execute(Tuple.of(heartbeatWindowMs))
         .compose(rows -> {
           List<WentOffline> changes = new ArrayList<>();
@@ -202,7 +208,7 @@ final class AgentRepository {
             changes.add(new WentOffline(row.getString("tenant_id"), id));
           }
           return AuditLog.appendAll(tx, events).map(changes);
-        }));
+        });
   }
 
   Future<JsonObject> countByStatus() {

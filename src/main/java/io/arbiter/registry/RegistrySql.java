@@ -94,6 +94,12 @@ final class RegistrySql {
       RETURNING a.*, before.deregistered_at IS NOT NULL AS already_deregistered
       """;
 
+  /**
+   * Whether this transaction may run the heartbeat sweep: one sweeper at a time across every node sharing the
+   * database; the lock ends with the transaction (or the node's connection), so another node takes over.
+   */
+  static final String TRY_LOCK_SWEEP = "SELECT pg_try_advisory_xact_lock(hashtext('arbiter.registry.sweep')) AS held";
+
   /** System sweep, all tenants. $1 heartbeat window in milliseconds: agents silent for longer go offline. Agent rows
    * are locked in (tenant, id) order, like every statement that changes several agents. */
   static final String MARK_SILENT_OFFLINE = """

@@ -30,7 +30,8 @@ public record Submission(UUID id, RequestContext ctx, String type, int priority,
 
   /**
    * @param tenantLimits the caller's tenant's limits: one it breaks answers {@link Failure#UNPROCESSABLE} naming the
-   *                     rule; a task without a budget gets the tenant's file and line limits as its budget
+   *                     rule; a task without a budget gets the tenant's file and line limits as its budget, and one
+   *                     without a queue time-out the tenant's default before {@code tasks.defaultQueueTimeoutMs}
    * @param field how to name the submission's fields in errors: "" for a single task, "tasks[3]." in a batch
    * @param callbacks which callback URLs are accepted
    */
@@ -59,11 +60,11 @@ public record Submission(UUID id, RequestContext ctx, String type, int priority,
     if (maxAttempts > limits.maxAttemptsLimit()) {
       throw invalid(field + "maxAttempts", "must be at most " + limits.maxAttemptsLimit() + ", got " + maxAttempts);
     }
+    Flow flow = Flow.from(body, tenantLimits.queueTimeoutDefault(limits.defaultQueueTimeoutMs()), Instant.now(), field);
     return new Submission(TaskIds.next(), ctx, body.getString("type"), body.getInteger("priority", DEFAULT_PRIORITY),
         payload, body.getJsonObject("requirements", new JsonObject()), tenantLimits.effectiveBudget(budget),
         body.getJsonObject("gates", new JsonObject()), timeoutMs, maxAttempts, idempotencyKey,
-        CanonicalJson.sha256(body), null, Flow.from(body, limits.defaultQueueTimeoutMs(), Instant.now(), field),
-        CallbackUrl.check(body.getJsonObject("callback"), callbacks, field));
+        CanonicalJson.sha256(body), null, flow, CallbackUrl.check(body.getJsonObject("callback"), callbacks, field));
   }
 
   /** This submission with more parents (a workflow's edges into it). */

@@ -275,10 +275,15 @@ final class TaskRepository {
   }
 
   /** System sweep: recovers one batch of expired leases; returns the recovered tasks. */
-  Future<List<Row>> rescue() {
-    return pool.preparedQuery(TaskSql.RESCUE)
-        .execute(Tuple.of(limits.rescueBatchSize(), limits.backoffBaseMs(), limits.backoffCapMs()))
-        .map(TaskRepository::rows);
+  /** One rescue pass: {@code ran} is false when another node held the rescue lock, and {@code recovered} empty. */
+  record Rescue(boolean ran, List<Row> recovered) {}
+
+  Future<Rescue> rescue() {
+    return pool.withTransaction(tx -> tx.query(TaskSql.TRY_LOCK_RESCUE).execute()
+        .compose(lock -> !lock.iterator().next().getBoolean("held") ? Future.succeededFuture(new Rescue(false, List.of()))
+            : tx.preparedQuery(TaskSql.RESCUE)
+                .execute(Tuple.of(limits.rescueBatchSize(), limits.backoffBaseMs(), limits.backoffCapMs()))
+                .map(rows -> new Rescue(true, rows(rows)))));
   }
 
   /** A task a system statement moved: its id, tenant and state after the move. */

@@ -604,6 +604,12 @@ final class TaskSql {
       """;
 
   /**
+   * Whether this transaction may rescue leases: one rescuer at a time across every node sharing the database. The lock
+   * ends with the transaction (or with a node's connection), so another node takes over at its next tick.
+   */
+  static final String TRY_LOCK_RESCUE = "SELECT pg_try_advisory_xact_lock(hashtext('arbiter.tasks.rescue')) AS held";
+
+  /**
    * System sweep, all tenants. $1 batch size, $2 backoff base ms, $3 backoff cap ms. Every held task whose lease or
    * deadline passed, or whose agent went offline, becomes a timed-out attempt: back to queued after backoff, or dead
    * without attempts left; its agent's slot is released and the attempt counts as a failure in its figures. A push

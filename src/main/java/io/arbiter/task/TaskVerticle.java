@@ -80,6 +80,7 @@ public final class TaskVerticle extends VerticleBase {
   private JournalHolds holds;
   private Coalescer folds;
   private Counter submitted;
+  private final Map<String, Counter> rescuePasses = new HashMap<>();
   private Counter succeeded;
   private Counter failed;
   private boolean rescuing;
@@ -118,6 +119,11 @@ public final class TaskVerticle extends VerticleBase {
           .description("Attempts completed, by reported outcome").register(registry);
       failed = Counter.builder("arbiter.tasks.completed").tag("outcome", "failed")
           .description("Attempts completed, by reported outcome").register(registry);
+      for (String outcome : List.of("ran", "locked", "paused")) {
+        rescuePasses.put(outcome, Counter.builder("arbiter.tasks.rescue.passes").tag("outcome", outcome)
+            .description("Lease rescue ticks of this node: ran, locked (another node was rescuing) or paused (an "
+                + "outage journal held items)").register(registry));
+      }
       Gauge.builder("arbiter.claims.waiting", waits, ClaimWaits::waiting)
           .description("Agents' long-polling claims waiting for work on this node").register(registry);
       Gauge.builder("arbiter.tasks.queue.depth", stateCounts, counts -> counts.get(0))
@@ -691,19 +697,32 @@ public final class TaskVerticle extends VerticleBase {
 
   // ---- the lease rescuer ----
 
+  private void countRescuePass(String outcome) {
+    Counter counter = rescuePasses.get(outcome);
+    if (counter != null) {
+      counter.increment();
+    }
+  }
+
   private void rescue() {
     if (rescuing || journal.buffered() > 0) {
       return;
     }
     rescuing = true;
-    holds.anyHeld().compose(held -> held ? Future.succeededFuture(List.<Row>of()) : breaker.execute(tasks::rescue))
+    holds.anyHeld().compose(held -> {
+      if (held) {
+        countRescuePass("paused");
+        return Future.succeededFuture(new TaskRepository.Rescue(false, List.of()));
+      }
+      return breaker.execute(tasks::rescue).onSuccess(r -> countRescuePass(r.ran() ? "ran" : "locked"));
+    })
         .onComplete(result -> {
           rescuing = false;
           if (result.failed()) {
             LOG.debug("lease rescue skipped: {}", result.cause().getMessage());
             return;
           }
-          List<Row> recovered = result.result();
+          List<Row> recovered = result.result().recovered();
           if (!recovered.isEmpty()) {
             recovered.forEach(row -> LOG.info("task {} of tenant {} recovered from agent {} ({}): now {}",
                 row.getUUID("id"), row.getString("tenant_id"), row.getString("assigned_agent_id"),

@@ -2,6 +2,7 @@ package io.arbiter.bench;
 
 import io.arbiter.config.ArbiterConfig;
 import io.arbiter.http.auth.Role;
+import io.arbiter.support.Ports;
 import io.arbiter.support.StoppableDatabase;
 import io.arbiter.support.Tokens;
 import io.vertx.core.Future;
@@ -219,8 +220,8 @@ public final class Chaos implements Callable<Integer> {
       if (scenario.nodes > 1) {
         this.peerDataDir = Files.createTempDirectory("arbiter-chaos-peer");
         this.peerPort = ArbiterProcess.freePort();
-        members.add("127.0.0.1:" + ArbiterProcess.freePort());
-        members.add("127.0.0.1:" + ArbiterProcess.freePort());
+        members.add("127.0.0.1:" + Ports.free());
+        members.add("127.0.0.1:" + Ports.free());
       } else {
         this.peerDataDir = null;
         this.peerPort = -1;

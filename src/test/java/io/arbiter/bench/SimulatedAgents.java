@@ -67,6 +67,12 @@ final class SimulatedAgents {
    */
   SimulatedAgents(Vertx vertx, URI base, List<Agent> agents, int claimMax, int waitSeconds, int loopsPerAgent,
                   int callConnections, boolean batched, boolean chained) {
+    this(vertx, List.of(base), agents, claimMax, waitSeconds, loopsPerAgent, callConnections, batched, chained);
+  }
+
+  /** Agents whose calls take the {@code nodes} in turn: any node serves any agent. */
+  SimulatedAgents(Vertx vertx, List<URI> nodes, List<Agent> agents, int claimMax, int waitSeconds,
+                  int loopsPerAgent, int callConnections, boolean batched, boolean chained) {
     this.batched = batched;
     this.chained = chained;
     this.vertx = vertx;
@@ -74,8 +80,8 @@ final class SimulatedAgents {
     this.claimMax = claimMax;
     this.waitSeconds = waitSeconds;
     this.loopsPerAgent = loopsPerAgent;
-    this.claims = new ArbiterApi(vertx, base, agents.size() * loopsPerAgent);
-    this.calls = new ArbiterApi(vertx, base, callConnections);
+    this.claims = new ArbiterApi(vertx, nodes, agents.size() * loopsPerAgent);
+    this.calls = new ArbiterApi(vertx, nodes, callConnections);
   }
 
   /** Registers every agent with the admin token: capability {@code bench}, the given capacity. */

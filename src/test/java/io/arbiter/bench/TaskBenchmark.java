@@ -3,6 +3,7 @@ package io.arbiter.bench;
 import io.arbiter.config.ArbiterConfig;
 import io.arbiter.http.auth.Jwt;
 import io.arbiter.http.auth.Role;
+import io.arbiter.support.Ports;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -19,6 +20,7 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -125,6 +127,11 @@ public final class TaskBenchmark implements Callable<Integer> {
   @Option(names = "--server-java-opt", description = "a JVM option for the started server (repeatable), e.g. -Xmx1g")
   List<String> serverJavaOptions = new ArrayList<>();
 
+  @Option(names = "--nodes", defaultValue = "1",
+      description = "Arbiter processes started on one database, clustered when more than one; submitters and agents "
+          + "take them in turn (default: 1)")
+  private int nodeCount;
+
   @Option(names = "--keep-data", description = "keep the started server's data directory and log")
   boolean keepData;
 
@@ -166,12 +173,25 @@ public final class TaskBenchmark implements Callable<Integer> {
   private final String runId = randomId();
   private Vertx vertx;
   private URI base;
+  /** Every node's base URL; requests take them in turn. */
+  private List<URI> nodes;
   private String db;
   private Pool queries;
   private int tenants;
   private JWTAuth jwt;
   private ArbiterConfig.Auth auth;
   private double ceilingRate = Double.NaN;
+
+  /** The cluster settings of node {@code index} of {@code members} (none for one node). */
+  private static Map<String, String> cluster(List<String> members, int index) {
+    if (members.size() < 2) {
+      return Map.of();
+    }
+    String member = members.get(index);
+    return Map.of("ARBITER_CLUSTER_ENABLED", "true", "ARBITER_CLUSTER_NAME", "bench-" + ProcessHandle.current().pid(),
+        "ARBITER_CLUSTER_HOST", "127.0.0.1", "ARBITER_CLUSTER_PORT", member.substring(member.indexOf(':') + 1),
+        "ARBITER_CLUSTER_MEMBERS", String.join(",", members));
+  }
 
   public static void main(String[] args) {
     CommandLine cli = new CommandLine(new TaskBenchmark()).setCaseInsensitiveEnumValuesAllowed(true);
@@ -183,21 +203,41 @@ public final class TaskBenchmark implements Callable<Integer> {
     validate();
     vertx = Vertx.vertx();
     ArbiterProcess server = null;
+    List<ArbiterProcess> peers = new ArrayList<>();
     boolean clean = false;
     try {
       if (url == null) {
-        System.out.printf("starting %s (embedded PostgreSQL) ...%n", jar);
-        server = ArbiterProcess.start(jar, serverJavaOptions, Duration.ofSeconds(120));
+        System.out.printf("starting %s (embedded PostgreSQL)%s ...%n", jar,
+            nodeCount > 1 ? ", " + nodeCount + " clustered nodes" : "");
+        List<String> members = new ArrayList<>();
+        for (int i = 0; i < nodeCount; i++) {
+          members.add("127.0.0.1:" + Ports.free());
+        }
+        String secret = ArbiterProcess.randomSecret(48);
+        server = ArbiterProcess.start(jar, serverJavaOptions, Duration.ofSeconds(120),
+            Files.createTempDirectory("arbiter-bench"), ArbiterProcess.freePort(), secret,
+            cluster(members, 0));
         base = URI.create(server.baseUrl());
         db = server.dbUrl();
         jwtSecret = server.jwtSecret;
         System.out.printf("Arbiter ready in %.1f s at %s, database %s, log %s%n", server.startup().toMillis() / 1e3,
             base, db, server.log());
+        for (int i = 1; i < nodeCount; i++) {
+          Map<String, String> settings = new HashMap<>(cluster(members, i));
+          settings.put("ARBITER_DB_URL", db);
+          ArbiterProcess peer = ArbiterProcess.start(jar, serverJavaOptions, Duration.ofSeconds(120),
+              Files.createTempDirectory("arbiter-bench"), ArbiterProcess.freePort(), secret, settings);
+          peers.add(peer);
+          System.out.printf("node %d ready in %.1f s at %s, log %s%n", i + 1, peer.startup().toMillis() / 1e3,
+              peer.baseUrl(), peer.log());
+        }
       } else {
         base = URI.create(url.replaceFirst("/+$", "").replaceFirst("/api/v1$", ""));
         db = dbUrl;
         System.out.printf("Arbiter at %s, database %s%n", base, maskPassword(db));
       }
+      nodes = new ArrayList<>(List.of(base));
+      peers.forEach(peer -> nodes.add(URI.create(peer.baseUrl())));
       auth = new ArbiterConfig.Auth(jwtSecret, jwtIssuer, jwtAudience, 5);
       jwt = Jwt.provider(vertx, auth);
       queries = pool(2);
@@ -262,6 +302,12 @@ public final class TaskBenchmark implements Callable<Integer> {
         queries.close();
       }
       vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      for (ArbiterProcess peer : peers) {
+        peer.close();
+        if (clean && !keepData) {
+          peer.deleteDataDir();
+        }
+      }
       if (server != null) {
         server.close();
         if (clean && !keepData) {
@@ -284,6 +330,9 @@ public final class TaskBenchmark implements Callable<Integer> {
     }
     if (tasks != null && tasks < 1) {
       problems.add("--tasks must be at least 1");
+    }
+    if (nodeCount < 1 || nodeCount > 8 || (url != null && nodeCount > 1)) {
+      problems.add("--nodes must be 1 to 8, and 1 with --url");
     }
     if (clients < 1 || agentCount < 1 || claimLoops < 1 || ceilingPool < 1 || ceilingSeconds < 1) {
       problems.add("--clients, --agents, --claim-loops, --ceiling-pool and --seconds must be at least 1");
@@ -379,7 +428,7 @@ public final class TaskBenchmark implements Callable<Integer> {
     }
     String tenant = tenant(label);
     SimulatedAgents agents = startAgents(tenant, maxPerClaim, "fewest".equals(label));
-    ArbiterApi submitters = new ArbiterApi(vertx, base, clients);
+    ArbiterApi submitters = new ArbiterApi(vertx, nodes, clients);
     try {
       String token = token(tenant, Role.SUBMITTER, "bench-submitter");
       Set<String> accepted = ConcurrentHashMap.newKeySet();
@@ -528,7 +577,7 @@ public final class TaskBenchmark implements Callable<Integer> {
         agentCount, capacity, maxPerClaim, claimLoops, claimWait);
     String tenant = tenant("latency");
     SimulatedAgents agents = startAgents(tenant, maxPerClaim);
-    ArbiterApi submitters = new ArbiterApi(vertx, base, Math.max(clients, 256));
+    ArbiterApi submitters = new ArbiterApi(vertx, nodes, Math.max(clients, 256));
     try {
       String token = token(tenant, Role.SUBMITTER, "bench-submitter");
       await(vertx.timer(1000), 5); // every claim loop is in its long poll now
@@ -628,7 +677,7 @@ public final class TaskBenchmark implements Callable<Integer> {
       list.add(new SimulatedAgents.Agent(id, token(tenant, Role.AGENT, id)));
     }
     int connections = agentConnections != null ? agentConnections : agentCount * claimLoops;
-    SimulatedAgents agents = new SimulatedAgents(vertx, base, list, maxPerClaim, claimWait, claimLoops, connections,
+    SimulatedAgents agents = new SimulatedAgents(vertx, nodes, list, maxPerClaim, claimWait, claimLoops, connections,
         maxPerClaim > 1 && !perTaskCalls && !chained, chained);
     try {
       await(agents.register(token(tenant, Role.ADMIN, "bench-admin"), capacity), 60);

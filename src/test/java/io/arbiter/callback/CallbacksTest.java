@@ -12,9 +12,12 @@ import io.arbiter.Arbiter;
 import io.arbiter.support.AgentClient;
 import io.arbiter.support.Http;
 import io.arbiter.support.TestApp;
+import io.arbiter.support.Trees;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -132,6 +135,37 @@ class CallbacksTest {
     assertThat(Math.abs(Instant.now().getEpochSecond() - Long.parseLong(t))).as("signed just now").isLessThan(60);
   }
 
+  /**
+   * The receiver's check that README shows (openssl in a shell) accepts the delivery as received and refuses it with
+   * one byte changed.
+   */
+  private static void assertReadmeCheckAccepts(Receiver.Received r) throws Exception {
+    String readme = Files.readString(Path.of("README.md"));
+    int start = readme.indexOf("```sh\n", readme.indexOf("<!-- callback-check:start -->")) + "```sh\n".length();
+    String check = readme.substring(start, readme.indexOf("```", start));
+    assertThat(check).contains("openssl dgst");
+    Path dir = Files.createTempDirectory("callback-check");
+    try {
+      Files.write(dir.resolve("body.json"), r.body().getBytes(StandardCharsets.UTF_8));
+      assertThat(runCheck(dir, check, r.signature())).as("README's check accepts the delivery").isEqualTo("valid");
+      Files.write(dir.resolve("body.json"), (r.body() + " ").getBytes(StandardCharsets.UTF_8));
+      assertThat(runCheck(dir, check, r.signature())).as("README's check refuses a changed body").isEmpty();
+    } finally {
+      Trees.delete(dir);
+    }
+  }
+
+  private static String runCheck(Path dir, String check, String signature) throws Exception {
+    ProcessBuilder shell = new ProcessBuilder("bash", "-c", check).directory(dir.toFile()).redirectErrorStream(true);
+    shell.environment().put("SIG", signature);
+    shell.environment().put("SECRET", SIGNING_SECRET);
+    Process process = shell.start();
+    String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+    assertThat(process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    assertThat(out).as("openssl is installed (.ci/run installs it)").doesNotContain("not found");
+    return out;
+  }
+
   @Test
   @DisplayName("a task that succeeds gets exactly one signed delivery of its outcome")
   void succeededTaskGetsOneSignedDelivery() throws Exception {
@@ -154,6 +188,7 @@ class CallbacksTest {
     assertThat(got).hasSize(1);
     Receiver.Received r = got.get(0);
     assertSigned(r);
+    assertReadmeCheckAccepts(r);
     assertThat(r.delivery()).as("Arbiter-Delivery").isEqualTo(taskId);
     assertThat(r.contentType()).isEqualTo("application/json");
     JsonObject body = r.json();

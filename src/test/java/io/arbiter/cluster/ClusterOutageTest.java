@@ -6,11 +6,9 @@ import io.arbiter.http.auth.Role;
 import io.arbiter.support.AgentClient;
 import io.arbiter.support.Http;
 import io.arbiter.support.StoppableDatabase;
+import io.arbiter.support.Ports;
 import io.arbiter.support.TestApp;
 import io.vertx.core.json.JsonObject;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -42,13 +40,6 @@ class ClusterOutageTest {
     }
   }
 
-  private static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
 
   private Map<String, Object> node(int port, String members, Map<String, Object> more) {
     Map<String, Object> settings = new HashMap<>(Map.of("cluster.enabled", "true", "cluster.host", "127.0.0.1",
@@ -62,8 +53,8 @@ class ClusterOutageTest {
   @DisplayName("a result one node buffered lands on its attempt: no node judges its lease before the replay")
   void bufferedResultOutlivesItsLeaseOnEveryNode() {
     database = StoppableDatabase.start();
-    int portA = freePort();
-    int portB = freePort();
+    int portA = Ports.free();
+    int portB = Ports.free();
     String members = "127.0.0.1:" + portA + ",127.0.0.1:" + portB;
     a = TestApp.start(node(portA, members, Map.of("breaker.resetTimeoutMs", 3000, "journal.replayIntervalMs", 3000,
         "tasks.rescueIntervalMs", 60_000)));

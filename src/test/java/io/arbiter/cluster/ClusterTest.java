@@ -9,14 +9,12 @@ import io.arbiter.support.AgentClient;
 import io.arbiter.support.Agents;
 import io.arbiter.support.BridgeClient;
 import io.arbiter.support.Http;
+import io.arbiter.support.Ports;
 import io.arbiter.support.TestApp;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -44,8 +42,8 @@ class ClusterTest {
 
   @BeforeAll
   static void startTwoNodes() {
-    int portA = freePort();
-    int portB = freePort();
+    int portA = Ports.free();
+    int portB = Ports.free();
     String members = "127.0.0.1:" + portA + ",127.0.0.1:" + portB;
     a = TestApp.start(node(portA, members, Map.of()));
     b = TestApp.start(node(portB, members, Map.of("db.url", a.dbUrl())));
@@ -74,13 +72,6 @@ class ClusterTest {
     return settings;
   }
 
-  private static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
 
   private static String submit(TestApp node, String type) {
     Http.Reply reply = node.http().post("/api/v1/tasks", node.tokens().of(TENANT, Role.SUBMITTER, "client"),

@@ -102,7 +102,7 @@ class ResultGatesTest {
   @Test
   @DisplayName("tenant limits refuse a submission naming the rule and the field; none set refuses nothing")
   void tenantLimitsNameTheRule() {
-    TenantLimits limits = new TenantLimits(10, 500, 1000L, List.of("code-editing", "testing"));
+    TenantLimits limits = new TenantLimits(10, 500, 1000L, List.of("code-editing", "testing"), null);
     JsonObject budget = new JsonObject().put("maxFiles", 10).put("maxLoc", 500);
     assertThat(limits.check(new TenantLimits.Asked("code-editing", budget, 1000))).isEmpty();
     assertThat(limits.check(new TenantLimits.Asked("research", budget, 10)).orElseThrow().rule())
@@ -122,10 +122,18 @@ class ResultGatesTest {
   @Test
   @DisplayName("a task that sets no budget gets its tenant's file and line limits as its budget")
   void limitsFillAMissingBudget() {
-    TenantLimits limits = new TenantLimits(10, 500, null, List.of());
+    TenantLimits limits = new TenantLimits(10, 500, null, List.of(), null);
     assertThat(limits.effectiveBudget(null)).isEqualTo(new JsonObject().put("maxFiles", 10).put("maxLoc", 500));
     assertThat(limits.effectiveBudget(new JsonObject().put("maxFiles", 3)))
         .isEqualTo(new JsonObject().put("maxFiles", 3).put("maxLoc", 500));
     assertThat(TenantLimits.NONE.effectiveBudget(new JsonObject())).isEqualTo(new JsonObject());
+  }
+
+  @Test
+  @DisplayName("a task without a queue time-out gets its tenant's default, else the setting's")
+  void tenantQueueTimeoutComesBeforeTheSetting() {
+    assertThat(new TenantLimits(null, null, null, List.of(), 800L).queueTimeoutDefault(60_000)).isEqualTo(800);
+    assertThat(TenantLimits.NONE.queueTimeoutDefault(60_000)).isEqualTo(60_000);
+    assertThat(TenantLimits.NONE.queueTimeoutDefault(0)).as("no default at all").isZero();
   }
 }

@@ -39,7 +39,7 @@ class TenantLimitsTest {
 
   private static JsonObject limits() {
     return new JsonObject().put("maxFiles", 20).put("maxLoc", 400).put("maxPayloadBytes", 200)
-        .put("taskTypes", new JsonArray().add("code-editing").add("testing"));
+        .put("taskTypes", new JsonArray().add("code-editing").add("testing")).put("defaultQueueTimeoutMs", 60_000L);
   }
 
   private static JsonObject task(String type) {
@@ -65,7 +65,7 @@ class TenantLimitsTest {
     }
     JsonObject none = http.get("/api/v1/tenant-limits", app.tokens().admin("limits-other")).json();
     assertThat(none).isEqualTo(new JsonObject().putNull("maxFiles").putNull("maxLoc").putNull("maxPayloadBytes")
-        .put("taskTypes", new JsonArray()));
+        .put("taskTypes", new JsonArray()).putNull("defaultQueueTimeoutMs"));
   }
 
   @Test

@@ -455,6 +455,35 @@ class TaskLifecycleTest {
   }
 
   @Test
+  @DisplayName("one rescuer at a time: while another node holds the rescue lock no lease is judged here, then this node "
+      + "takes over")
+  void oneRescuerAtATime() throws Exception {
+    AgentClient holder = new AgentClient(app, "single", "holder");
+    holder.register("linting", 1);
+    String id = submit("single", task("linting"));
+    assertThat(holder.claim(5, 1)).hasSize(1);
+    holder.ack(id, 1);
+    try (AutoCloseable otherNode = app.holdTransaction(
+        "SELECT pg_advisory_xact_lock(hashtext('arbiter.tasks.rescue'))")) {
+      app.sql("UPDATE tasks SET lease_expires_at = now() - interval '1 second' WHERE id = $1",
+          java.util.UUID.fromString(id));
+      double locked = rescuePasses("locked");
+      TestApp.eventually(Duration.ofSeconds(10), "three rescue ticks found the lock taken",
+          () -> rescuePasses("locked") >= locked + 3);
+      assertThat(app.http().get("/api/v1/tasks/" + id, submitter("single")).json().getString("state"))
+          .isEqualTo("running");
+    }
+    TestApp.eventually(Duration.ofSeconds(10), "this node rescued the expired lease", () -> !"running".equals(
+        app.http().get("/api/v1/tasks/" + id, submitter("single")).json().getString("state")));
+  }
+
+  private static double rescuePasses(String outcome) {
+    String prefix = "arbiter_tasks_rescue_passes_total{outcome=\"" + outcome + "\"} ";
+    return app.http().get("/metrics", null).text().lines().filter(l -> l.startsWith(prefix))
+        .mapToDouble(l -> Double.parseDouble(l.substring(prefix.length()))).sum();
+  }
+
+  @Test
   @DisplayName("a flood of 10,000 tasks from one tenant does not hold back another tenant's task")
   void tenantsTakeTurns() {
     for (int b = 0; b < 10; b++) {
