@@ -7,19 +7,19 @@ import io.arbiter.http.api.AgentsApi;
 import io.arbiter.http.api.AuditApi;
 import io.arbiter.http.api.BusRoute;
 import io.arbiter.http.api.PolicyApi;
+import io.arbiter.http.api.TokenRevocationsApi;
 import io.arbiter.http.api.RoutingApi;
 import io.arbiter.http.api.SchedulesApi;
 import io.arbiter.http.api.TasksApi;
 import io.arbiter.http.auth.Access;
 import io.arbiter.http.auth.AuthFailures;
-import io.arbiter.http.auth.Jwt;
+import io.arbiter.http.auth.Verifier;
 import io.arbiter.http.bridge.AgentBridge;
 import io.arbiter.http.health.HealthRoutes;
 import io.arbiter.http.stream.StreamHub;
 import io.arbiter.http.stream.StreamRoutes;
 import io.arbiter.http.stream.StreamTickets;
 import io.arbiter.http.stream.StreamsPerCaller;
-import io.vertx.ext.auth.jwt.JWTAuth;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -78,7 +78,7 @@ public final class HttpVerticle extends VerticleBase {
   private final RateLimits rateLimits;
   private final AuthFailures authFailures;
   private final StreamHub streams = new StreamHub();
-  private JWTAuth jwt;
+  private final Verifier jwt;
   private HttpServer server;
   private AgentBridge bridge;
 
@@ -88,7 +88,7 @@ public final class HttpVerticle extends VerticleBase {
    */
   HttpVerticle(ArbiterConfig config, PrometheusMeterRegistry metrics, int port, Admission admission,
                AtomicInteger bridgeConnections, ConnectionsPerAddress connections, StreamsPerCaller streamsPerCaller,
-               StreamTickets streamTickets, RateLimits rateLimits, AuthFailures authFailures) {
+               StreamTickets streamTickets, RateLimits rateLimits, AuthFailures authFailures, Verifier verifier) {
     this.config = config;
     this.metrics = metrics;
     this.port = port;
@@ -99,6 +99,7 @@ public final class HttpVerticle extends VerticleBase {
     this.streamTickets = streamTickets;
     this.rateLimits = rateLimits;
     this.authFailures = authFailures;
+    this.jwt = verifier;
   }
 
   /** The port actually bound (useful when {@code http.port} is 0). */
@@ -108,7 +109,6 @@ public final class HttpVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    jwt = Jwt.provider(vertx, config.auth());
     return Future.all(OpenAPIContract.from(vertx, CONTRACT), vertx.fileSystem().readFile(CONTRACT),
             streams.start(vertx))
         .compose(loaded -> {
@@ -184,6 +184,7 @@ public final class HttpVerticle extends VerticleBase {
     RoutingApi.mount(builder, busRoute);
     builder.getRoute("createStreamTicket").addHandler(StreamRoutes.issueTicket(streamTickets));
     PolicyApi.mount(builder, busRoute);
+    TokenRevocationsApi.mount(builder, vertx.eventBus(), jwt, config.http().requestTimeoutMs());
     SchedulesApi.mount(builder, busRoute);
     Router api = builder.createRouter();
     api.route().failureHandler(problems);
