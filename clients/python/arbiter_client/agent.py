@@ -94,7 +94,8 @@ class Agent:
     ``run()`` registers the agent (an id already registered is used as it is), then long-polls claims for up to
     ``concurrency`` tasks at a time, each delivery already acknowledged (``ack=true``), and calls the handler in a
     worker thread per task. While a handler runs, the lease is extended by heartbeats (a third of the lease's length
-    apart unless ``heartbeat_interval`` is given). The handler returns a ``Result`` (any other value is reported as a
+    apart unless ``heartbeat_interval`` is given); the agent's own heartbeat, every ``alive_interval`` seconds, keeps
+    it alive and brings it back after it went offline by silence. The handler returns a ``Result`` (any other value is reported as a
     success's ``result``); a handler that raises reports a failed attempt with the error's text, and Arbiter retries
     the task while attempts remain.
 
@@ -108,8 +109,8 @@ class Agent:
     def __init__(self, url: str, token: str, agent_id: str, handler: Handler, task_types: Sequence[str],
                  model_family: str = "custom", name: Optional[str] = None, languages: Sequence[str] = (),
                  specializations: Sequence[str] = (), concurrency: int = 1, claim_wait: int = 20,
-                 heartbeat_interval: Optional[float] = None, stop_grace: float = 30.0,
-                 backoff: Optional[Backoff] = None) -> None:
+                 heartbeat_interval: Optional[float] = None, alive_interval: float = 10.0,
+                 stop_grace: float = 30.0, backoff: Optional[Backoff] = None) -> None:
         if concurrency < 1:
             raise ValueError("concurrency must be at least 1")
         self.agent_id = agent_id
@@ -122,6 +123,7 @@ class Agent:
         self.concurrency = concurrency
         self.claim_wait = max(0, min(60, int(claim_wait)))
         self.heartbeat_interval = heartbeat_interval
+        self.alive_interval = alive_interval
         self.stop_grace = stop_grace
         self._stopping = threading.Event()
         # claims retry until the agent stops; reports keep retrying while it drains, a bounded number of times
@@ -152,11 +154,25 @@ class Agent:
                 raise
             LOG.info("agent %s is registered already", self.agent_id)
 
+    def _alive(self) -> None:
+        """The agent's own heartbeat: it keeps the agent alive, and brings back one that went offline by silence."""
+        try:
+            self._reports.request("POST", f"/agents/{self.agent_id}/heartbeat", backoff=Backoff(max_retries=2))
+        except (ArbiterError, OSError) as error:
+            LOG.warning("agent %s heartbeat: %s", self.agent_id, error)
+
+    def _alive_loop(self) -> None:
+        while not self._stopping.wait(self.alive_interval):
+            self._alive()
+
     def run(self) -> None:
         """Registers, then claims and runs tasks until stopped; see the class's description."""
         restore = self._install_signals()
         try:
             self.register()
+            self._alive()
+            alive = threading.Thread(target=self._alive_loop, name=f"arbiter-alive-{self.agent_id}", daemon=True)
+            alive.start()
             self._started.set()
             self._claim_loop()
             self._drain()
