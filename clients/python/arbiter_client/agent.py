@@ -4,6 +4,7 @@ the outcome, and stop gracefully."""
 from __future__ import annotations
 
 import datetime
+import http.client
 import logging
 import re
 import signal
@@ -135,6 +136,8 @@ class Agent:
         self._workers: List[threading.Thread] = []
         self._thread: Optional[threading.Thread] = None
         self._started = threading.Event()
+        self.error: Optional[BaseException] = None
+        """What ended a background agent (``start()``) other than ``stop()``: ``stop()`` raises it."""
 
     # ---- lifecycle ----
 
@@ -158,7 +161,7 @@ class Agent:
         """The agent's own heartbeat: it keeps the agent alive, and brings back one that went offline by silence."""
         try:
             self._reports.request("POST", f"/agents/{self.agent_id}/heartbeat", backoff=Backoff(max_retries=2))
-        except (ArbiterError, OSError) as error:
+        except (ArbiterError, OSError, http.client.HTTPException) as error:
             LOG.warning("agent %s heartbeat: %s", self.agent_id, error)
 
     def _alive_loop(self) -> None:
@@ -188,8 +191,10 @@ class Agent:
         def target() -> None:
             try:
                 self.run()
-            except BaseException as error:  # noqa: BLE001 - handed to the caller of start()
+            except BaseException as error:  # noqa: BLE001 - handed to the caller of start() or stop()
                 failure.append(error)
+                self.error = error
+                LOG.error("agent %s stopped on an error: %s", self.agent_id, error)
                 self._started.set()
 
         self._thread = threading.Thread(target=target, name=f"arbiter-agent-{self.agent_id}", daemon=True)
@@ -200,12 +205,15 @@ class Agent:
         return self
 
     def stop(self, wait: bool = True) -> None:
-        """Stops claiming and drains the running tasks (see ``stop_grace``); with ``wait``, returns when done."""
+        """Stops claiming and drains the running tasks (see ``stop_grace``); with ``wait``, returns when done, raising
+        what ended a background agent early, if anything did."""
         self._stopping.set()
         with self._lock:
             self._lock.notify_all()
         if wait and self._thread is not None and self._thread is not threading.current_thread():
             self._thread.join()
+            if self.error is not None:
+                raise self.error
 
     @property
     def stopping(self) -> bool:
@@ -244,7 +252,7 @@ class Agent:
                 LOG.warning("claim refused: %s", error)
                 self._stopping.wait(self.transport.backoff.delay(failures, error.retry_after))
                 continue
-            except OSError as error:
+            except (OSError, http.client.HTTPException) as error:
                 failures += 1
                 LOG.warning("claim failed: %s", error)
                 self._stopping.wait(self.transport.backoff.delay(failures))
@@ -303,6 +311,10 @@ class Agent:
         except ArbiterError as error:
             LOG.warning("task %s attempt %d: result refused: %s", task.task_id, task.attempt, error)
             return
+        except (OSError, http.client.HTTPException) as error:
+            LOG.error("task %s attempt %d: result not reported (its lease will expire): %s", task.task_id,
+                      task.attempt, error)
+            return
         verdict = (answer.get("policy") or {}).get("verdict")
         LOG.info("task %s attempt %d: %s, task %s%s", task.task_id, task.attempt, answer.get("outcome"),
                  answer.get("state"), f" (gates: {verdict})" if verdict else "")
@@ -324,7 +336,7 @@ class Agent:
                 return
             LOG.warning("task %s %s: %s", task.task_id, kind, error)
             return
-        except OSError as error:
+        except (OSError, http.client.HTTPException) as error:
             LOG.warning("task %s %s: %s", task.task_id, kind, error)
             return
         if lease.get("canceled"):

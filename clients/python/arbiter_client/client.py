@@ -18,9 +18,10 @@ SubmissionLike = Union[Submission, Mapping[str, Any]]
 class Client:
     """A client of one Arbiter with one token (a submitter's, an operator's or an admin's).
 
-    ``url`` is the server's base URL (``http://localhost:8080``; ``/api/v1`` is added). Requests answered 503 or 429,
-    and connection failures, are retried with exponential backoff and jitter (``backoff``), never sooner than the
-    answer's ``Retry-After``; any other error answer raises ``ArbiterError``.
+    ``url`` is the server's base URL (``http://localhost:8080``; ``/api/v1`` is added). Requests answered 503 or 429
+    are retried with exponential backoff and jitter (``backoff``), never sooner than the answer's ``Retry-After``, and
+    so are connection failures, except for batches and workflows (they carry no idempotency key, and the server may
+    have acted on them); any other error answer raises ``ArbiterError``.
     """
 
     def __init__(self, url: str, token: str, timeout: float = 30.0, backoff: Optional[Backoff] = None) -> None:
@@ -44,7 +45,7 @@ class Client:
         """Submits up to 1,000 tasks in one transaction; answers each task's ``id`` and ``state``, in order. A task
         over a tenant limit refuses the whole batch (``ArbiterError`` with ``field`` ``tasks[i]``)."""
         answer = self.transport.request("POST", "/task-batches", {"tasks": [to_wire(s) for s in submissions]},
-                                        retry=False)
+                                        idempotent=False)
         return [from_wire(Task, t) for t in answer.body["tasks"]]
 
     def submit_workflow(self, nodes: List[Mapping[str, Any]], edges: Optional[List[Mapping[str, Any]]] = None
@@ -54,7 +55,7 @@ class Client:
         body: Dict[str, Any] = {"nodes": to_wire(nodes)}
         if edges:
             body["edges"] = to_wire(edges)
-        return self.transport.request("POST", "/workflows", body, retry=False).body["tasks"]
+        return self.transport.request("POST", "/workflows", body, idempotent=False).body["tasks"]
 
     def get(self, task_id: str) -> Task:
         """One task of the token's tenant (``ArbiterError`` 404 when there is none)."""

@@ -100,8 +100,9 @@ class Transport:
 
     def request(self, method: str, path: str, body: Any = None, query: Optional[Mapping[str, Any]] = None,
                 headers: Optional[Mapping[str, str]] = None, timeout: Optional[float] = None,
-                retry: bool = True, backoff: Optional[Backoff] = None) -> Response:
-        """Sends one request; retries 503, 429 and connection failures (honouring ``Retry-After``) when ``retry``.
+                retry: bool = True, idempotent: bool = True, backoff: Optional[Backoff] = None) -> Response:
+        """Sends one request; with ``retry``, retries 503 and 429 (honouring ``Retry-After``: the server did not act
+        on the request) and, when the request is ``idempotent``, connection failures (it may have acted on it).
         Answers 2xx; raises ``ArbiterError`` for any other status."""
         policy = backoff or self.backoff
         attempt = 0
@@ -114,7 +115,7 @@ class Transport:
                 last: BaseException = error
                 retry_after = error.retry_after
             except Exception as error:  # noqa: BLE001 - only transient failures are retried, the rest re-raised
-                if not retry or not _transient(error):
+                if not retry or not idempotent or not _transient(error):
                     raise
                 last = error
                 retry_after = None

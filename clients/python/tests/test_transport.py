@@ -99,6 +99,21 @@ class TransportTest(unittest.TestCase):
             client.get("t-1")
         self.assertGreaterEqual(time.monotonic() - started, 0.05, "it waited before each of its two retries")
 
+    def test_a_batch_is_not_retried_after_a_connection_failure_but_is_after_a_503(self):
+        with socket.socket() as unused:
+            unused.bind(("127.0.0.1", 0))
+            port = unused.getsockname()[1]
+        client = Client(f"http://127.0.0.1:{port}", "token", backoff=Backoff(base=1, cap=1, max_retries=2))
+        started = time.monotonic()
+        with self.assertRaises(OSError):
+            client.submit_batch([Submission("review")])
+        self.assertLess(time.monotonic() - started, 0.5, "no retry: the server may have taken the batch")
+
+        problem = {"type": "about:blank", "title": "Unavailable", "status": 503, "detail": "down", "code": 5031}
+        self.server.script = [(503, {"Retry-After": "0"}, problem), (202, {}, {"tasks": [{"id": "t-1"}]})]
+        batch = Client(self.url, "token", backoff=Backoff(base=0.01, cap=0.02)).submit_batch([Submission("review")])
+        self.assertEqual(["t-1"], [t.id for t in batch])
+
     def test_backoff_grows_exponentially_within_jitter_and_cap(self):
         backoff = Backoff(base=1, cap=8)
         self.assertEqual([0.5, 1, 2, 4, 4], [backoff.delay(n, rng=lambda: 0) for n in range(1, 6)])
