@@ -133,7 +133,6 @@ class Agent:
         self._reports = Transport(url, token, backoff=Backoff(max_retries=8))
         self._lock = threading.Condition()
         self._running: Dict[str, AgentTask] = {}
-        self._workers: List[threading.Thread] = []
         self._thread: Optional[threading.Thread] = None
         self._started = threading.Event()
         self.error: Optional[BaseException] = None
@@ -266,7 +265,6 @@ class Agent:
                                   daemon=True)
         with self._lock:
             self._running[delivery.task_id] = task
-            self._workers.append(worker)
         worker.start()
 
     # ---- one task ----
