@@ -10,7 +10,7 @@ import re
 import signal
 import threading
 import time
-from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence
+from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 from .models import ArbiterError, Delivery, Result, TaskCanceled, from_wire, to_wire
 from .transport import Backoff, Transport
@@ -226,6 +226,33 @@ class Agent:
             restore.append((signum, signal.getsignal(signum)))
             signal.signal(signum, lambda *_: self._stopping.set())
         return restore
+
+    # ---- the calls beneath the runner, for agents that drive their own loop ----
+
+    def claim(self, wait: int = 0, max: int = 1, ack: bool = False) -> List[Delivery]:
+        """Takes up to ``max`` of the tasks assigned to this agent, waiting up to ``wait`` seconds for one; with
+        ``ack`` each comes back already acknowledged (running under its lease)."""
+        answer = self.transport.request("POST", f"/agents/{self.agent_id}/claim",
+                                        query={"wait": wait, "max": max, "ack": ack},
+                                        timeout=wait + self.transport.timeout)
+        return [from_wire(Delivery, t) for t in (answer.body or {}).get("tasks", [])] if answer.status == 200 else []
+
+    def ack_batch(self, deliveries: Iterable[Delivery]) -> List[Dict[str, Any]]:
+        """Acknowledges up to 1,000 deliveries in one transaction; answers each item as its own ack would: ``status``
+        200 with the lease, or its 4xx ``status`` and ``problem``."""
+        body = {"tasks": [{"taskId": d.task_id, "attempt": d.attempt} for d in deliveries]}
+        return self._reports.request("POST", f"/agents/{self.agent_id}/ack-batches", body).body["items"]
+
+    def report_batch(self, results: Iterable[Tuple[Delivery, Result]]) -> List[Dict[str, Any]]:
+        """Reports up to 1,000 outcomes in one statement, each ``(delivery, result)``; answers each item as its own
+        result call would (a repeat answers the first outcome)."""
+        items = []
+        for delivery, result in results:
+            item = to_wire(result)
+            item.update(taskId=delivery.task_id, attempt=delivery.attempt)
+            items.append(item)
+        return self._reports.request("POST", f"/agents/{self.agent_id}/result-batches", {"results": items}).body[
+            "items"]
 
     # ---- claims ----
 

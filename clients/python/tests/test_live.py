@@ -87,6 +87,29 @@ class LiveTest(unittest.TestCase):
         dead = self.client.wait(self.submit({"fail": 1}, max_attempts=1).id, timeout=WAIT)
         self.assertEqual(("dead", "RuntimeError: flaky dependency on attempt 1"), (dead.state, dead.error))
 
+    def test_an_agent_driving_its_own_loop_acknowledges_and_reports_in_batches(self):
+        agent = Agent(self.url, env("ARBITER_AGENT_TOKEN"), env("ARBITER_AGENT_ID"), lambda task: None, [TASK_TYPE],
+                      model_family="python")
+        agent.register()
+        submitted = {self.submit({"n": n}).id for n in range(3)}
+        done = set()
+        deadline = time.monotonic() + WAIT
+        while done != submitted:
+            self.assertLess(time.monotonic(), deadline, f"the batches ran {len(done)} of the 3 tasks")
+            deliveries = agent.claim(wait=1, max=3)
+            if not deliveries:
+                continue
+            self.assertTrue(all(d.ack_deadline for d in deliveries), "not acknowledged by the claim")
+            self.assertEqual([200] * len(deliveries), [i["status"] for i in agent.ack_batch(deliveries)])
+            answers = agent.report_batch((d, Result(result={"n": d.payload.get("n")}, quality=1.0))
+                                         for d in deliveries)
+            self.assertEqual([200] * len(deliveries), [i["status"] for i in answers])
+            done |= {d.task_id for d in deliveries} & submitted
+        for task_id in submitted:
+            task = self.client.get(task_id)
+            self.assertEqual("succeeded", task.state)
+            self.assertEqual(task.payload["n"], task.result["n"])
+
     def test_a_cancel_during_work_reaches_the_handler(self):
         started, saw_cancel = threading.Event(), threading.Event()
 
