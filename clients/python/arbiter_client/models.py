@@ -69,7 +69,8 @@ class Dependency:
 
 @dataclass
 class Submission:
-    """A task to submit (the contract's ``TaskSubmission``). Only ``type`` is required."""
+    """A task to submit (the contract's ``TaskSubmission``). Only ``type`` is required; ``depends_on`` takes
+    ``Dependency`` items, their JSON form, or plain task ids."""
 
     type: str = _wire("type")
     priority: Optional[int] = _wire("priority")
@@ -83,7 +84,11 @@ class Submission:
     run_at: Optional[str] = _wire("runAt")
     delay_ms: Optional[int] = _wire("delayMs")
     queue_timeout_ms: Optional[int] = _wire("queueTimeoutMs")
-    depends_on: Optional[List[Union[Dependency, Dict[str, Any]]]] = _wire("dependsOn")
+    depends_on: Optional[List[Union[Dependency, Dict[str, Any], str]]] = _wire("dependsOn")
+
+    def __post_init__(self) -> None:
+        if self.depends_on is not None:
+            self.depends_on = [Dependency(d) if isinstance(d, str) else d for d in self.depends_on]
 
 
 @dataclass

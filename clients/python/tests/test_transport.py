@@ -126,8 +126,8 @@ class TransportTest(unittest.TestCase):
         self.assertIsNone(retry_after_seconds("soon"))
 
     def test_wire_forms_use_the_contract_names_and_leave_out_what_is_unset(self):
-        self.assertEqual({"type": "review", "maxAttempts": 2, "dependsOn": [{"taskId": "p"}]},
-                         to_wire(Submission("review", max_attempts=2, depends_on=[{"taskId": "p"}])))
+        self.assertEqual({"type": "review", "maxAttempts": 2, "dependsOn": [{"taskId": "p"}, {"taskId": "q"}]},
+                         to_wire(Submission("review", max_attempts=2, depends_on=[{"taskId": "p"}, "q"])))
         self.assertEqual({"outcome": "succeeded", "filesChanged": 3, "testsPassed": True, "attempt": 1},
                          to_wire(Result(files_changed=3, tests_passed=True, attempt=1)))
 
