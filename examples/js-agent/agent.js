@@ -24,6 +24,8 @@ const address = (channel) => `arbiter.agent.${agentId}.${channel}`;
 let eb;
 let finished = 0;
 let exiting = false;
+/** Sends waiting for their reply, with the connection they went out on. */
+const pending = new Set();
 
 function required(name) {
   const value = process.env[name];
@@ -52,17 +54,35 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * A request-reply send on one of the agent's report channels; a refusal rejects with its code and message. While the
- * agent is between two connections (its node went away), the send waits for the next one, up to 30 s.
+ * agent is between two connections (its node went away), the send waits for the next one, and a send whose connection
+ * closed before its reply is sent again on the next (every report is idempotent), for up to 30 s in all.
  */
 async function request(channel, body) {
-  for (let waited = 0; !(eb && eb.state === EventBus.OPEN); waited += 200) {
-    if (waited >= 30000) {
-      throw new Error(`not connected to any of ${nodes.join(', ')}`);
+  const deadline = Date.now() + 30000;
+  for (;;) {
+    while (!(eb && eb.state === EventBus.OPEN)) {
+      if (Date.now() > deadline) {
+        throw new Error(`not connected to any of ${nodes.join(', ')}`);
+      }
+      await sleep(200);
     }
-    await sleep(200);
+    try {
+      return await send(eb, channel, body);
+    } catch (e) {
+      if (e.code !== 'DISCONNECTED' || Date.now() > deadline) {
+        throw e;
+      }
+    }
   }
+}
+
+/** Sends on one connection; {@link disconnected} rejects what is still waiting for a reply when it closes. */
+function send(socket, channel, body) {
   return new Promise((resolve, reject) => {
-    eb.send(address(channel), body, headers, (err, reply) => {
+    const waiting = { socket, reject };
+    pending.add(waiting);
+    socket.send(address(channel), body, headers, (err, reply) => {
+      pending.delete(waiting);
       if (err) {
         const error = new Error(err.message);
         error.code = err.failureCode;
@@ -72,6 +92,17 @@ async function request(channel, body) {
       }
     });
   });
+}
+
+function disconnected(socket) {
+  for (const waiting of pending) {
+    if (waiting.socket === socket) {
+      pending.delete(waiting);
+      const error = new Error('the connection closed before the reply');
+      error.code = 'DISCONNECTED';
+      waiting.reject(error);
+    }
+  }
 }
 
 /** Registers the agent (a 409 means it already is: it keeps its record and earned figures). */
@@ -152,6 +183,7 @@ function connect() {
   };
   socket.onclose = () => {
     log('DISCONNECTED', agentId, base());
+    disconnected(socket);
     if (!exiting && eb === socket) {
       node = (node + 1) % nodes.length;
       setTimeout(connect, reconnectMs);

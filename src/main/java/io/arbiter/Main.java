@@ -131,7 +131,8 @@ public final class Main implements Callable<Integer> {
 
   @Command(name = "token", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
       description = "Print a JWT signed with auth.jwtSecret, or in dev mode with the secret serve keeps in "
-          + "<dataDir>/jwt-secret. Says on stderr which one it used.")
+          + "<dataDir>/jwt-secret. Says on stderr which one it used. Each token carries a random jti, so that "
+          + "POST /api/v1/token-revocations can revoke it alone.")
   static final class Token implements Callable<Integer> {
     @Spec
     CommandSpec spec;

@@ -118,7 +118,8 @@ class MainTest {
   }
 
   @Test
-  @DisplayName("token signs with the secret in the data directory and names the file, never the secret")
+  @DisplayName("token signs with the secret in the data directory and names the file, never the secret; the token "
+      + "carries a jti, so that it can be revoked")
   void tokenSignsWithTheDataDirectorysSecret() throws Exception {
     Path dataDir = Files.createTempDirectory(temp, "arbiter-cli");
     String secret = DevSecret.loadOrCreate(dataDir);
@@ -130,7 +131,7 @@ class MainTest {
     assertThat(signedWith(jwt, secret)).as("signed with the secret serve uses").isTrue();
     String payload = new String(Base64.getUrlDecoder().decode(jwt.split("\\.")[1]), StandardCharsets.UTF_8);
     assertThat(payload).contains("\"tenant\":\"acme\"").contains("\"sub\":\"coder-1\"").contains("\"roles\":[\"agent\"]")
-        .contains("\"exp\"");
+        .contains("\"exp\"").containsPattern("\"jti\":\"[0-9a-f-]{36}\"");
     assertThat(run.err().trim())
         .isEqualTo("arbiter: signed with the secret in " + dataDir.toAbsolutePath().resolve(DevSecret.FILE_NAME));
   }

@@ -134,6 +134,19 @@ public final class Addresses {
   public static final String POLICY_WAIVER_LIST = "arbiter.policy.waiver-list";
   /** Body {@code {id}}. Reply: the waiver, revoked (a revoked one as it was). Fails {@link Failure#NOT_FOUND}. */
   public static final String POLICY_WAIVER_REVOKE = "arbiter.policy.waiver-revoke";
+  /**
+   * Body {@code {tenantId, jti, expiresAt}} (ISO-8601): lists the token until it expires. Reply: the entry
+   * {@code {tenantId, jti, expiresAt, revokedBy, revokedAt}}. Fails {@link Failure#FORBIDDEN} when a caller without
+   * the platform role names another tenant, {@link Failure#UNPROCESSABLE} for an expiry in the past or too far ahead.
+   * Then publishes {@link #EVENTS_TOKEN_REVOKED}.
+   */
+  public static final String POLICY_TOKEN_REVOKE = "arbiter.policy.token-revoke";
+  /**
+   * Body {@code {since?}} (ISO-8601; all when absent). Reply {@code {asOf, items: [{tenantId, jti, expiresAt}…]}}: the
+   * deny-list entries revoked since then whose tokens have not expired ({@code expiresAt} in epoch ms), every tenant's,
+   * and the database time to pass as the next {@code since}. Asked by ingress on every node to refresh its cache.
+   */
+  public static final String POLICY_TOKEN_REVOCATIONS = "arbiter.policy.token-revocations";
   /** No body. Reply: {@link io.arbiter.db.DbHealth} JSON of the policy verticle. */
   public static final String POLICY_HEALTH = "arbiter.policy.health";
 
@@ -227,6 +240,12 @@ public final class Addresses {
 
   /** Published after a waiver was created or revoked. Body {@code {tenantId}}; result gates drop their cached list. */
   public static final String EVENTS_WAIVERS_CHANGED = "arbiter.events.waivers-changed";
+
+  /**
+   * Published after a token was revoked. Body {@code {tenantId, jti, expiresAt}} (epoch ms); ingress on every node
+   * refuses the token from then on and closes the streams and bridge sockets that authenticated with it.
+   */
+  public static final String EVENTS_TOKEN_REVOKED = "arbiter.events.token-revoked";
 
   /** Published after an agent's state changed. Body {@code {tenantId, agentId, status, event}}. */
   public static final String EVENTS_AGENT = "arbiter.events.agent";

@@ -89,7 +89,31 @@ public record ArbiterConfig(
    */
   public record Shutdown(long graceMs, boolean releaseLeases) {}
 
-  public record Auth(String jwtSecret, String issuer, String audience, int leewaySeconds) {}
+  /**
+   * Token verification: the HS256 secret, the required {@code iss} and {@code aud}, the clock skew allowed, the
+   * asymmetric key sources ({@code publicKeysPath}, {@code jwksUrl}; empty when unused) and the revocation refresh.
+   */
+  public record Auth(String jwtSecret, String issuer, String audience, int leewaySeconds, String publicKeysPath,
+                     String jwksUrl, long jwksRefreshMs, long revocationRefreshMs) {
+
+    public static final long DEFAULT_JWKS_REFRESH_MS = 300_000;
+    public static final long DEFAULT_REVOCATION_REFRESH_MS = 1_000;
+
+    /** HS256 only, as the {@code token} command and dev mode use it. */
+    public Auth(String jwtSecret, String issuer, String audience, int leewaySeconds) {
+      this(jwtSecret, issuer, audience, leewaySeconds, "", "", DEFAULT_JWKS_REFRESH_MS, DEFAULT_REVOCATION_REFRESH_MS);
+    }
+
+    /** Whether tokens may be signed by keys this node does not hold (a PEM file or a JWKS). */
+    public boolean asymmetric() {
+      return !publicKeysPath.isEmpty() || !jwksUrl.isEmpty();
+    }
+
+    public Auth withJwtSecret(String secret) {
+      return new Auth(secret, issuer, audience, leewaySeconds, publicKeysPath, jwksUrl, jwksRefreshMs,
+          revocationRefreshMs);
+    }
+  }
 
   public record Registry(long sweepIntervalMs) {}
 
@@ -125,7 +149,15 @@ public record ArbiterConfig(
         v.text(DB_PASSWORD), Db.poolSizeFor(v.integer(DB_POOL_SIZE), Runtime.getRuntime().availableProcessors()), v.integer(DB_CONNECT_TIMEOUT_MS), v.integer(DB_EMBEDDED_PORT),
         v.integer(DB_MAX_WAIT_QUEUE), v.text(DB_MIGRATE_URL));
     Auth auth = new Auth(v.text(AUTH_JWT_SECRET), v.text(AUTH_ISSUER), v.text(AUTH_AUDIENCE),
-        v.integer(AUTH_LEEWAY_SECONDS));
+        v.integer(AUTH_LEEWAY_SECONDS), v.text(AUTH_PUBLIC_KEYS_PATH), v.text(AUTH_JWKS_URL),
+        v.number(AUTH_JWKS_REFRESH_MS), v.number(AUTH_REVOCATION_REFRESH_MS));
+    if (!auth.jwksUrl().isEmpty() && !auth.jwksUrl().matches("(?i)https?://\\S+")) {
+      throw new ConfigException("config key auth.jwksUrl (" + AUTH_JWKS_URL.envName() + ") must be an http(s) URL");
+    }
+    if (mode == Mode.PROD && auth.jwksUrl().regionMatches(true, 0, "http://", 0, 7)) {
+      throw new ConfigException("config key auth.jwksUrl (" + AUTH_JWKS_URL.envName() + ") must use https in prod "
+          + "mode: keys fetched in the clear could be replaced on the way");
+    }
     if (!db.url().isEmpty()) {
       try {
         io.vertx.pgclient.PgConnectOptions.fromUri(db.url().replaceFirst("^postgres://", "postgresql://"));
@@ -282,7 +314,7 @@ public record ArbiterConfig(
   /** A copy with a different JWT secret (dev mode fills in the generated one). */
   public ArbiterConfig withJwtSecret(String secret) {
     return new ArbiterConfig(mode, dataDir, http, db, breaker,
-        new Auth(secret, auth.issuer(), auth.audience(), auth.leewaySeconds()), registry, api, tasks, routing, audit,
+        auth.withJwtSecret(secret), registry, api, tasks, routing, audit,
         journal, shutdown, policy, schedules, live, configScanPeriodMs, callbacks, retention);
   }
 

@@ -87,7 +87,8 @@ public enum ConfigKey {
   BREAKER_RESET_TIMEOUT_MS("breaker.resetTimeoutMs", Kind.integer(10, 600_000), false,
       "how long an open breaker waits before letting one trial call through; also the Retry-After"),
   AUTH_JWT_SECRET("auth.jwtSecret", Kind.secret(), false,
-      "HS256 secret, at least 32 characters (required in prod; generated under dataDir in dev)"),
+      "HS256 secret, at least 32 characters (required in prod; generated under dataDir in dev); in prod, HS256 tokens "
+          + "are refused once auth.publicKeysPath or auth.jwksUrl is set"),
   AUTH_ISSUER("auth.issuer", Kind.text(), false, "required iss claim, when set (it must be set in prod)"),
   AUTH_AUDIENCE("auth.audience", Kind.text(), false, "required aud claim, when set (it must be set in prod)"),
   AUTH_FAILURES_PER_MINUTE("auth.failuresPerMinute", Kind.integer(1, 1_000_000), true,
@@ -95,6 +96,17 @@ public enum ConfigKey {
   AUTH_BLOCK_SECONDS("auth.blockSeconds", Kind.integer(1, 86_400), true,
       "the first block of an address; each further offence doubles it, up to a day"),
   AUTH_LEEWAY_SECONDS("auth.leewaySeconds", Kind.integer(0, 300), false, "clock skew allowed on exp/iat"),
+  AUTH_PUBLIC_KEYS_PATH("auth.publicKeysPath", Kind.text(), false,
+      "PEM file of RSA (RS256) and EC P-256 (ES256) public keys that sign tokens, one or more; re-read every "
+          + "config.scanPeriodMs, so a key added or removed takes effect without a restart"),
+  AUTH_JWKS_URL("auth.jwksUrl", Kind.text(), false,
+      "JWKS URL whose RS256/ES256 keys sign tokens; fetched at start, every auth.jwksRefreshMs and on an unknown kid "
+          + "(at most once per 5 s; 1 MiB, 5 s time-out); https in prod"),
+  AUTH_JWKS_REFRESH_MS("auth.jwksRefreshMs", Kind.integer(5_000, 86_400_000), false,
+      "how often the JWKS is fetched again"),
+  AUTH_REVOCATION_REFRESH_MS("auth.revocationRefreshMs", Kind.integer(100, 60_000), false,
+      "how often each node reloads the revoked token ids (the longest a revocation made on another node may go "
+          + "unseen without clustering)"),
   REGISTRY_HEARTBEAT_WINDOW_MS("registry.heartbeatWindowMs", Kind.integer(1_000, 86_400_000), true,
       "an agent silent for longer goes offline"),
   REGISTRY_SWEEP_INTERVAL_MS("registry.sweepIntervalMs", Kind.integer(100, 600_000), false,

@@ -7,12 +7,13 @@ import io.arbiter.http.api.AgentsApi;
 import io.arbiter.http.api.AuditApi;
 import io.arbiter.http.api.BusRoute;
 import io.arbiter.http.api.PolicyApi;
+import io.arbiter.http.api.TokenRevocationsApi;
 import io.arbiter.http.api.RoutingApi;
 import io.arbiter.http.api.SchedulesApi;
 import io.arbiter.http.api.TasksApi;
 import io.arbiter.http.auth.Access;
 import io.arbiter.http.auth.AuthFailures;
-import io.arbiter.http.auth.Jwt;
+import io.arbiter.http.auth.Verifier;
 import io.arbiter.http.bridge.AgentBridge;
 import io.arbiter.http.health.HealthRoutes;
 import io.arbiter.http.mcp.McpEndpoint;
@@ -20,7 +21,6 @@ import io.arbiter.http.stream.StreamHub;
 import io.arbiter.http.stream.StreamRoutes;
 import io.arbiter.http.stream.StreamTickets;
 import io.arbiter.http.stream.StreamsPerCaller;
-import io.vertx.ext.auth.jwt.JWTAuth;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -50,8 +50,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * HTTP ingress: REST under {@code /api/v1} built from the OpenAPI contract (validated by vertx-openapi, JWT checked,
  * roles from the contract's {@code x-arbiter-roles}), health under {@code /health}, Prometheus at {@code /metrics},
- * the live streams, the dashboard, the agents' event-bus bridge at {@code /eventbus} ({@link AgentBridge}), and the MCP
- * server at {@code /mcp} ({@link McpEndpoint}).
+ * the live streams, the operator console at {@code /console/} (the former {@code /dashboard/} redirects there), the
+ * agents' event-bus bridge at {@code /eventbus} ({@link AgentBridge}), and the MCP server at {@code /mcp}
+ * ({@link McpEndpoint}).
  * It talks to the domain verticles only over the event bus.
  */
 public final class HttpVerticle extends VerticleBase {
@@ -59,10 +60,10 @@ public final class HttpVerticle extends VerticleBase {
   public static final String CONTRACT = "openapi/arbiter.yaml";
 
   /**
-   * The dashboard loads its own script, style and data only (no inline code, no other origin), and no page may frame
+   * The console loads its own scripts, styles and data only (no inline code, no other origin), and no page may frame
    * it: an injected script or a framing page cannot act with the operator's token.
    */
-  static final String DASHBOARD_POLICY = "default-src 'none'; script-src 'self'; style-src 'self'; "
+  static final String CONSOLE_POLICY = "default-src 'none'; script-src 'self'; style-src 'self'; "
       + "img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
   /** Under HTTPS (served, or terminated by a proxy in front): browsers keep to HTTPS for a year. */
@@ -79,7 +80,7 @@ public final class HttpVerticle extends VerticleBase {
   private final RateLimits rateLimits;
   private final AuthFailures authFailures;
   private final StreamHub streams = new StreamHub();
-  private JWTAuth jwt;
+  private final Verifier jwt;
   private HttpServer server;
   private AgentBridge bridge;
 
@@ -89,7 +90,7 @@ public final class HttpVerticle extends VerticleBase {
    */
   HttpVerticle(ArbiterConfig config, PrometheusMeterRegistry metrics, int port, Admission admission,
                AtomicInteger bridgeConnections, ConnectionsPerAddress connections, StreamsPerCaller streamsPerCaller,
-               StreamTickets streamTickets, RateLimits rateLimits, AuthFailures authFailures) {
+               StreamTickets streamTickets, RateLimits rateLimits, AuthFailures authFailures, Verifier verifier) {
     this.config = config;
     this.metrics = metrics;
     this.port = port;
@@ -100,6 +101,7 @@ public final class HttpVerticle extends VerticleBase {
     this.streamTickets = streamTickets;
     this.rateLimits = rateLimits;
     this.authFailures = authFailures;
+    this.jwt = verifier;
   }
 
   /** The port actually bound (useful when {@code http.port} is 0). */
@@ -109,7 +111,6 @@ public final class HttpVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    jwt = Jwt.provider(vertx, config.auth());
     return Future.all(OpenAPIContract.from(vertx, CONTRACT), vertx.fileSystem().readFile(CONTRACT),
             streams.start(vertx))
         .compose(loaded -> {
@@ -155,19 +156,21 @@ public final class HttpVerticle extends VerticleBase {
     root.route().handler(BodyHandler.create(false).setBodyLimit(config.http().bodyLimitBytes()));
     HealthRoutes.mount(vertx, root);
     McpEndpoint.mount(vertx, root, contract, config.http().requestTimeoutMs());
-    root.get("/").handler(rc -> rc.redirect("/dashboard/"));
-    root.get("/dashboard").handler(rc -> {
+    root.get("/").handler(rc -> rc.redirect("/console/"));
+    root.get("/dashboard").handler(rc -> rc.redirect("/console/"));
+    root.get("/dashboard/*").handler(rc -> rc.redirect("/console/"));
+    root.get("/console").handler(rc -> {
       if (rc.request().path().endsWith("/")) {
         rc.next();
       } else {
-        rc.redirect("/dashboard/");
+        rc.redirect("/console/");
       }
     });
-    root.route("/dashboard/*").handler(rc -> {
-      rc.response().putHeader("Content-Security-Policy", DASHBOARD_POLICY);
+    root.route("/console/*").handler(rc -> {
+      rc.response().putHeader("Content-Security-Policy", CONSOLE_POLICY);
       rc.next();
     });
-    root.route("/dashboard/*").handler(StaticHandler.create("webroot/dashboard").setCachingEnabled(false));
+    root.route("/console/*").handler(StaticHandler.create("webroot/console").setCachingEnabled(false));
     if (metrics != null) {
       if (!transport.metricsToken().isEmpty()) {
         root.get("/metrics").handler(new MetricsToken(transport.metricsToken()));
@@ -186,6 +189,7 @@ public final class HttpVerticle extends VerticleBase {
     RoutingApi.mount(builder, busRoute);
     builder.getRoute("createStreamTicket").addHandler(StreamRoutes.issueTicket(streamTickets));
     PolicyApi.mount(builder, busRoute);
+    TokenRevocationsApi.mount(builder, vertx.eventBus(), jwt, config.http().requestTimeoutMs());
     SchedulesApi.mount(builder, busRoute);
     Router api = builder.createRouter();
     api.route().failureHandler(problems);

@@ -28,7 +28,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Policy administration: tenant limits and waivers of result gates. The gates themselves run where results
+ * Policy administration: tenant limits, waivers of result gates and the token deny list ({@link TokenRevocations}). The gates themselves run where results
  * are recorded ({@link ResultGates}, in the task verticle's result statement). Its database calls go through its own
  * breaker, {@code policy-db}.
  */
@@ -56,6 +56,7 @@ public final class PolicyVerticle extends VerticleBase {
     policy = new PolicyRepository(pool);
     EventBus bus = vertx.eventBus();
     return Future.all(List.of(
+        new TokenRevocations(vertx, breaker, pool).start(),
         bus.localConsumer(Addresses.POLICY_LIMITS_GET, handle(m -> breaker.execute(() -> policy.limits(ctx(m)))
             .map(TenantLimits::toJson))).completion(),
         bus.localConsumer(Addresses.POLICY_LIMITS_PUT, handle(this::putLimits)).completion(),

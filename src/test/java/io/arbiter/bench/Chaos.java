@@ -63,7 +63,8 @@ public final class Chaos implements Callable<Integer> {
     POOL_EXHAUSTION("slow queries hold every connection (a lock on tasks)"),
     AGENT_CRASH("an agent crashes mid-task"),
     AGENT_STUCK("an agent heartbeats its task but never finishes it"),
-    NODE_KILLED("two clustered nodes; one, with an agent of its own, killed with SIGKILL", 2),
+    NODE_KILLED("two clustered nodes; one, holding a REST agent and a JavaScript bridge agent, killed with SIGKILL",
+        2),
     POSTGRES_STOP_CLUSTERED("two clustered nodes; PostgreSQL stopped, then started again", 2);
 
     final String description;
@@ -89,10 +90,11 @@ public final class Chaos implements Callable<Integer> {
 
   /** What one scenario came to. */
   record Report(Scenario scenario, long accepted, long buffered, long refused, long replayed, long completed,
-                long dead, long unfinished, long lost, long doubled, double recoverySeconds) {
+                long dead, long unfinished, long lost, long doubled, double recoverySeconds, boolean agentsMoved) {
 
+    /** Nothing lost, doubled or left unfinished, and (node-killed) the bridge agent moved to the surviving node. */
     boolean clean() {
-      return lost == 0 && doubled == 0 && unfinished == 0;
+      return lost == 0 && doubled == 0 && unfinished == 0 && agentsMoved;
     }
 
     static String header() {
@@ -207,6 +209,9 @@ public final class Chaos implements Callable<Integer> {
     private ArbiterApi peerApi;
     private SimulatedAgents peerAgents;
     private volatile boolean peerUp;
+    /** The JavaScript agent example over the bridge, connected to the second node first (node-killed only). */
+    private Process bridgeAgent;
+    private Path bridgeAgentLog;
     private Pool sql;
     private String specialTask;
 
@@ -291,6 +296,9 @@ public final class Chaos implements Callable<Integer> {
             tokens.of("chaos", Role.AGENT, "chaos-peer"))), 4, 1, 2, 4, false, false);
         await(peerAgents.register(tokens.of("chaos", Role.ADMIN, "chaos-admin"), 16));
         peerAgents.start();
+        if (scenario == Scenario.NODE_KILLED) {
+          startBridgeAgent(peer.baseUrl() + "," + server.baseUrl());
+        }
       }
 
       long periodNanos = 1_000_000_000L / settings.rate();
@@ -310,11 +318,69 @@ public final class Chaos implements Callable<Integer> {
         System.out.println("    refused submissions: " + refusals);
       }
       long finished = awaitFinished(Duration.ofSeconds(120));
+      if (bridgeAgent != null) {
+        System.out.println("    " + bridgeSummary());
+      }
       simulated.stop().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
       if (peerAgents != null) {
         peerAgents.stop().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
       }
       return report(recovery, finished);
+    }
+
+    /**
+     * The JavaScript agent example (examples/js-agent, its npm dependencies installed) over the event-bus bridge,
+     * taking the nodes of {@code urls} in turn as each goes away.
+     */
+    private void startBridgeAgent(String urls) throws Exception {
+      Path example = Path.of("examples/js-agent");
+      if (!Files.exists(example.resolve("node_modules/@vertx/eventbus-bridge-client.js"))) {
+        throw new IllegalStateException("run npm ci in " + example + " (.ci/run does): the bridge agent needs it");
+      }
+      bridgeAgentLog = dataDir.resolve("bridge-agent.out");
+      ProcessBuilder builder = new ProcessBuilder("node", "agent.js").directory(example.toFile())
+          .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(bridgeAgentLog.toFile()));
+      builder.environment().putAll(Map.of("ARBITER_URL", urls, "ARBITER_TOKEN",
+          tokens.of("chaos", Role.AGENT, "chaos-js"), "AGENT_ID", "chaos-js", "TASK_TYPES", TaskBenchmark.TASK_TYPE,
+          "CAPACITY", "4", "WORK_MS", "200", "HEARTBEAT_MS", "500", "RECONNECT_MS", "200"));
+      bridgeAgent = builder.start();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (bridgeLines().stream().noneMatch(l -> l.startsWith("CONNECTED"))) {
+        if (System.nanoTime() > deadline || !bridgeAgent.isAlive()) {
+          throw new IllegalStateException("the bridge agent did not connect: " + bridgeLines());
+        }
+        Thread.sleep(100);
+      }
+    }
+
+    private List<String> bridgeLines() {
+      try {
+        return bridgeAgentLog == null || !Files.exists(bridgeAgentLog) ? List.of()
+            : Files.readAllLines(bridgeAgentLog);
+      } catch (java.io.IOException e) {
+        return List.of();
+      }
+    }
+
+    /** How the bridge agent fared: tasks done on each connection, and whether it moved to the surviving node. */
+    String bridgeSummary() {
+      List<String> lines = bridgeLines();
+      int connections = 0;
+      List<Integer> done = new ArrayList<>();
+      for (String line : lines) {
+        if (line.startsWith("CONNECTED")) {
+          connections++;
+          done.add(0);
+        } else if (line.startsWith("DONE") && !done.isEmpty()) {
+          done.set(done.size() - 1, done.get(done.size() - 1) + 1);
+        }
+      }
+      return "bridge agent: " + connections + " connection(s), tasks done on each " + done;
+    }
+
+    boolean bridgeAgentMoved() {
+      String survivor = "CONNECTED chaos-js " + server.baseUrl();
+      return bridgeLines().stream().anyMatch(l -> l.startsWith(survivor));
     }
 
     private void submitSteadily(long periodNanos) {
@@ -536,7 +602,7 @@ public final class Chaos implements Callable<Integer> {
       long peerDoubled = peerAgents == null ? 0 : peerAgents.doubled();
       return new Report(scenario, accepted.size(), buffered.sum(), refused.sum(), replayed, row.getLong("completed"),
           row.getLong("dead"), unfinished, row.getLong("lost"), doubledResults + simulated.doubled() + peerDoubled,
-          recovery);
+          recovery, bridgeAgent == null || bridgeAgentMoved());
     }
 
     /** A counter from a node's /metrics (0 when absent); a restarted server counts from its start. */
@@ -580,6 +646,9 @@ public final class Chaos implements Callable<Integer> {
       }
       if (peerAgents != null) {
         peerAgents.close();
+      }
+      if (bridgeAgent != null) {
+        bridgeAgent.destroyForcibly();
       }
       if (peer != null) {
         peer.close();

@@ -45,6 +45,7 @@ class ChaosIT {
     assertThat(report.unfinished()).as("accepted tasks not finished").isZero();
     assertThat(report.completed() + report.dead()).isEqualTo(report.accepted());
     assertThat(report.recoverySeconds()).as("recovered").isFinite();
+    assertThat(report.agentsMoved()).as("the bridge agent of a killed node moved to the surviving one").isTrue();
     switch (scenario) {
       case POSTGRES_STOP, POSTGRES_STOP_CLUSTERED, POOL_EXHAUSTION, SIGKILL -> {
         assertThat(report.buffered()).as("submissions answered from the outage journal").isPositive();

@@ -66,7 +66,8 @@ class ClusterTest {
   private static Map<String, Object> node(int port, String members, Map<String, Object> more) {
     Map<String, Object> settings = new HashMap<>(Map.of("cluster.enabled", "true", "cluster.host", "127.0.0.1",
         "cluster.port", port, "cluster.members", members, "cluster.name", "cluster-test-" + members.hashCode(),
-        "routing.pollIntervalMs", 60_000, "tasks.claimPollMs", 30_000, "registry.heartbeatWindowMs", 120_000));
+        "routing.pollIntervalMs", 60_000, "tasks.claimPollMs", 30_000, "registry.heartbeatWindowMs", 120_000,
+        "auth.revocationRefreshMs", 60_000));
     settings.putAll(more);
     return settings;
   }
@@ -77,6 +78,18 @@ class ClusterTest {
         new JsonObject().put("type", type).put("payload", new JsonObject().put("n", 1)));
     assertThat(reply.status()).as(reply.toString()).isEqualTo(202);
     return reply.json().getString("id");
+  }
+
+  @Test
+  @DisplayName("a token revoked on node B is refused on node A at once, long before A's next reload of the deny list")
+  void revocationReachesEveryNodeAtOnce() {
+    String token = a.tokens().of(TENANT, Role.OPERATOR, "olga");
+    assertThat(a.http().get("/api/v1/agents", token).status()).isEqualTo(200);
+    Http.Reply revoked = b.http().post("/api/v1/token-revocations", b.tokens().admin(TENANT),
+        new JsonObject().put("token", token));
+    assertThat(revoked.status()).as(revoked.toString()).isEqualTo(201);
+    TestApp.eventually(Duration.ofSeconds(5), "node A refuses the token",
+        () -> a.http().get("/api/v1/agents", token).status() == 401);
   }
 
   @Test

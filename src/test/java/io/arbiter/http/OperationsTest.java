@@ -19,6 +19,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -62,15 +63,21 @@ class OperationsTest {
   }
 
   @Test
-  @DisplayName("GET / redirects to the dashboard, which answers there")
-  void rootRedirectsToTheDashboard() throws Exception {
-    HttpResponse<String> root = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-        URI.create("http://127.0.0.1:" + app.arbiter().port() + "/")).build(), HttpResponse.BodyHandlers.ofString());
-    assertThat(root.statusCode()).as(root.body()).isEqualTo(302);
-    assertThat(root.headers().firstValue("Location")).hasValue("/dashboard/");
-    Http.Reply dashboard = app.http().get("/dashboard/", null);
-    assertThat(dashboard.status()).isEqualTo(200);
-    assertThat(dashboard.header("Content-Type")).startsWith("text/html");
+  @DisplayName("GET / and the old /dashboard/ redirect to the console, which answers there under its policy")
+  void rootAndDashboardRedirectToTheConsole() throws Exception {
+    for (String path : List.of("/", "/dashboard", "/dashboard/")) {
+      HttpResponse<String> reply = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+          URI.create("http://127.0.0.1:" + app.arbiter().port() + path)).build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(reply.statusCode()).as(path + ": " + reply.body()).isEqualTo(302);
+      assertThat(reply.headers().firstValue("Location")).as(path).hasValue("/console/");
+    }
+    Http.Reply console = app.http().get("/console/", null);
+    assertThat(console.status()).isEqualTo(200);
+    assertThat(console.header("Content-Type")).startsWith("text/html");
+    assertThat(console.header("Content-Security-Policy")).isEqualTo(HttpVerticle.CONSOLE_POLICY);
+    Http.Reply script = app.http().get("/console/js/app.js", null);
+    assertThat(script.status()).isEqualTo(200);
+    assertThat(script.header("Content-Type")).contains("javascript");
   }
 
   @Test

@@ -53,6 +53,19 @@ public final class Tokens {
     return provider.generateToken(claims, new JWTOptions().setAlgorithm(Jwt.ALGORITHM));
   }
 
+  /** A valid admin token without a jti (as other issuers mint them): accepted, but not revocable on its own. */
+  public String withoutJti(String tenant) {
+    JsonObject claims = new JsonObject().put(Jwt.TENANT_CLAIM, tenant).put(Jwt.ROLES_CLAIM, new JsonArray().add("admin"));
+    JWTOptions options = new JWTOptions().setAlgorithm(Jwt.ALGORITHM).setSubject("admin").setExpiresInMinutes(10);
+    if (!auth.issuer().isEmpty()) {
+      options.setIssuer(auth.issuer());
+    }
+    if (!auth.audience().isEmpty()) {
+      options.setAudience(java.util.List.of(auth.audience()));
+    }
+    return provider.generateToken(claims, options);
+  }
+
   /** A valid token whose payload was edited afterwards (the signature no longer matches). */
   public String tampered(String tenant) {
     String[] parts = admin(tenant).split("\\.");

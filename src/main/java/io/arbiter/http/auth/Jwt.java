@@ -11,13 +11,14 @@ import io.vertx.ext.auth.jwt.JWTAuthOptions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * JWT settings shared by the HTTP verticle (verifying) and the {@code token} command (signing): HS256 only (the
- * algorithm is pinned by registering no other key), {@code iss} and {@code aud} checked when configured, a small
- * leeway for clock skew. Claims: {@code sub}, {@code tenant}, {@code roles} (array), {@code exp}, {@code iat}.
+ * JWT settings shared by ingress (verifying, through {@link Verifier}) and the {@code token} command (signing with the
+ * HS256 secret): {@code iss} and {@code aud} checked when configured, a small leeway for clock skew. Claims:
+ * {@code sub}, {@code tenant}, {@code roles} (array), {@code exp}, {@code iat}, {@code jti}.
  */
 public final class Jwt {
   private Jwt() {}
@@ -25,6 +26,8 @@ public final class Jwt {
   public static final String ALGORITHM = "HS256";
   public static final String TENANT_CLAIM = "tenant";
   public static final String ROLES_CLAIM = "roles";
+  /** The token's id, which the deny list names; a token without one cannot be revoked on its own. */
+  public static final String JTI_CLAIM = "jti";
   /** Tenant names starting with this are reserved for the platform itself; no token may name one. */
   public static final String RESERVED_TENANT_PREFIX = "_";
   /** The longest tenant or subject a token may carry. */
@@ -50,7 +53,17 @@ public final class Jwt {
     return null;
   }
 
+  /** The HS256 provider of {@code auth.jwtSecret}: what the {@code token} command signs with. */
   public static JWTAuth provider(Vertx vertx, ArbiterConfig.Auth auth) {
+    return JWTAuth.create(vertx, new JWTAuthOptions().addPubSecKey(secretKey(auth)).setJWTOptions(verifying(auth)));
+  }
+
+  static PubSecKeyOptions secretKey(ArbiterConfig.Auth auth) {
+    return new PubSecKeyOptions().setAlgorithm(ALGORITHM).setBuffer(auth.jwtSecret());
+  }
+
+  /** What every verification checks besides the signature: expiry (with the leeway), and iss and aud when set. */
+  static JWTOptions verifying(ArbiterConfig.Auth auth) {
     JWTOptions jwtOptions = new JWTOptions().setAlgorithm(ALGORITHM).setLeeway(auth.leewaySeconds())
         .setIgnoreExpiration(false);
     if (!auth.issuer().isEmpty()) {
@@ -59,12 +72,13 @@ public final class Jwt {
     if (!auth.audience().isEmpty()) {
       jwtOptions.setAudience(List.of(auth.audience()));
     }
-    return JWTAuth.create(vertx, new JWTAuthOptions()
-        .addPubSecKey(new PubSecKeyOptions().setAlgorithm(ALGORITHM).setBuffer(auth.jwtSecret()))
-        .setJWTOptions(jwtOptions));
+    return jwtOptions;
   }
 
-  /** Signs a token for {@code subject} in {@code tenant} with one role, valid for {@code ttl}. */
+  /**
+   * Signs a token for {@code subject} in {@code tenant} with one role, valid for {@code ttl}, with a random
+   * {@code jti} so that it can be revoked on its own.
+   */
   public static String mint(JWTAuth provider, ArbiterConfig.Auth auth, String tenant, Role role, String subject,
                             Duration ttl) {
     JWTOptions options = new JWTOptions().setAlgorithm(ALGORITHM).setExpiresInSeconds((int) ttl.toSeconds())
@@ -75,7 +89,8 @@ public final class Jwt {
     if (!auth.audience().isEmpty()) {
       options.setAudience(List.of(auth.audience()));
     }
-    JsonObject claims = new JsonObject().put(TENANT_CLAIM, tenant).put(ROLES_CLAIM, new JsonArray().add(role.wire()));
+    JsonObject claims = new JsonObject().put(TENANT_CLAIM, tenant).put(ROLES_CLAIM, new JsonArray().add(role.wire()))
+        .put(JTI_CLAIM, UUID.randomUUID().toString());
     return provider.generateToken(claims, options);
   }
 

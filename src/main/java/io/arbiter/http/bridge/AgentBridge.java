@@ -6,6 +6,9 @@ import io.arbiter.bus.ArbiterException;
 import io.arbiter.bus.Failure;
 import io.arbiter.bus.RequestContext;
 import io.arbiter.http.auth.Access;
+import io.arbiter.http.auth.Jwt;
+import io.arbiter.http.auth.Revocations;
+import io.arbiter.http.auth.Verifier;
 import io.arbiter.http.auth.Role;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -16,7 +19,6 @@ import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.auth.authentication.TokenCredentials;
-import io.vertx.ext.auth.jwt.JWTAuth;
 import io.vertx.ext.bridge.BridgeEventType;
 import io.vertx.ext.bridge.PermittedOptions;
 import io.vertx.ext.web.Router;
@@ -69,18 +71,22 @@ public final class AgentBridge implements Handler<BridgeEvent> {
     boolean authenticated;
     /** The timer that closes the socket: without a valid token in time, then at its token's expiry. */
     long closer = -1;
+    /** The revocation watches of the tokens this socket authenticated with, by jti. */
+    final Map<String, Revocations.Watch> watches = new HashMap<>();
   }
 
   /** SockJS close codes (4000 to 4999 are the application's): no valid token in time, the token expired. */
   static final int CLOSE_UNAUTHENTICATED = 4401;
   static final int CLOSE_EXPIRED = 4403;
+  /** The close code of a socket one of whose tokens was revoked. */
+  static final int CLOSE_REVOKED = 4408;
 
-  /** A verified frame's caller and when its token expires (epoch ms). */
-  private record Verified(RequestContext ctx, long expiresAtMs) {}
+  /** A verified frame's caller, when its token expires (epoch ms), and its jti (or null). */
+  private record Verified(RequestContext ctx, long expiresAtMs, String jti) {}
 
   private final Vertx vertx;
   private final EventBus bus;
-  private final JWTAuth jwt;
+  private final Verifier jwt;
   private final long timeoutMs;
   private final long authTimeoutMs;
   private final AgentReports reports;
@@ -90,7 +96,7 @@ public final class AgentBridge implements Handler<BridgeEvent> {
   private final Set<AgentKey> pushAgain = new HashSet<>();
   private final AtomicInteger connections;
 
-  private AgentBridge(Vertx vertx, JWTAuth jwt, OpenAPIContract contract, long timeoutMs, long authTimeoutMs,
+  private AgentBridge(Vertx vertx, Verifier jwt, OpenAPIContract contract, long timeoutMs, long authTimeoutMs,
                       AtomicInteger connections) {
     this.authTimeoutMs = authTimeoutMs;
     this.connections = connections;
@@ -114,7 +120,7 @@ public final class AgentBridge implements Handler<BridgeEvent> {
    * by every ingress instance, behind the {@code arbiter_bridge_connections} gauge); a socket with no frame carrying a
    * valid agent token within {@code authTimeoutMs} of connecting is closed.
    */
-  public static Future<AgentBridge> start(Vertx vertx, JWTAuth jwt, OpenAPIContract contract, long timeoutMs,
+  public static Future<AgentBridge> start(Vertx vertx, Verifier jwt, OpenAPIContract contract, long timeoutMs,
                                           long authTimeoutMs, AtomicInteger connections) {
     AgentBridge bridge = new AgentBridge(vertx, jwt, contract, timeoutMs, authTimeoutMs, connections);
     return Future.all(bridge.reports.start(),
@@ -194,9 +200,14 @@ public final class AgentBridge implements Handler<BridgeEvent> {
       return;
     }
     jwt.authenticate(new TokenCredentials(token))
-        .recover(e -> Future.failedFuture(Failure.UNAUTHORIZED.exception("the token is invalid or expired")))
-        .map(user -> new Verified(Access.caller(user, anonymous.correlationId(), anonymous.clientIp(),
-            anonymous.userAgent()), user.attributes().getJsonObject("accessToken").getLong("exp") * 1000))
+        .recover(e -> Future.failedFuture(e instanceof ArbiterException known ? known
+            : Failure.UNAUTHORIZED.exception("the token is invalid or expired")))
+        .map(user -> {
+          JsonObject claims = user.attributes().getJsonObject("accessToken");
+          return new Verified(Access.caller(user, anonymous.correlationId(), anonymous.clientIp(),
+              anonymous.userAgent()), claims.getLong("exp") * 1000,
+              claims.getValue(Jwt.JTI_CLAIM) instanceof String jti ? jti : null);
+        })
         .onFailure(e -> refuse(event, anonymous, Failure.UNAUTHORIZED, e instanceof ArbiterException known
             ? known.getMessage() : "the token is invalid or expired"))
         .onSuccess(verified -> {
@@ -210,6 +221,7 @@ public final class AgentBridge implements Handler<BridgeEvent> {
                 + Addresses.agent(ctx.subject(), "…") + ")");
           } else {
             authenticated(socket, verified.expiresAtMs());
+            watch(socket, ctx.tenantId(), verified.jti());
             allow(event, ctx, address);
           }
         });
@@ -263,6 +275,19 @@ public final class AgentBridge implements Handler<BridgeEvent> {
         socket.close(CLOSE_EXPIRED, "the token expired; reconnect with a fresh one");
       }
     });
+  }
+
+  /** Closes the socket when the token {@code jti} it authenticated with is revoked. */
+  private void watch(SockJSSocket socket, String tenantId, String jti) {
+    Channel channel = sockets.get(socket);
+    if (channel == null || jti == null || channel.watches.containsKey(jti)) {
+      return;
+    }
+    channel.watches.put(jti, jwt.revocations().watch(tenantId, jti, vertx.getOrCreateContext(), () -> {
+      if (sockets.get(socket) == channel) {
+        socket.close(CLOSE_REVOKED, "the token was revoked");
+      }
+    }));
   }
 
   private void allow(BridgeEvent event, RequestContext ctx, AgentAddress address) {
@@ -324,6 +349,7 @@ public final class AgentBridge implements Handler<BridgeEvent> {
       return;
     }
     vertx.cancelTimer(channel.closer);
+    channel.watches.values().forEach(Revocations.Watch::cancel);
     connections.decrementAndGet();
     List.copyOf(channel.receiving).forEach(key -> stopReceiving(channel, key));
   }

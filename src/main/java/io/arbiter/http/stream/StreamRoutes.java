@@ -5,6 +5,9 @@ import io.arbiter.bus.Failure;
 import io.arbiter.bus.RequestContext;
 import io.arbiter.bus.StreamEvent;
 import io.arbiter.http.auth.Access;
+import io.arbiter.http.auth.Jwt;
+import io.arbiter.http.auth.Revocations;
+import io.arbiter.http.auth.Verifier;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
@@ -14,7 +17,6 @@ import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.auth.User;
 import io.vertx.ext.auth.authentication.TokenCredentials;
-import io.vertx.ext.auth.jwt.JWTAuth;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -40,13 +42,15 @@ public final class StreamRoutes {
       + " KiB of events not read in time; reconnect and read faster";
   /** Why a stream closes when its token expires. */
   static final String EXPIRED = "the token expired; reconnect with a fresh one";
+  /** Why a stream closes when its token is revoked. */
+  static final String REVOKED = "the token was revoked";
 
-  private final JWTAuth jwt;
+  private final Verifier jwt;
   private final StreamsPerCaller perCaller;
   private final StreamHub hub;
   private final StreamTickets tickets;
 
-  private StreamRoutes(JWTAuth jwt, StreamHub hub, StreamsPerCaller perCaller, StreamTickets tickets) {
+  private StreamRoutes(Verifier jwt, StreamHub hub, StreamsPerCaller perCaller, StreamTickets tickets) {
     this.jwt = jwt;
     this.hub = hub;
     this.perCaller = perCaller;
@@ -65,15 +69,15 @@ public final class StreamRoutes {
   /** The server-sent events stream's path. */
   public static final String EVENTS = "/api/v1/events";
 
-  public static void mount(Router root, JWTAuth jwt, StreamHub hub, StreamsPerCaller perCaller,
+  public static void mount(Router root, Verifier jwt, StreamHub hub, StreamsPerCaller perCaller,
                            StreamTickets tickets) {
     StreamRoutes routes = new StreamRoutes(jwt, hub, perCaller, tickets);
     root.get(WEBSOCKET).handler(routes::webSocket);
     root.get(EVENTS).handler(routes::serverSentEvents);
   }
 
-  /** A stream's caller and when its token expires (epoch ms): the stream closes then. */
-  private record Caller(RequestContext ctx, long expiresAtMs) {
+  /** A stream's caller, when its token expires (epoch ms; the stream closes then) and its jti (or null). */
+  private record Caller(RequestContext ctx, long expiresAtMs, String jti) {
     /** Whom {@link StreamsPerCaller} counts the stream against. */
     String key() {
       return ctx.tenantId() + "/" + ctx.subject();
@@ -97,6 +101,9 @@ public final class StreamRoutes {
     } else if (rc.request().getParam("ticket") != null) {
       try {
         JsonObject claims = tickets.redeem(rc.request().getParam("ticket"));
+        if (jwt.revoked(claims)) {
+          throw Failure.UNAUTHORIZED.exception("the token this ticket was issued for was revoked");
+        }
         verified = Future.succeededFuture(User.create(new JsonObject(), new JsonObject().put("accessToken", claims)));
       } catch (ArbiterException e) {
         verified = Future.failedFuture(e);
@@ -110,14 +117,16 @@ public final class StreamRoutes {
     return verified.compose(user -> {
           RequestContext ctx = Access.caller(user, rc);
           String agent = rc.request().getParam("agent");
-          long exp = user.attributes().getJsonObject("accessToken").getLong("exp");
+          JsonObject claims = user.attributes().getJsonObject("accessToken");
+          long exp = claims.getLong("exp");
           if (exp * 1000 <= System.currentTimeMillis()) {
             return Future.failedFuture(Failure.UNAUTHORIZED.exception("the token is invalid or expired"));
           }
           if (ctx.agentOnly() && agent != null && !agent.equals(ctx.subject())) {
             return Future.failedFuture(Failure.FORBIDDEN.exception("an agent's stream shows only its own work"));
           }
-          Caller caller = new Caller(ctx, exp * 1000);
+          Caller caller = new Caller(ctx, exp * 1000,
+              claims.getValue(Jwt.JTI_CLAIM) instanceof String jti ? jti : null);
           if (!perCaller.tryOpen(caller.key())) {
             return Future.failedFuture(Failure.RATE_LIMITED.exception(ctx.subject() + " already has "
                 + perCaller.max() + " streams open (http.maxStreamsPerCaller); close one first"));
@@ -166,7 +175,10 @@ public final class StreamRoutes {
           }
         });
         long expiry = rc.vertx().setTimer(untilExpiry(caller), id -> ws.close((short) 1008, EXPIRED));
+        Revocations.Watch revoked = jwt.revocations().watch(ctx.tenantId(), caller.jti(),
+            rc.vertx().getOrCreateContext(), () -> ws.close((short) 1008, REVOKED));
         ws.closeHandler(v -> {
+          revoked.cancel();
           rc.vertx().cancelTimer(keepAlive);
           rc.vertx().cancelTimer(expiry);
           hub.remove(subscriber);
@@ -215,9 +227,16 @@ public final class StreamRoutes {
           response.end("event: expired\ndata: " + EXPIRED + "\n\n");
         }
       });
+      Revocations.Watch revoked = jwt.revocations().watch(ctx.tenantId(), caller.jti(),
+          rc.vertx().getOrCreateContext(), () -> {
+            if (!response.ended() && !response.closed()) {
+              response.end("event: revoked\ndata: " + REVOKED + "\n\n");
+            }
+          });
       AtomicBoolean done = new AtomicBoolean();
       Handler<Void> cleanUp = v -> {
         if (done.compareAndSet(false, true)) {
+          revoked.cancel();
           rc.vertx().cancelTimer(keepAlive);
           rc.vertx().cancelTimer(expiry);
           hub.remove(subscriber);
