@@ -267,6 +267,21 @@ class McpTest {
   }
 
   @Test
+  @DisplayName("a revoked token is refused at /mcp with 401, as on REST")
+  void revokedTokenIsUnauthorized() {
+    String token = app.tokens().agent(TENANT, "revoked-agent");
+    Buffer ping = new JsonObject().put("jsonrpc", "2.0").put("id", 1).put("method", "ping").toBuffer();
+    assertThat(http.send(HttpMethod.POST, "/mcp", token, "application/json", ping).status()).isEqualTo(200);
+
+    assertThat(http.post("/api/v1/token-revocations", app.tokens().admin(TENANT), new JsonObject().put("token", token))
+        .status()).isEqualTo(201);
+
+    Http.Reply refused = http.send(HttpMethod.POST, "/mcp", token, "application/json", ping);
+    assertThat(refused.status()).as(refused.toString()).isEqualTo(401);
+    assertThat(refused.json().getString("detail")).contains("revoked");
+  }
+
+  @Test
   @DisplayName("a message over http.bodyLimitBytes answers 413, and a body that is not JSON-RPC 400, before any tool")
   void boundsTheMessage() {
     String token = app.tokens().of(TENANT, Role.SUBMITTER, "submitter");
