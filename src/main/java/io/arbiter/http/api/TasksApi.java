@@ -6,7 +6,10 @@ import io.vertx.ext.web.openapi.router.RouterBuilder;
 import io.vertx.openapi.validation.RequestParameter;
 import io.vertx.openapi.validation.ValidatedRequest;
 
-/** The task operations of the contract: submission and reads for clients, claim and the lease for agents. */
+/**
+ * The task operations of the contract: submission and reads for clients, claim and the lease for agents. The messages
+ * built here from a validated request are also those of the MCP tools.
+ */
 public final class TasksApi {
   private TasksApi() {}
 
@@ -46,6 +49,7 @@ public final class TasksApi {
         TasksApi::agentBatch));
   }
 
+  /** A submission: its body, plus the {@code Idempotency-Key} header as {@code idempotencyKey}. */
   public static JsonObject submission(ValidatedRequest request) {
     JsonObject body = BusRoute.body(request).copy();
     RequestParameter key = request.getHeaders().get("Idempotency-Key");
@@ -55,6 +59,7 @@ public final class TasksApi {
     return body;
   }
 
+  /** {@code {id: <path taskId>}}. */
   public static JsonObject taskId(ValidatedRequest request) {
     return new JsonObject().put("id", BusRoute.path(request, "taskId"));
   }
@@ -64,6 +69,7 @@ public final class TasksApi {
     return wait == null ? 0 : ((Number) wait).intValue();
   }
 
+  /** A claim: whose, how long to wait, how many, and whether to acknowledge at once. */
   public static JsonObject claim(ValidatedRequest request) {
     Object max = BusRoute.queryValue(request, "max");
     return new JsonObject().put("agentId", BusRoute.path(request, "id")).put("wait", wait(request))
