@@ -40,6 +40,12 @@ class ReadmeTest {
   }
 
   @Test
+  @DisplayName("README stays a front door: under 250 lines, the reference lives in docs/")
+  void readmeStaysShort() throws Exception {
+    assertThat(Files.readAllLines(Path.of("README.md"))).hasSizeLessThan(250);
+  }
+
+  @Test
   @DisplayName("CI runs exactly the README's test command")
   void ciRunsReadmeTestCommand() throws Exception {
     String readme = Files.readString(Path.of("README.md"));

@@ -538,10 +538,15 @@ public final class Chaos implements Callable<Integer> {
     /** Seconds from the end of the fault until readiness is UP and the journal empty. */
     private double awaitRecovered() throws InterruptedException {
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+      long slow = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
       while (System.nanoTime() < deadline) {
         JsonObject body = readiness();
         if ("UP".equals(body.getString("status")) && body.getLong("buffered", 0L) == 0) {
           return (System.nanoTime() - faultEnded.get()) / 1e9;
+        }
+        if (slow != 0 && System.nanoTime() > slow) {
+          System.out.println("    not recovered 10 s after the fault; readiness: " + body.encode());
+          slow = 0;
         }
         Thread.sleep(100);
       }
