@@ -38,7 +38,13 @@ public final class TokenRevocationsApi {
       entry(body, ctx, verifier)
           .compose(entry -> bus.<JsonObject>request(Addresses.POLICY_TOKEN_REVOKE, entry,
               ctx.deliveryOptions(timeoutMs)).recover(e -> Future.failedFuture(Replies.fromBus(e))))
-          .onSuccess(reply -> BusRoute.json(rc, 201, reply.body()))
+          .onSuccess(reply -> {
+            // this node refuses the token before it answers; the others learn it from the published event
+            JsonObject revoked = reply.body();
+            verifier.revocations().add(revoked.getString("tenantId"), revoked.getString("jti"),
+                Instant.parse(revoked.getString("expiresAt")).toEpochMilli());
+            BusRoute.json(rc, 201, revoked);
+          })
           .onFailure(rc::fail);
     };
   }
