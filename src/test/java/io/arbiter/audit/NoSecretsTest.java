@@ -2,15 +2,11 @@ package io.arbiter.audit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ch.qos.logback.classic.LoggerContext;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.AppenderBase;
-import ch.qos.logback.core.OutputStreamAppender;
-import ch.qos.logback.core.encoder.Encoder;
 import io.arbiter.http.auth.Role;
 import io.arbiter.support.AgentClient;
 import io.arbiter.support.Agents;
 import io.arbiter.support.Http;
+import io.arbiter.support.LogCapture;
 import io.arbiter.support.TestApp;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpMethod;
@@ -23,14 +19,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 @DisplayName("No secret reaches an audit record or a log line, whatever the requests carry")
 class NoSecretsTest {
@@ -40,8 +33,7 @@ class NoSecretsTest {
 
   private static TestApp app;
   private static Http http;
-  private static final ConcurrentLinkedQueue<String> LOG_LINES = new ConcurrentLinkedQueue<>();
-  private static AppenderBase<ILoggingEvent> capture;
+  private static LogCapture logs;
   /** Every secret fed in; none may be found afterwards. */
   private static final List<String> SECRETS = new ArrayList<>();
 
@@ -53,19 +45,7 @@ class NoSecretsTest {
 
   @BeforeAll
   static void boot() {
-    LoggerContext logging = (LoggerContext) LoggerFactory.getILoggerFactory();
-    ch.qos.logback.classic.Logger root = logging.getLogger(Logger.ROOT_LOGGER_NAME);
-    @SuppressWarnings("unchecked")
-    Encoder<ILoggingEvent> encoder = ((OutputStreamAppender<ILoggingEvent>) root.getAppender("JSON")).getEncoder();
-    capture = new AppenderBase<>() {
-      @Override
-      protected void append(ILoggingEvent event) {
-        LOG_LINES.add(new String(encoder.encode(event), StandardCharsets.UTF_8));
-      }
-    };
-    capture.setContext(logging);
-    capture.start();
-    root.addAppender(capture);
+    logs = LogCapture.attach();
     app = TestApp.start(Map.of("log.level", "DEBUG", "tasks.backoffBaseMs", 10, "tasks.backoffCapMs", 50));
     http = app.http();
   }
@@ -73,7 +53,7 @@ class NoSecretsTest {
   @AfterAll
   static void shutdown() {
     app.close();
-    ((LoggerContext) LoggerFactory.getILoggerFactory()).getLogger(Logger.ROOT_LOGGER_NAME).detachAppender(capture);
+    logs.close();
   }
 
   /** A payload or result carrying secrets in every shape: named fields at any depth, and free text. */
@@ -200,7 +180,7 @@ class NoSecretsTest {
     assertThat(audit).as("audit records were written for these requests").hasSizeGreaterThan(15);
     assertThat(String.join("\n", audit)).as("the audit log shows the redaction").contains(Redactor.REDACTED)
         .contains("auth.failed").contains("access.denied").contains("policy.verdict").contains("probe/1.0 password=");
-    List<String> logs = new ArrayList<>(LOG_LINES);
+    List<String> logs = NoSecretsTest.logs.lines();
     assertThat(logs).as("log lines were captured").isNotEmpty();
     for (String secret : SECRETS) {
       assertThat(audit).as("audit records").noneMatch(record -> record.contains(secret));
@@ -214,9 +194,9 @@ class NoSecretsTest {
     String password = secret("careless");
     String jwt = app.tokens().admin(TENANT);
     SECRETS.add(jwt);
-    LoggerFactory.getLogger("io.arbiter.test").warn("connecting with password={} and header Authorization: Bearer {}",
+    org.slf4j.LoggerFactory.getLogger("io.arbiter.test").warn("connecting with password={} and header Authorization: Bearer {}",
         password, jwt, new IllegalStateException("failed for token=" + password));
-    String line = LOG_LINES.stream().filter(l -> l.contains("connecting with")).findFirst().orElseThrow();
+    String line = logs.lines().stream().filter(l -> l.contains("connecting with")).findFirst().orElseThrow();
     assertThat(line).doesNotContain(password).doesNotContain(jwt).contains(Redactor.REDACTED)
         .contains("stack_trace");
   }

@@ -2,8 +2,9 @@ package io.arbiter.bench;
 
 import io.arbiter.config.ArbiterConfig;
 import io.arbiter.http.auth.Role;
-import io.arbiter.support.Ports;
+import io.arbiter.support.LocalCluster;
 import io.arbiter.support.StoppableDatabase;
+import io.arbiter.support.TestApp;
 import io.arbiter.support.Tokens;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -203,8 +204,8 @@ public final class Chaos implements Callable<Integer> {
     /** The second node of a clustered scenario, its load and its agent. */
     private final Path peerDataDir;
     private final int peerPort;
-    private final List<String> members = new ArrayList<>();
-    private final String clusterName = "chaos-" + ArbiterProcess.randomSecret(8);
+    /** The two nodes' cluster, in a clustered scenario; null otherwise. */
+    private final LocalCluster cluster;
     private ArbiterProcess peer;
     private ArbiterApi peerApi;
     private SimulatedAgents peerAgents;
@@ -225,23 +226,12 @@ public final class Chaos implements Callable<Integer> {
       if (scenario.nodes > 1) {
         this.peerDataDir = Files.createTempDirectory("arbiter-chaos-peer");
         this.peerPort = ArbiterProcess.freePort();
-        members.add("127.0.0.1:" + Ports.free());
-        members.add("127.0.0.1:" + Ports.free());
+        this.cluster = new LocalCluster("chaos", 2);
       } else {
         this.peerDataDir = null;
         this.peerPort = -1;
+        this.cluster = null;
       }
-    }
-
-    /** The cluster settings of node {@code index} (0 or 1), none for a one-node scenario. */
-    private Map<String, String> cluster(int index) {
-      if (members.isEmpty()) {
-        return Map.of();
-      }
-      String member = members.get(index);
-      return Map.of("ARBITER_CLUSTER_ENABLED", "true", "ARBITER_CLUSTER_NAME", clusterName,
-          "ARBITER_CLUSTER_HOST", "127.0.0.1", "ARBITER_CLUSTER_PORT", member.substring(member.indexOf(':') + 1),
-          "ARBITER_CLUSTER_MEMBERS", String.join(",", members));
     }
 
     private void startServer() throws Exception {
@@ -271,7 +261,9 @@ public final class Chaos implements Callable<Integer> {
               Map.entry("ARBITER_TASKS_CLAIM_POLL_MS", "500"),
               Map.entry("ARBITER_REGISTRY_HEARTBEAT_WINDOW_MS", "5000"),
               Map.entry("ARBITER_REGISTRY_SWEEP_INTERVAL_MS", "500")));
-      env.putAll(cluster(node));
+      if (cluster != null) {
+        env.putAll(cluster.environment(node));
+      }
       return env;
     }
 
@@ -344,12 +336,10 @@ public final class Chaos implements Callable<Integer> {
           tokens.of("chaos", Role.AGENT, "chaos-js"), "AGENT_ID", "chaos-js", "TASK_TYPES", TaskBenchmark.TASK_TYPE,
           "CAPACITY", "4", "WORK_MS", "200", "HEARTBEAT_MS", "500", "RECONNECT_MS", "200"));
       bridgeAgent = builder.start();
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-      while (bridgeLines().stream().noneMatch(l -> l.startsWith("CONNECTED"))) {
-        if (System.nanoTime() > deadline || !bridgeAgent.isAlive()) {
-          throw new IllegalStateException("the bridge agent did not connect: " + bridgeLines());
-        }
-        Thread.sleep(100);
+      TestApp.eventually(Duration.ofSeconds(30), "the bridge agent connects or exits",
+          () -> !bridgeAgent.isAlive() || bridgeLines().stream().anyMatch(l -> l.startsWith("CONNECTED")));
+      if (!bridgeAgent.isAlive()) {
+        throw new IllegalStateException("the bridge agent exited: " + bridgeLines());
       }
     }
 

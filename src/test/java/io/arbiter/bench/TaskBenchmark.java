@@ -3,7 +3,7 @@ package io.arbiter.bench;
 import io.arbiter.config.ArbiterConfig;
 import io.arbiter.http.auth.Jwt;
 import io.arbiter.http.auth.Role;
-import io.arbiter.support.Ports;
+import io.arbiter.support.LocalCluster;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -182,17 +182,6 @@ public final class TaskBenchmark implements Callable<Integer> {
   private ArbiterConfig.Auth auth;
   private double ceilingRate = Double.NaN;
 
-  /** The cluster settings of node {@code index} of {@code members} (none for one node). */
-  private static Map<String, String> cluster(List<String> members, int index) {
-    if (members.size() < 2) {
-      return Map.of();
-    }
-    String member = members.get(index);
-    return Map.of("ARBITER_CLUSTER_ENABLED", "true", "ARBITER_CLUSTER_NAME", "bench-" + ProcessHandle.current().pid(),
-        "ARBITER_CLUSTER_HOST", "127.0.0.1", "ARBITER_CLUSTER_PORT", member.substring(member.indexOf(':') + 1),
-        "ARBITER_CLUSTER_MEMBERS", String.join(",", members));
-  }
-
   public static void main(String[] args) {
     CommandLine cli = new CommandLine(new TaskBenchmark()).setCaseInsensitiveEnumValuesAllowed(true);
     System.exit(cli.execute(args));
@@ -209,21 +198,18 @@ public final class TaskBenchmark implements Callable<Integer> {
       if (url == null) {
         System.out.printf("starting %s (embedded PostgreSQL)%s ...%n", jar,
             nodeCount > 1 ? ", " + nodeCount + " clustered nodes" : "");
-        List<String> members = new ArrayList<>();
-        for (int i = 0; i < nodeCount; i++) {
-          members.add("127.0.0.1:" + Ports.free());
-        }
+        LocalCluster cluster = nodeCount > 1 ? new LocalCluster("bench", nodeCount) : null;
         String secret = ArbiterProcess.randomSecret(48);
         server = ArbiterProcess.start(jar, serverJavaOptions, Duration.ofSeconds(120),
             Files.createTempDirectory("arbiter-bench"), ArbiterProcess.freePort(), secret,
-            cluster(members, 0));
+            cluster == null ? Map.of() : cluster.environment(0));
         base = URI.create(server.baseUrl());
         db = server.dbUrl();
         jwtSecret = server.jwtSecret;
         System.out.printf("Arbiter ready in %.1f s at %s, database %s, log %s%n", server.startup().toMillis() / 1e3,
             base, db, server.log());
         for (int i = 1; i < nodeCount; i++) {
-          Map<String, String> settings = new HashMap<>(cluster(members, i));
+          Map<String, String> settings = new HashMap<>(cluster.environment(i));
           settings.put("ARBITER_DB_URL", db);
           ArbiterProcess peer = ArbiterProcess.start(jar, serverJavaOptions, Duration.ofSeconds(120),
               Files.createTempDirectory("arbiter-bench"), ArbiterProcess.freePort(), secret, settings);

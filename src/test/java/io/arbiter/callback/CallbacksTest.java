@@ -3,14 +3,10 @@ package io.arbiter.callback;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import ch.qos.logback.classic.LoggerContext;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.AppenderBase;
-import ch.qos.logback.core.OutputStreamAppender;
-import ch.qos.logback.core.encoder.Encoder;
 import io.arbiter.Arbiter;
 import io.arbiter.support.AgentClient;
 import io.arbiter.support.Http;
+import io.arbiter.support.LogCapture;
 import io.arbiter.support.TestApp;
 import io.arbiter.support.Trees;
 import io.vertx.core.json.JsonArray;
@@ -26,7 +22,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.crypto.Mac;
@@ -35,8 +30,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 @DisplayName("Completion callbacks")
 class CallbacksTest {
@@ -44,9 +37,8 @@ class CallbacksTest {
   private static final String TENANT = "callbacks";
   private static final String SIGNING_SECRET = "callback-signing-" + java.util.UUID.randomUUID();
   private static final Duration WAIT = Duration.ofSeconds(30);
-  private static final ConcurrentLinkedQueue<String> LOG_LINES = new ConcurrentLinkedQueue<>();
 
-  private static AppenderBase<ILoggingEvent> capture;
+  private static LogCapture logs;
   private static Receiver receiver;
   private static TestApp app;
   private static String admin;
@@ -60,19 +52,7 @@ class CallbacksTest {
 
   @BeforeAll
   static void boot() {
-    LoggerContext logging = (LoggerContext) LoggerFactory.getILoggerFactory();
-    ch.qos.logback.classic.Logger root = logging.getLogger(Logger.ROOT_LOGGER_NAME);
-    @SuppressWarnings("unchecked")
-    Encoder<ILoggingEvent> encoder = ((OutputStreamAppender<ILoggingEvent>) root.getAppender("JSON")).getEncoder();
-    capture = new AppenderBase<>() {
-      @Override
-      protected void append(ILoggingEvent event) {
-        LOG_LINES.add(new String(encoder.encode(event), StandardCharsets.UTF_8));
-      }
-    };
-    capture.setContext(logging);
-    capture.start();
-    root.addAppender(capture);
+    logs = LogCapture.attach();
     receiver = new Receiver();
     app = TestApp.start(settings());
     admin = app.tokens().admin(TENANT);
@@ -84,10 +64,10 @@ class CallbacksTest {
       app.close();
       receiver.close();
     } finally {
-      ((LoggerContext) LoggerFactory.getILoggerFactory()).getLogger(Logger.ROOT_LOGGER_NAME).detachAppender(capture);
+      logs.close();
     }
-    assertThat(LOG_LINES).as("log lines were captured").isNotEmpty();
-    assertThat(LOG_LINES).as("no log line holds the signing secret or the receiver's token").noneMatch(line ->
+    assertThat(logs.lines()).as("log lines were captured").isNotEmpty();
+    assertThat(logs.lines()).as("no log line holds the signing secret or the receiver's token").noneMatch(line ->
         line.contains(SIGNING_SECRET) || line.contains("receiver-token"));
   }
 

@@ -6,7 +6,7 @@ import io.arbiter.http.auth.Role;
 import io.arbiter.support.AgentClient;
 import io.arbiter.support.Http;
 import io.arbiter.support.StoppableDatabase;
-import io.arbiter.support.Ports;
+import io.arbiter.support.LocalCluster;
 import io.arbiter.support.TestApp;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
@@ -41,24 +41,21 @@ class ClusterOutageTest {
   }
 
 
-  private Map<String, Object> node(int port, String members, Map<String, Object> more) {
-    Map<String, Object> settings = new HashMap<>(Map.of("cluster.enabled", "true", "cluster.host", "127.0.0.1",
-        "cluster.port", port, "cluster.members", members, "cluster.name", "outage-test-" + members.hashCode(),
-        "db.url", database.url(), "db.connectTimeoutMs", 500, "tasks.leaseMs", 1000, "tasks.claimPollMs", 100));
+  private Map<String, Object> node(LocalCluster cluster, int index, Map<String, Object> more) {
+    Map<String, Object> settings = new HashMap<>(Map.of("db.url", database.url(), "db.connectTimeoutMs", 500,
+        "tasks.leaseMs", 1000, "tasks.claimPollMs", 100));
     settings.putAll(more);
-    return settings;
+    return cluster.settings(index, settings);
   }
 
   @Test
   @DisplayName("a result one node buffered lands on its attempt: no node judges its lease before the replay")
   void bufferedResultOutlivesItsLeaseOnEveryNode() {
     database = StoppableDatabase.start();
-    int portA = Ports.free();
-    int portB = Ports.free();
-    String members = "127.0.0.1:" + portA + ",127.0.0.1:" + portB;
-    a = TestApp.start(node(portA, members, Map.of("breaker.resetTimeoutMs", 3000, "journal.replayIntervalMs", 3000,
+    LocalCluster cluster = new LocalCluster("outage-test", 2);
+    a = TestApp.start(node(cluster, 0, Map.of("breaker.resetTimeoutMs", 3000, "journal.replayIntervalMs", 3000,
         "tasks.rescueIntervalMs", 60_000)));
-    b = TestApp.start(node(portB, members, Map.of("breaker.resetTimeoutMs", 300, "tasks.rescueIntervalMs", 100)));
+    b = TestApp.start(node(cluster, 1, Map.of("breaker.resetTimeoutMs", 300, "tasks.rescueIntervalMs", 100)));
 
     AgentClient agent = new AgentClient(a, "acme", "outage-agent");
     assertThat(agent.register("code-editing", 2).status()).isEqualTo(201);

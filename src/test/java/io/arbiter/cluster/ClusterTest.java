@@ -9,7 +9,7 @@ import io.arbiter.support.AgentClient;
 import io.arbiter.support.Agents;
 import io.arbiter.support.BridgeClient;
 import io.arbiter.support.Http;
-import io.arbiter.support.Ports;
+import io.arbiter.support.LocalCluster;
 import io.arbiter.support.TestApp;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocket;
@@ -42,11 +42,9 @@ class ClusterTest {
 
   @BeforeAll
   static void startTwoNodes() {
-    int portA = Ports.free();
-    int portB = Ports.free();
-    String members = "127.0.0.1:" + portA + ",127.0.0.1:" + portB;
-    a = TestApp.start(node(portA, members, Map.of()));
-    b = TestApp.start(node(portB, members, Map.of("db.url", a.dbUrl())));
+    LocalCluster cluster = new LocalCluster("cluster-test", 2);
+    a = TestApp.start(node(cluster, 0, Map.of()));
+    b = TestApp.start(node(cluster, 1, Map.of("db.url", a.dbUrl())));
     vertx = Vertx.vertx();
   }
 
@@ -63,15 +61,13 @@ class ClusterTest {
     }
   }
 
-  private static Map<String, Object> node(int port, String members, Map<String, Object> more) {
-    Map<String, Object> settings = new HashMap<>(Map.of("cluster.enabled", "true", "cluster.host", "127.0.0.1",
-        "cluster.port", port, "cluster.members", members, "cluster.name", "cluster-test-" + members.hashCode(),
-        "routing.pollIntervalMs", 60_000, "tasks.claimPollMs", 30_000, "registry.heartbeatWindowMs", 120_000,
-        "auth.revocationRefreshMs", 60_000));
+  /** Node {@code index} of {@code cluster}, dispatching and waking claims only when nudged; {@code more} above. */
+  private static Map<String, Object> node(LocalCluster cluster, int index, Map<String, Object> more) {
+    Map<String, Object> settings = new HashMap<>(Map.of("routing.pollIntervalMs", 60_000, "tasks.claimPollMs", 30_000,
+        "registry.heartbeatWindowMs", 120_000, "auth.revocationRefreshMs", 60_000));
     settings.putAll(more);
-    return settings;
+    return cluster.settings(index, settings);
   }
-
 
   private static String submit(TestApp node, String type) {
     Http.Reply reply = node.http().post("/api/v1/tasks", node.tokens().of(TENANT, Role.SUBMITTER, "client"),

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.arbiter.support.Http;
 import io.arbiter.support.NodeAgent;
-import io.arbiter.support.Ports;
+import io.arbiter.support.LocalCluster;
 import io.arbiter.support.TestApp;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
@@ -42,12 +42,11 @@ class NodeLossTest {
   }
 
 
-  private static Map<String, Object> node(int port, String members, Map<String, Object> more) {
-    Map<String, Object> settings = new HashMap<>(Map.of("cluster.enabled", "true", "cluster.host", "127.0.0.1",
-        "cluster.port", port, "cluster.members", members, "cluster.name", "node-loss-" + members.hashCode(),
-        "routing.pollIntervalMs", 100, "tasks.claimPollMs", 100, "tasks.leaseMs", 20_000, "shutdown.graceMs", 2_000));
+  private static Map<String, Object> node(LocalCluster cluster, int index, Map<String, Object> more) {
+    Map<String, Object> settings = new HashMap<>(Map.of("routing.pollIntervalMs", 100, "tasks.claimPollMs", 100,
+        "tasks.leaseMs", 20_000, "shutdown.graceMs", 2_000));
     settings.putAll(more);
-    return settings;
+    return cluster.settings(index, settings);
   }
 
   private String submit(TestApp node, int pr) {
@@ -66,11 +65,9 @@ class NodeLossTest {
   void agentMovesToTheOtherNode() {
     assertThat(NodeAgent.EXAMPLE.resolve("node_modules/@vertx/eventbus-bridge-client.js"))
         .as("the example's dependencies are installed: run npm ci in %s (.ci/run does)", NodeAgent.EXAMPLE).exists();
-    int portA = Ports.free();
-    int portB = Ports.free();
-    String members = "127.0.0.1:" + portA + ",127.0.0.1:" + portB;
-    a = TestApp.start(node(portA, members, Map.of()));
-    b = TestApp.start(node(portB, members, Map.of("db.url", a.dbUrl())));
+    LocalCluster cluster = new LocalCluster("node-loss", 2);
+    a = TestApp.start(node(cluster, 0, Map.of()));
+    b = TestApp.start(node(cluster, 1, Map.of("db.url", a.dbUrl())));
     String urls = "http://127.0.0.1:" + a.arbiter().port() + ",http://127.0.0.1:" + b.arbiter().port();
     agent = NodeAgent.start(a, TENANT, "roamer", Map.of("ARBITER_URL", urls, "TASK_TYPES", "code-review",
         "WORK_MS", "4000", "HEARTBEAT_MS", "500", "RECONNECT_MS", "200"));
