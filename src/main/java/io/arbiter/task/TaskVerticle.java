@@ -81,6 +81,8 @@ public final class TaskVerticle extends VerticleBase {
   private Coalescer folds;
   private Counter submitted;
   private final Map<String, Counter> rescuePasses = new HashMap<>();
+  /** How often an agent event's update of the unroutable marks is tried again after it failed. */
+  private static final int UNROUTABLE_RETRIES = 4;
   private Counter succeeded;
   private Counter failed;
   private boolean rescuing;
@@ -784,7 +786,17 @@ public final class TaskVerticle extends VerticleBase {
           if (changed > 0) {
             drainAudit();
           }
-        }).onFailure(e -> LOG.debug("unroutable marks not updated: {}", e.getMessage()));
+        }).onFailure(e -> {
+          // a statement that lost to a concurrent dispatch (or a pool briefly full) is tried again: no later event
+          // may come to fix the marks
+          int tries = event.getInteger("tries", 0);
+          if (tries < UNROUTABLE_RETRIES) {
+            vertx.setTimer(200L << tries, id -> agentChanged(event.copy().put("tries", tries + 1)));
+          } else {
+            LOG.warn("unroutable marks of tenants {} not updated after {} tries: {}", tenants, tries + 1,
+                e.getMessage());
+          }
+        });
   }
 
   private void drainAudit() {

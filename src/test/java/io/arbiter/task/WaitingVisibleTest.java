@@ -84,7 +84,7 @@ class WaitingVisibleTest {
     assertThat(get("ghosts-then", id).getString("unroutable")).isNotNull();
     AgentClient agent = new AgentClient(app, "ghosts-then", "rare-1");
     assertThat(agent.register("rare-work", 1).status()).isEqualTo(201);
-    TestApp.eventually(Duration.ofSeconds(2), "the mark clears",
+    TestApp.eventually(Duration.ofSeconds(5), "the mark clears",
         () -> get("ghosts-then", id).getString("unroutable") == null);
     assertThat(agent.claim(5, 1)).extracting(d -> d.getString("taskId")).containsExactly(id);
     TestApp.eventually(Duration.ofSeconds(5), "the clearing is audited",
