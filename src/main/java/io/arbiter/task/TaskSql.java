@@ -354,7 +354,7 @@ final class TaskSql {
       id uuid, attempt integer, outcome text, result jsonb, error text, quality float8, "filesChanged" integer,
                      "linesChanged" integer, "testsPassed" boolean, coverage float8, verdict jsonb""") + """
       chosen AS (
-        SELECT DISTINCT ON (i.id) i.*
+        SELECT DISTINCT ON (i.id) i.*, t0.state AS from_state, t0.assigned_at, t0.type, t0.requirements
         FROM input i JOIN t0 ON t0.id = i.id
         WHERE t0.attempt = i.attempt AND t0.assigned_agent_id = $2 AND
       """
@@ -379,10 +379,10 @@ final class TaskSql {
           run_after = CASE WHEN c.outcome <> 'succeeded' AND t.attempt < t.max_attempts THEN %s ELSE t.run_after END,
           finished_at = CASE WHEN c.outcome = 'succeeded' OR t.attempt >= t.max_attempts THEN now() END,
           updated_at = now()
-        FROM recorded r JOIN chosen c ON c.id = r.task_id JOIN t0 ON t0.id = r.task_id
-        WHERE t.id = r.task_id
-        RETURNING t.id, t.tenant_id, t.state, t.attempt, t.assigned_agent_id, t0.state AS from_state,
-                  t0.assigned_at, t0.type, t0.requirements, c.outcome, c.quality, c.n, c.verdict
+        FROM chosen c
+        WHERE t.id = c.id AND c.id IN (SELECT task_id FROM recorded)
+        RETURNING t.id, t.tenant_id, t.state, t.attempt, t.assigned_agent_id, c.from_state, c.assigned_at, c.type,
+                  c.requirements, c.outcome, c.quality, c.n, c.verdict
       ),
       outcomes AS (
         INSERT INTO agent_outcomes (tenant_id, agent_id, task_type, outcome, quality, latency_ms, specializations)
