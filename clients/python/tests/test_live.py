@@ -237,6 +237,26 @@ class LiveTest(unittest.TestCase):
         self.assertEqual(("succeeded", {"summary": "looks good"}), (done.state, done.result), log)
         self.assertEqual("reviewing acme/api", done.progress["message"])
 
+    def test_the_agent_on_the_front_readme_runs_a_task_and_exits_on_sigterm(self):
+        readme = (SDK.parents[1] / "README.md").read_text(encoding="utf-8")
+        agent_code = re.search(r"```python\n(.*?)```", readme, re.S).group(1)
+        # registered first for this suite's task type, the README's agent resumes with it (its own types stay unused)
+        Agent(self.url, env("ARBITER_AGENT_TOKEN"), env("ARBITER_AGENT_ID"), lambda task: None, [TASK_TYPE]).register()
+        process = subprocess.Popen([sys.executable, "-c", agent_code], env=dict(os.environ, PYTHONPATH=str(SDK)),
+                                   stderr=subprocess.PIPE, text=True)
+        try:
+            submitted = self.submit({"repo": "acme/api"})
+            done = self.client.wait(submitted.id, timeout=WAIT)
+            process.send_signal(signal.SIGTERM)
+            _, log = process.communicate(timeout=WAIT)
+            self.assertEqual(0, process.returncode, log)
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+        self.assertEqual(("succeeded", {"summary": "looks good"}), (done.state, done.result), log)
+        self.assertEqual("reviewing acme/api", done.progress["message"])
+
 
 if __name__ == "__main__":
     unittest.main()
