@@ -1,6 +1,7 @@
 // One side of CrossLanguageTest: a TypeScript agent serving OWN_TYPE while the TypeScript client submits OTHER_TYPE
 // tasks (for the Python agent) and checks their outcomes; exits 0 once both its checks passed and the other side's
 // tasks of OWN_TYPE have all ended. Settings come from the environment (the test sets them).
+import { isDeepStrictEqual } from 'node:util';
 import { Agent, Client, Outcome } from '../../../../clients/typescript/dist/index.js';
 
 const { ARBITER_URL: url, OWN_TYPE: own, OTHER_TYPE: other } = process.env;
@@ -37,7 +38,7 @@ try {
   const echoes = await Promise.all([0, 1, 2].map((n) => client.submit({ type: other, payload: { n }, maxAttempts: 2 })));
   for (const [n, task] of echoes.entries()) {
     const done = await client.wait(task.id, { timeoutMs: WAIT });
-    check(done.state === 'succeeded' && JSON.stringify(done.result) === JSON.stringify({ echo: n, by: 'python' }),
+    check(done.state === 'succeeded' && isDeepStrictEqual(done.result, { echo: n, by: 'python' }),
       `${other} echo ${n}: ${done.state} ${JSON.stringify(done.result)}`);
   }
 
@@ -50,7 +51,9 @@ try {
   const held = await client.submit({ type: other, payload: { hold: true } });
   const deadline = Date.now() + WAIT;
   while ((await client.get(held.id)).state !== 'running') {
-    check(Date.now() < deadline, `${other} held task runs`);
+    if (Date.now() > deadline) {
+      check(false, `${other} held task runs`);
+    }
     await pause(50);
   }
   await client.cancel(held.id);
@@ -64,7 +67,9 @@ try {
     if (mine.length >= expected && mine.every((t) => ['succeeded', 'canceled', 'dead'].includes(t.state))) {
       break;
     }
-    check(Date.now() < end, `the other side's ${expected} ${own} tasks end (${mine.length} seen)`);
+    if (Date.now() > end) {
+      check(false, `the other side's ${expected} ${own} tasks end (${mine.length} seen)`);
+    }
     await pause(200);
   }
   console.log('CLIENT-DONE');
