@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { ArbiterError } from './errors.js';
 import { FINAL_STATES, type Task, type TaskPage, type TaskState, type TaskSubmission, type Transition,
   type WorkflowEdge, type WorkflowNode } from './models.js';
 import { Backoff, readEvents, sleep, Transport } from './transport.js';
@@ -164,10 +163,8 @@ class EventListener {
       readEvents(stream, (kind) => listener.offer(kind))
         .catch(() => undefined)
         .finally(() => listener.end());
-    } catch (error) {
-      if (!(error instanceof ArbiterError) && !(error instanceof Error)) {
-        throw error;
-      }
+    } catch {
+      // no ticket or no stream (an older server, a proxy that buffers): the waiter polls instead
       listener.alive = false;
     }
     return listener;
