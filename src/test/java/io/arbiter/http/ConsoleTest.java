@@ -50,7 +50,9 @@ class ConsoleTest {
     assertThat(DRIVER.resolve("node_modules/playwright-core")).as(
         "playwright-core is installed: run npm ci in %s (.ci/run does)", DRIVER).exists();
     assertThat(Path.of(CHROMIUM)).as("Chromium is installed: apt-get install chromium (.ci/run does)").exists();
-    try (TestApp app = TestApp.start(Map.of("routing.pollIntervalMs", 100, "tasks.claimPollMs", 100))) {
+    // agents registered by the admin never heartbeat: they stay online for the whole walk through the pages
+    try (TestApp app = TestApp.start(Map.of("routing.pollIntervalMs", 100, "tasks.claimPollMs", 100,
+        "registry.heartbeatWindowMs", 600_000))) {
       String admin = app.tokens().of(TENANT, Role.ADMIN, "console-admin");
       String dead = deadTask(app, admin);
       List<String> bulk = deadTasksToRequeueAtOnce(app, admin);
