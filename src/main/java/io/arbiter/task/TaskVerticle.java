@@ -71,11 +71,14 @@ public final class TaskVerticle extends VerticleBase {
   private static final int FOLD_BATCH = 1_000;
   /** How often outcomes are folded without a nudge (left by another node, or by a run that stopped). */
   private static final long FOLD_INTERVAL_MS = 1_000;
-  /** How many dead tasks a bulk requeue takes when it names no limit, the most leases an agent's activity lists, and
-   * how many of its results it lists when it names no limit. */
+  /** How many dead tasks a bulk requeue takes when it names no limit, and the most it may name. */
   private static final int REQUEUE_DEAD_DEFAULT = 100;
+  private static final int REQUEUE_DEAD_MAX = 1_000;
+  /** The most leases an agent's activity lists (an agent holds at most its capacity, itself at most 1,000). */
   private static final int AGENT_LEASES_MAX = 1_000;
+  /** How many of an agent's results its activity lists when it names no limit, and the most it may name. */
   private static final int AGENT_RESULTS_DEFAULT = 20;
+  private static final int AGENT_RESULTS_MAX = 200;
   private volatile LiveSettings live;
   private Pool pool;
   private DbBreaker breaker;
@@ -370,8 +373,7 @@ public final class TaskVerticle extends VerticleBase {
     OffsetDateTime from = instant(q, "from");
     OffsetDateTime to = instant(q, "to");
     if (from != null && to != null && !from.isBefore(to)) {
-      return Future.failedFuture(new ArbiterException(Failure.BAD_REQUEST, "field from: must be before to",
-          new JsonObject().put("field", "from")));
+      return Future.failedFuture(badField("from", "must be before to"));
     }
     return breaker.execute(() -> tasks.list(tenant, q.getString("state"), q.getString("type"), q.getString("agent"),
         after == null ? null : after.createdAt(), after == null ? null : after.id(), limit + 1, from, to))
@@ -387,9 +389,13 @@ public final class TaskVerticle extends VerticleBase {
     try {
       return OffsetDateTime.parse(value);
     } catch (java.time.format.DateTimeParseException e) {
-      throw new ArbiterException(Failure.BAD_REQUEST, "field " + field + ": is not an ISO-8601 date-time with an "
-          + "offset", new JsonObject().put("field", field));
+      throw badField(field, "is not an ISO-8601 date-time with an offset");
     }
+  }
+
+  private static ArbiterException badField(String field, String message) {
+    return new ArbiterException(Failure.BAD_REQUEST, "field " + field + ": " + message,
+        new JsonObject().put("field", field));
   }
 
   /** Requeues the tenant's dead tasks of a type, at most {@code limit} of them. */
@@ -397,6 +403,12 @@ public final class TaskVerticle extends VerticleBase {
     RequestContext ctx = ctx(m);
     String type = m.body().getString("type");
     int limit = m.body().getInteger("limit", REQUEUE_DEAD_DEFAULT);
+    if (type == null) {
+      return Future.failedFuture(badField("type", "is required"));
+    }
+    if (limit < 1 || limit > REQUEUE_DEAD_MAX) {
+      return Future.failedFuture(badField("limit", "must be 1 to " + REQUEUE_DEAD_MAX));
+    }
     return breaker.execute(() -> tasks.requeueDead(ctx, type, limit)).map(ids -> {
       if (!ids.isEmpty()) {
         changed(List.of(ctx.tenantId()));
@@ -413,6 +425,9 @@ public final class TaskVerticle extends VerticleBase {
 
   private Future<JsonObject> agentActivity(Message<JsonObject> m) {
     int limit = m.body().getInteger("limit", AGENT_RESULTS_DEFAULT);
+    if (limit < 1 || limit > AGENT_RESULTS_MAX) {
+      return Future.failedFuture(badField("limit", "must be 1 to " + AGENT_RESULTS_MAX));
+    }
     return breaker.execute(() -> reads.activity(ctx(m), m.body().getString("id"), AGENT_LEASES_MAX, limit));
   }
 
