@@ -5,13 +5,14 @@
 // reads its decision and timeline and requeues it (confirming), reads why WAITING_TASK waits (with its parent and
 // graph) and cancels it. It drains SPARE_AGENT, verifies the audit chain, creates and revokes a waiver (printing
 // "WAIVER <id>"), browses the audit records (by action, by task, a page forward and back), sets two tenant limits
-// ("LIMITS"), signs out, signs in again as an auditor (AUDITOR_TOKEN), who is offered no action, and prints "DONE".
+// ("LIMITS"), signs out, signs in again as an auditor (AUDITOR_TOKEN), who is offered no action, then with the
+// platform role (PLATFORM_TOKEN) lists TENANT's queued backlog from its own tenant, and prints "DONE".
 // Along the way it reads the last hour's latency on the overview, filters tasks by agent and by creation time,
 // requeues the three dead tasks of BULK_TYPE at once ("BULK_REQUEUED"), and reads HOLDER_AGENT's lease of HELD_TASK
 // and WORKER_AGENT's learning arms and results. Each view is saved as SHOTS/<view>.png. It fails when the page comes
 // without its Content-Security-Policy, breaks it, or throws.
 // Env: BASE_URL, TOKEN, AUDITOR_TOKEN, SHOTS (a directory), CHROMIUM (default /usr/bin/chromium), TASK_TYPE,
-// DEAD_TASK, WAITING_TASK, SPARE_AGENT, WORKER_AGENT, BULK_TYPE, HOLDER_AGENT, HELD_TASK.
+// DEAD_TASK, WAITING_TASK, SPARE_AGENT, WORKER_AGENT, BULK_TYPE, HOLDER_AGENT, HELD_TASK, PLATFORM_TOKEN, TENANT.
 import { chromium } from 'playwright-core';
 
 const env = process.env;
@@ -286,6 +287,21 @@ try {
     (await page.$('#cancel-task')) === null && (await page.$('#requeue-task')) === null,
     'an auditor is offered task actions',
   );
+
+  await page.click('#signout');
+  await page.waitForSelector('#signin[open]', { timeout });
+  await page.fill('#token', env.PLATFORM_TOKEN);
+  await page.press('#token', 'Enter');
+  await page.waitForSelector('#signin:not([open])', { state: 'attached', timeout });
+  await page.click('nav a[data-view="tasks"]');
+  await page.waitForSelector('#filter-tenant', { timeout });
+  await page.fill('#filter-tenant', env.TENANT);
+  await page.selectOption('#filter-state', 'queued');
+  await page.fill('#filter-type', 'backlog');
+  await page.selectOption('#page-size', '25');
+  await page.click('#task-filter button');
+  await page.waitForFunction(() => document.querySelectorAll('#task-list tbody tr').length === 12, null, { timeout });
+  check((await page.$('#requeue-all')) === null, 'the platform role is offered the bulk requeue');
   check(violations.length === 0, `the page broke its Content-Security-Policy: ${violations.join('; ')}`);
   console.log('DONE');
 } finally {

@@ -45,7 +45,8 @@ class ConsoleTest {
   @DisplayName("signs in, watches a task submitted on the page finish live and the last hour's latency, filters and "
       + "pages through tasks, requeues a type's dead tasks at once and a dead task found by id, cancels a waiting one, "
       + "reads an agent's leases, learning arms and results, drains an agent, verifies the chain, browses the audit "
-      + "records, creates and revokes a waiver, edits the tenant limits, signs out; an auditor is offered no action")
+      + "records, creates and revokes a waiver, edits the tenant limits, signs out; an auditor is offered no action; the "
+      + "platform role lists the tenant's tasks")
   void operatorWorksThroughTheConsole() throws Exception {
     assertThat(DRIVER.resolve("node_modules/playwright-core")).as(
         "playwright-core is installed: run npm ci in %s (.ci/run does)", DRIVER).exists();
@@ -78,7 +79,8 @@ class ConsoleTest {
           "SHOTS", SHOTS.toAbsolutePath().toString(), "CHROMIUM", CHROMIUM, "TASK_TYPE", TYPE,
           "DEAD_TASK", dead, "WAITING_TASK", waiting, "SPARE_AGENT", "spare"));
       builder.environment().putAll(Map.of("WORKER_AGENT", "worker", "BULK_TYPE", BULK_TYPE,
-          "HOLDER_AGENT", "holder", "HELD_TASK", held));
+          "HOLDER_AGENT", "holder", "HELD_TASK", held, "TENANT", TENANT,
+          "PLATFORM_TOKEN", app.tokens().of("platform-ops", Role.PLATFORM, "console-platform")));
       Process node = builder.start();
       node.getOutputStream().close();
       try {
