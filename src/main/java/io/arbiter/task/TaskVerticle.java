@@ -71,10 +71,19 @@ public final class TaskVerticle extends VerticleBase {
   private static final int FOLD_BATCH = 1_000;
   /** How often outcomes are folded without a nudge (left by another node, or by a run that stopped). */
   private static final long FOLD_INTERVAL_MS = 1_000;
+  /** How many dead tasks a bulk requeue takes when it names no limit, and the most it may name. */
+  private static final int REQUEUE_DEAD_DEFAULT = 100;
+  private static final int REQUEUE_DEAD_MAX = 1_000;
+  /** The most leases an agent's activity lists (an agent holds at most its capacity, itself at most 1,000). */
+  private static final int AGENT_LEASES_MAX = 1_000;
+  /** How many of an agent's results its activity lists when it names no limit, and the most it may name. */
+  private static final int AGENT_RESULTS_DEFAULT = 20;
+  private static final int AGENT_RESULTS_MAX = 200;
   private volatile LiveSettings live;
   private Pool pool;
   private DbBreaker breaker;
   private TaskRepository tasks;
+  private OperatorReads reads;
   private GroupCommit<Submission, JsonObject> submissions;
   private ClaimWaits waits;
   private JournalHolds holds;
@@ -105,6 +114,7 @@ public final class TaskVerticle extends VerticleBase {
     pool = Database.pool(vertx, config.db(), "tasks", true);
     breaker = new DbBreaker(vertx, "tasks-db", config.breaker(), registry);
     tasks = new TaskRepository(pool, config.tasks(), config.routing().learning().discount());
+    reads = new OperatorReads(pool);
     judge = new ResultJudge(pool, breaker, gates);
     timer = new TaskTimer(vertx, breaker, tasks, this::changed);
     parents = new ParentCheck(breaker, tasks);
@@ -188,6 +198,9 @@ public final class TaskVerticle extends VerticleBase {
             .completion(),
         bus.localConsumer(Addresses.TASKS_CANCEL, handle(this::cancel)).completion(),
         bus.localConsumer(Addresses.TASKS_REQUEUE, handle(this::requeue)).completion(),
+        bus.localConsumer(Addresses.TASKS_REQUEUE_DEAD, handle(this::requeueDead)).completion(),
+        bus.localConsumer(Addresses.TASKS_TIMESERIES, handle(this::timeseries)).completion(),
+        bus.localConsumer(Addresses.TASKS_AGENT_ACTIVITY, handle(this::agentActivity)).completion(),
         bus.localConsumer(Addresses.TASKS_CLAIM, handle(this::claim)).completion(),
         bus.localConsumer(Addresses.TASKS_ACK, handle(this::ack)).completion(),
         bus.localConsumer(Addresses.TASKS_HEARTBEAT, handle(m -> extend(m, null))).completion(),
@@ -352,10 +365,70 @@ public final class TaskVerticle extends VerticleBase {
       return Future.failedFuture(Failure.BAD_REQUEST.exception("limit must be at most " + config.api().maxPageSize()));
     }
     Cursor.CreatedKey after = Cursor.CreatedKey.decode(q.getString("cursor"));
-    return breaker.execute(() -> tasks.list(ctx(m), q.getString("state"), q.getString("type"), q.getString("agent"),
-        after == null ? null : after.createdAt(), after == null ? null : after.id(), limit + 1))
+    RequestContext ctx = ctx(m);
+    String tenant = q.getString("tenant", ctx.tenantId());
+    if (!ctx.platform() && !tenant.equals(ctx.tenantId())) {
+      return Future.failedFuture(Failure.FORBIDDEN.exception("only the platform role lists another tenant's tasks"));
+    }
+    OffsetDateTime from = instant(q, "from");
+    OffsetDateTime to = instant(q, "to");
+    if (from != null && to != null && !from.isBefore(to)) {
+      return Future.failedFuture(badField("from", "must be before to"));
+    }
+    return breaker.execute(() -> tasks.list(tenant, q.getString("state"), q.getString("type"), q.getString("agent"),
+        after == null ? null : after.createdAt(), after == null ? null : after.id(), limit + 1, from, to))
         .map(rows -> Cursor.page(rows, limit, TaskJson::task,
             row -> new Cursor.CreatedKey(row.getOffsetDateTime("created_at"), row.getUUID("id"))));
+  }
+
+  private static OffsetDateTime instant(JsonObject q, String field) {
+    String value = q.getString(field);
+    if (value == null) {
+      return null;
+    }
+    try {
+      return OffsetDateTime.parse(value);
+    } catch (java.time.format.DateTimeParseException e) {
+      throw badField(field, "is not an ISO-8601 date-time with an offset");
+    }
+  }
+
+  private static ArbiterException badField(String field, String message) {
+    return new ArbiterException(Failure.BAD_REQUEST, "field " + field + ": " + message,
+        new JsonObject().put("field", field));
+  }
+
+  /** Requeues the tenant's dead tasks of a type, at most {@code limit} of them. */
+  private Future<JsonObject> requeueDead(Message<JsonObject> m) {
+    RequestContext ctx = ctx(m);
+    String type = m.body().getString("type");
+    int limit = m.body().getInteger("limit", REQUEUE_DEAD_DEFAULT);
+    if (type == null) {
+      return Future.failedFuture(badField("type", "is required"));
+    }
+    if (limit < 1 || limit > REQUEUE_DEAD_MAX) {
+      return Future.failedFuture(badField("limit", "must be 1 to " + REQUEUE_DEAD_MAX));
+    }
+    return breaker.execute(() -> tasks.requeueDead(ctx, type, limit)).map(ids -> {
+      if (!ids.isEmpty()) {
+        changed(List.of(ctx.tenantId()));
+      }
+      return new JsonObject().put("type", type).put("requeued", ids.size())
+          .put("taskIds", new JsonArray(ids.stream().map(UUID::toString).toList()));
+    });
+  }
+
+  private Future<JsonObject> timeseries(Message<JsonObject> m) {
+    StatsWindow window = StatsWindow.of(m.body().getString("window"), m.body().getString("step"), Instant.now());
+    return breaker.execute(() -> reads.timeseries(ctx(m), window));
+  }
+
+  private Future<JsonObject> agentActivity(Message<JsonObject> m) {
+    int limit = m.body().getInteger("limit", AGENT_RESULTS_DEFAULT);
+    if (limit < 1 || limit > AGENT_RESULTS_MAX) {
+      return Future.failedFuture(badField("limit", "must be 1 to " + AGENT_RESULTS_MAX));
+    }
+    return breaker.execute(() -> reads.activity(ctx(m), m.body().getString("id"), AGENT_LEASES_MAX, limit));
   }
 
   private Future<JsonObject> cancel(Message<JsonObject> m) {

@@ -57,9 +57,9 @@ record Tool(String name, String description, String operationId, String address,
           Function.identity()),
       new Tool("get_task", "One task of the caller's tenant, with its state.", "getTask", Addresses.TASKS_GET,
           Map.of(), null, Map.of(), TasksApi::taskId, none(), Function.identity()),
-      new Tool("list_tasks", "List tasks, newest first, filtered by state, type and agent; pass nextCursor back as "
-          + "cursor for the next page.", "listTasks", Addresses.TASKS_LIST, Map.of(), null, Map.of(), BusRoute::query,
-          none(), Function.identity()),
+      new Tool("list_tasks", "List tasks, newest first, filtered by state, type, agent and creation time (from, to); "
+          + "pass nextCursor back as cursor for the next page.", "listTasks", Addresses.TASKS_LIST, Map.of(), null,
+          Map.of(), BusRoute::query, none(), Function.identity()),
       new Tool("explain_routing", "The routing decision of the task's latest assignment: the candidates, their "
           + "scores and why the chosen agent won.", "getTaskDecision", Addresses.TASKS_DECISION, Map.of(), null,
           Map.of(), TasksApi::taskId, none(), Function.identity()));
