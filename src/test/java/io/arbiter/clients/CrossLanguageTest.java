@@ -69,7 +69,11 @@ class CrossLanguageTest {
     return env;
   }
 
-  /** Every task of {@code type} ran on {@code agentId} and was submitted by the {@code submitter} side's client. */
+  /**
+   * Every task of {@code type} ran on {@code agentId} and was submitted by the {@code submitter} side's client: the
+   * submission is each task's first {@code task.queued} record (a task submitted before any agent could take it is
+   * marked unroutable first, in the same transaction).
+   */
   private static void assertRanBy(TestApp app, String type, String agentId, String submitter) {
     JsonArray tasks = app.http().get("/api/v1/tasks?type=" + type, app.tokens().admin(TENANT)).json()
         .getJsonArray("items");
@@ -83,7 +87,7 @@ class CrossLanguageTest {
             agentId.startsWith("py") ? "python" : "typescript"));
     String submitterSub = (submitter.equals("python") ? "py-cross" : "ts-cross") + "-client";
     assertThat(app.sql("SELECT count(*) AS n FROM tasks t WHERE t.type = $2 AND (SELECT a.actor_sub FROM audit_log a "
-        + "WHERE a.target = 'task:' || t.id ORDER BY a.id LIMIT 1) = $1", submitterSub, type).iterator().next()
+        + "WHERE a.target = 'task:' || t.id AND a.action = 'task.queued' ORDER BY a.id LIMIT 1) = $1", submitterSub, type).iterator().next()
         .getLong("n")).as("the %s tasks were submitted by the %s client", type, submitter).isEqualTo(TASKS_EACH);
   }
 }
