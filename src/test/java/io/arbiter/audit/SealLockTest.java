@@ -2,13 +2,13 @@ package io.arbiter.audit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.arbiter.support.ArbiterApp;
 import io.arbiter.support.TestApp;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
+@ArbiterApp
 @DisplayName("The audit sealer and the chain's lock")
 class SealLockTest {
 
@@ -16,17 +16,8 @@ class SealLockTest {
   private static final String WAITING_ON_ADVISORY = "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' "
       + "AND NOT granted";
 
+  @ArbiterApp.Inject
   private static TestApp app;
-
-  @BeforeAll
-  static void boot() {
-    app = TestApp.start();
-  }
-
-  @AfterAll
-  static void shutdown() {
-    app.close();
-  }
 
   @Test
   @DisplayName("a sealer that finds the lock taken skips its turn without waiting on it, and seals once it is free")
