@@ -124,7 +124,7 @@ public final class HttpVerticle extends VerticleBase {
 
   private Router router(OpenAPIContract contract, Buffer contractText, AgentBridge bridge) {
     Problems problems = new Problems(vertx.eventBus(), Math.max(1, (config.breaker().resetTimeoutMs() + 999) / 1000),
-        authFailures);
+        authFailures, config.http().refusalDelayMs());
     Router root = Router.router(vertx);
     root.route().handler(new CorrelationId());
     ArbiterConfig.Transport transport = config.http().transport();

@@ -8,6 +8,7 @@ import io.arbiter.bus.Replies;
 import io.arbiter.bus.RequestContext;
 import io.arbiter.config.ArbiterConfig;
 import io.arbiter.config.LiveSettings;
+import io.arbiter.db.Bulkhead;
 import io.arbiter.db.Coalescer;
 import io.arbiter.db.Cursor;
 import io.arbiter.db.Database;
@@ -100,6 +101,13 @@ public final class TaskVerticle extends VerticleBase {
   private final GateCache gates = new GateCache(100_000, LIMITS_TTL_NANOS);
   private LimitsCache tenantLimits;
   private ResultJudge judge;
+  /**
+   * New claims' first statements (the claim, and the registry's check of an agent with nothing to claim), bounded to
+   * half of a pool and its wait queue: a flood of claims (an agent's token claiming in tight loops, say for an agent
+   * never registered) cannot fill the queues and turn away submissions and results. Claims already waiting poll under
+   * {@code tasks.maxWaitingClaims} per agent instead.
+   */
+  private Bulkhead claims;
   private TaskTimer timer;
   private ParentCheck parents;
 
@@ -121,6 +129,7 @@ public final class TaskVerticle extends VerticleBase {
     tenantLimits = new LimitsCache(tenantId -> breaker.execute(() -> PolicyReads.limits(pool, tenantId)),
         LIMITS_TTL_NANOS);
     waits = new ClaimWaits(vertx, config.tasks().claimPollMs(), config.tasks().maxWaitingClaims());
+    claims = new Bulkhead(Math.max(1, (config.db().poolSize() + config.db().maxWaitQueue()) / 2));
     holds = new JournalHolds(vertx, Math.max(5_000, 3 * config.journal().replayIntervalMs()));
     folds = new Coalescer(this::foldOutcomes);
     submissions = new GroupCommit<>(config.tasks().submitBatchMax(), config.db().poolSize(), this::writeSubmissions,
@@ -479,12 +488,14 @@ public final class TaskVerticle extends VerticleBase {
     }
     Supplier<Future<List<Row>>> attempt = () -> ack ? claimRunning(ctx, agentId, max, true)
         : claimOnce(ctx, agentId, max);
-    return attempt.get().compose(found -> {
-      if (!found.isEmpty()) {
-        return Future.succeededFuture(found);
-      }
-      return agentExists(ctx, agentId).compose(v -> waits.await(ctx.tenantId(), agentId, waitMs, attempt));
-    }).map(rows -> deliveries(rows, ack));
+    // the first attempt, and for a claim that found nothing the check that its agent exists, count against the
+    // bulkhead; the wait after them does not (tasks.maxWaitingClaims bounds it per agent)
+    Supplier<Future<List<Row>>> first = () -> attempt.get().compose(found -> found.isEmpty()
+        ? agentExists(ctx, agentId).map(found) : Future.succeededFuture(found));
+    return claims.run(first, () -> Failure.OVERLOADED.exception("too many claims in flight on this node (half "
+        + "of the tasks pool and its wait queue); retry shortly")).compose(found -> found.isEmpty()
+        ? waits.await(ctx.tenantId(), agentId, waitMs, attempt) : Future.succeededFuture(found))
+        .map(rows -> deliveries(rows, ack));
   }
 
   private Future<List<Row>> claimOnce(RequestContext ctx, String agentId, int max) {
