@@ -262,6 +262,13 @@ public final class Addresses {
    */
   public static final String EVENTS_TOKEN_REVOKED = "arbiter.events.token-revoked";
 
+  /**
+   * Published by each clustered node every {@code 250} ms while its rate limits let requests through. Body
+   * {@code {node, spent: {bucket: tokens}}}: the tokens the node took from each bucket since its last report; every
+   * other node charges them to its own buckets, so that a caller's limit holds across the cluster.
+   */
+  public static final String EVENTS_RATE_SPENT = "arbiter.events.rate-spent";
+
   /** Published after an agent's state changed. Body {@code {tenantId, agentId, status, event}}. */
   public static final String EVENTS_AGENT = "arbiter.events.agent";
 

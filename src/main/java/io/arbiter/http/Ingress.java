@@ -24,7 +24,10 @@ import java.net.ServerSocket;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,6 +47,8 @@ public final class Ingress {
 
   /** How often the rate limits and the authentication blocks forget callers and addresses gone quiet. */
   private static final long FORGET_IDLE_MS = 60_000;
+  /** How often a clustered node tells the others what its rate limits let through. */
+  static final long RATE_SHARE_MS = 250;
   /**
    * How far back each reload of the deny list looks before the previous one: a revocation's time is its transaction's
    * start, which may precede a reload that its commit follows.
@@ -112,6 +117,9 @@ public final class Ingress {
         authFailures.apply(rates.authFailuresPerMinute(), rates.authBlockMs());
       }
     });
+    if (vertx.isClustered()) {
+      shareRateLimits(vertx);
+    }
     vertx.setPeriodic(FORGET_IDLE_MS, id -> {
       rateLimits.forgetIdle();
       authFailures.forgetIdle();
@@ -127,6 +135,29 @@ public final class Ingress {
       long ports = instances.stream().mapToInt(HttpVerticle::port).distinct().count();
       return ports == 1 ? Future.succeededFuture()
           : Future.failedFuture(new IllegalStateException("the ingress instances listen on " + ports + " ports"));
+    });
+  }
+
+  /**
+   * Tells the other nodes what this node's rate limits let through, every {@link #RATE_SHARE_MS}, and charges what
+   * they let through to this node's buckets ({@link Addresses#EVENTS_RATE_SPENT}).
+   */
+  private void shareRateLimits(Vertx vertx) {
+    String node = UUID.randomUUID().toString();
+    rateLimits.share();
+    vertx.eventBus().<JsonObject>consumer(Addresses.EVENTS_RATE_SPENT, m -> {
+      if (!node.equals(m.body().getString("node"))) {
+        Map<String, Long> taken = new HashMap<>();
+        m.body().getJsonObject("spent").forEach(e -> taken.put(e.getKey(), ((Number) e.getValue()).longValue()));
+        rateLimits.spentElsewhere(taken);
+      }
+    });
+    vertx.setPeriodic(RATE_SHARE_MS, id -> {
+      Map<String, Long> taken = rateLimits.takeSpent();
+      if (!taken.isEmpty()) {
+        vertx.eventBus().publish(Addresses.EVENTS_RATE_SPENT,
+            new JsonObject().put("node", node).put("spent", new JsonObject(new HashMap<>(taken))));
+      }
     });
   }
 

@@ -127,6 +127,21 @@ class ClusterTest {
   }
 
   @Test
+  @DisplayName("what node A's rate limits let through is charged to node B's buckets within a moment")
+  void rateLimitsChargeOneNodesTrafficOnTheOther() {
+    long before = rateShared(b);
+    submit(a, "cluster-rates");
+    TestApp.eventually(WAIT, "node B charged the submission node A let through", () -> rateShared(b) >= before + 2);
+  }
+
+  /** Tokens node {@code node} charged for other nodes' traffic (the caller's and the address's bucket per request). */
+  private static long rateShared(TestApp node) {
+    return node.http().get("/metrics", null).text().lines()
+        .filter(line -> line.startsWith("arbiter_http_rate_shared_total"))
+        .mapToLong(line -> (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
+  }
+
+  @Test
   @DisplayName("a stream ticket opens one stream in the whole cluster: once used on node A, node B refuses it")
   void aTicketUsedOnOneNodeIsRefusedOnTheOther() {
     Http.Reply issued = b.http().post("/api/v1/stream-tickets", b.tokens().of(TENANT, Role.OPERATOR, "holder"), null);
