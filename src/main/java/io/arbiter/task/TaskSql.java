@@ -172,8 +172,11 @@ final class TaskSql {
    * step in seconds. One row per step that saw anything ({@code at} its start), and one with a null {@code at} for the
    * whole window: tasks submitted (and, of those that were assigned, the time from submission to their latest
    * assignment), tasks that succeeded (and their time from submission to success), went dead or were canceled, and
-   * attempts reported failed. Each part reads its window through an index ({@code tasks_tenant_created},
-   * {@code tasks_tenant_finished}, {@code task_results_tenant_reported}).
+   * attempts that failed. Each part reads its window through an index the task pipeline keeps anyway, so the charts
+   * cost no write on the hot path: {@code tasks_tenant_created}, {@code tasks_purgeable} (succeeded and canceled, by
+   * when they finished), {@code tasks_dead} (by when they went dead), and for the failed attempts their
+   * {@code task.failed} transition records, from the first record of the window ({@code audit_log_tenant_at}) on
+   * ({@code audit_log_tenant_action}).
    */
   static final String TIMESERIES = """
       WITH submitted AS (
@@ -183,19 +186,27 @@ final class TaskSql {
         GROUP BY ROLLUP (1)
       ),
       finished AS (
-        SELECT date_bin(make_interval(secs => $4::int), finished_at, $2::timestamptz) AS at,
+        SELECT date_bin(make_interval(secs => $4::int), ended_at, $2::timestamptz) AS at,
                count(*) FILTER (WHERE state = 'succeeded') AS succeeded,
                count(*) FILTER (WHERE state = 'dead') AS dead,
                count(*) FILTER (WHERE state = 'canceled') AS canceled,
                %2$s FILTER (WHERE state = 'succeeded') AS end_to_end_ms
-        FROM tasks WHERE tenant_id = $1 AND finished_at >= $2::timestamptz AND finished_at < $3::timestamptz
+        FROM (
+          SELECT state, finished_at AS ended_at, created_at FROM tasks
+          WHERE tenant_id = $1 AND state IN ('succeeded', 'canceled')
+            AND finished_at >= $2::timestamptz AND finished_at < $3::timestamptz
+          UNION ALL
+          SELECT state, updated_at, created_at FROM tasks
+          WHERE tenant_id = $1 AND state = 'dead' AND updated_at >= $2::timestamptz AND updated_at < $3::timestamptz
+        ) ended
         GROUP BY ROLLUP (1)
       ),
       failed AS (
-        SELECT date_bin(make_interval(secs => $4::int), reported_at, $2::timestamptz) AS at, count(*) AS failed
-        FROM task_results
-        WHERE tenant_id = $1 AND reported_at >= $2::timestamptz AND reported_at < $3::timestamptz
-          AND outcome = 'failed'
+        SELECT date_bin(make_interval(secs => $4::int), at, $2::timestamptz) AS at, count(*) AS failed
+        FROM audit_log
+        WHERE tenant_id = $1 AND action = 'task.failed'
+          AND id >= (SELECT id FROM audit_log WHERE tenant_id = $1 AND at >= $2::timestamptz ORDER BY at, id LIMIT 1)
+          AND at >= $2::timestamptz AND at < $3::timestamptz
         GROUP BY ROLLUP (1)
       )
       SELECT COALESCE(s.at, f.at, r.at) AS at, COALESCE(s.submitted, 0) AS submitted,
@@ -204,7 +215,7 @@ final class TaskSql {
       FROM submitted s
       FULL JOIN finished f ON COALESCE(f.at, '-infinity') = COALESCE(s.at, '-infinity')
       FULL JOIN failed r ON COALESCE(r.at, '-infinity') = COALESCE(s.at, f.at, '-infinity')
-      """.formatted(percentiles("assigned_at - created_at"), percentiles("finished_at - created_at"));
+      """.formatted(percentiles("assigned_at - created_at"), percentiles("ended_at - created_at"));
 
   /** $1 tenant, $2 agent, $3 most: the tasks the agent holds now (assigned or running), earliest assigned first. */
   static final String AGENT_LEASES = """
@@ -214,13 +225,23 @@ final class TaskSql {
       LIMIT $3
       """;
 
-  /** $1 tenant, $2 agent, $3 most: the attempts the agent reported, newest first, with their task's type. */
+  /**
+   * $1 tenant, $2 agent, $3 most: the attempts the agent reported, newest first, with their task's type. They are
+   * found through the transition records each report wrote as the agent ({@code audit_log_tenant_actor}), so that no
+   * index on the results table is kept for this page alone.
+   */
   static final String AGENT_RESULTS = """
       SELECT r.task_id, r.attempt, t.type, r.outcome, r.quality, left(r.error, 500) AS error, r.reported_at
-      FROM task_results r JOIN tasks t ON t.id = r.task_id
-      WHERE r.tenant_id = $1 AND r.agent_id = $2
-      ORDER BY r.reported_at DESC
-      LIMIT $3
+      FROM (
+        SELECT substr(target, 6)::uuid AS task_id, (details ->> 'attempt')::int AS attempt, id
+        FROM audit_log
+        WHERE tenant_id = $1 AND actor_sub = $2 AND action IN ('task.succeeded', 'task.failed')
+        ORDER BY id DESC
+        LIMIT $3
+      ) reported
+      JOIN task_results r ON r.task_id = reported.task_id AND r.attempt = reported.attempt AND r.tenant_id = $1
+      JOIN tasks t ON t.id = r.task_id
+      ORDER BY reported.id DESC
       """;
 
   /**
