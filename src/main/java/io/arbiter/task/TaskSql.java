@@ -228,7 +228,8 @@ final class TaskSql {
   /**
    * $1 tenant, $2 agent, $3 most: the attempts the agent reported, newest first, with their task's type. They are
    * found through the transition records each report wrote as the agent ({@code audit_log_tenant_actor}), so that no
-   * index on the results table is kept for this page alone.
+   * index on the results table is kept for this page alone. Each record then finds its result and task by their keys
+   * (a subquery with {@code LIMIT 1} is not flattened into a join that would read the tenant's results whole).
    */
   static final String AGENT_RESULTS = """
       SELECT r.task_id, r.attempt, t.type, r.outcome, r.quality, left(r.error, 500) AS error, r.reported_at
@@ -239,8 +240,12 @@ final class TaskSql {
         ORDER BY id DESC
         LIMIT $3
       ) reported
-      JOIN task_results r ON r.task_id = reported.task_id AND r.attempt = reported.attempt AND r.tenant_id = $1
-      JOIN tasks t ON t.id = r.task_id
+      CROSS JOIN LATERAL (
+        SELECT * FROM task_results r
+        WHERE r.task_id = reported.task_id AND r.attempt = reported.attempt AND r.tenant_id = $1
+        LIMIT 1
+      ) r
+      CROSS JOIN LATERAL (SELECT type FROM tasks t WHERE t.id = r.task_id LIMIT 1) t
       ORDER BY reported.id DESC
       """;
 
