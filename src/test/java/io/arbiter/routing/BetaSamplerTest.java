@@ -31,6 +31,26 @@ class BetaSamplerTest {
   }
 
   @Test
+  @DisplayName("c is 1/√(9d): shape 9⅓ has d = 9, c = 1/9, so x = 0.9 gives 9·1.1³")
+  void scaleOfTheGaussianDraw() {
+    assertThat(BetaSampler.gamma(new ScriptedRandom().gaussian(0.9).uniform(0), 28.0 / 3))
+        .isCloseTo(9 * 1.331, offset(1e-9));
+  }
+
+  @Test
+  @DisplayName("a draw is accepted when log u < x²/2 + d·(1 − v + log v), even where the quick squeeze fails")
+  void exactTestDecidesBeyondTheSqueeze() {
+    // shape 9⅓, x = 3: the squeeze 1 − 0.0331·x⁴ is negative; the exact bound is e^−0.0658… ≈ 0.936
+    ScriptedRandom inside = new ScriptedRandom().gaussian(3).uniform(0.9);
+    assertThat(BetaSampler.gamma(inside, 28.0 / 3)).isCloseTo(9 * 64.0 / 27, offset(1e-9));
+    assertThat(inside.used()).isTrue();
+
+    ScriptedRandom outside = new ScriptedRandom().gaussian(3, 0).uniform(0.95, 0.5);
+    assertThat(BetaSampler.gamma(outside, 28.0 / 3)).as("redrawn, then x = 0 gives d").isCloseTo(9, offset(1e-9));
+    assertThat(outside.used()).isTrue();
+  }
+
+  @Test
   @DisplayName("a draw that makes 1 + c·x negative, or that fails both acceptance tests, is drawn again")
   void rejectedDrawsAreDrawnAgain() {
     ScriptedRandom negative = new ScriptedRandom().gaussian(-100, 0).uniform(0.5);

@@ -56,6 +56,16 @@ class StrategyDecisionsTest {
   }
 
   @Test
+  @DisplayName("of equal match scores the lower load wins before the agent id")
+  void equalScoresGoToTheLowerLoad() {
+    Candidate idle = agent("zed", 0, 0.5, "java");
+    Candidate half = agent("abe", 2, 0.75, "java");
+    Decision decision = plan(RoutingStrategy.capability(), half, idle);
+    assertThat(decision.score()).isEqualTo(decision.alternatives().get(0).score());
+    assertThat(decision.agentId()).isEqualTo("zed");
+  }
+
+  @Test
   @DisplayName("an agent whose average quality equals the task's minimum is eligible")
   void minimumQualityIsInclusive() {
     List<Planner.Assignment> plan = Planner.plan(List.of(task(0.75, "java")),
