@@ -1,6 +1,7 @@
 package io.arbiter.routing;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.data.Offset.offset;
 
 import java.util.List;
@@ -59,6 +60,18 @@ class BanditDrawTest {
     Arm arm = new Arm(3, 2, 3, 2);
     assertThat(arm.updated(0, 1)).isEqualTo(new Arm(3, 3, 4, 2));
     assertThat(arm.updated(1, 1)).isEqualTo(new Arm(4, 2, 4, 3));
+  }
+
+  @Test
+  @DisplayName("an arm below the uniform prior, with negative counts or a NaN, is refused, and so is a draw from no arms")
+  void invalidArmsAreRefused() {
+    assertThatThrownBy(() -> new Arm(0.5, 1, 0, 0)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new Arm(1, 0.5, 0, 0)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new Arm(1, 1, -1, 0)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> new Arm(1, 1, 0, Double.NaN)).isInstanceOf(IllegalArgumentException.class);
+    Bandit bandit = new Bandit(Bandit.Settings.DEFAULTS, new SplittableRandom(1));
+    assertThatThrownBy(() -> bandit.draw(List.of())).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("no arms to draw from");
   }
 
   @Test
