@@ -1,5 +1,6 @@
-"""The SDK against a real Arbiter: ARBITER_URL, ARBITER_ADMIN_TOKEN, ARBITER_AGENT_ID and ARBITER_AGENT_TOKEN
-come from the environment (PythonClientTest in the Java suite starts a server and sets them). Without them these
+"""The SDK against a real Arbiter: ARBITER_URL, ARBITER_ADMIN_TOKEN, ARBITER_AGENT_ID and ARBITER_AGENT_TOKEN (and
+ARBITER_README_AGENT_ID and ARBITER_README_AGENT_TOKEN, for the agent of the repository's README) come from the
+environment (PythonClientTest in the Java suite starts a server and sets them). Without them these
 tests fail: they never pass without a server."""
 
 import os
@@ -237,6 +238,25 @@ class LiveTest(unittest.TestCase):
         self.assertEqual(("succeeded", {"summary": "looks good"}), (done.state, done.result), log)
         self.assertEqual("reviewing acme/api", done.progress["message"])
 
+    def test_the_agent_on_the_front_readme_runs_a_task_and_exits_on_sigterm(self):
+        readme = (SDK.parents[1] / "README.md").read_text(encoding="utf-8")
+        agent_code = re.search(r"```python\n(.*?)```", readme, re.S).group(1)
+        process = subprocess.Popen([sys.executable, "-c", agent_code], env=dict(
+            os.environ, PYTHONPATH=str(SDK), ARBITER_AGENT_ID=env("ARBITER_README_AGENT_ID"),
+            ARBITER_AGENT_TOKEN=env("ARBITER_README_AGENT_TOKEN")), stderr=subprocess.PIPE, text=True)
+        try:
+            submitted = self.client.submit("code-review", {"repo": "acme/api"})
+            done = self.client.wait(submitted.id, timeout=WAIT)
+            process.send_signal(signal.SIGTERM)
+            _, log = process.communicate(timeout=WAIT)
+            self.assertEqual(0, process.returncode, log)
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+        self.assertEqual(("succeeded", {"summary": "looks good"}), (done.state, done.result), log)
+        self.assertEqual("reviewing acme/api", done.progress["message"])
+        self.assertEqual(env("ARBITER_README_AGENT_ID"), done.assigned_agent_id)
 
 if __name__ == "__main__":
     unittest.main()

@@ -4,11 +4,15 @@
 // the tasks page it pages through twelve queued backlog tasks ten at a time, opens the dead task DEAD_TASK by id,
 // reads its decision and timeline and requeues it (confirming), reads why WAITING_TASK waits (with its parent and
 // graph) and cancels it. It drains SPARE_AGENT, verifies the audit chain, creates and revokes a waiver (printing
-// "WAIVER <id>"), signs out, signs in again as an auditor (AUDITOR_TOKEN), who is offered no action, and prints
-// "DONE". Each view is saved as SHOTS/<view>.png. It fails when the page comes without its Content-Security-Policy,
-// breaks it, or throws.
+// "WAIVER <id>"), browses the audit records (by action, by task, a page forward and back), sets two tenant limits
+// ("LIMITS"), signs out, signs in again as an auditor (AUDITOR_TOKEN), who is offered no action, then with the
+// platform role (PLATFORM_TOKEN) lists TENANT's queued backlog from its own tenant, and prints "DONE".
+// Along the way it reads the last hour's latency on the overview, filters tasks by agent and by creation time,
+// requeues the three dead tasks of BULK_TYPE at once ("BULK_REQUEUED"), and reads HOLDER_AGENT's lease of HELD_TASK
+// and WORKER_AGENT's learning arms and results. Each view is saved as SHOTS/<view>.png. It fails when the page comes
+// without its Content-Security-Policy, breaks it, or throws.
 // Env: BASE_URL, TOKEN, AUDITOR_TOKEN, SHOTS (a directory), CHROMIUM (default /usr/bin/chromium), TASK_TYPE,
-// DEAD_TASK, WAITING_TASK, SPARE_AGENT.
+// DEAD_TASK, WAITING_TASK, SPARE_AGENT, WORKER_AGENT, BULK_TYPE, HOLDER_AGENT, HELD_TASK, PLATFORM_TOKEN, TENANT.
 import { chromium } from 'playwright-core';
 
 const env = process.env;
@@ -65,6 +69,14 @@ try {
   const submitted = await (await page.waitForSelector('#submitted[data-task]', { timeout })).getAttribute('data-task');
   console.log(`SUBMITTED ${submitted}`);
   await page.waitForSelector(`#tasks tr[data-task="${submitted}"] td.state.succeeded`, { timeout: 60000 });
+  await page.waitForFunction(
+    () => /\d+ m?s$/.test(document.querySelector('tr[data-latency="end to end"] td')?.textContent || ''),
+    null,
+    { timeout: 45000 },
+  );
+  check(/[1-9]\d* succeeded/.test(await page.textContent('#hour-counts')), 'the last hour counts no success');
+  await page.waitForSelector('#chart-history-throughput canvas', { timeout });
+  await page.waitForSelector('#chart-history-latency canvas', { timeout });
   await page.waitForTimeout(5500);
   await shot(page, 'overview');
   await page.emulateMedia({ colorScheme: 'dark' });
@@ -93,6 +105,33 @@ try {
   await page.click('#previous-page');
   await page.waitForSelector('#page-number:text("page 1")', { timeout });
   await page.waitForFunction(() => document.querySelectorAll('#task-list tbody tr').length === 10, null, { timeout });
+  await page.selectOption('#filter-state', '');
+  await page.fill('#filter-type', '');
+  await page.fill('#filter-agent', env.WORKER_AGENT);
+  await page.click('#task-filter button');
+  await page.waitForSelector(`#task-list tr[data-task="${submitted}"]`, { timeout });
+  check(
+    await page.$$eval('#task-list tbody tr', (rows, a) => rows.every((r) => r.textContent.includes(a)), env.WORKER_AGENT),
+    "the agent filter lists another agent's task",
+  );
+  await page.fill('#filter-agent', '');
+  await page.fill('#filter-from', '2099-01-01T00:00');
+  await page.click('#task-filter button');
+  await page.waitForSelector('#task-results p.muted:text("No tasks match.")', { timeout });
+  await page.fill('#filter-from', '');
+  await page.selectOption('#filter-state', 'dead');
+  await page.fill('#filter-type', env.BULK_TYPE);
+  await page.click('#task-filter button');
+  await page.waitForFunction(() => document.querySelectorAll('#task-list tbody tr').length === 3, null, { timeout });
+  await page.click('#requeue-all');
+  await page.waitForSelector('#confirm[open]', { timeout });
+  const question = await page.textContent('#confirm-text');
+  check(question.includes(`Requeue 3 dead tasks of type ${env.BULK_TYPE}`), `the confirmation says: ${question}`);
+  await page.click('#confirm-yes');
+  await page.waitForSelector('#requeued:text("Requeued 3")', { timeout });
+  await page.waitForSelector('#task-results p.muted:text("No tasks match.")', { timeout });
+  console.log('BULK_REQUEUED');
+
   await page.fill('#search-id', env.DEAD_TASK);
   await page.press('#search-id', 'Enter');
   await page.waitForSelector('#task-state.dead', { timeout });
@@ -133,6 +172,16 @@ try {
   await page.waitForSelector('#confirm[open]', { timeout });
   await page.click('#confirm-yes');
   await page.waitForSelector('#agent-status.draining, #agent-status.offline', { timeout });
+  await page.goto(`${base}/console/#/agents/${env.HOLDER_AGENT}`);
+  await page.waitForSelector(`#lease-list tr[data-task="${env.HELD_TASK}"]`, { timeout });
+  await page.goto(`${base}/console/#/agents/${env.WORKER_AGENT}`);
+  await page.waitForSelector(`#arm-list tr[data-arm="${env.TASK_TYPE}"] meter`, { timeout });
+  await page.waitForSelector('#result-list tr[data-task] td.state.succeeded', { timeout });
+  check(
+    Number(await page.textContent(`#arm-list tr[data-arm="${env.TASK_TYPE}"] td.pulls`)) > 0,
+    'the worker has no pulls for its task type',
+  );
+  await shot(page, 'agent-learning');
 
   await page.click('nav a[data-view="audit"]');
   await page.click('#verify-chain');
@@ -155,6 +204,51 @@ try {
   );
   console.log(`WAIVER ${waiver}`);
 
+  await page.fill('#audit-action', 'task.requeued');
+  await page.click('#audit-filter button');
+  await page.waitForSelector(`#audit-list tr[data-record] a[href="#/tasks/${env.DEAD_TASK}"]`, { timeout });
+  check(
+    await page.$$eval('#audit-list td.action', (cells) => cells.every((c) => c.textContent === 'task.requeued')),
+    'the action filter lets other actions through',
+  );
+  await page.fill('#audit-action', '');
+  await page.fill('#audit-task', env.DEAD_TASK);
+  await page.click('#audit-filter button');
+  await page.waitForFunction(
+    (id) =>
+      [...document.querySelectorAll('#audit-list td.id')].every((c) => c.textContent === id) &&
+      document.querySelectorAll('#audit-list tbody tr').length >= 4,
+    env.DEAD_TASK,
+    { timeout },
+  );
+  await shot(page, 'audit-records');
+  await page.fill('#audit-task', '');
+  await page.click('#audit-filter button');
+  await page.waitForFunction(() => document.querySelectorAll('#audit-list tbody tr').length === 25, null, { timeout });
+  const newest = await page.getAttribute('#audit-list tbody tr', 'data-record');
+  await page.click('#audit-next');
+  await page.waitForSelector('#audit-page:text("page 2")', { timeout });
+  await page.waitForFunction(
+    (first) => Number(document.querySelector('#audit-list tbody tr').dataset.record) < Number(first),
+    newest,
+    { timeout },
+  );
+  await page.click('#audit-previous');
+  await page.waitForSelector(`#audit-page:text("page 1")`, { timeout });
+  await page.waitForSelector(`#audit-list tbody tr[data-record="${newest}"]`, { timeout });
+
+  await page.click('nav a[data-view="limits"]');
+  await page.waitForSelector('#limits-form', { timeout });
+  await page.fill('#limit-maxFiles', '50');
+  await page.fill('#limit-maxPayloadBytes', '100000');
+  await page.click('#limits-form button[type="submit"]');
+  await page.waitForSelector('#confirm[open]', { timeout });
+  await page.click('#confirm-yes');
+  await page.waitForSelector('#limits-saved', { timeout });
+  check((await page.inputValue('#limit-maxFiles')) === '50', 'the saved limit is not shown');
+  await shot(page, 'limits');
+  console.log('LIMITS');
+
   await page.click('#signout');
   await page.waitForSelector('#signin[open]', { timeout });
   check(await page.evaluate(() => sessionStorage.length === 0), 'signing out left the token in sessionStorage');
@@ -173,12 +267,41 @@ try {
   );
   await page.click('#verify-chain');
   await page.waitForSelector('#verify-result [data-ok="true"]', { timeout });
+  await page.waitForSelector('#audit-list tbody tr', { timeout });
+  await page.click('nav a[data-view="limits"]');
+  await page.waitForSelector('#limit-maxFiles[disabled]', { timeout });
+  check((await page.inputValue('#limit-maxFiles')) === '50', 'an auditor does not see the limits');
+  check((await page.$('#limits-form button[type="submit"]')) === null, 'an auditor is offered to edit the limits');
+  await page.goto(`${base}/console/#/agents/${env.WORKER_AGENT}`);
+  await page.waitForSelector('#result-list tr[data-task]', { timeout });
+  check((await page.$('#arm-list')) === null, 'an auditor is shown the learning arms it may not read');
+  await page.goto(`${base}/console/#/tasks`);
+  await page.selectOption('#filter-state', 'dead');
+  await page.fill('#filter-type', env.BULK_TYPE);
+  await page.click('#task-filter button');
+  await page.waitForSelector('#task-results p, #task-list', { timeout });
+  check((await page.$('#requeue-all')) === null, 'an auditor is offered the bulk requeue');
   await page.goto(`${base}/console/#/tasks/${env.DEAD_TASK}`);
   await page.waitForSelector('#task-state', { timeout });
   check(
     (await page.$('#cancel-task')) === null && (await page.$('#requeue-task')) === null,
     'an auditor is offered task actions',
   );
+
+  await page.click('#signout');
+  await page.waitForSelector('#signin[open]', { timeout });
+  await page.fill('#token', env.PLATFORM_TOKEN);
+  await page.press('#token', 'Enter');
+  await page.waitForSelector('#signin:not([open])', { state: 'attached', timeout });
+  await page.click('nav a[data-view="tasks"]');
+  await page.waitForSelector('#filter-tenant', { timeout });
+  await page.fill('#filter-tenant', env.TENANT);
+  await page.selectOption('#filter-state', 'queued');
+  await page.fill('#filter-type', 'backlog');
+  await page.selectOption('#page-size', '25');
+  await page.click('#task-filter button');
+  await page.waitForFunction(() => document.querySelectorAll('#task-list tbody tr').length === 12, null, { timeout });
+  check((await page.$('#requeue-all')) === null, 'the platform role is offered the bulk requeue');
   check(violations.length === 0, `the page broke its Content-Security-Policy: ${violations.join('; ')}`);
   console.log('DONE');
 } finally {

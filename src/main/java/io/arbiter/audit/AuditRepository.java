@@ -51,11 +51,24 @@ final class AuditRepository {
    * Seals the next records into the chain, in one transaction under the seal lock: the records of the ended
    * transactions after the last seal, in chain order, up to {@code batch} of them (a batch ends between two
    * transactions, so one transaction's records are never split; a transaction larger than the batch is sealed alone).
-   * Returns the records sealed, with their hashes, in chain order; none when nothing new has ended.
+   * Returns the records sealed, with their hashes, in chain order (none when nothing new has ended), or
+   * {@link Sealed#SKIPPED} when another sealer holds the lock: that sealer takes every ended transaction's records,
+   * whichever node wrote them.
    */
-  Future<List<AuditRecord>> sealNext(int batch) {
-    return pool.withTransaction(tx -> tx.preparedQuery(AuditSql.LOCK_SEAL).execute()
-        .compose(v -> tx.preparedQuery(AuditSql.SEAL_START).execute())
+  Future<Sealed> sealNext(int batch) {
+    return pool.withTransaction(tx -> tx.preparedQuery(AuditSql.TRY_LOCK_SEAL).execute()
+        .compose(lock -> lock.iterator().next().getBoolean("held")
+            ? seal(tx, batch).map(records -> new Sealed(true, records))
+            : Future.succeededFuture(Sealed.SKIPPED)));
+  }
+
+  /** One seal turn: whether this sealer held the lock, and the records it sealed. */
+  record Sealed(boolean held, List<AuditRecord> records) {
+    static final Sealed SKIPPED = new Sealed(false, List.of());
+  }
+
+  private static Future<List<AuditRecord>> seal(SqlConnection tx, int batch) {
+    return tx.preparedQuery(AuditSql.SEAL_START).execute()
         .compose(start -> {
           Row row = start.iterator().next();
           long lo = row.getLong("lo");
@@ -85,7 +98,7 @@ final class AuditRepository {
                       return append(tx, one, lo, cut + 1, prevHash);
                     });
               });
-        }));
+        });
   }
 
   private static Future<List<AuditRecord>> append(SqlConnection tx, List<Row> rows, long fromTxid, long toTxid,

@@ -28,10 +28,12 @@ final class AuditSql {
       """;
 
   /**
-   * Serializes sealers across nodes so that the chain has one writer. It must be a statement of its own: a statement
-   * that waited for the lock still reads with the snapshot taken before the wait.
+   * Serializes sealers across nodes so that the chain has one writer. A sealer that finds the lock taken (another
+   * node sealing, or an archival step) does not wait for it, holding a connection: it skips this turn, and the records
+   * still unsealed bring it back shortly. The lock is a statement of its own, so that the seal's reads take their
+   * snapshot after it.
    */
-  static final String LOCK_SEAL = "SELECT pg_advisory_xact_lock(hashtext('arbiter.audit.drain'))";
+  static final String TRY_LOCK_SEAL = "SELECT pg_try_advisory_xact_lock(hashtext('arbiter.audit.drain')) AS held";
 
   /**
    * Where the next seal starts: {@code lo}, the first transaction id not yet sealed (0 before the first seal);

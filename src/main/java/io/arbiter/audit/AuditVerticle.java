@@ -57,6 +57,7 @@ public final class AuditVerticle extends VerticleBase {
   private AuditRepository audit;
   private ChainWalk walk;
   private Counter chained;
+  private Counter skipped;
   private Counter verifiedOk;
   private Counter verifiedBroken;
   private Counter archivedCounter;
@@ -89,6 +90,8 @@ public final class AuditVerticle extends VerticleBase {
           .description("Audit records written but not yet sealed into the hash chain").register(registry);
       chained = Counter.builder("arbiter.audit.chained")
           .description("Audit records sealed into the hash chain by this node").register(registry);
+      skipped = Counter.builder("arbiter.audit.seal.skipped")
+          .description("Seal turns this node skipped because another sealer held the chain's lock").register(registry);
       verifiedOk = Counter.builder("arbiter.audit.verifications").tag("result", "ok")
           .description("Chain verifications run on this node, by result").register(registry);
       verifiedBroken = Counter.builder("arbiter.audit.verifications").tag("result", "broken")
@@ -147,7 +150,14 @@ public final class AuditVerticle extends VerticleBase {
   private Future<Boolean> sealOnce() {
     int batch = config.audit().drainBatchSize();
     long started = System.nanoTime();
-    return breaker.execute(() -> audit.sealNext(batch)).map(appended -> {
+    return breaker.execute(() -> audit.sealNext(batch)).map(sealed -> {
+      if (!sealed.held()) {
+        if (skipped != null) {
+          skipped.increment();
+        }
+        return false;
+      }
+      List<AuditRecord> appended = sealed.records();
       if (!appended.isEmpty()) {
         if (chained != null) {
           chained.increment(appended.size());

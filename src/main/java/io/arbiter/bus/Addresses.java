@@ -47,7 +47,9 @@ public final class Addresses {
   public static final String TASKS_GRAPH = "arbiter.tasks.graph";
   /** Body {@code {id}}. Reply: the task. */
   public static final String TASKS_GET = "arbiter.tasks.get";
-  /** Body {@code {limit?, cursor?, state?, type?, agent?}}. Reply {@code {items, nextCursor}}, newest first. */
+  /** Body {@code {limit?, cursor?, state?, type?, agent?, from?, to?, tenant?}} ({@code from} and {@code to} bound
+   * the creation time; {@code tenant} other than the caller's only for the platform role). Reply {@code {items,
+   * nextCursor}}, newest first. */
   public static final String TASKS_LIST = "arbiter.tasks.list";
   /** Body {@code {id}}. Reply {@code {items: [{from, to, attempt, agentId, reason, at}]}}. */
   public static final String TASKS_HISTORY = "arbiter.tasks.history";
@@ -58,6 +60,19 @@ public final class Addresses {
   public static final String TASKS_CANCEL = "arbiter.tasks.cancel";
   /** Body {@code {id}}. Reply: the requeued task. Fails {@link Failure#CONFLICT} unless it is dead. */
   public static final String TASKS_REQUEUE = "arbiter.tasks.requeue";
+  /** Body {@code {type, limit?}}. Requeues, as {@link #TASKS_REQUEUE} does, up to {@code limit} (default 100) of the
+   * tenant's dead tasks of the type, longest dead first, each with its own audit record. Reply {@code {type, requeued,
+   * taskIds}}. */
+  public static final String TASKS_REQUEUE_DEAD = "arbiter.tasks.requeue-dead";
+  /** Body {@code {window?, step?}} (such as {@code 1h} and {@code 1m}, the defaults; at most 24 hours in at most 1,440
+   * steps of at least 10 s). Reply {@code {from, to, stepSeconds, points: [{at, submitted, succeeded, failed, dead,
+   * canceled, assignLatencyMs, endToEndLatencyMs}…], summary}}: the tenant's figures per step, from the tasks' own
+   * times. Fails {@link Failure#BAD_REQUEST} naming a malformed or out-of-bounds field. */
+  public static final String TASKS_TIMESERIES = "arbiter.tasks.timeseries";
+  /** Body {@code {id, limit?}}: an agent. Reply {@code {agentId, leases: [{taskId, type, priority, state, attempt,
+   * assignedAt, startedAt, leaseExpiresAt}…], results: [{taskId, attempt, type, outcome, quality, error,
+   * reportedAt}…]}}: the tasks it holds now and its latest {@code limit} (default 20) reported attempts. */
+  public static final String TASKS_AGENT_ACTIVITY = "arbiter.tasks.agent-activity";
   /** Body {@code {id}}. Deletes a finished task (succeeded, canceled or dead) with its results, routing decisions and
    * every row referencing it. Reply {@code {id, state}}: the state it was purged in. Fails {@link Failure#NOT_FOUND}
    * without such a task in the caller's tenant, {@link Failure#CONFLICT} naming the state of an unfinished one. */

@@ -24,7 +24,8 @@ public record RequestContext(String correlationId, String tenantId, String subje
 
   /** The wire name of the agent role (the token roles themselves are defined by ingress). */
   public static final String AGENT_ROLE = "agent";
-  /** The role that sees across tenants where an operation allows it (the global audit verification). */
+  /** The role that sees across tenants where an operation allows it (the global audit verification, a named tenant's
+   * task list). */
   public static final String PLATFORM_ROLE = "platform";
 
   /** Whether the caller holds the platform role. */

@@ -22,7 +22,8 @@ public record ArbiterConfig(
 
   public record Http(String host, int port, int instances, long bodyLimitBytes, long requestTimeoutMs,
                      int maxInFlight, long bodyTimeoutMs, long idleTimeoutMs, int maxConnectionsPerAddress,
-                     int maxStreamsPerCaller, long bridgeAuthTimeoutMs, Rates rates, Transport transport) {}
+                     int maxStreamsPerCaller, long bridgeAuthTimeoutMs, long refusalDelayMs, Rates rates,
+                     Transport transport) {}
 
   /**
    * TLS (both paths set, or none), whether a proxy in front terminates it, the browser origins allowed to call the
@@ -211,7 +212,7 @@ public record ArbiterConfig(
         new Http(v.text(HTTP_HOST), v.integer(HTTP_PORT), v.integer(HTTP_INSTANCES), v.number(HTTP_BODY_LIMIT_BYTES),
             v.number(HTTP_REQUEST_TIMEOUT_MS), v.integer(HTTP_MAX_IN_FLIGHT), v.number(HTTP_BODY_TIMEOUT_MS),
             v.number(HTTP_IDLE_TIMEOUT_MS), v.integer(HTTP_MAX_CONNECTIONS_PER_ADDRESS),
-            v.integer(HTTP_MAX_STREAMS_PER_CALLER), v.number(HTTP_BRIDGE_AUTH_TIMEOUT_MS),
+            v.integer(HTTP_MAX_STREAMS_PER_CALLER), v.number(HTTP_BRIDGE_AUTH_TIMEOUT_MS), v.number(HTTP_REFUSAL_DELAY_MS),
             LiveSettings.rates(v), transport),
         db,
         new Breaker(v.integer(BREAKER_MAX_FAILURES), v.number(BREAKER_TIMEOUT_MS), v.number(BREAKER_RESET_TIMEOUT_MS),

@@ -41,6 +41,8 @@ public enum ConfigKey {
       "other API requests (reads and administration) a second per caller, bursts of twice that; more answer 429"),
   HTTP_RATE_ADDRESS_PER_SECOND("http.rate.addressPerSecond", Kind.integer(1, 10_000_000), true,
       "API requests a second from one client address, all kinds together (behind a proxy, every client shares it)"),
+  HTTP_REFUSAL_DELAY_MS("http.refusalDelayMs", Kind.integer(0, 10_000), false,
+      "how long a 429 waits before it is sent, so that a client retrying at once makes one request per delay; 0: at once"),
   HTTP_BRIDGE_AUTH_TIMEOUT_MS("http.bridgeAuthTimeoutMs", Kind.integer(100, 600_000), false,
       "an event-bus bridge socket with no frame carrying a valid agent token this long after connecting is closed"),
   HTTP_TLS_CERT_PATH("http.tls.certPath", Kind.text(), false,

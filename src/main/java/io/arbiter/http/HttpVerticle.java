@@ -17,6 +17,7 @@ import io.arbiter.http.auth.Verifier;
 import io.arbiter.http.bridge.AgentBridge;
 import io.arbiter.http.health.HealthRoutes;
 import io.arbiter.http.mcp.McpEndpoint;
+import io.arbiter.http.mcp.TransportHeaders;
 import io.arbiter.http.stream.StreamHub;
 import io.arbiter.http.stream.StreamRoutes;
 import io.arbiter.http.stream.StreamTickets;
@@ -123,7 +124,7 @@ public final class HttpVerticle extends VerticleBase {
 
   private Router router(OpenAPIContract contract, Buffer contractText, AgentBridge bridge) {
     Problems problems = new Problems(vertx.eventBus(), Math.max(1, (config.breaker().resetTimeoutMs() + 999) / 1000),
-        authFailures);
+        authFailures, config.http().refusalDelayMs());
     Router root = Router.router(vertx);
     root.route().handler(new CorrelationId());
     ArbiterConfig.Transport transport = config.http().transport();
@@ -146,6 +147,7 @@ public final class HttpVerticle extends VerticleBase {
         .putHeader("Content-Type", "application/yaml").end(contractText));
     root.route("/api/v1/*").handler(authenticateFirst(JWTAuthHandler.create(jwt), authFailures));
     root.route("/api/v1/*").handler(rateLimits);
+    root.route(McpEndpoint.PATH).handler(TransportHeaders.allowing(transport.corsOrigins()));
     root.route(McpEndpoint.PATH).handler(authenticateFirst(JWTAuthHandler.create(jwt), authFailures));
     root.route(McpEndpoint.PATH).handler(rateLimits);
     root.route().handler(admission);

@@ -7,6 +7,7 @@ import io.arbiter.http.auth.AuthFailures;
 import io.arbiter.http.auth.Revocations;
 import io.arbiter.http.auth.Verifier;
 import io.arbiter.http.stream.StreamTickets;
+import io.arbiter.http.stream.UsedTickets;
 import io.arbiter.http.stream.StreamsPerCaller;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -55,7 +56,7 @@ public final class Ingress {
   private final AtomicInteger bridgeConnections = new AtomicInteger();
   private final ConnectionsPerAddress connections;
   private final StreamsPerCaller streamsPerCaller;
-  private final StreamTickets streamTickets;
+  private StreamTickets streamTickets;
   private final RateLimits rateLimits;
   private final AuthFailures authFailures;
   private final Revocations revocations = new Revocations(System::currentTimeMillis);
@@ -73,7 +74,6 @@ public final class Ingress {
     this.admission = new Admission(config.http().maxInFlight(), metrics);
     this.connections = new ConnectionsPerAddress(config.http().maxConnectionsPerAddress(), metrics);
     this.streamsPerCaller = new StreamsPerCaller(config.http().maxStreamsPerCaller());
-    this.streamTickets = new StreamTickets(config.auth().jwtSecret());
     this.rateLimits = new RateLimits(config.http().rates(), metrics);
     this.current = config.http().rates();
     this.authFailures = new AuthFailures(config.http().rates().authFailuresPerMinute(),
@@ -92,6 +92,7 @@ public final class Ingress {
   /** Deploys every instance; completes when all of them listen, on one port. */
   public Future<Void> deploy(Vertx vertx) {
     this.vertx = vertx;
+    this.streamTickets = new StreamTickets(config.auth().jwtSecret(), UsedTickets.shared(vertx));
     int port;
     try {
       port = config.http().port() != 0 ? config.http().port() : freePort(config.http().host());

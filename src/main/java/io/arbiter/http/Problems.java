@@ -29,7 +29,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The one place where failures become {@code application/problem+json} responses. Validation errors name the
  * offending field; 401 and 403 are also appended to the audit trail as security events; 503 carries
- * {@code Retry-After}.
+ * {@code Retry-After}. A 429 is sent after {@code http.refusalDelayMs} (at most its {@code Retry-After}): a client
+ * that ignores {@code Retry-After} and asks again at once, as floods and credential guessing do, then costs one
+ * answer per delay on each connection instead of as many as the server can write.
  */
 public final class Problems implements Handler<RoutingContext> {
 
@@ -38,11 +40,13 @@ public final class Problems implements Handler<RoutingContext> {
   private final EventBus bus;
   private final AuthFailures authFailures;
   private final long retryAfterSeconds;
+  private final long refusalDelayMs;
 
-  public Problems(EventBus bus, long retryAfterSeconds, AuthFailures authFailures) {
+  public Problems(EventBus bus, long retryAfterSeconds, AuthFailures authFailures, long refusalDelayMs) {
     this.bus = bus;
     this.retryAfterSeconds = retryAfterSeconds;
     this.authFailures = authFailures;
+    this.refusalDelayMs = refusalDelayMs;
   }
 
   /** The client address of a request, as the rate limits and authentication blocks count it. */
@@ -80,8 +84,26 @@ public final class Problems implements Handler<RoutingContext> {
     }
     rc.response()
         .setStatusCode(failure.httpStatus)
-        .putHeader("Content-Type", Failure.PROBLEM_CONTENT_TYPE)
-        .end(problem.problem().put("correlationId", correlationId).encode());
+        .putHeader("Content-Type", Failure.PROBLEM_CONTENT_TYPE);
+    String body = problem.problem().put("correlationId", correlationId).encode();
+    long delayMs = failure == Failure.RATE_LIMITED ? Math.min(refusalDelayMs, retryAfterMs(rc)) : 0;
+    if (delayMs <= 0) {
+      rc.response().end(body);
+      return;
+    }
+    rc.vertx().setTimer(delayMs, id -> {
+      if (!rc.response().ended() && !rc.response().closed()) {
+        rc.response().end(body);
+      }
+    });
+  }
+
+  private static long retryAfterMs(RoutingContext rc) {
+    try {
+      return Long.parseLong(rc.response().headers().get("Retry-After")) * 1000;
+    } catch (NumberFormatException e) {
+      return 0;
+    }
   }
 
   private static ArbiterException toProblem(RoutingContext rc) {

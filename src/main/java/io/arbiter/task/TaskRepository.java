@@ -128,10 +128,12 @@ final class TaskRepository {
         .map(rows -> TaskJson.task(first(rows)));
   }
 
-  Future<List<Row>> list(RequestContext ctx, String state, String type, String agent, OffsetDateTime afterCreated,
-                         UUID afterId, int limit) {
+  /** The tasks of {@code tenantId} (the caller's, or the one a platform caller names), filtered, newest first. */
+  Future<List<Row>> list(String tenantId, String state, String type, String agent, OffsetDateTime afterCreated,
+                         UUID afterId, int limit, OffsetDateTime createdFrom, OffsetDateTime createdTo) {
     return pool.preparedQuery(TaskSql.LIST)
-        .execute(Tuple.tuple(java.util.Arrays.asList(ctx.tenantId(), state, type, agent, afterCreated, afterId, limit)))
+        .execute(Tuple.tuple(java.util.Arrays.asList(tenantId, state, type, agent, afterCreated, afterId, limit,
+            createdFrom, createdTo)))
         .map(TaskRepository::rows);
   }
 
@@ -272,6 +274,16 @@ final class TaskRepository {
 
   Future<Guarded> requeue(RequestContext ctx, UUID id) {
     return guarded(TaskSql.REQUEUE, actor(Tuple.of(id, ctx.tenantId()), ctx));
+  }
+
+  /** Requeues up to {@code max} of the tenant's dead tasks of {@code type}; the ids of those it requeued. */
+  Future<List<UUID>> requeueDead(RequestContext ctx, String type, int max) {
+    return pool.preparedQuery(TaskSql.REQUEUE_DEAD).execute(actor(Tuple.of(ctx.tenantId(), type, max), ctx))
+        .map(rows -> {
+          List<UUID> ids = new ArrayList<>();
+          rows.forEach(row -> ids.add(row.getUUID("id")));
+          return ids;
+        });
   }
 
   /** System sweep: recovers one batch of expired leases; returns the recovered tasks. */

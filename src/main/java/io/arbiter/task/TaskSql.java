@@ -150,14 +150,77 @@ final class TaskSql {
   }
 
   /** $1 tenant, $2 state, $3 type, $4 agent (each null for any), $5 created_at and $6 id of the cursor (or null),
-   * $7 limit. Newest first. */
+   * $7 limit, $8 created at or after and $9 created before (each null for no bound). Newest first. */
   static final String LIST = """
       SELECT * FROM tasks
       WHERE tenant_id = $1 AND ($2::text IS NULL OR state = $2) AND ($3::text IS NULL OR type = $3)
         AND ($4::text IS NULL OR assigned_agent_id = $4)
         AND ($5::timestamptz IS NULL OR (created_at, id) < ($5::timestamptz, $6::uuid))
+        AND created_at >= COALESCE($8::timestamptz, '-infinity') AND created_at < COALESCE($9::timestamptz, 'infinity')
       ORDER BY created_at DESC, id DESC
       LIMIT $7
+      """;
+
+  /** Latency percentiles, in milliseconds, of {@code interval}: an array of p50, p95 and p99. */
+  private static String percentiles(String interval) {
+    return "percentile_cont(ARRAY[0.5, 0.95, 0.99]::float8[]) WITHIN GROUP (ORDER BY extract(epoch FROM %s) * 1000)"
+        .formatted(interval);
+  }
+
+  /**
+   * The tenant's figures per step of a window: $1 tenant, $2 window start (a multiple of the step), $3 window end, $4
+   * step in seconds. One row per step that saw anything ({@code at} its start), and one with a null {@code at} for the
+   * whole window: tasks submitted (and, of those that were assigned, the time from submission to their latest
+   * assignment), tasks that succeeded (and their time from submission to success), went dead or were canceled, and
+   * attempts reported failed. Each part reads its window through an index ({@code tasks_tenant_created},
+   * {@code tasks_tenant_finished}, {@code task_results_tenant_reported}).
+   */
+  static final String TIMESERIES = """
+      WITH submitted AS (
+        SELECT date_bin(make_interval(secs => $4::int), created_at, $2::timestamptz) AS at, count(*) AS submitted,
+               %1$s FILTER (WHERE assigned_at IS NOT NULL) AS assign_ms
+        FROM tasks WHERE tenant_id = $1 AND created_at >= $2::timestamptz AND created_at < $3::timestamptz
+        GROUP BY ROLLUP (1)
+      ),
+      finished AS (
+        SELECT date_bin(make_interval(secs => $4::int), finished_at, $2::timestamptz) AS at,
+               count(*) FILTER (WHERE state = 'succeeded') AS succeeded,
+               count(*) FILTER (WHERE state = 'dead') AS dead,
+               count(*) FILTER (WHERE state = 'canceled') AS canceled,
+               %2$s FILTER (WHERE state = 'succeeded') AS end_to_end_ms
+        FROM tasks WHERE tenant_id = $1 AND finished_at >= $2::timestamptz AND finished_at < $3::timestamptz
+        GROUP BY ROLLUP (1)
+      ),
+      failed AS (
+        SELECT date_bin(make_interval(secs => $4::int), reported_at, $2::timestamptz) AS at, count(*) AS failed
+        FROM task_results
+        WHERE tenant_id = $1 AND reported_at >= $2::timestamptz AND reported_at < $3::timestamptz
+          AND outcome = 'failed'
+        GROUP BY ROLLUP (1)
+      )
+      SELECT COALESCE(s.at, f.at, r.at) AS at, COALESCE(s.submitted, 0) AS submitted,
+             COALESCE(f.succeeded, 0) AS succeeded, COALESCE(r.failed, 0) AS failed, COALESCE(f.dead, 0) AS dead,
+             COALESCE(f.canceled, 0) AS canceled, s.assign_ms, f.end_to_end_ms
+      FROM submitted s
+      FULL JOIN finished f ON COALESCE(f.at, '-infinity') = COALESCE(s.at, '-infinity')
+      FULL JOIN failed r ON COALESCE(r.at, '-infinity') = COALESCE(s.at, f.at, '-infinity')
+      """.formatted(percentiles("assigned_at - created_at"), percentiles("finished_at - created_at"));
+
+  /** $1 tenant, $2 agent, $3 most: the tasks the agent holds now (assigned or running), earliest assigned first. */
+  static final String AGENT_LEASES = """
+      SELECT id, type, priority, state, attempt, assigned_at, started_at, lease_expires_at FROM tasks
+      WHERE tenant_id = $1 AND assigned_agent_id = $2 AND state IN ('assigned', 'running')
+      ORDER BY assigned_at, id
+      LIMIT $3
+      """;
+
+  /** $1 tenant, $2 agent, $3 most: the attempts the agent reported, newest first, with their task's type. */
+  static final String AGENT_RESULTS = """
+      SELECT r.task_id, r.attempt, t.type, r.outcome, r.quality, left(r.error, 500) AS error, r.reported_at
+      FROM task_results r JOIN tasks t ON t.id = r.task_id
+      WHERE r.tenant_id = $1 AND r.agent_id = $2
+      ORDER BY r.reported_at DESC
+      LIMIT $3
       """;
 
   /**
@@ -354,7 +417,7 @@ final class TaskSql {
       id uuid, attempt integer, outcome text, result jsonb, error text, quality float8, "filesChanged" integer,
                      "linesChanged" integer, "testsPassed" boolean, coverage float8, verdict jsonb""") + """
       chosen AS (
-        SELECT DISTINCT ON (i.id) i.*
+        SELECT DISTINCT ON (i.id) i.*, t0.state AS from_state, t0.assigned_at, t0.type, t0.requirements
         FROM input i JOIN t0 ON t0.id = i.id
         WHERE t0.attempt = i.attempt AND t0.assigned_agent_id = $2 AND
       """
@@ -379,10 +442,10 @@ final class TaskSql {
           run_after = CASE WHEN c.outcome <> 'succeeded' AND t.attempt < t.max_attempts THEN %s ELSE t.run_after END,
           finished_at = CASE WHEN c.outcome = 'succeeded' OR t.attempt >= t.max_attempts THEN now() END,
           updated_at = now()
-        FROM recorded r JOIN chosen c ON c.id = r.task_id JOIN t0 ON t0.id = r.task_id
-        WHERE t.id = r.task_id
-        RETURNING t.id, t.tenant_id, t.state, t.attempt, t.assigned_agent_id, t0.state AS from_state,
-                  t0.assigned_at, t0.type, t0.requirements, c.outcome, c.quality, c.n, c.verdict
+        FROM chosen c
+        WHERE t.id = c.id AND c.id IN (SELECT task_id FROM recorded)
+        RETURNING t.id, t.tenant_id, t.state, t.attempt, t.assigned_agent_id, c.from_state, c.assigned_at, c.type,
+                  c.requirements, c.outcome, c.quality, c.n, c.verdict
       ),
       outcomes AS (
         INSERT INTO agent_outcomes (tenant_id, agent_id, task_type, outcome, quality, latency_ms, specializations)
@@ -545,6 +608,36 @@ final class TaskSql {
       Transitions.details("'dead'", "'queued'", "moved.attempt", "NULL", "'requeued by ' || $3",
           "jsonb_build_object('attemptsUsed', moved.attempt, 'maxAttempts', moved.max_attempts)"), 3)) + """
       SELECT t0.state, t0.attempt, t0.assigned_agent_id, m.id IS NOT NULL AS moved FROM t0 LEFT JOIN moved m ON true
+      """;
+
+  /**
+   * $1 tenant, $2 task type, $3 most, $4..$8 actor. Requeues ({@link #REQUEUE}) up to $3 of the tenant's dead tasks of
+   * the type, longest dead first, skipping rows another statement holds; one audit record per task. Returns the ids
+   * of the tasks it requeued.
+   */
+  static final String REQUEUE_DEAD = """
+      WITH t0 AS (
+        SELECT id, state FROM tasks
+        WHERE tenant_id = $1 AND type = $2 AND
+      """ + TaskState.guard("state", TaskState.QUEUED, TaskState.DEAD) + """
+
+        ORDER BY updated_at, id
+        LIMIT $3
+        FOR UPDATE SKIP LOCKED
+      ),
+      moved AS (
+        UPDATE tasks t SET state = 'queued', max_attempts = t.attempt + t.attempt_budget, run_after = now(),
+               finished_at = NULL, updated_at = now()
+        FROM t0 WHERE t.id = t0.id AND
+      """ + TaskState.guard("t0.state", TaskState.QUEUED, TaskState.DEAD) + """
+
+        RETURNING t.id, t.tenant_id, t.attempt, t.max_attempts
+      ),
+      """ + AuditLog.cte("audited", actorEvents("moved", "'task.requeued'", "'task:' || moved.id",
+      Transitions.details("'dead'", "'queued'", "moved.attempt", "NULL", "'requeued by ' || $4",
+          "jsonb_build_object('attemptsUsed', moved.attempt, 'maxAttempts', moved.max_attempts, 'bulk', true)"), 4,
+      "ORDER BY moved.id")) + """
+      SELECT id FROM moved ORDER BY id
       """;
 
   /**

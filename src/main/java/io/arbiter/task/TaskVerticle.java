@@ -8,6 +8,7 @@ import io.arbiter.bus.Replies;
 import io.arbiter.bus.RequestContext;
 import io.arbiter.config.ArbiterConfig;
 import io.arbiter.config.LiveSettings;
+import io.arbiter.db.Bulkhead;
 import io.arbiter.db.Coalescer;
 import io.arbiter.db.Cursor;
 import io.arbiter.db.Database;
@@ -71,10 +72,19 @@ public final class TaskVerticle extends VerticleBase {
   private static final int FOLD_BATCH = 1_000;
   /** How often outcomes are folded without a nudge (left by another node, or by a run that stopped). */
   private static final long FOLD_INTERVAL_MS = 1_000;
+  /** How many dead tasks a bulk requeue takes when it names no limit, and the most it may name. */
+  private static final int REQUEUE_DEAD_DEFAULT = 100;
+  private static final int REQUEUE_DEAD_MAX = 1_000;
+  /** The most leases an agent's activity lists (an agent holds at most its capacity, itself at most 1,000). */
+  private static final int AGENT_LEASES_MAX = 1_000;
+  /** How many of an agent's results its activity lists when it names no limit, and the most it may name. */
+  private static final int AGENT_RESULTS_DEFAULT = 20;
+  private static final int AGENT_RESULTS_MAX = 200;
   private volatile LiveSettings live;
   private Pool pool;
   private DbBreaker breaker;
   private TaskRepository tasks;
+  private OperatorReads reads;
   private GroupCommit<Submission, JsonObject> submissions;
   private ClaimWaits waits;
   private JournalHolds holds;
@@ -91,6 +101,13 @@ public final class TaskVerticle extends VerticleBase {
   private final GateCache gates = new GateCache(100_000, LIMITS_TTL_NANOS);
   private LimitsCache tenantLimits;
   private ResultJudge judge;
+  /**
+   * New claims' first statements (the claim, and the registry's check of an agent with nothing to claim), bounded to
+   * half of a pool and its wait queue: a flood of claims (an agent's token claiming in tight loops, say for an agent
+   * never registered) cannot fill the queues and turn away submissions and results. Claims already waiting poll under
+   * {@code tasks.maxWaitingClaims} per agent instead.
+   */
+  private Bulkhead claims;
   private TaskTimer timer;
   private ParentCheck parents;
 
@@ -105,12 +122,14 @@ public final class TaskVerticle extends VerticleBase {
     pool = Database.pool(vertx, config.db(), "tasks", true);
     breaker = new DbBreaker(vertx, "tasks-db", config.breaker(), registry);
     tasks = new TaskRepository(pool, config.tasks(), config.routing().learning().discount());
+    reads = new OperatorReads(pool);
     judge = new ResultJudge(pool, breaker, gates);
     timer = new TaskTimer(vertx, breaker, tasks, this::changed);
     parents = new ParentCheck(breaker, tasks);
     tenantLimits = new LimitsCache(tenantId -> breaker.execute(() -> PolicyReads.limits(pool, tenantId)),
         LIMITS_TTL_NANOS);
     waits = new ClaimWaits(vertx, config.tasks().claimPollMs(), config.tasks().maxWaitingClaims());
+    claims = new Bulkhead(Math.max(1, (config.db().poolSize() + config.db().maxWaitQueue()) / 2));
     holds = new JournalHolds(vertx, Math.max(5_000, 3 * config.journal().replayIntervalMs()));
     folds = new Coalescer(this::foldOutcomes);
     submissions = new GroupCommit<>(config.tasks().submitBatchMax(), config.db().poolSize(), this::writeSubmissions,
@@ -188,6 +207,9 @@ public final class TaskVerticle extends VerticleBase {
             .completion(),
         bus.localConsumer(Addresses.TASKS_CANCEL, handle(this::cancel)).completion(),
         bus.localConsumer(Addresses.TASKS_REQUEUE, handle(this::requeue)).completion(),
+        bus.localConsumer(Addresses.TASKS_REQUEUE_DEAD, handle(this::requeueDead)).completion(),
+        bus.localConsumer(Addresses.TASKS_TIMESERIES, handle(this::timeseries)).completion(),
+        bus.localConsumer(Addresses.TASKS_AGENT_ACTIVITY, handle(this::agentActivity)).completion(),
         bus.localConsumer(Addresses.TASKS_CLAIM, handle(this::claim)).completion(),
         bus.localConsumer(Addresses.TASKS_ACK, handle(this::ack)).completion(),
         bus.localConsumer(Addresses.TASKS_HEARTBEAT, handle(m -> extend(m, null))).completion(),
@@ -352,10 +374,70 @@ public final class TaskVerticle extends VerticleBase {
       return Future.failedFuture(Failure.BAD_REQUEST.exception("limit must be at most " + config.api().maxPageSize()));
     }
     Cursor.CreatedKey after = Cursor.CreatedKey.decode(q.getString("cursor"));
-    return breaker.execute(() -> tasks.list(ctx(m), q.getString("state"), q.getString("type"), q.getString("agent"),
-        after == null ? null : after.createdAt(), after == null ? null : after.id(), limit + 1))
+    RequestContext ctx = ctx(m);
+    String tenant = q.getString("tenant", ctx.tenantId());
+    if (!ctx.platform() && !tenant.equals(ctx.tenantId())) {
+      return Future.failedFuture(Failure.FORBIDDEN.exception("only the platform role lists another tenant's tasks"));
+    }
+    OffsetDateTime from = instant(q, "from");
+    OffsetDateTime to = instant(q, "to");
+    if (from != null && to != null && !from.isBefore(to)) {
+      return Future.failedFuture(badField("from", "must be before to"));
+    }
+    return breaker.execute(() -> tasks.list(tenant, q.getString("state"), q.getString("type"), q.getString("agent"),
+        after == null ? null : after.createdAt(), after == null ? null : after.id(), limit + 1, from, to))
         .map(rows -> Cursor.page(rows, limit, TaskJson::task,
             row -> new Cursor.CreatedKey(row.getOffsetDateTime("created_at"), row.getUUID("id"))));
+  }
+
+  private static OffsetDateTime instant(JsonObject q, String field) {
+    String value = q.getString(field);
+    if (value == null) {
+      return null;
+    }
+    try {
+      return OffsetDateTime.parse(value);
+    } catch (java.time.format.DateTimeParseException e) {
+      throw badField(field, "is not an ISO-8601 date-time with an offset");
+    }
+  }
+
+  private static ArbiterException badField(String field, String message) {
+    return new ArbiterException(Failure.BAD_REQUEST, "field " + field + ": " + message,
+        new JsonObject().put("field", field));
+  }
+
+  /** Requeues the tenant's dead tasks of a type, at most {@code limit} of them. */
+  private Future<JsonObject> requeueDead(Message<JsonObject> m) {
+    RequestContext ctx = ctx(m);
+    String type = m.body().getString("type");
+    int limit = m.body().getInteger("limit", REQUEUE_DEAD_DEFAULT);
+    if (type == null) {
+      return Future.failedFuture(badField("type", "is required"));
+    }
+    if (limit < 1 || limit > REQUEUE_DEAD_MAX) {
+      return Future.failedFuture(badField("limit", "must be 1 to " + REQUEUE_DEAD_MAX));
+    }
+    return breaker.execute(() -> tasks.requeueDead(ctx, type, limit)).map(ids -> {
+      if (!ids.isEmpty()) {
+        changed(List.of(ctx.tenantId()));
+      }
+      return new JsonObject().put("type", type).put("requeued", ids.size())
+          .put("taskIds", new JsonArray(ids.stream().map(UUID::toString).toList()));
+    });
+  }
+
+  private Future<JsonObject> timeseries(Message<JsonObject> m) {
+    StatsWindow window = StatsWindow.of(m.body().getString("window"), m.body().getString("step"), Instant.now());
+    return breaker.execute(() -> reads.timeseries(ctx(m), window));
+  }
+
+  private Future<JsonObject> agentActivity(Message<JsonObject> m) {
+    int limit = m.body().getInteger("limit", AGENT_RESULTS_DEFAULT);
+    if (limit < 1 || limit > AGENT_RESULTS_MAX) {
+      return Future.failedFuture(badField("limit", "must be 1 to " + AGENT_RESULTS_MAX));
+    }
+    return breaker.execute(() -> reads.activity(ctx(m), m.body().getString("id"), AGENT_LEASES_MAX, limit));
   }
 
   private Future<JsonObject> cancel(Message<JsonObject> m) {
@@ -406,12 +488,14 @@ public final class TaskVerticle extends VerticleBase {
     }
     Supplier<Future<List<Row>>> attempt = () -> ack ? claimRunning(ctx, agentId, max, true)
         : claimOnce(ctx, agentId, max);
-    return attempt.get().compose(found -> {
-      if (!found.isEmpty()) {
-        return Future.succeededFuture(found);
-      }
-      return agentExists(ctx, agentId).compose(v -> waits.await(ctx.tenantId(), agentId, waitMs, attempt));
-    }).map(rows -> deliveries(rows, ack));
+    // the first attempt, and for a claim that found nothing the check that its agent exists, count against the
+    // bulkhead; the wait after them does not (tasks.maxWaitingClaims bounds it per agent)
+    Supplier<Future<List<Row>>> first = () -> attempt.get().compose(found -> found.isEmpty()
+        ? agentExists(ctx, agentId).map(found) : Future.succeededFuture(found));
+    return claims.run(first, () -> Failure.OVERLOADED.exception("too many claims in flight on this node (half "
+        + "of the tasks pool and its wait queue); retry shortly")).compose(found -> found.isEmpty()
+        ? waits.await(ctx.tenantId(), agentId, waitMs, attempt) : Future.succeededFuture(found))
+        .map(rows -> deliveries(rows, ack));
   }
 
   private Future<List<Row>> claimOnce(RequestContext ctx, String agentId, int max) {

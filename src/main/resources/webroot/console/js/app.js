@@ -1,5 +1,5 @@
-// Arbiter's operator console: hash routes (#/overview, #/tasks, #/tasks/<id>, #/agents, #/agents/<id>, #/audit),
-// REST for each view, the live event stream for what changes.
+// Arbiter's operator console: hash routes (#/overview, #/tasks, #/tasks/<id>, #/agents, #/agents/<id>, #/audit,
+// #/limits), REST for each view, the live event stream for what changes.
 import { session, LiveStream } from './session.js';
 import { views } from './views.js';
 

@@ -6,6 +6,7 @@ import io.arbiter.bus.Addresses;
 import io.arbiter.bus.RequestContext;
 import io.arbiter.http.auth.Role;
 import io.arbiter.support.Agents;
+import io.arbiter.support.ArbiterApp;
 import io.arbiter.support.TestDatabase;
 import io.vertx.pgclient.PgConnectOptions;
 import java.sql.Connection;
@@ -23,8 +24,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -35,21 +34,12 @@ import org.junit.jupiter.api.TestMethodOrder;
  * Audit archival after retention, on one database whose story the tests tell in order: purged tasks' records are
  * archived behind a checkpoint, a dead task's records hold archival back, and tampering after the checkpoint is found.
  */
+@ArbiterApp({"retention.intervalMs=1000", "audit.archiveAfterDays=1"})
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @DisplayName("Audit archival keeps the chain verifiable from a checkpoint")
 class AuditArchivalTest {
 
-  private static TestApp app;
-
-  @BeforeAll
-  static void boot() {
-    app = TestApp.start(Map.of("retention.intervalMs", 1000, "audit.archiveAfterDays", 1));
-  }
-
-  @AfterAll
-  static void shutdown() {
-    app.close();
-  }
+  @ArbiterApp.Inject private static TestApp app;
 
   private static String canceled(String tenant) {
     String token = app.tokens().of(tenant, Role.SUBMITTER, "client");

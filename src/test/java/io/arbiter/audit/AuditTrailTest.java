@@ -8,6 +8,7 @@ import io.arbiter.bus.Failure;
 import io.arbiter.http.auth.Role;
 import io.arbiter.support.AgentClient;
 import io.arbiter.support.Agents;
+import io.arbiter.support.ArbiterApp;
 import io.arbiter.support.Http;
 import io.arbiter.support.TestApp;
 import io.vertx.core.Future;
@@ -28,31 +29,19 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+@ArbiterApp
 @ExtendWith(VertxExtension.class)
 @DisplayName("The tamper-evident audit trail, against a real PostgreSQL")
 class AuditTrailTest {
 
   private static final Duration DRAINED = Duration.ofSeconds(30);
 
-  private static TestApp app;
-  private static Http http;
-
-  @BeforeAll
-  static void boot() {
-    app = TestApp.start();
-    http = app.http();
-  }
-
-  @AfterAll
-  static void shutdown() {
-    app.close();
-  }
+  @ArbiterApp.Inject private static TestApp app;
+  @ArbiterApp.Inject private static Http http;
 
   @Test
   @DisplayName("200 concurrent audited requests leave one unbroken chain, every record linked to the one before it")

@@ -59,6 +59,8 @@ public final class AbuseBenchmark implements Callable<Integer> {
   private enum Kind { SLOW_BODY, BAD_TOKEN, CLAIM_FLOOD, LONG_USER_AGENT }
 
   private final Map<String, AtomicLong> abuserAnswers = new ConcurrentHashMap<>();
+  /** The problem detail of the first answer of each kind and status, to tell refusals of one status apart. */
+  private final Map<String, String> firstDetails = new ConcurrentHashMap<>();
   private final AtomicBoolean abusing = new AtomicBoolean();
   private Vertx vertx;
   private JWTAuth jwt;
@@ -89,6 +91,7 @@ public final class AbuseBenchmark implements Callable<Integer> {
       abusing.set(false);
       print("under abuse", abused, seconds);
       System.out.println("abusers' answers: " + new TreeMap<>(abuserAnswers));
+      new TreeMap<>(firstDetails).forEach((answer, detail) -> System.out.printf("  first %s: %s%n", answer, detail));
       Percentiles under = Percentiles.of(abused);
       System.out.printf("RESULT: well-behaved submit p99 under abuse %.1f ms (bound 50 ms): %s%n",
           under.at(99) / 1e6, under.at(99) < 50_000_000 ? "within" : "above");
@@ -184,11 +187,22 @@ public final class AbuseBenchmark implements Callable<Integer> {
       return;
     }
     request.setHost("127.0.0.1").setPort(port);
-    http.request(request).compose(r -> r.send()).compose(response -> response.body().map(b -> response.statusCode()))
+    http.request(request).compose(r -> r.send()).compose(response -> response.body().map(body -> {
+          firstDetails.putIfAbsent(what + " " + response.statusCode(), detail(body));
+          return response.statusCode();
+        }))
         .onComplete(done -> {
           counted(what + " " + (done.succeeded() ? done.result() : "failed"));
           vertx.setTimer(done.succeeded() ? 1 : 100, id -> loop(http, request, what));
         });
+  }
+
+  private static String detail(Buffer body) {
+    try {
+      return String.valueOf(body.toJsonObject().getValue("detail"));
+    } catch (RuntimeException e) {
+      return body.length() + " bytes, not a problem body";
+    }
   }
 
   /** Announces a 1 MB body and sends one byte a second; connects again once the server closes it. */

@@ -326,8 +326,9 @@ public final class Chaos implements Callable<Integer> {
      */
     private void startBridgeAgent(String urls) throws Exception {
       Path example = Path.of("examples/js-agent");
-      if (!Files.exists(example.resolve("node_modules/@vertx/eventbus-bridge-client.js"))) {
-        throw new IllegalStateException("run npm ci in " + example + " (.ci/run does): the bridge agent needs it");
+      if (!Files.exists(example.resolve("node_modules/@arbiter/client/dist/index.js"))) {
+        throw new IllegalStateException("run npm ci in clients/typescript, then in " + example
+            + " (.ci/run does): the bridge agent needs them");
       }
       bridgeAgentLog = dataDir.resolve("bridge-agent.out");
       ProcessBuilder builder = new ProcessBuilder("node", "agent.js").directory(example.toFile())

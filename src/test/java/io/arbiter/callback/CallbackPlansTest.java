@@ -2,9 +2,8 @@ package io.arbiter.callback;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.arbiter.support.ArbiterApp;
 import io.arbiter.support.TestApp;
-import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -13,14 +12,14 @@ import org.junit.jupiter.api.Test;
  * The callback statements reach rows through the indexes on a database in use: many finished tasks whose callbacks
  * were delivered, and many unfinished ones whose callbacks wait.
  */
+@ArbiterApp
 @DisplayName("The callback statements' plans")
 class CallbackPlansTest {
 
-  private static TestApp app;
+  @ArbiterApp.Inject private static TestApp app;
 
   @BeforeAll
-  static void boot() {
-    app = TestApp.start(Map.of());
+  static void fillTables() {
     app.sqlTransaction("""
         INSERT INTO tasks (id, tenant_id, type, priority, timeout_ms, max_attempts, attempt_budget, state, attempt,
                            assigned_agent_id, assigned_at, lease_expires_at, finished_at)
@@ -37,11 +36,6 @@ class CallbackPlansTest {
                CASE WHEN state IN ('queued', 'running') THEN 0 ELSE 1 END,
                CASE WHEN state IN ('queued', 'running') THEN NULL ELSE now() END
         FROM tasks""", "ANALYZE tasks", "ANALYZE task_callbacks");
-  }
-
-  @AfterAll
-  static void shutdown() {
-    app.close();
   }
 
   @Test

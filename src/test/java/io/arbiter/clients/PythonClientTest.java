@@ -30,6 +30,8 @@ class PythonClientTest {
   private static final Path SDK = Path.of("clients/python");
   private static final String TENANT = "py";
   private static final String AGENT = "py-agent";
+  /** The agent of the repository's README, which registers for code-review. */
+  private static final String README_AGENT = "py-readme-agent";
   private static final long SUITE_TIMEOUT_SECONDS = 300;
 
   /** The contract's schemas that the SDK mirrors as dataclasses ({@code arbiter_client.models.CONTRACT_SCHEMAS}). */
@@ -45,7 +47,9 @@ class PythonClientTest {
               "ARBITER_URL", "http://127.0.0.1:" + app.arbiter().port(),
               "ARBITER_ADMIN_TOKEN", app.tokens().admin(TENANT),
               "ARBITER_AGENT_ID", AGENT,
-              "ARBITER_AGENT_TOKEN", app.tokens().agent(TENANT, AGENT)),
+              "ARBITER_AGENT_TOKEN", app.tokens().agent(TENANT, AGENT),
+              "ARBITER_README_AGENT_ID", README_AGENT,
+              "ARBITER_README_AGENT_TOKEN", app.tokens().agent(TENANT, README_AGENT)),
           "-m", "unittest", "discover", "-s", SDK.resolve("tests").toString(), "-v");
       assertThat(run.exit()).as("python3 -m unittest exited with %d:%n%s", run.exit(), run.output()).isZero();
       assertThat(run.output()).contains("OK").doesNotContain("skipped");

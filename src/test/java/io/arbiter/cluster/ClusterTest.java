@@ -11,7 +11,9 @@ import io.arbiter.support.BridgeClient;
 import io.arbiter.support.Http;
 import io.arbiter.support.LocalCluster;
 import io.arbiter.support.TestApp;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.UpgradeRejectedException;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
@@ -122,6 +124,24 @@ class ClusterTest {
     String taskId = submit(b, "cluster-poll");
     List<JsonObject> delivered = claim.get(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS);
     assertThat(delivered).extracting(t -> t.getString("taskId")).containsExactly(taskId);
+  }
+
+  @Test
+  @DisplayName("a stream ticket opens one stream in the whole cluster: once used on node A, node B refuses it")
+  void aTicketUsedOnOneNodeIsRefusedOnTheOther() {
+    Http.Reply issued = b.http().post("/api/v1/stream-tickets", b.tokens().of(TENANT, Role.OPERATOR, "holder"), null);
+    assertThat(issued.status()).as(issued.toString()).isEqualTo(201);
+    String uri = "/api/v1/stream?ticket=" + issued.json().getString("ticket");
+    WebSocket first = TestApp.await(streamOn(a, uri));
+    assertThatThrownBy(() -> TestApp.await(streamOn(b, uri)))
+        .hasRootCauseInstanceOf(UpgradeRejectedException.class).rootCause()
+        .satisfies(e -> assertThat(((UpgradeRejectedException) e).getStatus()).isEqualTo(401));
+    TestApp.await(first.close());
+  }
+
+  private static Future<WebSocket> streamOn(TestApp node, String uri) {
+    return vertx.createWebSocketClient().connect(new WebSocketConnectOptions().setHost("127.0.0.1")
+        .setPort(node.arbiter().port()).setURI(uri));
   }
 
   @Test

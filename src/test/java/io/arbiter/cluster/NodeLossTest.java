@@ -63,8 +63,7 @@ class NodeLossTest {
   @Test
   @DisplayName("the agent's task in hand succeeds on its first attempt through the other node, and new work follows")
   void agentMovesToTheOtherNode() {
-    assertThat(NodeAgent.EXAMPLE.resolve("node_modules/@vertx/eventbus-bridge-client.js"))
-        .as("the example's dependencies are installed: run npm ci in %s (.ci/run does)", NodeAgent.EXAMPLE).exists();
+    NodeAgent.assertInstalled();
     LocalCluster cluster = new LocalCluster("node-loss", 2);
     a = TestApp.start(node(cluster, 0, Map.of()));
     b = TestApp.start(node(cluster, 1, Map.of("db.url", a.dbUrl())));

@@ -2,15 +2,14 @@ package io.arbiter.db;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.arbiter.support.ArbiterApp;
 import io.arbiter.support.TestApp;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -20,6 +19,7 @@ import org.junit.jupiter.api.Test;
  * ({@code Database.pool(..., planOnce)}): that one plan must reach rows through the indexes, however many tasks,
  * results and audit records the tables hold.
  */
+@ArbiterApp
 @DisplayName("The task and routing statements' one plan")
 class StatementPlansTest {
 
@@ -29,11 +29,10 @@ class StatementPlansTest {
   /** Statements that read every queued task on purpose (the queue-depth gauges), through the queue's partial index. */
   private static final List<String> WHOLE_QUEUE = List.of("QUEUE_DEPTH", "QUEUE_BY_PRIORITY");
 
-  private static TestApp app;
+  @ArbiterApp.Inject private static TestApp app;
 
   @BeforeAll
-  static void boot() {
-    app = TestApp.start(Map.of());
+  static void fillTables() {
     // 20 tenants with 1,000 tasks each in every state, their results and audit records, so that the planner's
     // statistics describe a database in use, not an empty one
     app.sqlTransaction("""
@@ -53,11 +52,6 @@ class StatementPlansTest {
         INSERT INTO task_results (task_id, attempt, tenant_id, agent_id, outcome)
         SELECT id, attempt, tenant_id, assigned_agent_id, CASE WHEN state = 'dead' THEN 'failed' ELSE 'succeeded' END
         FROM tasks WHERE state IN ('succeeded', 'dead')""", "ANALYZE tasks", "ANALYZE audit_log", "ANALYZE task_results");
-  }
-
-  @AfterAll
-  static void shutdown() {
-    app.close();
   }
 
   @Test

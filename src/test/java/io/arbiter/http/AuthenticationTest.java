@@ -4,34 +4,23 @@ import static io.arbiter.support.Problems.assertProblem;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.arbiter.bus.Failure;
+import io.arbiter.support.ArbiterApp;
 import io.arbiter.support.Http;
 import io.arbiter.support.TestApp;
 import io.arbiter.support.Tokens;
 import io.vertx.junit5.VertxExtension;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+@ArbiterApp
 @ExtendWith(VertxExtension.class)
 @DisplayName("Bearer authentication refuses every bad token with 401 and audits it")
 class AuthenticationTest {
 
-  private static TestApp app;
-  private static Http http;
-
-  @BeforeAll
-  static void boot() {
-    app = TestApp.start();
-    http = app.http();
-  }
-
-  @AfterAll
-  static void shutdown() {
-    app.close();
-  }
+  @ArbiterApp.Inject private static TestApp app;
+  @ArbiterApp.Inject private static Http http;
 
   @Test
   @DisplayName("a request without a token answers 401 with WWW-Authenticate")

@@ -4,38 +4,37 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.arbiter.http.auth.Role;
 import io.arbiter.support.Agents;
+import io.arbiter.support.ArbiterApp;
 import io.arbiter.support.BridgeClient;
 import io.arbiter.support.TestApp;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
 import java.time.Duration;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+@ArbiterApp("http.bridgeAuthTimeoutMs=500")
 @ExtendWith(VertxExtension.class)
 @DisplayName("Event-bus bridge sockets authenticate in time and end with their token")
 class BridgeAuthTest {
 
   private static final String TENANT = "bridge-auth";
-  private static TestApp app;
+  @ArbiterApp.Inject private static TestApp app;
   private static Vertx vertx;
 
   @BeforeAll
-  static void boot() {
-    app = TestApp.start(Map.of("http.bridgeAuthTimeoutMs", 500));
+  static void clientAndAgent() {
     vertx = Vertx.vertx();
     assertThat(app.http().post("/api/v1/agents", app.tokens().admin(TENANT), Agents.registration("brief"))
         .status()).isEqualTo(201);
   }
 
   @AfterAll
-  static void shutdown() {
+  static void closeClient() {
     TestApp.await(vertx.close());
-    app.close();
   }
 
   @Test

@@ -39,18 +39,25 @@ class ConsoleTest {
   private static final String CHROMIUM = System.getenv().getOrDefault("CHROMIUM", "/usr/bin/chromium");
   private static final String TENANT = "console";
   private static final String TYPE = "code-editing";
+  private static final String BULK_TYPE = "lint";
 
   @Test
-  @DisplayName("signs in, watches a task submitted on the page finish live, pages through queued tasks, requeues a "
-      + "dead task found by id, cancels a waiting one, drains an agent, verifies the chain, creates and revokes a "
-      + "waiver, signs out; an auditor is offered no action")
+  @DisplayName("signs in, watches a task submitted on the page finish live and the last hour's latency, filters and "
+      + "pages through tasks, requeues a type's dead tasks at once and a dead task found by id, cancels a waiting one, "
+      + "reads an agent's leases, learning arms and results, drains an agent, verifies the chain, browses the audit "
+      + "records, creates and revokes a waiver, edits the tenant limits, signs out; an auditor is offered no action; the "
+      + "platform role lists the tenant's tasks")
   void operatorWorksThroughTheConsole() throws Exception {
     assertThat(DRIVER.resolve("node_modules/playwright-core")).as(
         "playwright-core is installed: run npm ci in %s (.ci/run does)", DRIVER).exists();
     assertThat(Path.of(CHROMIUM)).as("Chromium is installed: apt-get install chromium (.ci/run does)").exists();
-    try (TestApp app = TestApp.start(Map.of("routing.pollIntervalMs", 100, "tasks.claimPollMs", 100))) {
+    // agents registered by the admin never heartbeat: they stay online for the whole walk through the pages
+    try (TestApp app = TestApp.start(Map.of("routing.pollIntervalMs", 100, "tasks.claimPollMs", 100,
+        "registry.heartbeatWindowMs", 600_000))) {
       String admin = app.tokens().of(TENANT, Role.ADMIN, "console-admin");
       String dead = deadTask(app, admin);
+      List<String> bulk = deadTasksToRequeueAtOnce(app, admin);
+      String held = heldTask(app, admin);
       JsonArray backlog = new JsonArray();
       for (int i = 0; i < 12; i++) {
         backlog.add(new JsonObject().put("type", "backlog").put("priority", i % 10));
@@ -71,15 +78,27 @@ class ConsoleTest {
           "TOKEN", admin, "AUDITOR_TOKEN", app.tokens().of(TENANT, Role.AUDITOR, "console-auditor"),
           "SHOTS", SHOTS.toAbsolutePath().toString(), "CHROMIUM", CHROMIUM, "TASK_TYPE", TYPE,
           "DEAD_TASK", dead, "WAITING_TASK", waiting, "SPARE_AGENT", "spare"));
+      builder.environment().putAll(Map.of("WORKER_AGENT", "worker", "BULK_TYPE", BULK_TYPE,
+          "HOLDER_AGENT", "holder", "HELD_TASK", held, "TENANT", TENANT,
+          "PLATFORM_TOKEN", app.tokens().of("platform-ops", Role.PLATFORM, "console-platform")));
       Process node = builder.start();
       node.getOutputStream().close();
       try {
         BufferedReader out = new BufferedReader(new InputStreamReader(node.getInputStream(), StandardCharsets.UTF_8));
         String submitted = CompletableFuture.supplyAsync(() -> lineStartingWith(out, "SUBMITTED "))
             .get(90, TimeUnit.SECONDS);
+        CompletableFuture.supplyAsync(() -> lineStartingWith(out, "BULK_REQUEUED")).get(120, TimeUnit.SECONDS);
+        for (String id : bulk) {
+          assertThat(app.http().get("/api/v1/tasks/" + id + "/history", admin).text())
+              .as("requeued at once: " + id).contains("\"from\":\"dead\",\"to\":\"queued\"");
+        }
         String waiver = CompletableFuture.supplyAsync(() -> lineStartingWith(out, "WAIVER "))
             .get(180, TimeUnit.SECONDS);
-        CompletableFuture.supplyAsync(() -> lineStartingWith(out, "DONE")).get(60, TimeUnit.SECONDS);
+        CompletableFuture.supplyAsync(() -> lineStartingWith(out, "LIMITS")).get(90, TimeUnit.SECONDS);
+        JsonObject limits = app.http().get("/api/v1/tenant-limits", admin).json();
+        assertThat(limits.getInteger("maxFiles")).as(limits.encode()).isEqualTo(50);
+        assertThat(limits.getInteger("maxPayloadBytes")).as(limits.encode()).isEqualTo(100000);
+        CompletableFuture.supplyAsync(() -> lineStartingWith(out, "DONE")).get(90, TimeUnit.SECONDS);
         assertThat(node.waitFor(30, TimeUnit.SECONDS)).isTrue();
         assertThat(node.exitValue()).isZero();
 
@@ -93,7 +112,7 @@ class ConsoleTest {
         assertThat(app.http().get("/api/v1/agents/spare", admin).json().getString("status"))
             .isIn("draining", "offline");
         for (String view : List.of("sign-in", "overview", "overview-dark", "tasks", "task", "task-waiting", "agents",
-            "agent", "audit")) {
+            "agent", "agent-learning", "audit", "audit-records", "limits")) {
           assertThat(Files.size(SHOTS.resolve(view + ".png"))).as("the screenshot of " + view).isPositive();
         }
       } finally {
@@ -118,6 +137,44 @@ class ConsoleTest {
         .put("error", "the linter crashed")).status()).isEqualTo(200);
     TestApp.eventually(Duration.ofSeconds(10), "the task is dead",
         () -> "dead".equals(app.http().get("/api/v1/tasks/" + id, admin).json().getString("state")));
+    return id;
+  }
+
+  /**
+   * Three tasks of {@link #BULK_TYPE} whose only attempt failed: dead, for the requeue of them all. Their agent is
+   * drained afterwards, so that once requeued they wait in the queue.
+   */
+  private static List<String> deadTasksToRequeueAtOnce(TestApp app, String admin) {
+    AgentClient linter = new AgentClient(app, TENANT, "linter");
+    assertThat(linter.register(BULK_TYPE, 3).status()).isEqualTo(201);
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      ids.add(app.http().post("/api/v1/tasks", admin, new JsonObject().put("type", BULK_TYPE).put("maxAttempts", 1))
+          .json().getString("id"));
+    }
+    List<JsonObject> delivered = new ArrayList<>();
+    TestApp.eventually(Duration.ofSeconds(10), "the linter gets its three tasks",
+        () -> delivered.addAll(linter.claim(1, 3)) && delivered.size() == 3);
+    for (String id : ids) {
+      assertThat(linter.result(id, new JsonObject().put("attempt", 1).put("outcome", "failed")
+          .put("error", "lint rules missing")).status()).isEqualTo(200);
+    }
+    TestApp.eventually(Duration.ofSeconds(10), "the three are dead", () -> ids.stream().allMatch(
+        id -> "dead".equals(app.http().get("/api/v1/tasks/" + id, admin).json().getString("state"))));
+    assertThat(app.http().delete("/api/v1/agents/linter", admin).status()).isLessThan(300);
+    return ids;
+  }
+
+  /** A task the holder agent has acknowledged and works on (its lease, on the agent's page). */
+  private static String heldTask(TestApp app, String admin) {
+    AgentClient holder = new AgentClient(app, TENANT, "holder");
+    assertThat(holder.register("held", 1).status()).isEqualTo(201);
+    String id = app.http().post("/api/v1/tasks", admin, new JsonObject().put("type", "held").put("maxAttempts", 10))
+        .json().getString("id");
+    List<JsonObject> delivered = new ArrayList<>();
+    TestApp.eventually(Duration.ofSeconds(10), "the holder gets its task",
+        () -> delivered.addAll(holder.claim(1, 1)));
+    assertThat(holder.ack(id, 1).status()).isEqualTo(200);
     return id;
   }
 

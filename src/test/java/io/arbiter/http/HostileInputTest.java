@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.arbiter.http.auth.Role;
 import io.arbiter.bus.Failure;
 import io.arbiter.support.AgentClient;
+import io.arbiter.support.ArbiterApp;
 import io.arbiter.support.Http;
 import io.arbiter.support.TestApp;
 import io.vertx.core.buffer.Buffer;
@@ -17,30 +18,23 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+@ArbiterApp
 @ExtendWith(VertxExtension.class)
 @DisplayName("Hostile values are refused with 400 and harm no other request")
 class HostileInputTest {
 
-  private static TestApp app;
-  private static Http http;
+  @ArbiterApp.Inject private static TestApp app;
+  @ArbiterApp.Inject private static Http http;
   private static String submitter;
 
   @BeforeAll
-  static void boot() {
-    app = TestApp.start();
-    http = app.http();
+  static void submitterToken() {
     submitter = app.tokens().of("acme", Role.SUBMITTER, "client");
-  }
-
-  @AfterAll
-  static void shutdown() {
-    app.close();
   }
 
   private static JsonObject task(Object note) {

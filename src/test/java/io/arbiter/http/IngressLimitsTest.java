@@ -3,6 +3,7 @@ package io.arbiter.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.arbiter.support.AgentClient;
+import io.arbiter.support.ArbiterApp;
 import io.arbiter.support.Http;
 import io.arbiter.support.TestApp;
 import io.vertx.core.json.JsonObject;
@@ -22,7 +23,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -31,25 +31,24 @@ import org.junit.jupiter.api.Test;
  * What a client without a token, or with a slow body, or with many connections, can take from ingress: raw sockets,
  * so that a test can announce a body and not send it, or keep connections open.
  */
+@ArbiterApp
 @DisplayName("Ingress spends nothing on unauthenticated callers and bounds slow bodies and connections")
 class IngressLimitsTest {
 
   /** Above what the test client keeps open from 127.0.0.1 (each test's raw sockets use an address of their own). */
   private static final int MAX_CONNECTIONS = 24;
   private static final Pattern CONTENT_LENGTH = Pattern.compile("(?i)content-length: (\\d{1,9})");
-  private static TestApp app;
+  @ArbiterApp.Inject private static TestApp app;
   private static String token;
 
-  @BeforeAll
-  static void boot() {
-    app = TestApp.start(Map.of("http.bodyTimeoutMs", 500, "http.maxInFlight", 1,
-        "http.maxConnectionsPerAddress", MAX_CONNECTIONS));
-    token = app.tokens().admin("acme");
+  @ArbiterApp.Settings
+  static Map<String, Object> settings() {
+    return Map.of("http.bodyTimeoutMs", 500, "http.maxInFlight", 1, "http.maxConnectionsPerAddress", MAX_CONNECTIONS);
   }
 
-  @AfterAll
-  static void shutdown() {
-    app.close();
+  @BeforeAll
+  static void adminToken() {
+    token = app.tokens().admin("acme");
   }
 
   /**

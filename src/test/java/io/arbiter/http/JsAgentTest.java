@@ -18,9 +18,9 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 /**
- * The JavaScript agent example ({@code examples/js-agent}) as a real Node.js process against a real server: it uses
- * the npm event-bus bridge client exactly as its README says ({@code .ci/run} installs it with {@code npm ci}; without
- * it this test fails and says so, it never skips).
+ * The JavaScript agent example ({@code examples/js-agent}) as a real Node.js process against a real server: it runs
+ * on the TypeScript SDK's {@code BridgeAgent} exactly as its README says ({@code .ci/run} installs both with
+ * {@code npm ci}; without them this test fails and says so, it never skips).
  */
 @DisplayName("The JavaScript agent example over the event-bus bridge")
 class JsAgentTest {
@@ -34,8 +34,7 @@ class JsAgentTest {
 
   @BeforeEach
   void start() {
-    assertThat(NodeAgent.EXAMPLE.resolve("node_modules/@vertx/eventbus-bridge-client.js"))
-        .as("the example's dependencies are installed: run npm ci in %s (.ci/run does)", NodeAgent.EXAMPLE).exists();
+    NodeAgent.assertInstalled();
     app = TestApp.start(Map.of("routing.pollIntervalMs", 100, "tasks.claimPollMs", 100, "tasks.leaseMs", 1500, "tasks.ackTimeoutMs", 2000,
         "tasks.rescueIntervalMs", 100, "tasks.backoffBaseMs", 10, "tasks.backoffCapMs", 50));
     admin = app.tokens().admin(TENANT);

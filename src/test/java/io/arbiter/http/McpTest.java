@@ -10,6 +10,7 @@ import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.McpSyncClient;
 import io.modelcontextprotocol.client.transport.HttpClientStreamableHttpTransport;
 import io.modelcontextprotocol.spec.McpSchema;
+import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
@@ -30,6 +31,7 @@ import org.junit.jupiter.api.Test;
 class McpTest {
 
   private static final String TENANT = "mcp";
+  private static final String ALLOWED_ORIGIN = "https://console.example.com";
 
   private static TestApp app;
   private static Http http;
@@ -37,7 +39,8 @@ class McpTest {
 
   @BeforeAll
   static void boot() {
-    app = TestApp.start(Map.of("routing.pollIntervalMs", 100, "tasks.claimPollMs", 200));
+    app = TestApp.start(Map.of("routing.pollIntervalMs", 100, "tasks.claimPollMs", 200, "http.cors.allowedOrigins",
+        ALLOWED_ORIGIN));
     http = app.http();
   }
 
@@ -115,7 +118,8 @@ class McpTest {
         .collect(Collectors.toMap(McpSchema.Tool::name, t -> t));
 
     assertThat(tools).containsOnlyKeys("claim_task", "ack_task", "report_progress", "heartbeat", "submit_result",
-        "submit_task", "get_task", "list_tasks", "explain_routing");
+        "submit_task", "submit_task_batch", "submit_workflow", "cancel_task", "requeue_task", "get_task", "list_tasks",
+        "explain_routing");
     tools.values().forEach(tool -> assertThat(tool.description()).as(tool.name()).isNotBlank());
     JsonObject result = JsonObject.mapFrom(tools.get("submit_result").inputSchema());
     assertThat(result.getJsonObject("properties").fieldNames()).contains("agentId", "taskId", "next", "attempt",
@@ -127,6 +131,94 @@ class McpTest {
         .getJsonObject("languages").getInteger("maxItems")).as("the contract's Requirements, inlined").isEqualTo(32);
     assertThat(submit.encode()).doesNotContain("__absolute_uri__");
     assertThat(submit.getJsonObject("properties").containsKey("idempotencyKey")).isTrue();
+    JsonObject batch = JsonObject.mapFrom(tools.get("submit_task_batch").inputSchema());
+    assertThat(batch.getJsonArray("required")).containsExactly("tasks");
+    assertThat(batch.getJsonObject("properties").getJsonObject("tasks").getInteger("maxItems")).isEqualTo(1000);
+    JsonObject workflow = JsonObject.mapFrom(tools.get("submit_workflow").inputSchema());
+    assertThat(workflow.getJsonObject("properties").fieldNames()).contains("nodes", "edges");
+    assertThat(JsonObject.mapFrom(tools.get("requeue_task").inputSchema()).getJsonArray("required"))
+        .containsExactly("taskId");
+  }
+
+  @Test
+  @DisplayName("a submitter submits a batch and a workflow, and cancels a task, through the tools")
+  void submitterSubmitsBatchesAndWorkflowsAndCancels() {
+    McpSyncClient client = client(app.tokens().of(TENANT, Role.SUBMITTER, "submitter"));
+
+    JsonArray batch = call(client, "submit_task_batch", new JsonObject().put("tasks", new JsonArray()
+        .add(new JsonObject().put("type", "mcp-batch").put("payload", new JsonObject().put("i", 0)))
+        .add(new JsonObject().put("type", "mcp-batch").put("priority", 9)))).getJsonArray("tasks");
+    JsonObject workflow = call(client, "submit_workflow", new JsonObject()
+        .put("nodes", new JsonArray().add(new JsonObject().put("key", "build").put("type", "mcp-flow"))
+            .add(new JsonObject().put("key", "test").put("type", "mcp-flow")))
+        .put("edges", new JsonArray().add(new JsonObject().put("from", "build").put("to", "test"))))
+        .getJsonObject("tasks");
+    JsonObject canceled = call(client, "cancel_task", new JsonObject().put("taskId", batch.getJsonObject(0)
+        .getString("id")));
+    JsonObject overLimit = refusal(client, "submit_task_batch", new JsonObject().put("tasks", new JsonArray()
+        .add(new JsonObject().put("type", "mcp-batch")).add(new JsonObject().put("type", "mcp-batch")
+            .put("priority", 42))));
+
+    assertThat(batch).hasSize(2);
+    assertThat(http.get("/api/v1/tasks/" + batch.getJsonObject(1).getString("id"), app.tokens().admin(TENANT)).json()
+        .getInteger("priority")).isEqualTo(9);
+    assertThat(workflow.fieldNames()).containsExactlyInAnyOrder("build", "test");
+    assertThat(http.get("/api/v1/tasks/" + workflow.getString("test"), app.tokens().admin(TENANT)).json()
+        .getString("state")).as("the child waits for its parent").isEqualTo("waiting");
+    assertThat(canceled.getString("state")).isEqualTo("canceled");
+    assertThat(history(canceled.getString("id"))).last().asString().startsWith("canceled/");
+    assertThat(overLimit.getInteger("status")).isEqualTo(400);
+    assertThat(overLimit.getString("field")).isEqualTo("tasks[1].priority");
+    assertThat(refusal(client, "cancel_task", new JsonObject().put("taskId", canceled.getString("id")))
+        .getInteger("status")).as("a task that ended cannot be canceled").isEqualTo(409);
+    assertThat(refusal(client, "requeue_task", new JsonObject().put("taskId", canceled.getString("id")))
+        .getInteger("status")).as("a submitter may not requeue").isEqualTo(403);
+  }
+
+  @Test
+  @DisplayName("an operator requeues a dead task through requeue_task, and an agent runs it again")
+  void operatorRequeuesADeadTask() {
+    AgentClient agent = new AgentClient(app, TENANT, "requeue-worker");
+    assertThat(agent.register("mcp-requeue", 1).status()).isEqualTo(201);
+    String id = http.post("/api/v1/tasks", app.tokens().admin(TENANT), new JsonObject().put("type", "mcp-requeue")
+        .put("maxAttempts", 1)).json().getString("id");
+    assertThat(agent.claim(10, 1)).hasSize(1);
+    assertThat(agent.ack(id, 1).status()).isEqualTo(200);
+    assertThat(agent.result(id, 1, "failed").status()).isEqualTo(200);
+    assertThat(http.get("/api/v1/tasks/" + id, app.tokens().admin(TENANT)).json().getString("state")).isEqualTo("dead");
+    McpSyncClient operator = client(app.tokens().of(TENANT, Role.OPERATOR, "operator"));
+
+    JsonObject requeued = call(operator, "requeue_task", new JsonObject().put("taskId", id));
+
+    assertThat(requeued.getString("state")).isIn("queued", "assigned");
+    assertThat(agent.claim(10, 1)).extracting(d -> d.getString("taskId")).containsExactly(id);
+    assertThat(refusal(operator, "requeue_task", new JsonObject().put("taskId", id)).getInteger("status"))
+        .as("only a dead task is requeued").isEqualTo(409);
+  }
+
+  @Test
+  @DisplayName("an unsupported MCP-Protocol-Version answers 400 and an Origin not allowed 403, both as problems")
+  void checksTheTransportHeaders() {
+    String token = app.tokens().of(TENANT, Role.SUBMITTER, "submitter");
+    Buffer ping = new JsonObject().put("jsonrpc", "2.0").put("id", 1).put("method", "ping").toBuffer();
+
+    Http.Reply oldVersion = http.send(HttpMethod.POST, "/mcp", token, "application/json", ping,
+        MultiMap.caseInsensitiveMultiMap().add("MCP-Protocol-Version", "1999-01-01"));
+    Http.Reply current = http.send(HttpMethod.POST, "/mcp", token, "application/json", ping,
+        MultiMap.caseInsensitiveMultiMap().add("MCP-Protocol-Version", "2025-06-18"));
+    Http.Reply foreign = http.send(HttpMethod.POST, "/mcp", token, "application/json", ping,
+        MultiMap.caseInsensitiveMultiMap().add("Origin", "https://evil.example.com"));
+    Http.Reply allowed = http.send(HttpMethod.POST, "/mcp", token, "application/json", ping,
+        MultiMap.caseInsensitiveMultiMap().add("Origin", ALLOWED_ORIGIN));
+
+    assertThat(oldVersion.status()).as(oldVersion.toString()).isEqualTo(400);
+    assertThat(oldVersion.header("Content-Type")).isEqualTo("application/problem+json");
+    assertThat(oldVersion.json().getString("detail")).contains("1999-01-01", "2025-06-18");
+    assertThat(current.status()).as(current.toString()).isEqualTo(200);
+    assertThat(foreign.status()).as(foreign.toString()).isEqualTo(403);
+    assertThat(foreign.header("Content-Type")).isEqualTo("application/problem+json");
+    assertThat(foreign.json().getString("detail")).contains("https://evil.example.com");
+    assertThat(allowed.status()).as(allowed.toString()).isEqualTo(200);
   }
 
   @Test

@@ -7,6 +7,7 @@ import io.arbiter.bus.Addresses;
 import io.arbiter.http.auth.Role;
 import io.arbiter.support.AgentClient;
 import io.arbiter.support.Agents;
+import io.arbiter.support.ArbiterApp;
 import io.arbiter.support.Http;
 import io.arbiter.support.TestApp;
 import io.vertx.core.Handler;
@@ -21,27 +22,16 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+@ArbiterApp
 @ExtendWith(VertxExtension.class)
 @DisplayName("Health and metrics endpoints, and / leading to the dashboard")
 class OperationsTest {
 
-  private static TestApp app;
-
-  @BeforeAll
-  static void boot() {
-    app = TestApp.start();
-  }
-
-  @AfterAll
-  static void shutdown() {
-    app.close();
-  }
+  @ArbiterApp.Inject private static TestApp app;
 
   @Test
   @DisplayName("live is UP and reports the version; ready and db are UP and report each verticle's breaker state")

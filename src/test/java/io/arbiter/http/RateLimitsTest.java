@@ -68,9 +68,11 @@ class RateLimitsTest {
   }
 
   @Test
-  @DisplayName("an address that keeps failing authentication is blocked, valid tokens included, and told for how long")
+  @DisplayName("an address that keeps failing authentication is blocked, valid tokens included, told for how long, "
+      + "and answered only after the refusal delay")
   void failingAuthenticationBlocksTheAddress() {
-    try (TestApp app = TestApp.start(Map.of("auth.failuresPerMinute", 3, "auth.blockSeconds", 30))) {
+    try (TestApp app = TestApp.start(Map.of("auth.failuresPerMinute", 3, "auth.blockSeconds", 30,
+        "http.refusalDelayMs", 400))) {
       String valid = app.tokens().admin("acme");
       assertThat(app.http().get("/api/v1/agents", valid).status()).isEqualTo(200);
       for (int i = 0; i < 3; i++) {
@@ -80,6 +82,8 @@ class RateLimitsTest {
       assertThat(assertProblem(blocked, Failure.RATE_LIMITED).getString("detail"))
           .contains("too many failed authentications");
       assertThat(Long.parseLong(blocked.header("Retry-After"))).isBetween(1L, 30L);
+      assertThat(java.time.Duration.ofNanos(blocked.elapsedNanos())).as("the refusal waits http.refusalDelayMs")
+          .isGreaterThanOrEqualTo(java.time.Duration.ofMillis(400));
       assertThat(app.http().get("/health/live", null).status()).as("health stays open").isEqualTo(200);
     }
   }

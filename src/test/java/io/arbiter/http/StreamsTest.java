@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.arbiter.http.auth.Role;
 import io.arbiter.support.AgentClient;
+import io.arbiter.support.ArbiterApp;
 import io.arbiter.support.Http;
 import io.arbiter.support.TestApp;
 import io.vertx.core.Vertx;
@@ -19,8 +20,10 @@ import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.IntStream;
@@ -30,25 +33,28 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+@ArbiterApp
 @ExtendWith(VertxExtension.class)
 @DisplayName("Live task and agent events over WebSocket and server-sent events")
 class StreamsTest {
 
-  private static TestApp app;
   private static final int MAX_STREAMS = 3;
+  @ArbiterApp.Inject private static TestApp app;
   private static Vertx client;
 
+  @ArbiterApp.Settings
+  static Map<String, Object> settings() {
+    return Map.of("routing.pollIntervalMs", 100, "tasks.claimPollMs", 100, "http.maxStreamsPerCaller", MAX_STREAMS);
+  }
+
   @BeforeAll
-  static void boot() {
-    app = TestApp.start(java.util.Map.of("routing.pollIntervalMs", 100, "tasks.claimPollMs", 100,
-        "http.maxStreamsPerCaller", MAX_STREAMS));
+  static void openClient() {
     client = Vertx.vertx();
   }
 
   @AfterAll
-  static void shutdown() {
+  static void closeClient() {
     TestApp.await(client.close());
-    app.close();
   }
 
   private static int port() {
@@ -248,16 +254,16 @@ class StreamsTest {
 
   @Test
   @DisplayName("without a valid token the streams answer 401")
-  void streamsNeedAToken() {
+  void streamsNeedAToken(VertxTestContext test) {
     HttpClient http = client.createHttpClient();
     int status = TestApp.await(http.request(HttpMethod.GET, port(), "127.0.0.1", "/api/v1/events?access_token=nope")
         .compose(req -> req.send()).map(resp -> resp.statusCode()));
     assertThat(status).isEqualTo(401);
-    AtomicReference<Throwable> refused = new AtomicReference<>();
     client.createWebSocketClient().connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port())
-        .setURI("/api/v1/stream")).onFailure(refused::set);
-    TestApp.eventually(Duration.ofSeconds(5), "the handshake is refused", () -> refused.get() != null);
-    assertThat(refused.get().getMessage()).contains("401");
+        .setURI("/api/v1/stream")).onComplete(test.failing(refused -> test.verify(() -> {
+          assertThat(refused.getMessage()).contains("401");
+          test.completeNow();
+        })));
   }
 
   @Test

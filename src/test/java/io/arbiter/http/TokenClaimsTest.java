@@ -5,32 +5,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.arbiter.bus.Failure;
 import io.arbiter.config.ArbiterConfig;
+import io.arbiter.support.ArbiterApp;
 import io.arbiter.support.TestApp;
 import io.arbiter.support.Tokens;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
-import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+@ArbiterApp({"auth.issuer=https://issuer.example", "auth.audience=arbiter-api"})
 @ExtendWith(VertxExtension.class)
 @DisplayName("Issuer and audience are checked when configured")
 class TokenClaimsTest {
 
-  private static TestApp app;
-
-  @BeforeAll
-  static void boot() {
-    app = TestApp.start(Map.of("auth.issuer", "https://issuer.example", "auth.audience", "arbiter-api"));
-  }
-
-  @AfterAll
-  static void shutdown() {
-    app.close();
-  }
+  @ArbiterApp.Inject private static TestApp app;
 
   private static String tokenFrom(String issuer, String audience, Vertx vertx) {
     return new Tokens(vertx, new ArbiterConfig.Auth(TestApp.SECRET, issuer, audience, 0)).admin("acme");

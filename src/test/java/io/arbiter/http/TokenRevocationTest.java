@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.arbiter.bus.Failure;
 import io.arbiter.http.auth.Role;
 import io.arbiter.support.Agents;
+import io.arbiter.support.ArbiterApp;
 import io.arbiter.support.BridgeClient;
 import io.arbiter.support.Http;
 import io.arbiter.support.TestApp;
@@ -30,27 +31,26 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
+@ArbiterApp("auth.revocationRefreshMs=200")
 @DisplayName("Revoked tokens are refused everywhere, on every node, until they expire")
 class TokenRevocationTest {
 
   private static final String PATH = "/api/v1/token-revocations";
-  private static TestApp app;
+  @ArbiterApp.Inject private static TestApp app;
   private static Vertx vertx;
   private static WebSocketClient webSockets;
   private static HttpClient streams;
 
   @BeforeAll
-  static void boot() {
-    app = TestApp.start(Map.of("auth.revocationRefreshMs", 200));
+  static void clients() {
     vertx = Vertx.vertx();
     webSockets = vertx.createWebSocketClient();
     streams = vertx.createHttpClient();
   }
 
   @AfterAll
-  static void shutdown() {
+  static void closeClients() {
     TestApp.await(vertx.close());
-    app.close();
   }
 
   private static JsonObject claims(String token) {

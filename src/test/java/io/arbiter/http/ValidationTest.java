@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.arbiter.bus.Failure;
 import io.arbiter.support.Agents;
+import io.arbiter.support.ArbiterApp;
 import io.arbiter.support.Http;
 import io.arbiter.support.TestApp;
 import io.vertx.core.MultiMap;
@@ -13,31 +14,23 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
-import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+@ArbiterApp("http.bodyLimitBytes=4096")
 @ExtendWith(VertxExtension.class)
 @DisplayName("Requests are validated against the OpenAPI contract with problem bodies that name the field")
 class ValidationTest {
 
-  private static TestApp app;
-  private static Http http;
+  @ArbiterApp.Inject private static TestApp app;
+  @ArbiterApp.Inject private static Http http;
   private static String token;
 
   @BeforeAll
-  static void boot() {
-    app = TestApp.start(Map.of("http.bodyLimitBytes", 4096));
-    http = app.http();
+  static void adminToken() {
     token = app.tokens().admin("acme");
-  }
-
-  @AfterAll
-  static void shutdown() {
-    app.close();
   }
 
   private static JsonObject badRequest(JsonObject body) {

@@ -7,6 +7,7 @@ import io.arbiter.bus.Failure;
 import io.arbiter.http.auth.Role;
 import io.arbiter.support.AgentClient;
 import io.arbiter.support.Agents;
+import io.arbiter.support.ArbiterApp;
 import io.arbiter.support.Http;
 import io.arbiter.support.TestApp;
 import io.vertx.core.json.JsonArray;
@@ -19,29 +20,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
+@ArbiterApp({"tasks.backoffBaseMs=10", "tasks.backoffCapMs=50"})
 @DisplayName("Result gates and waivers, against a real PostgreSQL")
 class PolicyGatesTest {
 
   private static final Duration WAIT = Duration.ofSeconds(30);
 
-  private static TestApp app;
-  private static Http http;
-
-  @BeforeAll
-  static void boot() {
-    app = TestApp.start(Map.of("tasks.backoffBaseMs", 10, "tasks.backoffCapMs", 50));
-    http = app.http();
-  }
-
-  @AfterAll
-  static void shutdown() {
-    app.close();
-  }
+  @ArbiterApp.Inject private static TestApp app;
+  @ArbiterApp.Inject private static Http http;
 
   /** A result that keeps every gate of {@link #gated}. */
   private static JsonObject clean() {

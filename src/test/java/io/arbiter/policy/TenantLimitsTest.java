@@ -5,33 +5,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.arbiter.bus.Failure;
 import io.arbiter.http.auth.Role;
+import io.arbiter.support.ArbiterApp;
 import io.arbiter.support.Http;
 import io.arbiter.support.TestApp;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
+@ArbiterApp
 @DisplayName("Tenant limits, against a real PostgreSQL")
 class TenantLimitsTest {
 
-  private static TestApp app;
-  private static Http http;
-
-  @BeforeAll
-  static void boot() {
-    app = TestApp.start();
-    http = app.http();
-  }
-
-  @AfterAll
-  static void shutdown() {
-    app.close();
-  }
+  @ArbiterApp.Inject private static TestApp app;
+  @ArbiterApp.Inject private static Http http;
 
   private static Http.Reply putLimits(String token, JsonObject limits) {
     return http.send(HttpMethod.PUT, "/api/v1/tenant-limits", token, "application/json", limits.toBuffer());

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.arbiter.bus.Failure;
 import io.arbiter.http.auth.Role;
+import io.arbiter.support.ArbiterApp;
 import io.arbiter.support.Http;
 import io.arbiter.support.TestApp;
 import io.vertx.core.http.HttpMethod;
@@ -14,29 +15,22 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
+@ArbiterApp
 @DisplayName("A tenant's default queue time-out, against a real PostgreSQL")
 class TenantQueueTimeoutTest {
 
   /** The setting's default: long enough that no task here reaches it. */
   private static final long CONFIGURED = 600_000;
 
-  private static TestApp app;
-  private static Http http;
+  @ArbiterApp.Inject private static TestApp app;
+  @ArbiterApp.Inject private static Http http;
 
-  @BeforeAll
-  static void boot() {
-    app = TestApp.start(Map.of("tasks.defaultQueueTimeoutMs", CONFIGURED, "schedules.pollIntervalMs", 100));
-    http = app.http();
-  }
-
-  @AfterAll
-  static void shutdown() {
-    app.close();
+  @ArbiterApp.Settings
+  static Map<String, Object> settings() {
+    return Map.of("tasks.defaultQueueTimeoutMs", CONFIGURED, "schedules.pollIntervalMs", 100);
   }
 
   private static Http.Reply putLimits(String tenant, JsonObject limits) {

@@ -3,33 +3,21 @@ package io.arbiter.registry;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.arbiter.support.Agents;
+import io.arbiter.support.ArbiterApp;
 import io.arbiter.support.Http;
 import io.arbiter.support.TestApp;
 import io.vertx.junit5.VertxExtension;
 import java.time.Duration;
-import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+@ArbiterApp({"registry.heartbeatWindowMs=1000", "registry.sweepIntervalMs=100", "tasks.claimPollMs=100"})
 @ExtendWith(VertxExtension.class)
 @DisplayName("Agents that miss heartbeats go offline and come back when they heartbeat again")
 class HeartbeatSweepTest {
 
-  private static TestApp app;
-
-  @BeforeAll
-  static void boot() {
-    app = TestApp.start(Map.of("registry.heartbeatWindowMs", 1000, "registry.sweepIntervalMs", 100,
-        "tasks.claimPollMs", 100));
-  }
-
-  @AfterAll
-  static void shutdown() {
-    app.close();
-  }
+  @ArbiterApp.Inject private static TestApp app;
 
   @Test
   @DisplayName("a missed heartbeat makes the agent offline, audited, and a heartbeat brings it back")

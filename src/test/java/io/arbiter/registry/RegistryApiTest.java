@@ -7,6 +7,7 @@ import io.arbiter.bus.Failure;
 import io.arbiter.bus.RequestContext;
 import io.arbiter.http.auth.Role;
 import io.arbiter.support.Agents;
+import io.arbiter.support.ArbiterApp;
 import io.arbiter.support.Http;
 import io.arbiter.support.TestApp;
 import io.vertx.core.Future;
@@ -20,30 +21,23 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+@ArbiterApp
 @ExtendWith(VertxExtension.class)
 @DisplayName("The agent registry over HTTP, against a real PostgreSQL")
 class RegistryApiTest {
 
-  private static TestApp app;
-  private static Http http;
+  @ArbiterApp.Inject private static TestApp app;
+  @ArbiterApp.Inject private static Http http;
   private static String acme;
 
   @BeforeAll
-  static void boot() {
-    app = TestApp.start();
-    http = app.http();
+  static void adminToken() {
     acme = app.tokens().admin("acme");
-  }
-
-  @AfterAll
-  static void shutdown() {
-    app.close();
   }
 
   @Test

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.arbiter.bus.Failure;
 import io.arbiter.http.auth.Role;
 import io.arbiter.support.AgentClient;
+import io.arbiter.support.ArbiterApp;
 import io.arbiter.support.Http;
 import io.arbiter.support.TestApp;
 import io.vertx.core.json.JsonArray;
@@ -15,7 +16,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -24,26 +24,20 @@ import org.junit.jupiter.api.Test;
  * Schedules against a real PostgreSQL. Cron expressions are UNIX (one-minute cadence), so a test makes an occurrence
  * due by writing {@code next_run_at} into the past, as an outage would leave it.
  */
+@ArbiterApp("schedules.pollIntervalMs=100")
 @DisplayName("Schedules: recurring tasks, against a real PostgreSQL")
 class SchedulesTest {
 
   private static final Duration WAIT = Duration.ofSeconds(30);
   private static final String TENANT = "sched";
 
-  private static TestApp app;
-  private static Http http;
+  @ArbiterApp.Inject private static TestApp app;
+  @ArbiterApp.Inject private static Http http;
   private static String admin;
 
   @BeforeAll
-  static void boot() {
-    app = TestApp.start(Map.of("schedules.pollIntervalMs", 100));
-    http = app.http();
+  static void adminToken() {
     admin = app.tokens().admin(TENANT);
-  }
-
-  @AfterAll
-  static void shutdown() {
-    app.close();
   }
 
   private static JsonObject template(String type) {

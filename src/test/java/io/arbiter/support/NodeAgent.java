@@ -1,5 +1,7 @@
 package io.arbiter.support;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -12,7 +14,8 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * The JavaScript agent example ({@code examples/js-agent/agent.js}) as a real Node.js process. Its stdout lines
+ * The JavaScript agent example ({@code examples/js-agent/agent.js}, on the TypeScript SDK's {@code BridgeAgent}) as a
+ * real Node.js process. Its stdout lines
  * ({@code CONNECTED …}, {@code ACKED <taskId> <attempt>}, {@code DONE …}) are kept for tests to wait on; stderr goes
  * to the test's own.
  */
@@ -40,6 +43,16 @@ public final class NodeAgent implements AutoCloseable {
     reader.start();
   }
 
+  /**
+   * Fails, saying what to run, unless the example's dependencies are installed and the SDK it links is built
+   * ({@code npm ci} in {@code clients/typescript}, whose {@code prepare} builds it, then in the example; {@code .ci/run}
+   * does both).
+   */
+  public static void assertInstalled() {
+    assertThat(EXAMPLE.resolve("node_modules/@arbiter/client/dist/index.js")).as("the example's dependencies are "
+        + "installed and the SDK built: run npm ci in clients/typescript, then in %s (.ci/run does)", EXAMPLE).exists();
+  }
+
   /** Starts {@code node agent.js} against {@code app} as {@code agentId} of {@code tenant}, with extra settings. */
   public static NodeAgent start(TestApp app, String tenant, String agentId, Map<String, String> env) {
     ProcessBuilder builder = new ProcessBuilder("node", "agent.js").directory(EXAMPLE.toFile())
@@ -53,7 +66,7 @@ public final class NodeAgent implements AutoCloseable {
       process.getOutputStream().close();
       return new NodeAgent(process);
     } catch (IOException e) {
-      throw new UncheckedIOException("could not start node (install Node.js 18+; .ci/run does)", e);
+      throw new UncheckedIOException("could not start node (install Node.js 20+; .ci/run does)", e);
     }
   }
 

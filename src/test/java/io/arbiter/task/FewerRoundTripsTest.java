@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.arbiter.bus.Failure;
 import io.arbiter.support.AgentClient;
+import io.arbiter.support.ArbiterApp;
 import io.arbiter.support.Http;
 import io.arbiter.support.TestApp;
 import io.vertx.core.json.JsonArray;
@@ -12,32 +13,19 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+@ArbiterApp({"routing.pollIntervalMs=100", "tasks.claimPollMs=200", "tasks.leaseMs=600000"})
 @ExtendWith(VertxExtension.class)
 @DisplayName("Agents that want fewer round trips: a claim that acknowledges, a result that returns the next work")
 class FewerRoundTripsTest {
 
-  private static TestApp app;
-  private static Http http;
-
-  @BeforeAll
-  static void boot() {
-    app = TestApp.start(Map.of("routing.pollIntervalMs", 100, "tasks.claimPollMs", 200, "tasks.leaseMs", 600_000));
-    http = app.http();
-  }
-
-  @AfterAll
-  static void shutdown() {
-    app.close();
-  }
+  @ArbiterApp.Inject private static TestApp app;
+  @ArbiterApp.Inject private static Http http;
 
   private static String submit(String tenant, String type) {
     Http.Reply reply = http.post("/api/v1/tasks", app.tokens().admin(tenant),

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.arbiter.bus.Failure;
 import io.arbiter.http.auth.Role;
 import io.arbiter.support.AgentClient;
+import io.arbiter.support.ArbiterApp;
 import io.arbiter.support.Http;
 import io.arbiter.support.TestApp;
 import io.vertx.core.json.JsonObject;
@@ -15,31 +16,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
+@ArbiterApp({"retention.intervalMs=1000", "retention.batchSize=2", "retention.defaultDays=30",
+    "retention.tenantDays=keeper=60", "routing.pollIntervalMs=100", "tasks.claimPollMs=100"})
 @DisplayName("Retention purges old finished tasks in batches; an operator purges one finished task")
 class RetentionPurgeTest {
 
-  private static TestApp app;
-
-  @BeforeAll
-  static void boot() {
-    app = TestApp.start(Map.of(
-        "retention.intervalMs", 1000,
-        "retention.batchSize", 2,
-        "retention.defaultDays", 30,
-        "retention.tenantDays", "keeper=60",
-        "routing.pollIntervalMs", 100,
-        "tasks.claimPollMs", 100));
-  }
-
-  @AfterAll
-  static void shutdown() {
-    app.close();
-  }
+  @ArbiterApp.Inject private static TestApp app;
 
   private static String submit(String tenant, String type) {
     Http.Reply reply = app.http().post("/api/v1/tasks", app.tokens().of(tenant, Role.SUBMITTER, "client"),

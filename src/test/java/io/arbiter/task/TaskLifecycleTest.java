@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.arbiter.bus.Failure;
 import io.arbiter.http.auth.Role;
 import io.arbiter.support.AgentClient;
+import io.arbiter.support.ArbiterApp;
 import io.arbiter.support.Http;
 import io.arbiter.support.TestApp;
 import io.vertx.core.MultiMap;
@@ -19,43 +20,23 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+@ArbiterApp({"tasks.ackTimeoutMs=1500", "tasks.leaseMs=2000", "tasks.backoffBaseMs=100", "tasks.backoffCapMs=400",
+    "tasks.rescueIntervalMs=100", "tasks.claimPollMs=200", "routing.pollIntervalMs=100", "registry.sweepIntervalMs=100",
+    // a test holds an agent's row on purpose while calls wait behind it: longer than the default 2 s of tests
+    "breaker.timeoutMs=10000"})
 @ExtendWith(VertxExtension.class)
 @DisplayName("Tasks through their whole lifecycle over REST, against a real PostgreSQL")
 class TaskLifecycleTest {
 
-  private static TestApp app;
-  private static Http http;
-
-  @BeforeAll
-  static void boot() {
-    app = TestApp.start(Map.of(
-        "tasks.ackTimeoutMs", 1500,
-        "tasks.leaseMs", 2000,
-        "tasks.backoffBaseMs", 100,
-        "tasks.backoffCapMs", 400,
-        "tasks.rescueIntervalMs", 100,
-        "tasks.claimPollMs", 200,
-        "routing.pollIntervalMs", 100,
-        "registry.sweepIntervalMs", 100,
-        // a test holds an agent's row on purpose while calls wait behind it: longer than the default 2 s of tests
-        "breaker.timeoutMs", 10_000));
-    http = app.http();
-  }
-
-  @AfterAll
-  static void shutdown() {
-    app.close();
-  }
+  @ArbiterApp.Inject private static TestApp app;
+  @ArbiterApp.Inject private static Http http;
 
   private static String submitter(String tenant) {
     return app.tokens().of(tenant, Role.SUBMITTER, "client-1");

@@ -110,6 +110,7 @@ public class TaskStateTest {
         "RESULT", new Object[] {TaskSql.RESULT, TaskState.SUCCEEDED});
     statements.forEach((name, s) -> assertGuardsOn(name, (String) s[0], (TaskState) s[1]));
     assertGuardsOn("REQUEUE", TaskSql.REQUEUE, TaskState.QUEUED, TaskState.DEAD);
+    assertGuardsOn("REQUEUE_DEAD", TaskSql.REQUEUE_DEAD, TaskState.QUEUED, TaskState.DEAD);
     assertGuardsOn("RESCUE", TaskSql.RESCUE, TaskState.TIMED_OUT, TaskState.ASSIGNED, TaskState.RUNNING);
     assertGuardsOn("PROMOTE_DUE", TaskSql.PROMOTE_DUE, TaskState.QUEUED, TaskState.SCHEDULED);
     assertGuardsOn("QUEUE_TIMEOUTS", TaskSql.QUEUE_TIMEOUTS, TaskState.TIMED_OUT, TaskState.QUEUED);

@@ -27,6 +27,10 @@ public final class TasksApi {
     builder.getRoute("getTaskCallback").addHandler(route.to(Addresses.CALLBACKS_GET, 200, TasksApi::taskId));
     builder.getRoute("cancelTask").addHandler(route.to(Addresses.TASKS_CANCEL, 200, TasksApi::taskId));
     builder.getRoute("requeueTask").addHandler(route.to(Addresses.TASKS_REQUEUE, 200, TasksApi::taskId));
+    builder.getRoute("requeueDeadTasks").addHandler(route.to(Addresses.TASKS_REQUEUE_DEAD, 200, BusRoute::body));
+    builder.getRoute("taskTimeseries").addHandler(route.to(Addresses.TASKS_TIMESERIES, 200, BusRoute::query));
+    builder.getRoute("agentActivity").addHandler(route.to(Addresses.TASKS_AGENT_ACTIVITY, 200,
+        request -> BusRoute.query(request).put("id", BusRoute.path(request, "id"))));
     builder.getRoute("purgeTask").addHandler(route.to(Addresses.TASKS_PURGE, request -> 0L, TasksApi::taskId,
         (rc, reply) -> rc.response().setStatusCode(204).end()));
 

@@ -5,7 +5,7 @@ import java.util.Optional;
 
 /**
  * The roles a token's {@code roles} claim may carry. {@code platform} sees across tenants where an operation allows
- * it (the global audit verification) and may do nothing else.
+ * it (the global audit verification, a named tenant's task list, token revocations) and may do nothing else.
  */
 public enum Role {
   ADMIN, OPERATOR, AGENT, SUBMITTER, AUDITOR, PLATFORM;

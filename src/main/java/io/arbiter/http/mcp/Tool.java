@@ -42,11 +42,24 @@ record Tool(String name, String description, String operationId, String address,
       new Tool("submit_task", "Submit a task; with an idempotencyKey a repeat returns the first task.", "submitTask",
           Addresses.TASKS_SUBMIT, Map.of("Idempotency-Key", "idempotencyKey"), null, Map.of(), TasksApi::submission,
           none(), reply -> reply.getJsonObject("task")),
+      new Tool("submit_task_batch", "Submit up to 1,000 tasks in one transaction; answers each task's id and state, "
+          + "in order. A task over a tenant limit refuses the whole batch, naming the item (tasks[i]).",
+          "submitTaskBatch", Addresses.TASKS_SUBMIT_BATCH, Map.of(), null, Map.of(), BusRoute::body, none(),
+          Function.identity()),
+      new Tool("submit_workflow", "Submit a graph of up to 100 tasks in one transaction: nodes by key, edges from "
+          + "parent to child (onFailure: cancel or continue); answers each key's task id.", "submitWorkflow",
+          Addresses.TASKS_WORKFLOW, Map.of(), null, Map.of(), BusRoute::body, none(), Function.identity()),
+      new Tool("cancel_task", "Cancel a task that has not finished; a running agent learns it at its next heartbeat.",
+          "cancelTask", Addresses.TASKS_CANCEL, Map.of(), null, Map.of(), TasksApi::taskId, none(),
+          Function.identity()),
+      new Tool("requeue_task", "Put a dead task back in the queue with a fresh set of attempts (admin or operator).",
+          "requeueTask", Addresses.TASKS_REQUEUE, Map.of(), null, Map.of(), TasksApi::taskId, none(),
+          Function.identity()),
       new Tool("get_task", "One task of the caller's tenant, with its state.", "getTask", Addresses.TASKS_GET,
           Map.of(), null, Map.of(), TasksApi::taskId, none(), Function.identity()),
-      new Tool("list_tasks", "List tasks, newest first, filtered by state, type and agent; pass nextCursor back as "
-          + "cursor for the next page.", "listTasks", Addresses.TASKS_LIST, Map.of(), null, Map.of(), BusRoute::query,
-          none(), Function.identity()),
+      new Tool("list_tasks", "List tasks, newest first, filtered by state, type, agent and creation time (from, to); "
+          + "pass nextCursor back as cursor for the next page.", "listTasks", Addresses.TASKS_LIST, Map.of(), null,
+          Map.of(), BusRoute::query, none(), Function.identity()),
       new Tool("explain_routing", "The routing decision of the task's latest assignment: the candidates, their "
           + "scores and why the chosen agent won.", "getTaskDecision", Addresses.TASKS_DECISION, Map.of(), null,
           Map.of(), TasksApi::taskId, none(), Function.identity()));

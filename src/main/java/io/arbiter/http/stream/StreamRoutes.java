@@ -99,15 +99,9 @@ public final class StreamRoutes {
       verified = jwt.authenticate(new TokenCredentials(token))
           .recover(e -> Future.failedFuture(Failure.UNAUTHORIZED.exception("the token is invalid or expired")));
     } else if (rc.request().getParam("ticket") != null) {
-      try {
-        JsonObject claims = tickets.redeem(rc.request().getParam("ticket"));
-        if (jwt.revoked(claims)) {
-          throw Failure.UNAUTHORIZED.exception("the token this ticket was issued for was revoked");
-        }
-        verified = Future.succeededFuture(User.create(new JsonObject(), new JsonObject().put("accessToken", claims)));
-      } catch (ArbiterException e) {
-        verified = Future.failedFuture(e);
-      }
+      verified = tickets.redeem(rc.request().getParam("ticket")).compose(claims -> jwt.revoked(claims)
+          ? Future.failedFuture(Failure.UNAUTHORIZED.exception("the token this ticket was issued for was revoked"))
+          : Future.succeededFuture(User.create(new JsonObject(), new JsonObject().put("accessToken", claims))));
     } else if (rc.request().getParam("access_token") != null) {
       return Future.failedFuture(Failure.UNAUTHORIZED.exception("a bearer token in the URL is refused (proxies log "
           + "URLs): send it in the Authorization header, or connect with ?ticket= from POST /api/v1/stream-tickets"));

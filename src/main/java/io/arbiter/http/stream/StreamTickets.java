@@ -1,14 +1,13 @@
 package io.arbiter.http.stream;
 
 import io.arbiter.bus.Failure;
+import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.Base64;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -20,9 +19,9 @@ import javax.crypto.spec.SecretKeySpec;
  * token it was issued for.
  *
  * <p>A ticket is the caller's verified claims and its deadline, signed with HMAC-SHA256 under a key derived from the
- * JWT secret: any node sharing that secret accepts it. Each node remembers the tickets redeemed on it until they
- * expire and refuses a second use; a ticket replayed on another node within its few seconds would open a second
- * stream there (bounded by {@code http.maxStreamsPerCaller}). Shared by every ingress instance of a node.
+ * JWT secret: any node sharing that secret accepts it. A second use is refused on every node: the redeemed tickets
+ * are remembered until they expire in {@link UsedTickets}, cluster-wide when the nodes are clustered. Shared by every
+ * ingress instance of a node.
  */
 public final class StreamTickets {
 
@@ -37,15 +36,16 @@ public final class StreamTickets {
   private final byte[] key;
   private final LongSupplier clock;
   private final SecureRandom random = new SecureRandom();
-  private final Map<String, Long> redeemed = new ConcurrentHashMap<>();
+  private final UsedTickets used;
 
-  public StreamTickets(String jwtSecret) {
-    this(jwtSecret, System::currentTimeMillis);
+  public StreamTickets(String jwtSecret, UsedTickets used) {
+    this(jwtSecret, used, System::currentTimeMillis);
   }
 
-  StreamTickets(String jwtSecret, LongSupplier clock) {
+  StreamTickets(String jwtSecret, UsedTickets used, LongSupplier clock) {
     this.key = mac(jwtSecret.getBytes(StandardCharsets.UTF_8), "arbiter stream tickets v1"
         .getBytes(StandardCharsets.UTF_8));
+    this.used = used;
     this.clock = clock;
   }
 
@@ -60,10 +60,24 @@ public final class StreamTickets {
         StandardCharsets.US_ASCII)))).put("expiresAt", until);
   }
 
-  /** The claims a ticket was issued for, once; fails {@link Failure#UNAUTHORIZED} otherwise. */
-  public JsonObject redeem(String ticket) {
-    long now = clock.getAsLong();
-    redeemed.values().removeIf(until -> until < now);
+  /**
+   * The claims a ticket was issued for, once in the whole cluster; fails {@link Failure#UNAUTHORIZED} for a forged,
+   * altered, expired or used ticket.
+   */
+  public Future<JsonObject> redeem(String ticket) {
+    JsonObject content;
+    try {
+      content = verified(ticket);
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
+    return used.firstUse(content.getString("nonce"), content.getLong("until")).compose(first -> first
+        ? Future.succeededFuture(content.getJsonObject("claims"))
+        : Future.failedFuture(Failure.UNAUTHORIZED.exception("this stream ticket was used already: ask for a new one")));
+  }
+
+  /** The ticket's content when its signature holds and its time has not passed. */
+  private JsonObject verified(String ticket) {
     int dot = ticket == null ? -1 : ticket.indexOf('.');
     if (dot < 1 || ticket.length() > MAX_LENGTH) {
       throw invalid();
@@ -79,14 +93,10 @@ public final class StreamTickets {
       throw invalid();
     }
     JsonObject content = new JsonObject(new String(DECODE.decode(body), StandardCharsets.UTF_8));
-    long until = content.getLong("until");
-    if (until < now) {
+    if (content.getLong("until") < clock.getAsLong()) {
       throw invalid();
     }
-    if (redeemed.putIfAbsent(content.getString("nonce"), until) != null) {
-      throw Failure.UNAUTHORIZED.exception("this stream ticket was used already: ask for a new one");
-    }
-    return content.getJsonObject("claims");
+    return content;
   }
 
   private static RuntimeException invalid() {

@@ -1,8 +1,8 @@
-// The agent list and an agent's page (figures, specializations, drain).
+// The agent list and an agent's page (figures, specializations, learning arms, leases, recent results, drain).
 import { h, table, time, percent } from '../dom.js';
 import { session, api, apiOrNull } from '../session.js';
 import { confirmAction } from '../confirm.js';
-import { agentLink, failure, fill, debounce, section } from '../ui.js';
+import { agentLink, taskLink, stateCell, failure, fill, debounce, section } from '../ui.js';
 
 export function agents(main) {
   const results = h('div');
@@ -66,6 +66,12 @@ export function agent(main, id) {
     }
     const p = a.performance || {};
     const caps = a.capabilities || {};
+    const [arms, activity] = await Promise.all([
+      session.has('admin', 'operator') ? learningArms(a) : null,
+      session.has('admin', 'operator', 'auditor')
+        ? api('/api/v1/agents/' + encodeURIComponent(id) + '/activity?limit=20')
+        : null,
+    ]);
     fill(
       main,
       section(
@@ -128,6 +134,9 @@ export function agent(main, id) {
               h('tr', {}, h('td', {}, s.name), h('td', {}, s.level), h('td', {}, s.taskCount)),
             ),
       ),
+      arms ? section('Learning arms', { class: 'half', id: 'arms' }, armsView(arms)) : null,
+      activity ? section('Current leases', { id: 'leases' }, leasesView(activity.leases)) : null,
+      activity ? section('Recent results', { class: 'wide', id: 'results' }, resultsView(activity.results)) : null,
     );
   }
   async function drain() {
@@ -147,4 +156,87 @@ export function agent(main, id) {
       if (event.agentId === id) reload();
     },
   };
+}
+
+/** What the learning router knows of this agent for each task type it takes: its arm in /api/v1/routing/stats. */
+async function learningArms(a) {
+  const types = (a.capabilities && a.capabilities.taskTypes) || [];
+  const stats = await Promise.all(
+    types.map((type) => api('/api/v1/routing/stats?' + new URLSearchParams({ taskType: type }))),
+  );
+  return stats.map((s) => ({
+    type: s.taskType,
+    strategy: s.strategy,
+    arm: (s.agents || []).find((x) => x.agentId === a.id) || null,
+    rivals: (s.agents || []).length,
+  }));
+}
+
+/** Posterior mean as a bar (a meter, 0 to 1) beside the pulls it rests on. */
+function armsView(arms) {
+  if (arms.length === 0) return h('p', { class: 'muted' }, 'No task types.');
+  return table(
+    ['task type', 'posterior mean', '', 'pulls', 'mean reward', 'agents for the type'],
+    arms,
+    (r) => {
+      const mean = r.arm ? r.arm.posterior.mean : null;
+      return h(
+        'tr',
+        { 'data-arm': r.type },
+        h('td', {}, r.type),
+        h(
+          'td',
+          { class: 'bar' },
+          mean === null
+            ? ''
+            : h('meter', { min: 0, max: 1, value: mean, 'aria-label': `posterior mean for ${r.type}` }, percent(mean)),
+        ),
+        h('td', { class: 'mean' }, mean === null ? '—' : mean.toFixed(3)),
+        h('td', { class: 'pulls' }, r.arm ? r.arm.pulls : 0),
+        h('td', {}, r.arm && r.arm.meanReward !== null ? r.arm.meanReward.toFixed(3) : '—'),
+        h('td', {}, r.rivals),
+      );
+    },
+    { id: 'arm-list' },
+  );
+}
+
+function leasesView(leases) {
+  if (leases.length === 0) return h('p', { class: 'muted' }, 'Holds no task.');
+  return table(
+    ['task', 'type', 'state', 'attempt', 'lease until'],
+    leases,
+    (l) =>
+      h(
+        'tr',
+        { 'data-task': l.taskId },
+        h('td', { class: 'id' }, taskLink(l.taskId)),
+        h('td', {}, l.type),
+        stateCell(l.state),
+        h('td', {}, l.attempt),
+        h('td', {}, time(l.leaseExpiresAt)),
+      ),
+    { id: 'lease-list' },
+  );
+}
+
+function resultsView(results) {
+  if (results.length === 0) return h('p', { class: 'muted' }, 'No results reported yet.');
+  return table(
+    ['task', 'attempt', 'type', 'outcome', 'quality', 'error', 'reported'],
+    results,
+    (r) =>
+      h(
+        'tr',
+        { 'data-task': r.taskId },
+        h('td', { class: 'id' }, taskLink(r.taskId)),
+        h('td', {}, r.attempt),
+        h('td', {}, r.type),
+        stateCell(r.outcome),
+        h('td', {}, percent(r.quality)),
+        h('td', {}, r.error || ''),
+        h('td', {}, time(r.reportedAt)),
+      ),
+    { id: 'result-list' },
+  );
 }

@@ -1,8 +1,8 @@
-// Audit: verify the hash chain; list, create and revoke waivers.
+// Audit: verify the hash chain; browse the records (filters, keyset paging); list, create and revoke waivers.
 import { h, table, time } from '../dom.js';
 import { session, api } from '../session.js';
 import { confirmAction } from '../confirm.js';
-import { RULES, failure, fill, section } from '../ui.js';
+import { RULES, taskLink, failure, fill, section } from '../ui.js';
 
 export function audit(main) {
   const verdict = h('div', { id: 'verify-result', role: 'status' });
@@ -40,6 +40,7 @@ export function audit(main) {
     }
   }
 
+  if (session.has('admin', 'auditor')) main.append(records());
   if (!session.canSeeWaivers) return;
   const list = h('div', { id: 'waivers' });
   const rule = h(
@@ -154,4 +155,108 @@ export function audit(main) {
     );
   }
   load().catch((e) => list.replaceChildren(failure(e)));
+}
+
+/** The audit browser: GET /api/v1/audit with its filters, newest first, a page at a time (keyset cursors). */
+function records() {
+  const action = h('input', { id: 'audit-action', placeholder: 'e.g. task.requeued', maxLength: 200 });
+  const actor = h('input', { id: 'audit-actor', placeholder: 'subject', maxLength: 200 });
+  const taskId = h('input', { id: 'audit-task', placeholder: 'task id', spellcheck: false, maxLength: 36, size: 38 });
+  const outcome = h(
+    'select',
+    { id: 'audit-outcome' },
+    h('option', { value: '' }, 'any'),
+    ['success', 'failure', 'denied'].map((o) => h('option', { value: o }, o)),
+  );
+  const from = h('input', { id: 'audit-from', type: 'datetime-local' });
+  const to = h('input', { id: 'audit-to', type: 'datetime-local' });
+  const results = h('div', { id: 'audit-results' });
+  const cursors = [null];
+  let page = 0;
+
+  async function load() {
+    const query = new URLSearchParams({ limit: 25 });
+    if (action.value.trim()) query.set('action', action.value.trim());
+    if (actor.value.trim()) query.set('actor', actor.value.trim());
+    if (taskId.value.trim()) query.set('target', 'task:' + taskId.value.trim());
+    if (outcome.value) query.set('outcome', outcome.value);
+    if (from.value) query.set('from', new Date(from.value).toISOString());
+    if (to.value) query.set('to', new Date(to.value).toISOString());
+    if (cursors[page]) query.set('cursor', cursors[page]);
+    try {
+      const result = await api('/api/v1/audit?' + query);
+      cursors[page + 1] = result.nextCursor;
+      results.replaceChildren(
+        result.items.length === 0
+          ? h('p', { class: 'muted' }, 'No records match.')
+          : table(['id', 'at', 'actor', 'action', 'target', 'outcome', 'details'], result.items, recordRow, {
+              id: 'audit-list',
+            }),
+        h(
+          'nav',
+          { class: 'pager', 'aria-label': 'Audit pages' },
+          h(
+            'button',
+            { type: 'button', id: 'audit-previous', disabled: page === 0, onclick: () => move(-1) },
+            'Previous',
+          ),
+          h('span', { id: 'audit-page' }, `page ${page + 1}`),
+          h(
+            'button',
+            { type: 'button', id: 'audit-next', disabled: !result.nextCursor, onclick: () => move(1) },
+            'Next',
+          ),
+        ),
+      );
+    } catch (e) {
+      results.replaceChildren(failure(e));
+    }
+  }
+
+  function move(by) {
+    page += by;
+    load();
+  }
+
+  load();
+  return section(
+    'Audit records',
+    { class: 'wide', id: 'audit-browser' },
+    h(
+      'form',
+      {
+        class: 'bar',
+        id: 'audit-filter',
+        onsubmit: (e) => {
+          e.preventDefault();
+          cursors.length = 1;
+          page = 0;
+          load();
+        },
+      },
+      h('label', {}, 'Action', action),
+      h('label', {}, 'Actor', actor),
+      h('label', {}, 'Task id', taskId),
+      h('label', {}, 'Outcome', outcome),
+      h('label', {}, 'From', from),
+      h('label', {}, 'Before', to),
+      h('button', { type: 'submit' }, 'Filter'),
+    ),
+    results,
+  );
+}
+
+function recordRow(r) {
+  const task = /^task:(.+)$/.exec(r.target || '');
+  return h(
+    'tr',
+    { 'data-record': r.id },
+    h('td', {}, r.id),
+    h('td', {}, time(r.at)),
+    h('td', {}, `${r.actor} (${r.actorRole})`),
+    h('td', { class: 'action' }, r.action),
+    h('td', { class: 'id' }, task ? taskLink(task[1]) : r.target),
+    h('td', { class: 'state ' + (r.outcome === 'success' ? 'ok' : 'error') }, r.outcome),
+    h('td', { class: 'mono details' }, JSON.stringify(r.details || {})),
+  );
 }

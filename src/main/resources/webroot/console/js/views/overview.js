@@ -1,7 +1,9 @@
-// The overview: agents, the queue, breakers, charts, and recent tasks as the live stream moves them.
+// The overview: agents, the queue, breakers, the last hour from the server (latency percentiles, throughput), live
+// charts, and recent tasks as the live stream moves them.
 import { h, table, percent } from '../dom.js';
 import { session, api } from '../session.js';
 import { Charts } from '../charts.js';
+import { History } from '../history.js';
 import { STATES, taskLink, agentLink, stateCell, failure, debounce, section } from '../ui.js';
 
 export function overview(main) {
@@ -9,7 +11,8 @@ export function overview(main) {
   const agents = section('Agents', { id: 'agents-panel' }, h('p', {}, 'Loading…'));
   const queue = section('Queue', {}, h('p', { id: 'counts' }));
   const breakers = section('Breakers', {});
-  const charts = section('Throughput and queue depth (last 10 minutes)', { class: 'wide', id: 'charts' });
+  const hour = section('Last hour', { class: 'wide', id: 'history' });
+  const charts = section('Live: finished and queue depth (last 10 minutes)', { class: 'wide', id: 'charts' });
   const submitted = h('span', { id: 'submitted', role: 'status' });
   const type = h('input', { id: 'type', value: 'code-editing', required: true, 'aria-label': 'task type' });
   const priority = h('input', { id: 'priority', type: 'number', min: 0, max: 9, value: 5, 'aria-label': 'priority' });
@@ -42,8 +45,13 @@ export function overview(main) {
       recentBody,
     ),
   );
-  main.append(agents, queue, breakers, charts, recent);
+  main.append(agents, queue, breakers, hour, charts, recent);
   const chart = new Charts(charts);
+  const lastHour = new History(hour);
+  const refreshHistory = () => lastHour.refresh().catch((e) => hour.append(failure(e)));
+  const historyPoll = setInterval(refreshHistory, 30000);
+  const refreshHistorySoon = debounce(refreshHistory, 2000);
+  refreshHistory();
 
   async function submit(e) {
     e.preventDefault();
@@ -172,13 +180,18 @@ export function overview(main) {
         known.updatedAt = event.at;
         tasks.set(event.taskId, known);
         renderTasks();
-        if (['succeeded', 'failed', 'dead', 'canceled', 'timed_out'].includes(known.state)) chart.finished();
+        if (['succeeded', 'failed', 'dead', 'canceled', 'timed_out'].includes(known.state)) {
+          chart.finished();
+          refreshHistorySoon();
+        }
       }
       refreshSoon();
     },
     leave() {
       clearInterval(poll);
+      clearInterval(historyPoll);
       chart.destroy();
+      lastHour.destroy();
     },
   };
 }

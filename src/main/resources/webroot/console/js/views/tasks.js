@@ -1,4 +1,5 @@
-// The task list (filters, keyset paging, find by id) and a task's page (timeline, decision, result, graph, actions).
+// The task list (filters, keyset paging, find by id, requeue of a type's dead tasks) and a task's page (timeline,
+// decision, result, graph, actions).
 import { h, table, time, percent, json } from '../dom.js';
 import { session, api, apiOrNull } from '../session.js';
 import { confirmAction } from '../confirm.js';
@@ -13,6 +14,15 @@ export function tasks(main) {
     STATES.map((s) => h('option', { value: s, selected: params.get('state') === s }, s)),
   );
   const type = h('input', { id: 'filter-type', value: params.get('type') || '', placeholder: 'e.g. code-editing' });
+  const agent = h('input', { id: 'filter-agent', value: params.get('agent') || '', placeholder: 'agent id' });
+  const tenant = session.has('platform')
+    ? h('input', { id: 'filter-tenant', value: params.get('tenant') || '', placeholder: 'default: yours' })
+    : null;
+  const from = h('input', { id: 'filter-from', type: 'datetime-local', value: local(params.get('from')) });
+  const to = h('input', { id: 'filter-to', type: 'datetime-local', value: local(params.get('to')) });
+  const bulkAction = h('div', { class: 'actions' });
+  const bulkStatus = h('div', { role: 'status' });
+  const bulk = h('div', { id: 'bulk' }, bulkAction, bulkStatus);
   const search = h('input', { id: 'search-id', placeholder: 'task id', spellcheck: false, size: 38 });
   const size = h(
     'select',
@@ -57,9 +67,14 @@ export function tasks(main) {
         },
         h('label', {}, 'State', state),
         h('label', {}, 'Type', type),
+        h('label', {}, 'Agent', agent),
+        tenant ? h('label', {}, 'Tenant', tenant) : null,
+        h('label', {}, 'Created from', from),
+        h('label', {}, 'Created before', to),
         h('label', {}, 'Per page', size),
         h('button', { type: 'submit' }, 'Filter'),
       ),
+      bulk,
       results,
     ),
   );
@@ -68,7 +83,12 @@ export function tasks(main) {
     const query = new URLSearchParams({ limit: size.value });
     if (state.value) query.set('state', state.value);
     if (type.value.trim()) query.set('type', type.value.trim());
+    if (agent.value.trim()) query.set('agent', agent.value.trim());
+    if (tenant && tenant.value.trim()) query.set('tenant', tenant.value.trim());
+    if (from.value) query.set('from', new Date(from.value).toISOString());
+    if (to.value) query.set('to', new Date(to.value).toISOString());
     sessionStorage.setItem('arbiter.console.taskFilter', query.toString());
+    offerBulkRequeue(query);
     if (cursors[page]) query.set('cursor', cursors[page]);
     const asked = ++latest;
     try {
@@ -132,6 +152,47 @@ export function tasks(main) {
       results.replaceChildren(failure(e));
     }
   }
+  // Offered for the tenant's own dead tasks of one type: the confirmation states how many there are (up to the most
+  // one request requeues).
+  function offerBulkRequeue(query) {
+    const deadType = query.get('state') === 'dead' && !query.get('tenant') ? query.get('type') : null;
+    bulkAction.replaceChildren(
+      session.canAct && deadType
+        ? h(
+            'button',
+            { type: 'button', id: 'requeue-all', class: 'primary', onclick: () => requeueAll(deadType) },
+            `Requeue all dead tasks of type ${deadType}`,
+          )
+        : '',
+    );
+  }
+
+  async function requeueAll(deadType) {
+    bulkStatus.replaceChildren();
+    try {
+      const counted = await api(`/api/v1/tasks?${new URLSearchParams({ state: 'dead', type: deadType, limit: BULK })}`);
+      const n = counted.items.length;
+      if (n === 0) {
+        bulkStatus.append(h('p', { class: 'notice', id: 'requeued' }, `No dead tasks of type ${deadType}.`));
+        return;
+      }
+      const count = counted.nextCursor ? `the ${n} longest dead` : `${n}`;
+      const question =
+        `Requeue ${count} dead task${n === 1 ? '' : 's'} of type ${deadType}, ` + 'each with a fresh set of attempts?';
+      if (!(await confirmAction(question))) return;
+      const done = await api('/api/v1/task-requeues', {
+        method: 'POST',
+        body: { type: deadType, state: 'dead', limit: n },
+      });
+      bulkStatus.append(h('p', { class: 'notice ok', id: 'requeued' }, `Requeued ${done.requeued} of type ${deadType}.`));
+      cursors.length = 1;
+      page = 0;
+      load();
+    } catch (e) {
+      bulkStatus.append(failure(e));
+    }
+  }
+
   load();
   const reloadFirstPage = debounce(() => {
     if (page === 0) load();
@@ -141,6 +202,16 @@ export function tasks(main) {
       if (event.taskId) reloadFirstPage();
     },
   };
+}
+
+/** The most dead tasks one bulk requeue takes: one page of the list at its default largest size. */
+const BULK = 500;
+
+/** An ISO instant as a datetime-local input's value (local time, to the minute), or ''. */
+function local(iso) {
+  if (!iso) return '';
+  const at = new Date(iso);
+  return new Date(at.getTime() - at.getTimezoneOffset() * 60000).toISOString().slice(0, 16);
 }
 
 export function task(main, id) {
