@@ -7,12 +7,14 @@ import static org.assertj.core.data.Offset.offset;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 @DisplayName("Bandit and arms")
 class BanditTest {
 
   @Test
+  @Tag("simulation")
   @DisplayName("Beta draws have the analytic mean and variance, for shapes below and above 1")
   void betaSamplerMatchesTheAnalyticMoments() {
     SplittableRandom random = new SplittableRandom(2026);
@@ -40,6 +42,7 @@ class BanditTest {
   }
 
   @Test
+  @Tag("simulation")
   @DisplayName("Gamma draws have mean and variance equal to the shape")
   void gammaSamplerMatchesTheAnalyticMoments() {
     SplittableRandom random = new SplittableRandom(7);
@@ -103,6 +106,7 @@ class BanditTest {
   }
 
   @Test
+  @Tag("simulation")
   @DisplayName("exploration 0 ranks the posterior means; above 1 the samples spread further from them")
   void explorationScalesTheSpread() {
     List<Arm> arms = List.of(new Arm(3, 7, 8, 2), new Arm(8, 2, 8, 7), new Arm(5, 5, 8, 4));

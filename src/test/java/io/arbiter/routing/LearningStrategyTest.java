@@ -19,6 +19,7 @@ import java.util.stream.IntStream;
 import java.util.stream.LongStream;
 import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 @DisplayName("Learning strategy")
@@ -28,6 +29,7 @@ class LearningStrategyTest {
   private static final Bandit.Settings DEFAULTS = Bandit.Settings.DEFAULTS;
 
   @Test
+  @Tag("simulation")
   @DisplayName("after 2,000 tasks at least 85 % of the last 500 go to the best of three agents (0.9, 0.6, 0.3)")
   void convergesOnTheBestAgent() {
     for (long seed : SEEDS) {
@@ -38,6 +40,7 @@ class LearningStrategyTest {
   }
 
   @Test
+  @Tag("simulation")
   @DisplayName("a better agent that joins late takes the majority of a 50-task window ending within 300 tasks")
   void findsALateJoiningBetterAgent() {
     for (long seed : SEEDS) {
@@ -50,6 +53,7 @@ class LearningStrategyTest {
   }
 
   @Test
+  @Tag("simulation")
   @DisplayName("an agent whose success drops from 0.9 to 0.3 keeps under half its share and under 0.25 within 500 tasks")
   void followsAQualityDrop() {
     for (long seed : SEEDS) {
