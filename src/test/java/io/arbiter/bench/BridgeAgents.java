@@ -6,7 +6,6 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketConnectOptions;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.util.ArrayList;
@@ -50,17 +49,7 @@ final class BridgeAgents {
 
   /** Registers every agent over REST with the admin token: capability {@code taskType}, the given capacity. */
   Future<Void> register(ArbiterApi api, String adminToken, int capacity) {
-    List<Future<Void>> all = new ArrayList<>();
-    for (SimulatedAgents.Agent agent : agents) {
-      JsonObject body = new JsonObject().put("id", agent.id()).put("name", "Bridge " + agent.id())
-          .put("modelFamily", "script").put("maxConcurrentTasks", capacity)
-          .put("capabilities", new JsonObject().put("taskTypes", new JsonArray().add(taskType)));
-      all.add(api.post("/agents", adminToken, body, REPLY_TIMEOUT_MS).compose(r -> r.statusCode() == 201
-          ? Future.succeededFuture()
-          : Future.failedFuture("registering " + agent.id() + " answered " + r.statusCode() + ": "
-              + ArbiterApi.text(r))));
-    }
-    return Future.all(all).mapEmpty();
+    return SimulatedAgents.register(api, agents, adminToken, capacity, taskType);
   }
 
   /** Opens one bridge socket per agent and registers it on its tasks address. */

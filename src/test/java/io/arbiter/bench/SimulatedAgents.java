@@ -89,12 +89,17 @@ final class SimulatedAgents {
 
   /** Registers every agent with the admin token: capability {@code bench}, the given capacity. */
   Future<Void> register(String adminToken, int capacity) {
+    return register(calls, agents, adminToken, capacity, TaskBenchmark.TASK_TYPE);
+  }
+
+  /** Registers {@code agents} with the admin token: capability {@code taskType}, the given capacity. */
+  static Future<Void> register(ArbiterApi api, List<Agent> agents, String adminToken, int capacity, String taskType) {
     List<Future<Void>> all = new ArrayList<>();
     for (Agent agent : agents) {
       JsonObject body = new JsonObject().put("id", agent.id()).put("name", "Benchmark " + agent.id())
           .put("modelFamily", "script").put("maxConcurrentTasks", capacity)
-          .put("capabilities", new JsonObject().put("taskTypes", new JsonArray().add(TaskBenchmark.TASK_TYPE)));
-      all.add(calls.post("/agents", adminToken, body, CALL_TIMEOUT_MS).compose(r -> r.statusCode() == 201
+          .put("capabilities", new JsonObject().put("taskTypes", new JsonArray().add(taskType)));
+      all.add(api.post("/agents", adminToken, body, CALL_TIMEOUT_MS).compose(r -> r.statusCode() == 201
           ? Future.succeededFuture()
           : Future.failedFuture("registering " + agent.id() + " answered " + r.statusCode() + ": "
               + ArbiterApi.text(r))));

@@ -43,8 +43,8 @@ import picocli.CommandLine.Option;
 
 /**
  * The soak: the fat jar on its embedded PostgreSQL under a steady, modest, mixed load for a given time, sampled at a
- * fixed interval (server heap after a full GC, RSS, threads, file descriptors, database connections, journal size,
- * p99 per operation), with a verdict on growth over the second half. See bench/README.md.
+ * fixed interval (server heap after a full GC read over JMX, RSS, threads, file descriptors, database connections,
+ * journal size, p99 per operation), with a verdict on growth over the second half. See bench/README.md.
  */
 @Command(name = "bench/soak.sh", mixinStandardHelpOptions = true, sortOptions = false,
     description = "A steady mixed load on Arbiter for a given time, sampled for growth (leaks).")
@@ -92,7 +92,8 @@ public final class Soak implements Callable<Integer> {
   Path jar;
 
   @Option(names = "--server-java-opt",
-      description = "a JVM option for the started server (repeatable; default: -Xmx512m)")
+      description = "a JVM option for the started server (repeatable; default: -Xms256m -Xmx256m "
+          + "-XX:+AlwaysPreTouch, so that RSS does not grow as the heap is first touched)")
   List<String> serverJavaOptions = new ArrayList<>();
 
   @Option(names = "--keep-data", description = "keep the started server's data directory and log")
@@ -102,10 +103,10 @@ public final class Soak implements Callable<Integer> {
   private static final int BATCH = 10;
   private static final int DELAYED_PER_SECOND = 2;
   private static final Pattern HISTOGRAM_ROW = Pattern.compile("(?m)^\\s*\\d+:\\s+(\\d+)\\s+(\\d+)\\s+(\\S+)");
-  private static final Pattern HEAP_USED = Pattern.compile("heap\\s+total\\s+(\\d+)K,\\s+used\\s+(\\d+)K");
 
   private Vertx vertx;
   private ArbiterProcess server;
+  private ServerJvm jvm;
   private ArbiterApi api;
   private Pool db;
   private String submitterToken;
@@ -137,7 +138,8 @@ public final class Soak implements Callable<Integer> {
         "bridge-ack", "bridge-result", "ticket", "waiver")) {
       ops.put(op, new Percentiles.Recorder());
     }
-    List<String> javaOptions = serverJavaOptions.isEmpty() ? List.of("-Xmx512m") : serverJavaOptions;
+    List<String> javaOptions = serverJavaOptions.isEmpty()
+        ? List.of("-Xms256m", "-Xmx256m", "-XX:+AlwaysPreTouch") : serverJavaOptions;
     vertx = Vertx.vertx();
     boolean clean = false;
     SimulatedAgents agents = null;
@@ -147,6 +149,7 @@ public final class Soak implements Callable<Integer> {
       System.out.printf("starting %s (embedded PostgreSQL), server JVM %s ...%n", jar, javaOptions);
       server = ArbiterProcess.start(jar, javaOptions, Duration.ofSeconds(120));
       URI base = URI.create(server.baseUrl());
+      jvm = ServerJvm.attach(server.pid());
       System.out.printf("Arbiter ready in %.1f s at %s (pid %d), database %s, log %s%n",
           server.startup().toMillis() / 1e3, base, server.pid(), server.dbUrl(), server.log());
       System.out.printf("machine: %d cores, Java %s; load: %d tasks/s, %d REST agents (%.0f %% of results failed), "
@@ -161,7 +164,7 @@ public final class Soak implements Callable<Integer> {
       Duration life = Duration.ofMinutes((long) Math.ceil(minutes) + 30);
       submitterToken = Jwt.mint(jwt, auth, tenant, Role.SUBMITTER, "soak-submitter", life);
       adminToken = Jwt.mint(jwt, auth, tenant, Role.ADMIN, "soak-admin", life);
-      api = new ArbiterApi(vertx, base, 32);
+      api = new ArbiterApi(vertx, base, 64);
       db = PgBuilder.pool().with(new PoolOptions().setMaxSize(1))
           .connectingTo(PgConnectOptions.fromUri(server.dbUrl())).using(vertx).build();
 
@@ -244,6 +247,9 @@ public final class Soak implements Callable<Integer> {
       clean = !leak;
       return leak ? 1 : 0;
     } finally {
+      if (jvm != null) {
+        jvm.close();
+      }
       if (agents != null) {
         agents.close();
       }
@@ -379,7 +385,7 @@ public final class Soak implements Callable<Integer> {
   private Sample sample(double minute, SimulatedAgents agents, BridgeAgents pushAgents, StreamSubscribers streams)
       throws Exception {
     long pid = server.pid();
-    double heapMb = heapAfterGc(pid);
+    double heapMb = jvm.heapAfterFullGc() / (1024.0 * 1024.0);
     Map<String, String> status = procStatus(pid);
     int fds = 0;
     int sockets = 0;
@@ -409,17 +415,6 @@ public final class Soak implements Callable<Integer> {
     return new Sample(minute, heapMb, kb(status.get("VmRSS")) / 1024.0, Integer.parseInt(status.get("Threads")),
         fds, sockets, row.getLong("connections").intValue(), directorySize(server.dataDir.resolve("journal")),
         agents.succeeded() + pushAgents.succeeded(), p99);
-  }
-
-  /** {@code jcmd <pid> GC.run} (a full collection), then the heap's used size from {@code GC.heap_info}, in MB. */
-  static double heapAfterGc(long pid) throws Exception {
-    jcmd(pid, "GC.run");
-    String info = jcmd(pid, "GC.heap_info");
-    Matcher m = HEAP_USED.matcher(info);
-    if (!m.find()) {
-      throw new IllegalStateException("no heap figures in jcmd GC.heap_info: " + info);
-    }
-    return Long.parseLong(m.group(2)) / 1024.0;
   }
 
   private static String jcmd(long pid, String command) throws Exception {
