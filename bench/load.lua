@@ -5,7 +5,8 @@
 -- with one line per connection, handed out in order by setup():
 --   submitter <token>          submits, reads one of its tasks, lists (6 : 2 : 2)
 --   agent <agentId> <token>    claims (wait=0, max=1); a task claimed is acknowledged, then reported succeeded
--- Each request is timed from request() to response() on a monotonic clock; done() merges every thread's timings and
+-- Each request is timed from request() to response() on a monotonic clock (LuaJIT's FFI calls clock_gettime, as wrk's
+-- Lua has no wall clock finer than a second); done() merges every thread's timings and
 -- prints count, rate and p50/p95/p99/max per kind of request, and the answers by status.
 
 local ffi = require("ffi")
@@ -52,7 +53,7 @@ local kind, sent
 local last_task
 local claimed_id, claimed_attempt
 local next_agent_kind = "claim"
-latencies = {}
+-- flat tables only: thread:get copies nested tables wrongly (wrk 4.1 crashes)
 statuses = {}
 
 function init(args)
@@ -67,7 +68,7 @@ function init(args)
     token = words[2]
   end
   for _, k in ipairs(KINDS) do
-    latencies[k] = {}
+    _G["lat_" .. k] = {}
   end
 end
 
@@ -109,7 +110,7 @@ end
 
 function response(status, hdrs, body)
   local took = now_us() - sent
-  local list = latencies[kind]
+  local list = _G["lat_" .. kind]
   list[#list + 1] = took
   local key = kind .. " " .. status
   statuses[key] = (statuses[key] or 0) + 1
@@ -141,10 +142,9 @@ function done(summary, latency, requests)
     merged[k] = {}
   end
   for _, thread in ipairs(threads) do
-    local lat = thread:get("latencies")
-    for k, list in pairs(lat) do
+    for _, k in ipairs(KINDS) do
       local into = merged[k]
-      for _, v in ipairs(list) do
+      for _, v in ipairs(thread:get("lat_" .. k)) do
         into[#into + 1] = v
       end
     end

@@ -78,7 +78,7 @@ public final class LoadTest implements Callable<Integer> {
     boolean clean = false;
     try {
       System.out.printf("starting %s (embedded PostgreSQL) ...%n", jar);
-      server = ArbiterProcess.start(jar, serverJavaOptions, Duration.ofSeconds(120));
+      server = ArbiterProcess.start(jar, serverJavaOptions, Duration.ofSeconds(300));
       System.out.printf("Arbiter ready in %.1f s at %s, log %s%n", server.startup().toMillis() / 1e3,
           server.baseUrl(), server.log());
 
