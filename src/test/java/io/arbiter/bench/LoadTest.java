@@ -119,8 +119,19 @@ public final class LoadTest implements Callable<Integer> {
           return 2;
         }
       }
-      System.out.printf("%nmeasured: %d s%n", seconds);
+      System.out.printf("%nmeasured: %d s (load average before: %s)%n", seconds, loadAverage());
+      long postmaster = postmasterPid(server.dataDir);
+      double serverCpu = cpuSeconds(server.pid());
+      double databaseCpu = databaseCpuSeconds(postmaster);
+      long started = System.nanoTime();
       int rc = wrk(server, config, seconds, true);
+      double wall = (System.nanoTime() - started) / 1e9;
+      serverCpu = cpuSeconds(server.pid()) - serverCpu;
+      databaseCpu = databaseCpuSeconds(postmaster) - databaseCpu;
+      System.out.printf("load average after: %s%n", loadAverage());
+      System.out.printf("CPU during the measured run (%.0f s): Arbiter %.1f s (%.2f cores), PostgreSQL %.1f s (%.2f "
+          + "cores), of the machine's %d%n", wall, serverCpu, serverCpu / wall, databaseCpu, databaseCpu / wall,
+          Runtime.getRuntime().availableProcessors());
       String exited = server.exited(Duration.ZERO);
       if (exited != null) {
         System.out.println(exited);
@@ -138,6 +149,63 @@ public final class LoadTest implements Callable<Integer> {
           System.out.println("server data and log kept in " + server.dataDir);
         }
       }
+    }
+  }
+
+  private static final double CLOCK_TICKS = 100.0;
+
+  /** User and system CPU seconds of a process ({@code /proc/<pid>/stat}; 0 when it is gone). */
+  static double cpuSeconds(long pid) {
+    try {
+      String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+      String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / CLOCK_TICKS;
+    } catch (java.io.IOException | RuntimeException gone) {
+      return 0;
+    }
+  }
+
+  /** The embedded PostgreSQL's postmaster (first line of {@code postmaster.pid} in its data directory), or -1. */
+  private static long postmasterPid(Path dataDir) {
+    try (var files = Files.walk(dataDir, 4)) {
+      Path pidFile = files.filter(f -> f.getFileName().toString().equals("postmaster.pid")).findFirst().orElse(null);
+      return pidFile == null ? -1 : Long.parseLong(Files.readAllLines(pidFile).get(0).trim());
+    } catch (java.io.IOException | RuntimeException e) {
+      return -1;
+    }
+  }
+
+  /** CPU seconds of the postmaster and its live children (the backends, the WAL writer, ...). */
+  private static double databaseCpuSeconds(long postmaster) {
+    if (postmaster < 0) {
+      return 0;
+    }
+    double total = cpuSeconds(postmaster);
+    try (var procs = Files.list(Path.of("/proc"))) {
+      for (Path proc : procs.filter(p -> p.getFileName().toString().matches("\\d+")).toList()) {
+        try {
+          String stat = Files.readString(proc.resolve("stat"));
+          String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+          if (Long.parseLong(fields[1]) == postmaster) {
+            total += (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / CLOCK_TICKS;
+          }
+        } catch (java.io.IOException | RuntimeException gone) {
+          // ended between the listing and the read
+        }
+      }
+    } catch (java.io.IOException e) {
+      return total;
+    }
+    return total;
+  }
+
+  /** The machine's 1, 5 and 15 minute load averages: on a shared machine, what the figures were measured beside. */
+  private static String loadAverage() {
+    try {
+      String[] fields = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+      return fields[0] + " " + fields[1] + " " + fields[2];
+    } catch (java.io.IOException | RuntimeException e) {
+      return "n/a";
     }
   }
 

@@ -81,11 +81,11 @@ public final class Soak implements Callable<Integer> {
           + "file, and every stream reopened (default: 3)")
   int changeSamples;
 
-  @Option(names = "--heap-bound", defaultValue = "16",
-      description = "MB/hour of growth of the heap after GC tolerated as flat (default: 16)")
+  @Option(names = "--heap-bound", defaultValue = "4",
+      description = "MB/hour of growth of the heap after GC tolerated as flat (default: 4)")
   double heapBound;
 
-  @Option(names = "--rss-bound", defaultValue = "48", description = "MB/hour of RSS growth tolerated (default: 48)")
+  @Option(names = "--rss-bound", defaultValue = "32", description = "MB/hour of RSS growth tolerated (default: 32)")
   double rssBound;
 
   @Option(names = "--jar", defaultValue = "target/arbiter.jar", description = "the fat jar (default: target/arbiter.jar)")
