@@ -3,6 +3,7 @@ package io.arbiter.task;
 import io.arbiter.policy.PolicyReads;
 import io.arbiter.policy.TaskPolicy;
 import io.arbiter.policy.Waiver;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -11,10 +12,11 @@ import java.util.UUID;
 
 /**
  * What the result gates need, kept in memory so that judging a result costs no extra read in the common case: the
- * type and policy (budget and gates) of the tasks this node accepted, which never change once a task is stored (at
- * most {@code maxTasks}, least recently used out), and each tenant's active waivers, dropped when a waiver is created
- * or revoked ({@code arbiter.events.waivers-changed}) and after {@code waiverTtlNanos} in any case (a change made on
- * another node without a clustered event bus). A result for a task not in memory is judged from a read, as before.
+ * type and policy (budget and gates) of the unfinished tasks this node accepted, which never change once a task is
+ * stored (forgotten when the task ends on this node; at most {@code maxTasks}, least recently used out, for the tasks
+ * that end elsewhere), and each tenant's active waivers, dropped when a waiver is created or revoked
+ * ({@code arbiter.events.waivers-changed}) and after {@code waiverTtlNanos} in any case (a change made on another node
+ * without a clustered event bus). A result for a task not in memory is judged from a read, as before.
  *
  * <p>Not thread-safe: use it from its verticle's event loop.
  */
@@ -42,6 +44,19 @@ final class GateCache {
 
   void remember(UUID taskId, String type, TaskPolicy policy) {
     tasks.put(taskId, new Known(type, policy));
+  }
+
+  /**
+   * The tasks ended: their entries would otherwise stay until {@code maxTasks} newer ones push them out, holding memory
+   * in proportion to the tasks accepted rather than to those unfinished (a late repeat of a result reads instead).
+   */
+  void forget(Collection<UUID> ids) {
+    ids.forEach(tasks::remove);
+  }
+
+  /** How many tasks are known. */
+  int size() {
+    return tasks.size();
   }
 
   /** The known tasks among {@code ids}, or null when any of them is not known. */

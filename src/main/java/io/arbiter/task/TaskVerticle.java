@@ -449,6 +449,7 @@ public final class TaskVerticle extends VerticleBase {
             + " and can no longer be canceled"));
       }
       changed(List.of(ctx.tenantId()));
+      gates.forget(List.of(id));
       timer.settle(List.of(id));
       return breaker.execute(() -> tasks.get(ctx, id));
     });
@@ -849,6 +850,7 @@ public final class TaskVerticle extends VerticleBase {
         ended.add(ids.get(i));
       }
     }
+    gates.forget(ended);
     timer.settle(ended);
   }
 

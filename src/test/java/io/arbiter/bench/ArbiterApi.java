@@ -59,6 +59,10 @@ final class ArbiterApi {
     return client().get(PREFIX + path).timeout(timeoutMs).putHeader("Authorization", "Bearer " + token).send();
   }
 
+  Future<HttpResponse<Buffer>> delete(String path, String token, long timeoutMs) {
+    return client().delete(PREFIX + path).timeout(timeoutMs).putHeader("Authorization", "Bearer " + token).send();
+  }
+
   void close() {
     clients.forEach(WebClient::close);
   }

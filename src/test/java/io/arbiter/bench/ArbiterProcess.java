@@ -47,6 +47,11 @@ public final class ArbiterProcess implements AutoCloseable {
     return startup;
   }
 
+  /** The server JVM's process id (the fat jar runs in the started process itself). */
+  long pid() {
+    return process.pid();
+  }
+
   String baseUrl() {
     return "http://localhost:" + httpPort;
   }

@@ -64,5 +64,12 @@ final class Percentiles {
     synchronized long[] toArray() {
       return Arrays.copyOf(values, size);
     }
+
+    /** The samples added since the last drain, and a fresh start (for figures per interval). */
+    synchronized long[] drain() {
+      long[] out = Arrays.copyOf(values, size);
+      size = 0;
+      return out;
+    }
   }
 }

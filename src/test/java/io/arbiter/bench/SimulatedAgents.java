@@ -13,6 +13,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
@@ -46,6 +47,7 @@ final class SimulatedAgents {
   /** Claims with {@code ack=true}, results with {@code next=1}: each result brings the agent's next task. */
   private final boolean chained;
 
+  private volatile double failureShare;
   private volatile boolean running;
   private volatile Consumer<String> onSucceeded = taskId -> { };
   private final List<Future<Void>> loops = new ArrayList<>();
@@ -55,6 +57,7 @@ final class SimulatedAgents {
   private final LongAdder deliveries = new LongAdder();
   private final Set<String> doubledTasks = ConcurrentHashMap.newKeySet();
   private final LongAdder succeeded = new LongAdder();
+  private final LongAdder failedReports = new LongAdder();
   private final AtomicLong lastSucceededNanos = new AtomicLong();
   final Tally errors = new Tally();
   private final Percentiles.Recorder claimMicros = new Percentiles.Recorder();
@@ -86,17 +89,43 @@ final class SimulatedAgents {
 
   /** Registers every agent with the admin token: capability {@code bench}, the given capacity. */
   Future<Void> register(String adminToken, int capacity) {
+    return register(calls, agents, adminToken, capacity, TaskBenchmark.TASK_TYPE);
+  }
+
+  /** Registers {@code agents} with the admin token: capability {@code taskType}, the given capacity. */
+  static Future<Void> register(ArbiterApi api, List<Agent> agents, String adminToken, int capacity, String taskType) {
     List<Future<Void>> all = new ArrayList<>();
     for (Agent agent : agents) {
       JsonObject body = new JsonObject().put("id", agent.id()).put("name", "Benchmark " + agent.id())
           .put("modelFamily", "script").put("maxConcurrentTasks", capacity)
-          .put("capabilities", new JsonObject().put("taskTypes", new JsonArray().add(TaskBenchmark.TASK_TYPE)));
-      all.add(calls.post("/agents", adminToken, body, CALL_TIMEOUT_MS).compose(r -> r.statusCode() == 201
+          .put("capabilities", new JsonObject().put("taskTypes", new JsonArray().add(taskType)));
+      all.add(api.post("/agents", adminToken, body, CALL_TIMEOUT_MS).compose(r -> r.statusCode() == 201
           ? Future.succeededFuture()
           : Future.failedFuture("registering " + agent.id() + " answered " + r.statusCode() + ": "
               + ArbiterApi.text(r))));
     }
     return Future.all(all).mapEmpty();
+  }
+
+  /**
+   * Reports this share of the (non-chained) deliveries {@code failed} instead of succeeded, so that tasks with
+   * attempts left are retried (default 0).
+   */
+  void failSome(double share) {
+    this.failureShare = share;
+  }
+
+  /** Results reported {@code failed} and answered 200. */
+  long failedReports() {
+    return failedReports.sum();
+  }
+
+  /**
+   * The client-side times (microseconds) of claims that returned work, acks and results since the last call, by
+   * kind; these calls' samples no longer count in {@link #callTimes()}.
+   */
+  Map<String, long[]> drainCallMicros() {
+    return Map.of("claim", claimMicros.drain(), "ack", ackMicros.drain(), "result", resultMicros.drain());
   }
 
   /** Called with the task id each time a result is recorded and the task reported succeeded. */
@@ -210,8 +239,11 @@ final class SimulatedAgents {
     String id = taskId.toLowerCase(Locale.ROOT);
     String base = "/agents/" + agent.id() + "/tasks/" + taskId;
     JsonObject ref = new JsonObject().put("attempt", attempt);
-    JsonObject outcome = new JsonObject().put("attempt", attempt).put("outcome", "succeeded").put("quality", 0.9)
-        .put("filesChanged", 3).put("linesChanged", 120);
+    boolean failing = failureShare > 0 && ThreadLocalRandom.current().nextDouble() < failureShare;
+    JsonObject outcome = failing
+        ? new JsonObject().put("attempt", attempt).put("outcome", "failed").put("error", "simulated failure")
+        : new JsonObject().put("attempt", attempt).put("outcome", "succeeded").put("quality", 0.9)
+            .put("filesChanged", 3).put("linesChanged", 120);
     long acking = System.nanoTime();
     return call(() -> calls.post(base + "/ack", agent.token(), ref, CALL_TIMEOUT_MS)).compose(ack -> {
       long reporting = System.nanoTime();
@@ -223,7 +255,9 @@ final class SimulatedAgents {
       return call(() -> calls.post(base + "/result", agent.token(), outcome, CALL_TIMEOUT_MS)).map(result -> {
         resultMicros.add((System.nanoTime() - reporting) / 1000);
         String state = ArbiterApi.json(result).getString("state");
-        if (result.statusCode() == 200 && "succeeded".equals(state)) {
+        if (failing && result.statusCode() == 200) {
+          failedReports.increment();
+        } else if (result.statusCode() == 200 && "succeeded".equals(state)) {
           succeeded.increment();
           lastSucceededNanos.accumulateAndGet(System.nanoTime(), Math::max);
           onSucceeded.accept(id);
