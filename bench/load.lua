@@ -40,6 +40,13 @@ if config then
   end
 end
 
+-- each connection's pause between an answer and its next request (LoadTest --think-ms); 0: a closed loop
+local think = tonumber(os.getenv("LOAD_THINK_MS") or "0") or 0
+
+function delay()
+  return think
+end
+
 function setup(thread)
   handed = handed + 1
   thread:set("spec", specs[(handed - 1) % #specs + 1])

@@ -45,6 +45,11 @@ public final class LoadTest implements Callable<Integer> {
       description = "seconds of the same load before the measured run, not reported (default: 20; 0: none)")
   int warmup;
 
+  @Option(names = "--think-ms", defaultValue = "0",
+      description = "each connection's pause between an answer and its next request, as a user or an agent at work "
+          + "takes (default: 0: a closed loop, each connection asking again at once)")
+  int thinkMs;
+
   @Option(names = "--agent-capacity", defaultValue = "8", description = "each agent's maxConcurrentTasks (default: 8)")
   int capacity;
 
@@ -110,8 +115,9 @@ public final class LoadTest implements Callable<Integer> {
       Path config = server.dataDir.resolve("load.conf");
       Files.write(config, lines);
       System.out.printf("machine: %d cores, Java %s; %d connections: %d agents (capacity %d) claiming with wait 0, "
-              + "%d submitters; tenant %s%n", Runtime.getRuntime().availableProcessors(),
-          System.getProperty("java.version"), connections, agents, capacity, connections - agents, tenant);
+              + "%d submitters; tenant %s; %s%n", Runtime.getRuntime().availableProcessors(),
+          System.getProperty("java.version"), connections, agents, capacity, connections - agents, tenant,
+          thinkMs == 0 ? "closed loop" : thinkMs + " ms between an answer and the next request");
 
       if (warmup > 0) {
         System.out.printf("warm-up: %d s (not reported) ...%n", warmup);
@@ -216,6 +222,7 @@ public final class LoadTest implements Callable<Integer> {
         script.toAbsolutePath().toString(), server.baseUrl())
         .redirectErrorStream(true);
     builder.environment().put("LOAD_CONFIG", config.toString());
+    builder.environment().put("LOAD_THINK_MS", Integer.toString(thinkMs));
     if (show) {
       builder.redirectOutput(ProcessBuilder.Redirect.INHERIT);
     } else {
