@@ -56,6 +56,10 @@ public final class AbuseBenchmark implements Callable<Integer> {
   @Option(names = "--jar", defaultValue = "target/arbiter.jar", description = "the fat jar (default: target/arbiter.jar)")
   Path jar;
 
+  @Option(names = "--server-java-opt",
+      description = "a JVM option for the started server (repeatable), e.g. -XX:StartFlightRecording=...")
+  List<String> serverJavaOptions = new ArrayList<>();
+
   private enum Kind { SLOW_BODY, BAD_TOKEN, CLAIM_FLOOD, LONG_USER_AGENT }
 
   private final Map<String, AtomicLong> abuserAnswers = new ConcurrentHashMap<>();
@@ -73,7 +77,7 @@ public final class AbuseBenchmark implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    try (ArbiterProcess server = ArbiterProcess.start(jar, List.of(), Duration.ofSeconds(120))) {
+    try (ArbiterProcess server = ArbiterProcess.start(jar, serverJavaOptions, Duration.ofSeconds(120))) {
       vertx = Vertx.vertx();
       port = server.httpPort;
       auth = new ArbiterConfig.Auth(server.jwtSecret, "", "", 5);
