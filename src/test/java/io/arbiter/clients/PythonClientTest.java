@@ -2,20 +2,17 @@ package io.arbiter.clients;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.arbiter.support.ContractMirror;
+import io.arbiter.support.Processes;
+import io.arbiter.support.Processes.Run;
 import io.arbiter.support.TestApp;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import io.vertx.openapi.contract.OpenAPIContract;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -62,61 +59,19 @@ class PythonClientTest {
     Run run = python(Map.of(), "-c",
         "import json, arbiter_client; print(json.dumps(arbiter_client.contract_fields()))");
     assertThat(run.exit()).as("python3 -c exited with %d:%n%s", run.exit(), run.output()).isZero();
-    JsonObject declared = new JsonObject(run.output().strip());
-    assertThat(declared.fieldNames()).containsExactlyInAnyOrderElementsOf(MIRRORED);
-
-    Vertx vertx = Vertx.vertx();
-    try {
-      JsonObject schemas = TestApp.await(OpenAPIContract.from(vertx, "openapi/arbiter.yaml")).getRawContract()
-          .getJsonObject("components").getJsonObject("schemas");
-      for (String schema : MIRRORED) {
-        Set<String> contract = new TreeSet<>(schemas.getJsonObject(schema).getJsonObject("properties").fieldNames());
-        Set<String> sdk = new TreeSet<>(declared.getJsonArray(schema).stream().map(String.class::cast).toList());
-        assertThat(sdk).as("the SDK's fields of %s (clients/python/arbiter_client/models.py) against the contract's",
-            schema).isEqualTo(contract);
-      }
-    } finally {
-      TestApp.await(vertx.close());
-    }
+    ContractMirror.assertMirrors(new JsonObject(run.output().strip()), MIRRORED,
+        "clients/python/arbiter_client/models.py");
   }
-
-  private record Run(int exit, String output) {}
 
   /** Runs {@code python3} with {@code args} in the repository root, the SDK on its path, and waits for it. */
   private static Run python(Map<String, String> env, String... args) {
-    List<String> command = new java.util.ArrayList<>(List.of("python3"));
+    Map<String, String> environment = new HashMap<>(env);
+    environment.put("PYTHONPATH", SDK.toAbsolutePath().toString());
+    environment.put("PYTHONDONTWRITEBYTECODE", "1");
+    List<String> command = new ArrayList<>(List.of("python3"));
     command.addAll(List.of(args));
-    try {
-      Path output = Files.createTempFile("python-client", ".log");
-      try {
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
-            .redirectOutput(output.toFile());
-        builder.environment().put("PYTHONPATH", SDK.toAbsolutePath().toString());
-        builder.environment().put("PYTHONDONTWRITEBYTECODE", "1");
-        builder.environment().putAll(env);
-        Process process;
-        try {
-          process = builder.start();
-        } catch (IOException e) {
-          throw new AssertionError("could not start python3 (install Python 3.9+; .ci/run does): " + e, e);
-        }
-        process.getOutputStream().close();
-        if (!process.waitFor(SUITE_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-          process.destroyForcibly().waitFor();
-          throw new AssertionError("python3 " + String.join(" ", args) + " ran past " + SUITE_TIMEOUT_SECONDS
-              + " s:\n" + Files.readString(output, StandardCharsets.UTF_8));
-        }
-        String text = Files.readString(output, StandardCharsets.UTF_8);
-        System.out.println("[python] " + text.replace("\n", "\n[python] "));
-        return new Run(process.exitValue(), text);
-      } finally {
-        Files.deleteIfExists(output);
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError("interrupted while python3 ran", e);
-    }
+    return Processes.run(Path.of("."), environment, Duration.ofSeconds(SUITE_TIMEOUT_SECONDS), "python",
+        "install Python 3.9+; .ci/run does", command);
   }
+
 }

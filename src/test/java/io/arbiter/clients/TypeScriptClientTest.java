@@ -2,17 +2,14 @@ package io.arbiter.clients;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.arbiter.support.ContractMirror;
 import io.arbiter.support.Processes;
 import io.arbiter.support.TestApp;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import io.vertx.openapi.contract.OpenAPIContract;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.TreeSet;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -72,22 +69,7 @@ class TypeScriptClientTest {
   void interfacesDeclareExactlyTheContractsProperties() {
     Processes.Run run = node(Map.of(), Duration.ofMinutes(1), "node", "scripts/contract-fields.mjs");
     assertThat(run.exit()).as("contract-fields exited with %d:%n%s", run.exit(), run.output()).isZero();
-    JsonObject declared = new JsonObject(run.output().strip());
-    assertThat(declared.fieldNames()).containsExactlyInAnyOrderElementsOf(MIRRORED);
-
-    Vertx vertx = Vertx.vertx();
-    try {
-      JsonObject schemas = TestApp.await(OpenAPIContract.from(vertx, "openapi/arbiter.yaml")).getRawContract()
-          .getJsonObject("components").getJsonObject("schemas");
-      for (String schema : MIRRORED) {
-        Set<String> contract = new TreeSet<>(schemas.getJsonObject(schema).getJsonObject("properties").fieldNames());
-        Set<String> sdk = new TreeSet<>(declared.getJsonArray(schema).stream().map(String.class::cast).toList());
-        assertThat(sdk).as("the SDK's fields of %s (clients/typescript/src/models.ts) against the contract's", schema)
-            .isEqualTo(contract);
-      }
-    } finally {
-      TestApp.await(vertx.close());
-    }
+    ContractMirror.assertMirrors(new JsonObject(run.output().strip()), MIRRORED, "clients/typescript/src/models.ts");
   }
 
   /** Runs a Node.js command in the SDK's directory. */

@@ -2,6 +2,7 @@ package io.arbiter.http.stream;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.shareddata.AsyncMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
@@ -17,7 +18,8 @@ public interface UsedTickets {
    * so a ticket opens one stream in the whole cluster; without, a map of this process.
    */
   static UsedTickets shared(Vertx vertx) {
-    return (nonce, until) -> vertx.sharedData().<String, Boolean>getAsyncMap("arbiter.stream-tickets.used")
+    Future<AsyncMap<String, Boolean>> used = vertx.sharedData().getAsyncMap("arbiter.stream-tickets.used");
+    return (nonce, until) -> used
         .compose(map -> map.putIfAbsent(nonce, Boolean.TRUE, Math.max(1, until - System.currentTimeMillis())))
         .map(previous -> previous == null);
   }
