@@ -20,16 +20,29 @@ import io.arbiter.callback.CallbackOutbox;
 final class TaskSql {
   private TaskSql() {}
 
-  /** Releases {@code n} of an agent's slots: a draining agent that empties goes offline. Used in SET clauses. */
+  /**
+   * Releases {@code n} of an agent's slots: a draining agent that empties goes offline. Used in SET clauses of an
+   * {@code UPDATE agents a ... FROM} that joins {@code l}, the same row as a {@code FOR UPDATE} earlier in the
+   * statement returned it ({@link #LOCKED_AGENT_COLUMNS} at least).
+   *
+   * <p>The new values come from {@code l}, not from {@code a}: PostgreSQL checks {@code agents_load_within_capacity}
+   * on the row computed from the statement's snapshot before it finds a newer committed version to recompute from,
+   * and a statement that waited on a task's row lock may hold a snapshot older than that task's own assignment (a
+   * cancel that waited for the dispatcher's transaction): from {@code a} it would release a slot its snapshot never
+   * saw taken, and fail the check. The row lock returns the newest version.
+   */
   private static String releaseSlots(String n) {
     return """
-        current_load = a.current_load - %1$s,
-        status = CASE WHEN a.status = 'draining' AND a.current_load - %1$s = 0 THEN 'offline'
-                      WHEN a.status IN ('available', 'busy')
-                        THEN CASE WHEN a.current_load - %1$s >= a.max_concurrent_tasks THEN 'busy' ELSE 'available' END
-                      ELSE a.status END,
+        current_load = l.current_load - %1$s,
+        status = CASE WHEN l.status = 'draining' AND l.current_load - %1$s = 0 THEN 'offline'
+                      WHEN l.status IN ('available', 'busy')
+                        THEN CASE WHEN l.current_load - %1$s >= l.max_concurrent_tasks THEN 'busy' ELSE 'available' END
+                      ELSE l.status END,
         updated_at = now()""".formatted(n);
   }
+
+  /** The agent columns {@link #releaseSlots} reads from its locked row {@code l}. */
+  private static final String LOCKED_AGENT_COLUMNS = "a.current_load, a.status, a.max_concurrent_tasks";
 
   /** Full-jitter exponential backoff for the attempt just failed: random() * min(cap, base * 2^(attempt-1)). */
   private static String backoff(String base, String cap) {
@@ -539,7 +552,7 @@ final class TaskSql {
         FROM batch GROUP BY tenant_id, agent_id
       ),
       agents_locked AS (
-        SELECT a.tenant_id, a.id, a.success_rate
+        SELECT a.tenant_id, a.id, a.success_rate, %3$s
         FROM agents a JOIN per_agent p ON a.tenant_id = p.tenant_id AND a.id = p.agent_id
         ORDER BY a.tenant_id, a.id
         FOR UPDATE OF a
@@ -589,7 +602,7 @@ final class TaskSql {
           updated_at = now()
       )
       SELECT count(*)::int AS applied FROM batch
-      """.formatted(picked, releaseSlots("f.n"));
+      """.formatted(picked, releaseSlots("f.n"), LOCKED_AGENT_COLUMNS);
   }
 
   /** $1 tenant, $2 task id, $3 attempt: the outcome recorded for that attempt. Read after a {@link #RESULT} that
@@ -608,12 +621,18 @@ final class TaskSql {
         FROM t0 WHERE t.id = t0.id AND t0.state = ANY($3::text[])
         RETURNING t.id, t.tenant_id, t.attempt, t0.state AS from_state, t0.assigned_agent_id
       ),
+      agent_locked AS (
+        SELECT a.tenant_id, a.id, %s
+        FROM agents a JOIN moved m ON a.tenant_id = m.tenant_id AND a.id = m.assigned_agent_id
+        WHERE m.from_state IN ('assigned', 'running')
+        FOR UPDATE OF a
+      ),
       released AS (
         UPDATE agents a SET %s
-        FROM moved m
-        WHERE m.from_state IN ('assigned', 'running') AND a.tenant_id = m.tenant_id AND a.id = m.assigned_agent_id
+        FROM agent_locked l
+        WHERE a.tenant_id = l.tenant_id AND a.id = l.id
       ),
-      """.formatted(releaseSlots("1")) + AuditLog.cte("audited", actorEvents("moved", "'task.canceled'",
+      """.formatted(LOCKED_AGENT_COLUMNS, releaseSlots("1")) + AuditLog.cte("audited", actorEvents("moved", "'task.canceled'",
       "'task:' || moved.id", Transitions.details("moved.from_state", "'canceled'", "moved.attempt",
           "moved.assigned_agent_id", "'canceled by ' || $4", null), 4)) + """
       SELECT t0.state, t0.attempt, t0.assigned_agent_id, m.id IS NOT NULL AS moved FROM t0 LEFT JOIN moved m ON true
@@ -768,7 +787,7 @@ final class TaskSql {
         FROM moved GROUP BY 1, 2
       ),
       agents_locked AS (
-        SELECT a.tenant_id, a.id, a.delivery, a.consuming
+        SELECT a.tenant_id, a.id, a.delivery, a.consuming, %s
         FROM agents a JOIN per_agent r ON a.tenant_id = r.tenant_id AND a.id = r.assigned_agent_id
         ORDER BY a.tenant_id, a.id
         FOR UPDATE OF a
@@ -790,7 +809,7 @@ final class TaskSql {
         FROM moved m
         CROSS JOIN LATERAL (VALUES (1, m.from_state, 'timed_out'), (2, 'timed_out', m.state)) AS s(n, from_state, to_state)
       ),
-      """.formatted(backoff("$2", "$3"), releaseSlots("r.n"), AuditLog.cte("stalled_audited", """
+      """.formatted(backoff("$2", "$3"), LOCKED_AGENT_COLUMNS, releaseSlots("r.n"), AuditLog.cte("stalled_audited", """
         SELECT tenant_id, 'arbiter', 'system', 'agent.stopped-consuming', 'agent:' || id, 'success', NULL, NULL,
                'lease-rescuer', jsonb_build_object('reason', 'pushed deliveries not acknowledged in time',
                'unacknowledged', unacked), '{}'::text[]

@@ -154,22 +154,48 @@ public final class TestApp implements AutoCloseable {
 
   /**
    * Opens a transaction, runs {@code statements} in it (row locks such as {@code SELECT ... FOR UPDATE}) and holds it
-   * open until the returned handle is first closed, which rolls it back.
+   * open until {@link Held#commit} or the first {@link Held#close}, which rolls it back.
    */
-  public AutoCloseable holdTransaction(String... statements) {
+  public Held holdTransaction(String... statements) {
     SqlConnection connection = await(pool().getConnection());
-    Transaction tx = await(connection.begin());
-    Future<RowSet<Row>> done = Future.succeededFuture();
+    Held held = new Held(connection, await(connection.begin()));
     for (String statement : statements) {
-      done = done.compose(previous -> connection.query(statement).execute());
+      held.run(statement);
     }
-    await(done);
-    java.util.concurrent.atomic.AtomicBoolean open = new java.util.concurrent.atomic.AtomicBoolean(true);
-    return () -> {
-      if (open.getAndSet(false)) {
+    return held;
+  }
+
+  /** A transaction {@link #holdTransaction} holds open. */
+  public static final class Held implements AutoCloseable {
+    private final SqlConnection connection;
+    private final Transaction tx;
+    private boolean open = true;
+
+    private Held(SqlConnection connection, Transaction tx) {
+      this.connection = connection;
+      this.tx = tx;
+    }
+
+    /** Runs one more statement in the transaction, with positional parameters. */
+    public RowSet<Row> run(String statement, Object... params) {
+      return await(params.length == 0 ? connection.query(statement).execute()
+          : connection.preparedQuery(statement).execute(Tuple.from(params)));
+    }
+
+    /** Commits the transaction and gives its connection back. */
+    public void commit() {
+      open = false;
+      await(tx.commit().eventually(connection::close));
+    }
+
+    /** Rolls the transaction back unless it was committed. */
+    @Override
+    public void close() {
+      if (open) {
+        open = false;
         await(tx.rollback().eventually(connection::close));
       }
-    };
+    }
   }
 
   private Pool pool() {
