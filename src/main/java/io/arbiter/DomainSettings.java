@@ -1,6 +1,7 @@
 package io.arbiter;
 
 import io.arbiter.callback.CallbackSettings;
+import io.arbiter.config.ConfigException;
 import io.arbiter.config.ConfigValues;
 import io.arbiter.routing.RoutingSettings;
 import io.arbiter.task.Retention;
@@ -11,7 +12,7 @@ import io.arbiter.task.Retention;
  */
 record DomainSettings(RoutingSettings routing, CallbackSettings callbacks, Retention retention) {
 
-  /** Maps each domain's settings; the first bad one throws a {@link io.arbiter.config.ConfigException} naming its key. */
+  /** Maps each domain's settings; the first bad one throws a {@link ConfigException} naming its key. */
   static DomainSettings from(ConfigValues values) {
     RoutingSettings routing = RoutingSettings.from(values);
     CallbackSettings callbacks = CallbackSettings.from(values);

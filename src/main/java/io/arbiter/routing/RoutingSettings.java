@@ -25,7 +25,8 @@ public record RoutingSettings(int lanes, int batchSize, long pollIntervalMs, Ban
 
   /** Reads the settings; bad level bars throw a {@link io.arbiter.config.ConfigException} naming their keys. */
   public static RoutingSettings from(ConfigValues v) {
-    return new RoutingSettings(v.integer(ROUTING_LANES), v.integer(ROUTING_BATCH_SIZE), v.number(ROUTING_POLL_INTERVAL_MS),
+    return new RoutingSettings(v.integer(ROUTING_LANES), v.integer(ROUTING_BATCH_SIZE),
+        v.number(ROUTING_POLL_INTERVAL_MS),
         new Bandit.Settings(v.decimal(ROUTING_LEARNING_EXPLORATION), v.integer(ROUTING_LEARNING_COLD_START_PULLS),
             v.decimal(ROUTING_LEARNING_COLD_START_BONUS), v.decimal(ROUTING_LEARNING_DISCOUNT)),
         Levels.Thresholds.from(v));
