@@ -19,6 +19,7 @@ import io.arbiter.http.Ingress;
 import io.arbiter.http.auth.DevSecret;
 import io.arbiter.policy.PolicyVerticle;
 import io.arbiter.registry.RegistryVerticle;
+import io.arbiter.routing.RoutingSettings;
 import io.arbiter.routing.RoutingVerticle;
 import io.arbiter.schedule.ScheduleVerticle;
 import io.arbiter.task.RetentionVerticle;
@@ -70,15 +71,17 @@ public final class Arbiter implements AutoCloseable {
 
   private final Vertx vertx;
   private final ArbiterConfig config;
+  private final RoutingSettings routing;
   private final DataDirLock dataDir;
   private final EmbeddedDatabase embedded;
   private final Ingress http;
   private boolean closed;
 
-  private Arbiter(Vertx vertx, ArbiterConfig config, DataDirLock dataDir, EmbeddedDatabase embedded,
-                  Ingress http) {
+  private Arbiter(Vertx vertx, ArbiterConfig config, RoutingSettings routing, DataDirLock dataDir,
+                  EmbeddedDatabase embedded, Ingress http) {
     this.vertx = vertx;
     this.config = config;
+    this.routing = routing;
     this.dataDir = dataDir;
     this.embedded = embedded;
     this.http = http;
@@ -87,10 +90,12 @@ public final class Arbiter implements AutoCloseable {
   public static Arbiter start(Options options) {
     ConfigValues values;
     ArbiterConfig config;
+    DomainSettings domains;
     ClusterSettings cluster;
     try {
       values = loadConfig(options);
       config = ArbiterConfig.from(values);
+      domains = DomainSettings.from(values);
       cluster = ClusterSettings.from(values);
     } catch (RuntimeException e) {
       throw e instanceof StartupException s ? s : new StartupException(describe(e), e);
@@ -120,12 +125,13 @@ public final class Arbiter implements AutoCloseable {
       Ingress http = new Ingress(ready, metrics);
       await(vertx.deployVerticle(new AuditVerticle(ready, metrics))
           .compose(id -> vertx.deployVerticle(new PolicyVerticle(ready, metrics)))
-          .compose(id -> vertx.deployVerticle(new RegistryVerticle(ready, metrics)))
-          .compose(id -> vertx.deployVerticle(new TaskVerticle(ready, metrics)))
-          .compose(id -> vertx.deployVerticle(new CallbackVerticle(ready, metrics)))
-          .compose(id -> vertx.deployVerticle(new RetentionVerticle(ready, metrics)))
-          .compose(id -> deployLanes(vertx, ready, metrics))
-          .compose(id -> vertx.deployVerticle(new ScheduleVerticle(ready, metrics)))
+          .compose(id -> vertx.deployVerticle(new RegistryVerticle(ready, domains.routing().levels(), metrics)))
+          .compose(id -> vertx.deployVerticle(new TaskVerticle(ready, domains.callbacks(),
+              domains.routing().learning().discount(), metrics)))
+          .compose(id -> vertx.deployVerticle(new CallbackVerticle(ready, domains.callbacks(), metrics)))
+          .compose(id -> vertx.deployVerticle(new RetentionVerticle(ready, domains.retention(), metrics)))
+          .compose(id -> deployLanes(vertx, ready, domains.routing(), metrics))
+          .compose(id -> vertx.deployVerticle(new ScheduleVerticle(ready, domains.callbacks(), metrics)))
           .compose(id -> http.deploy(vertx)));
       ConfigRetriever watching = ConfigLoader.retriever(vertx, options.confFile(), config.configScanPeriodMs(),
           overrides(options));
@@ -135,7 +141,7 @@ public final class Arbiter implements AutoCloseable {
           config.mode().name().toLowerCase(), config.dataDir(),
           embedded != null ? "embedded " + Database.describe(config.db()) : Database.describe(config.db()),
           cluster.enabled() ? ", cluster " + cluster.name() + " as " + cluster.host() + ":" + cluster.port() : "");
-      return new Arbiter(vertx, config, dataDir, embedded, http);
+      return new Arbiter(vertx, config, domains.routing(), dataDir, embedded, http);
     } catch (RuntimeException e) {
       try {
         await(vertx.close());
@@ -172,19 +178,20 @@ public final class Arbiter implements AutoCloseable {
     }
   }
 
-  /** In dev mode without a configured secret, the generated one kept under the data directory. */
   /** The dispatch lanes ({@code routing.lanes}), one verticle each, lane by lane. */
-  private static Future<Void> deployLanes(Vertx vertx, ArbiterConfig config, PrometheusMeterRegistry metrics) {
-    int lanes = config.routing().laneCount();
+  private static Future<Void> deployLanes(Vertx vertx, ArbiterConfig config, RoutingSettings routing,
+                                          PrometheusMeterRegistry metrics) {
+    int lanes = routing.laneCount();
     Future<Void> deployed = Future.succeededFuture();
     for (int lane = 0; lane < lanes; lane++) {
       int mine = lane;
-      deployed = deployed.compose(v -> vertx.deployVerticle(new RoutingVerticle(config, metrics, mine, lanes))
+      deployed = deployed.compose(v -> vertx.deployVerticle(new RoutingVerticle(config, routing, metrics, mine, lanes))
           .mapEmpty());
     }
     return deployed;
   }
 
+  /** In dev mode without a configured secret, the generated one kept under the data directory. */
   private static ArbiterConfig withSecret(ArbiterConfig config) {
     if (config.mode() == ArbiterConfig.Mode.DEV && config.auth().jwtSecret().isEmpty()) {
       return config.withJwtSecret(DevSecret.loadOrCreate(config.dataDir()));
@@ -266,7 +273,7 @@ public final class Arbiter implements AutoCloseable {
 
   /** How many dispatch lanes run ({@code routing.lanes}). */
   public int routingLanes() {
-    return config.routing().laneCount();
+    return routing.laneCount();
   }
 
   /** How many HTTP ingress instances serve ({@code http.instances}). */
@@ -276,6 +283,11 @@ public final class Arbiter implements AutoCloseable {
 
   public ArbiterConfig config() {
     return config;
+  }
+
+  /** The routing settings this node started with. */
+  public RoutingSettings routing() {
+    return routing;
   }
 
   public Vertx vertx() {

@@ -3,6 +3,7 @@ package io.arbiter;
 import io.arbiter.config.ArbiterConfig;
 import io.arbiter.config.ConfigKey;
 import io.arbiter.config.ConfigLoader;
+import io.arbiter.config.ConfigValues;
 import io.arbiter.config.LogLevels;
 import io.arbiter.db.EmbeddedDatabase;
 import io.arbiter.http.auth.DevSecret;
@@ -68,8 +69,12 @@ public final class Main implements Callable<Integer> {
       return new Arbiter.Options(ConfigLoader.confFile(file), Map.of());
     }
 
+    /** The shared settings; each domain's are checked too, so that a bad one fails every command as it fails serve. */
     ArbiterConfig load(Vertx vertx) {
-      return ArbiterConfig.from(Arbiter.loadConfig(vertx, options()));
+      ConfigValues values = Arbiter.loadConfig(vertx, options());
+      ArbiterConfig config = ArbiterConfig.from(values);
+      DomainSettings.from(values);
+      return config;
     }
   }
 

@@ -178,6 +178,21 @@ class MainTest {
   }
 
   @Test
+  @DisplayName("token checks every domain's settings as serve does, and refuses a bad one naming its key")
+  void tokenRefusesBadDomainSetting() throws Exception {
+    Path dataDir = Files.createTempDirectory(temp, "arbiter-cli");
+    Path conf = conf(new JsonObject().put("dataDir", dataDir.toString())
+        .put("auth", new JsonObject().put("jwtSecret", CONFIGURED_SECRET))
+        .put("retention", new JsonObject().put("tenantDays", "acme")));
+
+    Run run = token(conf);
+
+    assertThat(run.code()).isNotZero();
+    assertThat(run.out()).isEmpty();
+    assertThat(run.err()).contains("retention.tenantDays").contains("'acme' is not tenant=days");
+  }
+
+  @Test
   @DisplayName("token with auth.jwtSecret configured signs with it, says so without printing it, and writes nothing")
   void tokenUsesConfiguredSecret() throws Exception {
     Path dataDir = Files.createTempDirectory(temp, "arbiter-cli");

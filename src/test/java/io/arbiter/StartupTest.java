@@ -34,6 +34,24 @@ class StartupTest {
   }
 
   @Test
+  @DisplayName("an invalid domain setting, mapped by its domain, fails the start naming its key")
+  void invalidDomainSettingNamesKey() {
+    assertThatThrownBy(() -> Arbiter.start(new Arbiter.Options("target/none.json",
+        settings(Map.of("retention.tenantDays", "acme")))))
+        .isInstanceOf(Arbiter.StartupException.class)
+        .hasMessage("config key retention.tenantDays (ARBITER_RETENTION_TENANT_DAYS): 'acme' is not tenant=days "
+            + "(e.g. acme=90)");
+    assertThatThrownBy(() -> Arbiter.start(new Arbiter.Options("target/none.json",
+        settings(Map.of("routing.levels.master", "20/0.5/0.5")))))
+        .isInstanceOf(Arbiter.StartupException.class)
+        .hasMessageContaining("routing.levels.master").hasMessageContaining("must not fall");
+    assertThatThrownBy(() -> Arbiter.start(new Arbiter.Options("target/none.json",
+        settings(Map.of("callbacks.allowedHosts", "hooks.example.com")))))
+        .isInstanceOf(Arbiter.StartupException.class)
+        .hasMessageContaining("callbacks.signingSecret");
+  }
+
+  @Test
   @DisplayName("an unreachable database is named with its password masked")
   void unreachableDatabaseIsMasked() throws Exception {
     int closedPort = closedPort();

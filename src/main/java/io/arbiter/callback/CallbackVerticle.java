@@ -64,9 +64,9 @@ public final class CallbackVerticle extends VerticleBase {
   private Coalescer passes;
   private Map<String, Counter> deliveries = Map.of();
 
-  public CallbackVerticle(ArbiterConfig config, MeterRegistry registry) {
+  public CallbackVerticle(ArbiterConfig config, CallbackSettings settings, MeterRegistry registry) {
     this.config = config;
-    this.settings = config.callbacks();
+    this.settings = settings;
     this.registry = registry;
   }
 

@@ -1,22 +1,18 @@
 package io.arbiter.config;
 
-import io.arbiter.callback.CallbackSettings;
-import io.arbiter.registry.Levels;
-import io.arbiter.routing.Bandit;
-import io.arbiter.task.Retention;
-
 import static io.arbiter.config.ConfigKey.*;
 
 import java.nio.file.Path;
 
 /**
- * The typed, validated configuration. Built once at start by {@link #from(ConfigValues)}; the reloadable part
- * travels separately as {@link LiveSettings}.
+ * The typed, validated configuration of the shared plumbing. Built once at start by {@link #from(ConfigValues)}; the
+ * reloadable part travels separately as {@link LiveSettings}. A domain with settings of its own maps them from the same
+ * {@link ConfigValues} itself.
  */
 public record ArbiterConfig(
     Mode mode, Path dataDir, Http http, Db db, Breaker breaker, Auth auth, Registry registry, Api api, Tasks tasks,
-    Routing routing, Audit audit, Journal journal, Shutdown shutdown, Policy policy, Schedules schedules,
-    LiveSettings live, long configScanPeriodMs, CallbackSettings callbacks, Retention retention) {
+    Audit audit, Journal journal, Shutdown shutdown, Policy policy, Schedules schedules, LiveSettings live,
+    long configScanPeriodMs) {
 
   public enum Mode { DEV, PROD }
 
@@ -133,15 +129,6 @@ public record ArbiterConfig(
                       long backoffCapMs, long rescueIntervalMs, int rescueBatchSize, long claimPollMs,
                       int submitBatchMax, int maxWaitingClaims, long defaultQueueTimeoutMs) {}
 
-  /** {@code learning}'s exploration is the start value; the live one is {@link LiveSettings#exploration()}. */
-  public record Routing(int lanes, int batchSize, long pollIntervalMs, Bandit.Settings learning,
-                        Levels.Thresholds levels) {
-    /** How many dispatch lanes {@code routing.lanes} asks for: 0 means one per available core. */
-    public int laneCount() {
-      return lanes > 0 ? lanes : Runtime.getRuntime().availableProcessors();
-    }
-  }
-
   public static final int MIN_SECRET_LENGTH = 32;
 
   public static ArbiterConfig from(ConfigValues v) {
@@ -226,10 +213,6 @@ public record ArbiterConfig(
             v.number(TASKS_BACKOFF_CAP_MS), v.number(TASKS_RESCUE_INTERVAL_MS), v.integer(TASKS_RESCUE_BATCH_SIZE),
             v.number(TASKS_CLAIM_POLL_MS), v.integer(TASKS_SUBMIT_BATCH_MAX), v.integer(TASKS_MAX_WAITING_CLAIMS),
             v.number(TASKS_DEFAULT_QUEUE_TIMEOUT_MS)),
-        new Routing(v.integer(ROUTING_LANES), v.integer(ROUTING_BATCH_SIZE), v.number(ROUTING_POLL_INTERVAL_MS),
-            new Bandit.Settings(v.decimal(ROUTING_LEARNING_EXPLORATION), v.integer(ROUTING_LEARNING_COLD_START_PULLS),
-                v.decimal(ROUTING_LEARNING_COLD_START_BONUS), v.decimal(ROUTING_LEARNING_DISCOUNT)),
-            levels(v)),
         new Audit(v.integer(AUDIT_DRAIN_BATCH_SIZE), v.number(AUDIT_DRAIN_INTERVAL_MS),
             v.integer(AUDIT_ARCHIVE_AFTER_DAYS)),
         new Journal(v.integer(JOURNAL_CAPACITY), v.number(JOURNAL_MAX_BYTES), v.number(JOURNAL_REPLAY_INTERVAL_MS)),
@@ -237,19 +220,7 @@ public record ArbiterConfig(
         new Policy(v.integer(POLICY_MAX_WAIVER_DAYS)),
         new Schedules(v.number(SCHEDULES_POLL_INTERVAL_MS), v.integer(SCHEDULES_MAX_PER_TENANT)),
         LiveSettings.from(v),
-        v.number(CONFIG_SCAN_PERIOD_MS),
-        CallbackSettings.from(v),
-        retention(v));
-  }
-
-  private static Retention retention(ConfigValues v) {
-    try {
-      return new Retention(v.integer(RETENTION_DEFAULT_DAYS), Retention.parseTenantDays(v.text(RETENTION_TENANT_DAYS)),
-          v.number(RETENTION_INTERVAL_MS), v.integer(RETENTION_BATCH_SIZE));
-    } catch (IllegalArgumentException e) {
-      throw new ConfigException("config key " + RETENTION_TENANT_DAYS.path() + " (" + RETENTION_TENANT_DAYS.envName()
-          + "): " + e.getMessage());
-    }
+        v.number(CONFIG_SCAN_PERIOD_MS));
   }
 
   private static Transport transport(ConfigValues v, Mode mode) {
@@ -297,31 +268,15 @@ public record ArbiterConfig(
     return Path.of(configured).toAbsolutePath().normalize();
   }
 
-  private static Levels.Thresholds levels(ConfigValues v) {
-    try {
-      return new Levels.Thresholds(v.number(ROUTING_LEVELS_EVALUATION_TASKS), bar(v, ROUTING_LEVELS_INTERMEDIATE),
-          bar(v, ROUTING_LEVELS_EXPERT), bar(v, ROUTING_LEVELS_MASTER));
-    } catch (IllegalArgumentException e) {
-      throw new ConfigException("config keys " + ROUTING_LEVELS_INTERMEDIATE.path() + ", " + ROUTING_LEVELS_EXPERT.path()
-          + " and " + ROUTING_LEVELS_MASTER.path() + ": " + e.getMessage());
-    }
-  }
-
-  private static Levels.Bar bar(ConfigValues v, ConfigKey key) {
-    String[] parts = v.text(key).split("/");
-    return new Levels.Bar(Long.parseLong(parts[0]), Double.parseDouble(parts[1]), Double.parseDouble(parts[2]));
-  }
-
   /** A copy with a different JWT secret (dev mode fills in the generated one). */
   public ArbiterConfig withJwtSecret(String secret) {
-    return new ArbiterConfig(mode, dataDir, http, db, breaker,
-        auth.withJwtSecret(secret), registry, api, tasks, routing, audit,
-        journal, shutdown, policy, schedules, live, configScanPeriodMs, callbacks, retention);
+    return new ArbiterConfig(mode, dataDir, http, db, breaker, auth.withJwtSecret(secret), registry, api, tasks, audit,
+        journal, shutdown, policy, schedules, live, configScanPeriodMs);
   }
 
   /** A copy pointing at another database (dev mode fills in the embedded one). */
   public ArbiterConfig withDb(Db other) {
-    return new ArbiterConfig(mode, dataDir, http, other, breaker, auth, registry, api, tasks, routing, audit, journal,
-        shutdown, policy, schedules, live, configScanPeriodMs, callbacks, retention);
+    return new ArbiterConfig(mode, dataDir, http, other, breaker, auth, registry, api, tasks, audit, journal, shutdown,
+        policy, schedules, live, configScanPeriodMs);
   }
 }

@@ -1,5 +1,13 @@
 package io.arbiter.registry;
 
+import static io.arbiter.config.ConfigKey.ROUTING_LEVELS_EVALUATION_TASKS;
+import static io.arbiter.config.ConfigKey.ROUTING_LEVELS_EXPERT;
+import static io.arbiter.config.ConfigKey.ROUTING_LEVELS_INTERMEDIATE;
+import static io.arbiter.config.ConfigKey.ROUTING_LEVELS_MASTER;
+
+import io.arbiter.config.ConfigException;
+import io.arbiter.config.ConfigValues;
+
 /**
  * The {@link Level} an agent has earned in one specialization, from that specialization's own results: its task
  * count, success rate and average quality. Pure.
@@ -28,6 +36,19 @@ public final class Levels {
         throw new IllegalArgumentException("invalid level bar: %d tasks, success %s, quality %s"
             .formatted(minTasks, minSuccessRate, minQuality));
       }
+    }
+
+    /**
+     * Reads a bar written {@code minTasks/minSuccessRate/minQuality}, e.g. {@code 50/0.8/0.75}. Throws
+     * {@link IllegalArgumentException} when it is not one.
+     */
+    public static Bar parse(String text) {
+      String[] parts = text.split("/", -1);
+      if (parts.length != 3) {
+        throw new IllegalArgumentException("'" + text + "' is not minTasks/minSuccessRate/minQuality");
+      }
+      return new Bar(Long.parseLong(parts[0].strip()), Double.parseDouble(parts[1].strip()),
+          Double.parseDouble(parts[2].strip()));
     }
 
     boolean clearedBy(long tasks, double successRate, double quality) {
@@ -59,6 +80,20 @@ public final class Levels {
       }
       if (!intermediate.atMost(expert) || !expert.atMost(master)) {
         throw new IllegalArgumentException("level bars must not fall from intermediate to expert to master");
+      }
+    }
+
+    /**
+     * Reads {@code routing.levels.*}; bars that fall from one level to the next throw a {@link ConfigException}
+     * naming the keys.
+     */
+    public static Thresholds from(ConfigValues v) {
+      try {
+        return new Thresholds(v.number(ROUTING_LEVELS_EVALUATION_TASKS), Bar.parse(v.text(ROUTING_LEVELS_INTERMEDIATE)),
+            Bar.parse(v.text(ROUTING_LEVELS_EXPERT)), Bar.parse(v.text(ROUTING_LEVELS_MASTER)));
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException("config keys " + ROUTING_LEVELS_INTERMEDIATE.path() + ", "
+            + ROUTING_LEVELS_EXPERT.path() + " and " + ROUTING_LEVELS_MASTER.path() + ": " + e.getMessage());
       }
     }
 

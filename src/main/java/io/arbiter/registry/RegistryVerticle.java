@@ -40,6 +40,7 @@ public final class RegistryVerticle extends VerticleBase {
   static final int MAX_CANDIDATES = 10_000;
 
   private final ArbiterConfig config;
+  private final Levels.Thresholds levels;
   private final MeterRegistry registry;
   private final Map<AgentStatus, AtomicLong> agentsByStatus = new EnumMap<>(AgentStatus.class);
   private volatile LiveSettings live;
@@ -47,8 +48,9 @@ public final class RegistryVerticle extends VerticleBase {
   private Pool pool;
   private AgentRepository agents;
 
-  public RegistryVerticle(ArbiterConfig config, MeterRegistry registry) {
+  public RegistryVerticle(ArbiterConfig config, Levels.Thresholds levels, MeterRegistry registry) {
     this.config = config;
+    this.levels = levels;
     this.registry = registry;
     this.live = config.live();
   }
@@ -57,7 +59,7 @@ public final class RegistryVerticle extends VerticleBase {
   public Future<?> start() {
     pool = Database.pool(vertx, config.db(), "registry");
     breaker = new DbBreaker(vertx, "registry-db", config.breaker(), registry);
-    agents = new AgentRepository(pool, config.routing().levels());
+    agents = new AgentRepository(pool, levels);
     for (AgentStatus status : AgentStatus.values()) {
       AtomicLong count = new AtomicLong();
       agentsByStatus.put(status, count);

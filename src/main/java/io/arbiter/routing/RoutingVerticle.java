@@ -56,6 +56,7 @@ public final class RoutingVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(RoutingVerticle.class);
 
   private final ArbiterConfig config;
+  private final RoutingSettings routing;
   private final MeterRegistry registry;
   private final SplittableRandom random = new SplittableRandom();
   private volatile LiveSettings live;
@@ -68,21 +69,22 @@ public final class RoutingVerticle extends VerticleBase {
   private Timer waitTimer;
 
   /** Lane {@code lane} of {@code lanes}. */
-  public RoutingVerticle(ArbiterConfig config, MeterRegistry registry, int lane, int lanes) {
+  public RoutingVerticle(ArbiterConfig config, RoutingSettings routing, MeterRegistry registry, int lane, int lanes) {
     this.config = config;
+    this.routing = routing;
     this.registry = registry;
     this.live = config.live();
     this.work = new LaneWork(lane, lanes);
   }
 
   /** Connections one lane's pool holds: the pool size shared among the lanes, at least two (a dispatch and a read). */
-  static int poolSize(ArbiterConfig config) {
-    return Math.max(2, config.db().poolSize() / config.routing().laneCount());
+  static int poolSize(ArbiterConfig config, RoutingSettings routing) {
+    return Math.max(2, config.db().poolSize() / routing.laneCount());
   }
 
   @Override
   public Future<?> start() {
-    pool = Database.pool(vertx, config.db(), "routing", true, poolSize(config));
+    pool = Database.pool(vertx, config.db(), "routing", true, poolSize(config, routing));
     breaker = new DbBreaker(vertx, "routing-db", config.breaker(), registry);
     if (registry != null) {
       assignedCounter = Counter.builder("arbiter.tasks.assigned").description("Tasks assigned to agents")
@@ -94,7 +96,7 @@ public final class RoutingVerticle extends VerticleBase {
           .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1))
           .maximumExpectedValue(Duration.ofMinutes(10)).register(registry);
     }
-    vertx.setPeriodic(config.routing().pollIntervalMs(), id -> {
+    vertx.setPeriodic(routing.pollIntervalMs(), id -> {
       work.wakeAll();
       dispatch();
     });
@@ -154,7 +156,7 @@ public final class RoutingVerticle extends VerticleBase {
             }
             announce(assigned);
           }
-          boolean full = assigned.size() >= config.routing().batchSize();
+          boolean full = assigned.size() >= routing.batchSize();
           if (full) {
             work.restore(tenants);
           }
@@ -179,7 +181,7 @@ public final class RoutingVerticle extends VerticleBase {
       List<Candidate> agents = new ArrayList<>();
       rows.forEach(row -> {
         if (work.owns(row.getString("tenant_id"))) {
-          agents.add(candidate(row, config.routing().levels()));
+          agents.add(candidate(row, routing.levels()));
         }
       });
       Map<String, Integer> slotsByTenantAndType = new LinkedHashMap<>();
@@ -191,7 +193,7 @@ public final class RoutingVerticle extends VerticleBase {
       if (slotsByTenantAndType.isEmpty()) {
         return Future.succeededFuture(List.of());
       }
-      int cap = config.routing().batchSize();
+      int cap = routing.batchSize();
       List<String> tenants = new ArrayList<>();
       List<String> types = new ArrayList<>();
       List<Integer> limits = new ArrayList<>();
@@ -220,7 +222,7 @@ public final class RoutingVerticle extends VerticleBase {
     if (!"learning".equals(settings.routingStrategy())) {
       return Future.succeededFuture(RoutingStrategy.named(settings.routingStrategy()));
     }
-    Bandit.Settings learning = config.routing().learning();
+    Bandit.Settings learning = routing.learning();
     Bandit.Settings now = new Bandit.Settings(settings.exploration(), learning.coldStartPulls(),
         learning.coldStartBonus(), learning.discount());
     return tx.preparedQuery(RoutingSql.ARMS)
@@ -238,7 +240,7 @@ public final class RoutingVerticle extends VerticleBase {
 
   private Future<List<Row>> assign(SqlConnection tx, List<QueuedTask> waiting, List<Candidate> agents,
                                    RoutingStrategy chosen) {
-    int cap = config.routing().batchSize();
+    int cap = routing.batchSize();
     List<Planner.Assignment> plan = Planner.plan(waiting, agents, chosen);
     if (plan.size() > cap) {
       plan = plan.subList(0, cap);
@@ -258,7 +260,7 @@ public final class RoutingVerticle extends VerticleBase {
   private Future<JsonObject> stats(Message<JsonObject> m) {
     RequestContext ctx = RequestContext.from(m);
     String taskType = m.body().getString("taskType");
-    double discount = config.routing().learning().discount();
+    double discount = routing.learning().discount();
     return breaker.execute(() -> pool.preparedQuery(RoutingSql.STATS).execute(Tuple.of(ctx.tenantId(), taskType)))
         .map(rows -> {
           List<JsonObject> agents = new ArrayList<>();

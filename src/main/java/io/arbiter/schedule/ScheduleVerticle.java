@@ -5,6 +5,7 @@ import io.arbiter.bus.ArbiterException;
 import io.arbiter.bus.Failure;
 import io.arbiter.bus.Replies;
 import io.arbiter.bus.RequestContext;
+import io.arbiter.callback.CallbackSettings;
 import io.arbiter.config.ArbiterConfig;
 import io.arbiter.config.LiveSettings;
 import io.arbiter.db.Cursor;
@@ -38,6 +39,7 @@ public final class ScheduleVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(ScheduleVerticle.class);
 
   private final ArbiterConfig config;
+  private final CallbackSettings callbacks;
   private final MeterRegistry registry;
   private volatile LiveSettings live;
   private Pool pool;
@@ -46,8 +48,9 @@ public final class ScheduleVerticle extends VerticleBase {
   private Firing firing;
   private boolean polling;
 
-  public ScheduleVerticle(ArbiterConfig config, MeterRegistry registry) {
+  public ScheduleVerticle(ArbiterConfig config, CallbackSettings callbacks, MeterRegistry registry) {
     this.config = config;
+    this.callbacks = callbacks;
     this.registry = registry;
     this.live = config.live();
   }
@@ -211,7 +214,7 @@ public final class ScheduleVerticle extends VerticleBase {
    */
   private Future<JsonObject> checkTemplate(RequestContext ctx, JsonObject template) {
     return breaker.execute(() -> PolicyReads.limits(pool, ctx.tenantId())).map(limits -> {
-      Submission.from(template, null, ctx, config.tasks(), limits, "template.", config.callbacks());
+      Submission.from(template, null, ctx, config.tasks(), limits, "template.", callbacks);
       return template;
     });
   }

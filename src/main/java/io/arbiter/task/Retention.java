@@ -1,5 +1,12 @@
 package io.arbiter.task;
 
+import static io.arbiter.config.ConfigKey.RETENTION_BATCH_SIZE;
+import static io.arbiter.config.ConfigKey.RETENTION_DEFAULT_DAYS;
+import static io.arbiter.config.ConfigKey.RETENTION_INTERVAL_MS;
+import static io.arbiter.config.ConfigKey.RETENTION_TENANT_DAYS;
+
+import io.arbiter.config.ConfigException;
+import io.arbiter.config.ConfigValues;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
@@ -25,6 +32,17 @@ public record Retention(int defaultDays, Map<String, Integer> tenantDays, long i
 
   public Retention {
     tenantDays = Map.copyOf(tenantDays);
+  }
+
+  /** Reads {@code retention.*}; a bad {@code tenantDays} throws a {@link ConfigException} naming the key. */
+  public static Retention from(ConfigValues v) {
+    try {
+      return new Retention(v.integer(RETENTION_DEFAULT_DAYS), parseTenantDays(v.text(RETENTION_TENANT_DAYS)),
+          v.number(RETENTION_INTERVAL_MS), v.integer(RETENTION_BATCH_SIZE));
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("config key " + RETENTION_TENANT_DAYS.path() + " (" + RETENTION_TENANT_DAYS.envName()
+          + "): " + e.getMessage());
+    }
   }
 
   /** The days {@code tenant}'s finished tasks are kept. */

@@ -44,9 +44,9 @@ public final class RetentionVerticle extends VerticleBase {
   private Counter purged;
   private boolean running;
 
-  public RetentionVerticle(ArbiterConfig config, MeterRegistry registry) {
+  public RetentionVerticle(ArbiterConfig config, Retention retention, MeterRegistry registry) {
     this.config = config;
-    this.retention = config.retention();
+    this.retention = retention;
     this.registry = registry;
   }
 

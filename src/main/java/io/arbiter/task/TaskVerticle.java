@@ -6,6 +6,7 @@ import io.arbiter.bus.ArbiterException;
 import io.arbiter.bus.Failure;
 import io.arbiter.bus.Replies;
 import io.arbiter.bus.RequestContext;
+import io.arbiter.callback.CallbackSettings;
 import io.arbiter.config.ArbiterConfig;
 import io.arbiter.config.LiveSettings;
 import io.arbiter.db.Bulkhead;
@@ -63,6 +64,8 @@ public final class TaskVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(TaskVerticle.class);
 
   private final ArbiterConfig config;
+  private final CallbackSettings callbacks;
+  private final double learningDiscount;
   private final MeterRegistry registry;
   private final AtomicLongArray stateCounts = new AtomicLongArray(TaskState.COUNTED.size() + 1);
   /** The most nodes a task's graph answers. */
@@ -111,8 +114,12 @@ public final class TaskVerticle extends VerticleBase {
   private TaskTimer timer;
   private ParentCheck parents;
 
-  public TaskVerticle(ArbiterConfig config, MeterRegistry registry) {
+  /** @param learningDiscount {@code routing.learning.discount}, with which results are folded into the agents' arms */
+  public TaskVerticle(ArbiterConfig config, CallbackSettings callbacks, double learningDiscount,
+                      MeterRegistry registry) {
     this.config = config;
+    this.callbacks = callbacks;
+    this.learningDiscount = learningDiscount;
     this.registry = registry;
     this.live = config.live();
   }
@@ -121,7 +128,7 @@ public final class TaskVerticle extends VerticleBase {
   public Future<?> start() {
     pool = Database.pool(vertx, config.db(), "tasks", true);
     breaker = new DbBreaker(vertx, "tasks-db", config.breaker(), registry);
-    tasks = new TaskRepository(pool, config.tasks(), config.routing().learning().discount());
+    tasks = new TaskRepository(pool, config.tasks(), learningDiscount);
     reads = new OperatorReads(pool);
     judge = new ResultJudge(pool, breaker, gates);
     timer = new TaskTimer(vertx, breaker, tasks, this::changed);
@@ -256,7 +263,7 @@ public final class TaskVerticle extends VerticleBase {
     String key = (String) body.remove("idempotencyKey");
     RequestContext ctx = ctx(m);
     return limitsForSubmission(ctx.tenantId()).compose(limits -> {
-      Submission submission = Submission.from(body, key, ctx, config.tasks(), limits, "", config.callbacks());
+      Submission submission = Submission.from(body, key, ctx, config.tasks(), limits, "", callbacks);
       return parents.check(ctx, List.of(submission), i -> "").compose(v -> orBuffered(submissions.submit(submission),
           JournalReplay.entry("submit", ctx, List.of(submission.toJournal())),
           () -> new JsonObject().put("task", bufferedTask(submission)).put("created", true)));
@@ -271,7 +278,7 @@ public final class TaskVerticle extends VerticleBase {
     RequestContext ctx = ctx(m);
     return limitsForSubmission(ctx.tenantId()).compose(limits -> {
       Workflow.Plan plan = Workflow.plan(m.body(),
-          (node, field) -> Submission.from(node, null, ctx, config.tasks(), limits, field, config.callbacks()));
+          (node, field) -> Submission.from(node, null, ctx, config.tasks(), limits, field, callbacks));
       return parents.check(ctx, plan.batch(), n -> "nodes[" + n + "].")
           .compose(v -> writeSubmissions(plan.batch()))
           .compose(outcomes -> Future.all(outcomes).map(done -> new JsonObject().put("tasks", plan.ids())));
@@ -318,7 +325,7 @@ public final class TaskVerticle extends VerticleBase {
       List<Submission> batch = new ArrayList<>(items.size());
       for (int i = 0; i < items.size(); i++) {
         batch.add(Submission.from(items.getJsonObject(i), null, ctx, config.tasks(), limits, "tasks[" + i + "].",
-            config.callbacks()));
+            callbacks));
       }
       Future<JsonObject> live = parents.check(ctx, batch, i -> "tasks[" + i + "].")
           .compose(v -> writeSubmissions(batch)).map(outcomes -> {

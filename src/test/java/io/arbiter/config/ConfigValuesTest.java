@@ -75,11 +75,6 @@ class ConfigValuesTest {
         .hasMessageContaining("http.port").hasMessageContaining("65535");
     assertThatThrownBy(() -> TestConfig.defaultsWith(Map.of("mode", "staging")))
         .hasMessageContaining("mode").hasMessageContaining("dev, prod");
-    assertThatThrownBy(() -> ArbiterConfig.from(TestConfig.defaultsWith(Map.of("retention.tenantDays", "acme=90,beta"))))
-        .hasMessageContaining("retention.tenantDays").hasMessageContaining("ARBITER_RETENTION_TENANT_DAYS")
-        .hasMessageContaining("'beta' is not tenant=days");
-    assertThat(ArbiterConfig.from(TestConfig.defaultsWith(Map.of("retention.tenantDays", "acme=90"))).retention()
-        .daysFor("acme")).isEqualTo(90);
   }
 
   @Test

@@ -3,6 +3,9 @@ package io.arbiter.registry;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.arbiter.config.ConfigException;
+import io.arbiter.support.TestConfig;
+import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -55,5 +58,32 @@ class LevelsTest {
     assertThatThrownBy(() -> new Levels.Thresholds(10, new Levels.Bar(10, 0.9, 0.6), new Levels.Bar(50, 0.8, 0.75),
         T.master())).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> new Levels.Bar(5, 1.2, 0.5)).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  @DisplayName("a bar reads as minTasks/minSuccessRate/minQuality; anything else is refused")
+  void barReadsFromText() {
+    assertThat(Levels.Bar.parse("50/0.8/0.75")).isEqualTo(new Levels.Bar(50, 0.8, 0.75));
+    assertThatThrownBy(() -> Levels.Bar.parse("50/0.8")).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("'50/0.8' is not minTasks/minSuccessRate/minQuality");
+    assertThatThrownBy(() -> Levels.Bar.parse("50/0.8/0.75/1")).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> Levels.Bar.parse("many/0.8/0.75")).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> Levels.Bar.parse("50/1.5/0.75")).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  @DisplayName("routing.levels.* maps into thresholds; bars that fall fail naming the three keys")
+  void thresholdsReadFromSettings() {
+    assertThat(Levels.Thresholds.from(TestConfig.defaultsWith(Map.of()))).isEqualTo(Levels.Thresholds.DEFAULTS);
+    assertThat(Levels.Thresholds.from(TestConfig.defaultsWith(Map.of("routing.levels.evaluationTasks", 2,
+        "routing.levels.intermediate", "1/0.5/0.5", "routing.levels.expert", "3/0.8/0.7",
+        "routing.levels.master", "100/0.9/0.9"))))
+        .isEqualTo(new Levels.Thresholds(2, new Levels.Bar(1, 0.5, 0.5), new Levels.Bar(3, 0.8, 0.7),
+            new Levels.Bar(100, 0.9, 0.9)));
+    assertThatThrownBy(() -> Levels.Thresholds.from(TestConfig.defaultsWith(
+        Map.of("routing.levels.expert", "300/0.95/0.9"))))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("config keys routing.levels.intermediate, routing.levels.expert and routing.levels.master: "
+            + "level bars must not fall from intermediate to expert to master");
   }
 }

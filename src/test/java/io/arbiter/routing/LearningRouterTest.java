@@ -117,7 +117,7 @@ class LearningRouterTest {
       assertThat(agent.resultBatch(results).status()).isEqualTo(200);
 
       app.awaitOutcomesFolded("batch");
-      double discount = app.arbiter().config().routing().learning().discount();
+      double discount = app.arbiter().routing().learning().discount();
       Arm expected = Arm.prior(prior).updated(0.9, discount).updated(0, discount).updated(1.0, discount);
       JsonObject posterior = app.http().get("/api/v1/routing/stats?taskType=" + TYPE, app.tokens().admin("batch"))
           .json().getJsonArray("agents").getJsonObject(0).getJsonObject("posterior");

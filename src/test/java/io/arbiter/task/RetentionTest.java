@@ -3,6 +3,8 @@ package io.arbiter.task;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.arbiter.config.ConfigException;
+import io.arbiter.support.TestConfig;
 import java.time.Instant;
 import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
@@ -49,5 +51,21 @@ class RetentionTest {
     assertThatThrownBy(() -> Retention.parseTenantDays("acme=x")).hasMessageContaining("'acme=x'");
     assertThatThrownBy(() -> Retention.parseTenantDays("acme=0")).hasMessageContaining("1..36500");
     assertThatThrownBy(() -> Retention.parseTenantDays("acme=1,acme=2")).hasMessageContaining("named twice");
+  }
+
+  @Test
+  @DisplayName("retention.* maps into the rules; a tenantDays it cannot read fails naming the key and its variable")
+  void readsItsSettings() {
+    Retention defaults = Retention.from(TestConfig.defaultsWith(Map.of()));
+    assertThat(defaults).isEqualTo(new Retention(30, Map.of(), 60_000, 500));
+    assertThat(Retention.from(TestConfig.defaultsWith(Map.of("retention.tenantDays", "acme=90"))).daysFor("acme"))
+        .isEqualTo(90);
+    assertThatThrownBy(() -> Retention.from(TestConfig.defaultsWith(Map.of("retention.tenantDays", "acme=90,beta"))))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("retention.tenantDays").hasMessageContaining("ARBITER_RETENTION_TENANT_DAYS")
+        .hasMessageContaining("'beta' is not tenant=days");
+    assertThatThrownBy(() -> Retention.from(TestConfig.defaultsWith(Map.of("retention.tenantDays", "acme=0"))))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("retention.tenantDays")
+        .hasMessageContaining("1..36500");
   }
 }
