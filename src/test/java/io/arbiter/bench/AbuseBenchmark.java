@@ -16,9 +16,7 @@ import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.net.NetSocket;
 import io.vertx.ext.auth.jwt.JWTAuth;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -29,6 +27,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -53,12 +52,8 @@ public final class AbuseBenchmark implements Callable<Integer> {
   @Option(names = "--rate", defaultValue = "50", description = "the well-behaved client's submissions a second (default: 50)")
   int rate;
 
-  @Option(names = "--jar", defaultValue = "target/arbiter.jar", description = "the fat jar (default: target/arbiter.jar)")
-  Path jar;
-
-  @Option(names = "--server-java-opt",
-      description = "a JVM option for the started server (repeatable), e.g. -XX:StartFlightRecording=...")
-  List<String> serverJavaOptions = new ArrayList<>();
+  @Mixin
+  ServerOptions serverOptions;
 
   private enum Kind { SLOW_BODY, BAD_TOKEN, CLAIM_FLOOD, LONG_USER_AGENT }
 
@@ -77,13 +72,16 @@ public final class AbuseBenchmark implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    try (ArbiterProcess server = ArbiterProcess.start(jar, serverJavaOptions, Duration.ofSeconds(120))) {
+    ArbiterProcess server = null;
+    boolean clean = false;
+    try {
+      server = serverOptions.start(Duration.ofSeconds(120));
       vertx = Vertx.vertx();
       port = server.httpPort;
-      auth = new ArbiterConfig.Auth(server.jwtSecret, "", "", 5);
+      auth = server.auth();
       jwt = Jwt.provider(vertx, auth);
-      System.out.printf("Arbiter ready at %s; %d cores; %d abusers (%s), well-behaved client at %d submissions/s%n%n",
-          server.baseUrl(), Runtime.getRuntime().availableProcessors(), abusers, List.of(Kind.values()), rate);
+      System.out.printf("%d cores; %d abusers (%s), well-behaved client at %d submissions/s%n%n",
+          Runtime.getRuntime().availableProcessors(), abusers, List.of(Kind.values()), rate);
 
       long[] alone = wellBehaved(baseline);
       print("alone", alone, baseline);
@@ -100,6 +98,9 @@ public final class AbuseBenchmark implements Callable<Integer> {
       System.out.printf("RESULT: well-behaved submit p99 under abuse %.1f ms (bound 50 ms): %s%n",
           under.at(99) / 1e6, under.at(99) < 50_000_000 ? "within" : "above");
       vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      clean = true;
+    } finally {
+      serverOptions.stop(server, clean);
     }
     return 0;
   }
