@@ -3,7 +3,6 @@ package io.arbiter.bench;
 import io.arbiter.config.ArbiterConfig;
 import io.arbiter.http.auth.Jwt;
 import io.arbiter.http.auth.Role;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
@@ -16,7 +15,6 @@ import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.net.NetSocket;
 import io.vertx.ext.auth.jwt.JWTAuth;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,13 +27,17 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
  * A well-behaved client's submissions while abusive clients hit the same server: slow request bodies, bad tokens,
  * floods of long-polling claims and 8 KB user agents, each abuser from its own loopback address (127.0.0.2 and up)
- * so that the per-address limits apply to it and not to the well-behaved client (127.0.0.1). Prints the
- * well-behaved client's submit latency alone and under abuse, and what the abusers got.
+ * so that the per-address limits apply to it and not to the well-behaved client (127.0.0.1). The well-behaved client
+ * runs in a JVM of its own ({@link WellBehavedProcess}: this class with {@code --role well-behaved}), so that what it
+ * measures is not held up by the abusers' event loops or collector, or beside them with
+ * {@code --well-behaved-in-process}. Prints the well-behaved client's submit latency alone and under abuse with its
+ * own evidence (event-loop lateness, collector pauses), and what the abusers got.
  */
 @Command(name = "bench/abuse.sh", mixinStandardHelpOptions = true, sortOptions = false,
     description = "A well-behaved client's submit latency while abusive clients hit the fat jar.")
@@ -53,12 +55,26 @@ public final class AbuseBenchmark implements Callable<Integer> {
   @Option(names = "--rate", defaultValue = "50", description = "the well-behaved client's submissions a second (default: 50)")
   int rate;
 
-  @Option(names = "--jar", defaultValue = "target/arbiter.jar", description = "the fat jar (default: target/arbiter.jar)")
-  Path jar;
+  @Option(names = "--well-behaved-in-process",
+      description = "run the well-behaved client in the benchmark's JVM, on the abusers' event loops, instead of in a "
+          + "JVM of its own (for comparison)")
+  boolean wellBehavedInProcess;
 
-  @Option(names = "--server-java-opt",
-      description = "a JVM option for the started server (repeatable), e.g. -XX:StartFlightRecording=...")
-  List<String> serverJavaOptions = new ArrayList<>();
+  @Option(names = "--well-behaved-java-opt",
+      description = "a JVM option for the well-behaved client's own JVM (repeatable), "
+          + "e.g. -Xlog:gc:file=/tmp/client-gc.log")
+  List<String> wellBehavedJavaOptions = new ArrayList<>();
+
+  @Mixin
+  ServerOptions serverOptions;
+
+  /** {@code well-behaved}: this process is the well-behaved client of a benchmark that started it. */
+  @Option(names = "--role", defaultValue = "benchmark", hidden = true)
+  String role;
+
+  /** With {@code --role well-behaved}: the server's port. */
+  @Option(names = "--port", hidden = true)
+  int port;
 
   private enum Kind { SLOW_BODY, BAD_TOKEN, CLAIM_FLOOD, LONG_USER_AGENT }
 
@@ -69,7 +85,6 @@ public final class AbuseBenchmark implements Callable<Integer> {
   private Vertx vertx;
   private JWTAuth jwt;
   private ArbiterConfig.Auth auth;
-  private int port;
 
   public static void main(String[] args) {
     System.exit(new CommandLine(new AbuseBenchmark()).execute(args));
@@ -77,74 +92,58 @@ public final class AbuseBenchmark implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    try (ArbiterProcess server = ArbiterProcess.start(jar, serverJavaOptions, Duration.ofSeconds(120))) {
+    if ("well-behaved".equals(role)) {
+      return WellBehavedClient.serve(port, System.getenv(WellBehavedProcess.TOKEN_VARIABLE), rate);
+    }
+    if (!"benchmark".equals(role)) {
+      throw new CommandLine.ParameterException(new CommandLine(this), "--role is benchmark or well-behaved");
+    }
+    ArbiterProcess server = null;
+    boolean clean = false;
+    try {
+      server = serverOptions.start(Duration.ofSeconds(120));
       vertx = Vertx.vertx();
       port = server.httpPort;
-      auth = new ArbiterConfig.Auth(server.jwtSecret, "", "", 5);
+      auth = server.auth();
       jwt = Jwt.provider(vertx, auth);
-      System.out.printf("Arbiter ready at %s; %d cores; %d abusers (%s), well-behaved client at %d submissions/s%n%n",
-          server.baseUrl(), Runtime.getRuntime().availableProcessors(), abusers, List.of(Kind.values()), rate);
-
-      long[] alone = wellBehaved(baseline);
-      print("alone", alone, baseline);
-      abusing.set(true);
-      for (int i = 0; i < abusers; i++) {
-        start(Kind.values()[i % Kind.values().length], i);
+      String token = token("bench-good", Role.SUBMITTER, "good");
+      try (WellBehaved good = wellBehavedInProcess
+          ? new WellBehavedClient(vertx, port, token, rate, "in the benchmark's JVM, on the abusers' event loops")
+          : WellBehavedProcess.start(port, token, rate, wellBehavedJavaOptions)) {
+        System.out.printf("%d cores; %d abusers (%s), well-behaved client at %d submissions/s %s%n%n",
+            Runtime.getRuntime().availableProcessors(), abusers, List.of(Kind.values()), rate, good.where());
+        print("alone", good.run("alone", baseline));
+        abusing.set(true);
+        for (int i = 0; i < abusers; i++) {
+          start(Kind.values()[i % Kind.values().length], i);
+        }
+        WellBehaved.Phase abused = good.run("abused", seconds);
+        abusing.set(false);
+        print("under abuse", abused);
+        System.out.println("abusers' answers: " + new TreeMap<>(abuserAnswers));
+        new TreeMap<>(firstDetails).forEach((answer, detail) -> System.out.printf("  first %s: %s%n", answer, detail));
+        Percentiles under = Percentiles.of(abused.latencies());
+        System.out.printf("RESULT: well-behaved submit p99 under abuse %.1f ms (bound 50 ms; client %s): %s%n",
+            under.at(99) / 1e6, wellBehavedInProcess ? "in the benchmark's JVM" : "in a JVM of its own",
+            under.at(99) < 50_000_000 ? "within" : "above");
       }
-      long[] abused = wellBehaved(seconds);
-      abusing.set(false);
-      print("under abuse", abused, seconds);
-      System.out.println("abusers' answers: " + new TreeMap<>(abuserAnswers));
-      new TreeMap<>(firstDetails).forEach((answer, detail) -> System.out.printf("  first %s: %s%n", answer, detail));
-      Percentiles under = Percentiles.of(abused);
-      System.out.printf("RESULT: well-behaved submit p99 under abuse %.1f ms (bound 50 ms): %s%n",
-          under.at(99) / 1e6, under.at(99) < 50_000_000 ? "within" : "above");
       vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      clean = true;
+    } finally {
+      serverOptions.stop(server, clean);
     }
     return 0;
   }
 
-  private static void print(String phase, long[] nanos, int seconds) {
-    Percentiles p = Percentiles.of(nanos);
+  private static void print(String label, WellBehaved.Phase phase) {
+    Percentiles p = Percentiles.of(phase.latencies());
     System.out.printf("well-behaved submit, %-11s %5d requests in %d s: p50 %.1f ms, p99 %.1f ms, max %.1f ms%n",
-        phase, nanos.length, seconds, p.at(50) / 1e6, p.at(99) / 1e6, p.at(100) / 1e6);
-  }
-
-  /** Submits at {@code rate} a second for {@code seconds}, paced by a timer; the latency of each submission. */
-  private long[] wellBehaved(int seconds) throws Exception {
-    HttpClient http = vertx.createHttpClient(new HttpClientOptions().setLocalAddress("127.0.0.1"),
-        new PoolOptions().setHttp1MaxSize(16));
-    String token = token("bench-good", Role.SUBMITTER, "good");
-    long total = (long) seconds * rate;
-    List<Future<Long>> sent = new java.util.concurrent.CopyOnWriteArrayList<>();
-    io.vertx.core.Promise<Void> allSent = io.vertx.core.Promise.promise();
-    vertx.setPeriodic(0, Math.max(1, 1000 / rate), id -> {
-      if (sent.size() >= total) {
-        vertx.cancelTimer(id);
-        allSent.tryComplete();
-        return;
-      }
-      long sentAt = System.nanoTime();
-      sent.add(http.request(new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1").setPort(port)
-              .setURI("/api/v1/tasks").putHeader("Authorization", "Bearer " + token)
-              .putHeader("Content-Type", "application/json"))
-          .compose(r -> r.send(new JsonObject().put("type", "bench-good").encode()))
-          .compose(response -> response.body().map(b -> {
-            if (response.statusCode() != 202) {
-              throw new IllegalStateException("well-behaved submission answered " + response.statusCode() + ": " + b);
-            }
-            return System.nanoTime() - sentAt;
-          })));
-    });
-    allSent.future().toCompletionStage().toCompletableFuture().get(seconds + 60L, TimeUnit.SECONDS);
-    long[] latencies = Future.all(sent).map(all -> sent.stream().mapToLong(Future::result).toArray())
-        .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-    http.close();
-    return latencies;
+        label, phase.latencies().length, phase.seconds(), p.at(50) / 1e6, p.at(99) / 1e6, p.at(100) / 1e6);
+    System.out.println(phase.evidence());
   }
 
   private String token(String tenant, Role role, String subject) {
-    return Jwt.mint(jwt, auth, tenant, role, subject, Duration.ofHours(1));
+    return Jwt.mint(jwt, auth, tenant, role, subject, Duration.ofSeconds(baseline + seconds).plusHours(1));
   }
 
   private void counted(String what) {

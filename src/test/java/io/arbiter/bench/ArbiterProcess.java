@@ -1,5 +1,6 @@
 package io.arbiter.bench;
 
+import io.arbiter.config.ArbiterConfig;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -52,6 +53,11 @@ public final class ArbiterProcess implements AutoCloseable {
     return process.pid();
   }
 
+  /** The settings the server signs and checks tokens with: HS256 with its secret, no issuer or audience. */
+  ArbiterConfig.Auth auth() {
+    return new ArbiterConfig.Auth(jwtSecret, "", "", 5);
+  }
+
   String baseUrl() {
     return "http://localhost:" + httpPort;
   }
@@ -72,11 +78,6 @@ public final class ArbiterProcess implements AutoCloseable {
 
   Path log() {
     return dataDir.resolve("server.out");
-  }
-
-  static ArbiterProcess start(Path jar, List<String> javaOptions, Duration readyTimeout) throws Exception {
-    return start(jar, javaOptions, readyTimeout, Files.createTempDirectory("arbiter-bench"), freePort(),
-        randomSecret(48), Map.of());
   }
 
   /**

@@ -1,5 +1,7 @@
 package io.arbiter.bench;
 
+import static io.arbiter.bench.TaskBenchmark.await;
+
 import io.arbiter.config.ArbiterConfig;
 import io.arbiter.http.auth.Jwt;
 import io.arbiter.http.auth.Role;
@@ -18,21 +20,18 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
 import java.net.URI;
-import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -59,30 +58,11 @@ public final class AuditBenchmark implements Callable<Integer> {
       description = "audit records inserted by SQL (one transaction) for the seal-capacity run (default: 100000; 0 skips it)")
   int preload;
 
-  @Option(names = "--url", description = "an already running Arbiter, e.g. http://localhost:8080 (needs --db-url)")
-  String url;
+  @Mixin
+  ServerOptions server;
 
-  @Option(names = "--db-url", description = "with --url: its database, postgresql://user:password@host:port/db")
-  String dbUrl;
-
-  @Option(names = "--jwt-secret", defaultValue = "${env:ARBITER_AUTH_JWT_SECRET:-}",
-      description = "with --url: the server's HS256 secret (default: $ARBITER_AUTH_JWT_SECRET)")
-  String jwtSecret;
-
-  @Option(names = "--jwt-issuer", defaultValue = "${env:ARBITER_AUTH_ISSUER:-}", description = "iss for the tokens")
-  String jwtIssuer;
-
-  @Option(names = "--jwt-audience", defaultValue = "${env:ARBITER_AUTH_AUDIENCE:-}", description = "aud for the tokens")
-  String jwtAudience;
-
-  @Option(names = "--jar", defaultValue = "target/arbiter.jar", description = "the fat jar (default: target/arbiter.jar)")
-  Path jar;
-
-  @Option(names = "--server-java-opt", description = "a JVM option for the started server (repeatable), e.g. -Xmx1g")
-  List<String> serverJavaOptions = new ArrayList<>();
-
-  @Option(names = "--keep-data", description = "keep the started server's data directory and log")
-  boolean keepData;
+  @Mixin
+  ServerOptions.Running running;
 
   private static final long REQUEST_TIMEOUT_MS = 30_000;
 
@@ -131,7 +111,7 @@ public final class AuditBenchmark implements Callable<Integer> {
   static final String UNSEALED = "SELECT count(*) FROM audit_log "
       + "WHERE txid >= COALESCE((SELECT max(to_txid) FROM audit_seals), 0)";
 
-  private final String runId = randomId();
+  private final String runId = TaskBenchmark.randomId();
   private Vertx vertx;
   private URI base;
   private Pool db;
@@ -144,29 +124,19 @@ public final class AuditBenchmark implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (url != null && (dbUrl == null || jwtSecret == null || jwtSecret.length() < ArbiterConfig.MIN_SECRET_LENGTH)) {
-      throw new CommandLine.ParameterException(new CommandLine(this),
-          "--url needs --db-url and --jwt-secret (or ARBITER_AUTH_JWT_SECRET) of at least 32 characters");
+    if (!running.problems().isEmpty()) {
+      throw new CommandLine.ParameterException(new CommandLine(this), String.join("; ", running.problems()));
     }
     vertx = Vertx.vertx();
-    ArbiterProcess server = null;
+    ServerOptions.Target target = null;
     boolean clean = false;
     try {
-      if (url == null) {
-        System.out.printf("starting %s (embedded PostgreSQL) ...%n", jar);
-        server = ArbiterProcess.start(jar, serverJavaOptions, Duration.ofSeconds(120));
-        base = URI.create(server.baseUrl());
-        dbUrl = server.dbUrl();
-        jwtSecret = server.jwtSecret;
-        System.out.printf("Arbiter ready in %.1f s at %s, log %s%n", server.startup().toMillis() / 1e3, base,
-            server.log());
-      } else {
-        base = URI.create(url.replaceFirst("/+$", "").replaceFirst("/api/v1$", ""));
-      }
-      auth = new ArbiterConfig.Auth(jwtSecret, jwtIssuer, jwtAudience, 5);
+      target = server.open(running, Duration.ofSeconds(120));
+      base = target.base();
+      auth = target.auth();
       jwt = Jwt.provider(vertx, auth);
       db = PgBuilder.pool().with(new PoolOptions().setMaxSize(2))
-          .connectingTo(PgConnectOptions.fromUri(dbUrl.replaceFirst("^postgres://", "postgresql://")))
+          .connectingTo(PgConnectOptions.fromUri(target.dbUrl().replaceFirst("^postgres://", "postgresql://")))
           .using(vertx).build();
       System.out.printf("machine: %d cores, Java %s; run id %s%n%n", Runtime.getRuntime().availableProcessors(),
           System.getProperty("java.version"), runId);
@@ -197,14 +167,7 @@ public final class AuditBenchmark implements Callable<Integer> {
         db.close();
       }
       vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-      if (server != null) {
-        server.close();
-        if (clean && !keepData) {
-          server.deleteDataDir();
-        } else {
-          System.out.println("server data and log kept in " + server.dataDir);
-        }
-      }
+      server.stop(target, clean);
     }
   }
 
@@ -343,19 +306,5 @@ public final class AuditBenchmark implements Callable<Integer> {
 
   private String token(String tenant, Role role, String subject) {
     return Jwt.mint(jwt, auth, tenant, role, subject, Duration.ofHours(2));
-  }
-
-  static <T> T await(Future<T> future, long seconds) throws Exception {
-    try {
-      return future.toCompletionStage().toCompletableFuture().get(seconds, TimeUnit.SECONDS);
-    } catch (ExecutionException e) {
-      throw e.getCause() instanceof Exception cause ? cause : e;
-    }
-  }
-
-  private static String randomId() {
-    byte[] bytes = new byte[3];
-    new SecureRandom().nextBytes(bytes);
-    return HexFormat.of().formatHex(bytes);
   }
 }

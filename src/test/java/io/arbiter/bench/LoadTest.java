@@ -17,6 +17,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -56,15 +57,8 @@ public final class LoadTest implements Callable<Integer> {
   @Option(names = "--script", defaultValue = "bench/load.lua", description = "the wrk script (default: bench/load.lua)")
   Path script;
 
-  @Option(names = "--jar", defaultValue = "target/arbiter.jar", description = "the fat jar (default: target/arbiter.jar)")
-  Path jar;
-
-  @Option(names = "--server-java-opt",
-      description = "a JVM option for the started server (repeatable), e.g. -XX:StartFlightRecording=...")
-  List<String> serverJavaOptions = new ArrayList<>();
-
-  @Option(names = "--keep-data", description = "keep the started server's data directory and log")
-  boolean keepData;
+  @Mixin
+  ServerOptions serverOptions;
 
   public static void main(String[] args) {
     System.exit(new CommandLine(new LoadTest()).execute(args));
@@ -82,12 +76,9 @@ public final class LoadTest implements Callable<Integer> {
     ArbiterProcess server = null;
     boolean clean = false;
     try {
-      System.out.printf("starting %s (embedded PostgreSQL) ...%n", jar);
-      server = ArbiterProcess.start(jar, serverJavaOptions, Duration.ofSeconds(300));
-      System.out.printf("Arbiter ready in %.1f s at %s, log %s%n", server.startup().toMillis() / 1e3,
-          server.baseUrl(), server.log());
+      server = serverOptions.start(Duration.ofSeconds(300));
 
-      ArbiterConfig.Auth auth = new ArbiterConfig.Auth(server.jwtSecret, "", "", 5);
+      ArbiterConfig.Auth auth = server.auth();
       JWTAuth jwt = Jwt.provider(vertx, auth);
       byte[] id = new byte[3];
       ThreadLocalRandom.current().nextBytes(id);
@@ -147,14 +138,7 @@ public final class LoadTest implements Callable<Integer> {
       return rc == 0 ? 0 : 2;
     } finally {
       vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-      if (server != null) {
-        server.close();
-        if (clean && !keepData) {
-          server.deleteDataDir();
-        } else {
-          System.out.println("server data and log kept in " + server.dataDir);
-        }
-      }
+      serverOptions.stop(server, clean);
     }
   }
 

@@ -39,6 +39,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -47,7 +48,9 @@ import picocli.CommandLine.Option;
  * journal size, p99 per operation), with a verdict on growth over the second half. See bench/README.md.
  */
 @Command(name = "bench/soak.sh", mixinStandardHelpOptions = true, sortOptions = false,
-    description = "A steady mixed load on Arbiter for a given time, sampled for growth (leaks).")
+    description = {"A steady mixed load on Arbiter for a given time, sampled for growth (leaks).",
+        "The started server's JVM runs with -Xms256m -Xmx256m -XX:+AlwaysPreTouch unless --server-java-opt is given, "
+            + "so that RSS does not grow as the heap is first touched."})
 public final class Soak implements Callable<Integer> {
 
   static final String PUSH_TYPE = "soak-push";
@@ -88,17 +91,11 @@ public final class Soak implements Callable<Integer> {
   @Option(names = "--rss-bound", defaultValue = "32", description = "MB/hour of RSS growth tolerated (default: 32)")
   double rssBound;
 
-  @Option(names = "--jar", defaultValue = "target/arbiter.jar", description = "the fat jar (default: target/arbiter.jar)")
-  Path jar;
+  @Mixin
+  ServerOptions serverOptions;
 
-  @Option(names = "--server-java-opt",
-      description = "a JVM option for the started server (repeatable; default: -Xms256m -Xmx256m "
-          + "-XX:+AlwaysPreTouch, so that RSS does not grow as the heap is first touched)")
-  List<String> serverJavaOptions = new ArrayList<>();
-
-  @Option(names = "--keep-data", description = "keep the started server's data directory and log")
-  boolean keepData;
-
+  /** The server's JVM without {@code --server-java-opt}: a heap of fixed size, touched at start. */
+  private static final List<String> SERVER_JVM = List.of("-Xms256m", "-Xmx256m", "-XX:+AlwaysPreTouch");
   private static final long CALL_TIMEOUT_MS = 30_000;
   private static final int BATCH = 10;
   private static final int DELAYED_PER_SECOND = 2;
@@ -138,26 +135,21 @@ public final class Soak implements Callable<Integer> {
         "bridge-ack", "bridge-result", "ticket", "waiver")) {
       ops.put(op, new Percentiles.Recorder());
     }
-    List<String> javaOptions = serverJavaOptions.isEmpty()
-        ? List.of("-Xms256m", "-Xmx256m", "-XX:+AlwaysPreTouch") : serverJavaOptions;
     vertx = Vertx.vertx();
     boolean clean = false;
     SimulatedAgents agents = null;
     BridgeAgents pushAgents = null;
     StreamSubscribers streams = null;
     try {
-      System.out.printf("starting %s (embedded PostgreSQL), server JVM %s ...%n", jar, javaOptions);
-      server = ArbiterProcess.start(jar, javaOptions, Duration.ofSeconds(120));
+      server = serverOptions.start(Duration.ofSeconds(120), SERVER_JVM);
       URI base = URI.create(server.baseUrl());
       jvm = ServerJvm.attach(server.pid());
-      System.out.printf("Arbiter ready in %.1f s at %s (pid %d), database %s, log %s%n",
-          server.startup().toMillis() / 1e3, base, server.pid(), server.dbUrl(), server.log());
       System.out.printf("machine: %d cores, Java %s; load: %d tasks/s, %d REST agents (%.0f %% of results failed), "
               + "%d bridge agents, %d WebSocket + %d SSE subscribers; %.0f min, a sample every %d s%n%n",
           Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), rate, restAgents,
           failShare * 100, bridgeAgents, subscribers, subscribers, minutes, sampleSeconds);
 
-      ArbiterConfig.Auth auth = new ArbiterConfig.Auth(server.jwtSecret, "", "", 5);
+      ArbiterConfig.Auth auth = server.auth();
       JWTAuth jwt = Jwt.provider(vertx, auth);
       String tenant = "soak-" + HexFormat.of().formatHex(new byte[] {(byte) ThreadLocalRandom.current().nextInt(),
           (byte) ThreadLocalRandom.current().nextInt(), (byte) ThreadLocalRandom.current().nextInt()});
@@ -257,14 +249,7 @@ public final class Soak implements Callable<Integer> {
         api.close();
       }
       vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-      if (server != null) {
-        server.close();
-        if (clean && !keepData) {
-          server.deleteDataDir();
-        } else {
-          System.out.println("server data and log kept in " + server.dataDir);
-        }
-      }
+      serverOptions.stop(server, clean);
     }
   }
 

@@ -20,8 +20,6 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
 import java.net.URI;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -45,6 +43,7 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Predicate;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -105,35 +104,16 @@ public final class TaskBenchmark implements Callable<Integer> {
       description = "HTTP connections shared by all agents' acks and results (default: agents x claim-loops)")
   Integer agentConnections;
 
-  @Option(names = "--url", description = "an already running Arbiter, e.g. http://localhost:8080 (needs --db-url)")
-  String url;
+  @Mixin
+  ServerOptions server;
 
-  @Option(names = "--db-url", description = "with --url: its database, postgresql://user:password@host:port/db")
-  String dbUrl;
-
-  @Option(names = "--jwt-secret", defaultValue = "${env:ARBITER_AUTH_JWT_SECRET:-}",
-      description = "with --url: the server's HS256 secret (default: $ARBITER_AUTH_JWT_SECRET)")
-  String jwtSecret;
-
-  @Option(names = "--jwt-issuer", defaultValue = "${env:ARBITER_AUTH_ISSUER:-}", description = "iss for the tokens")
-  String jwtIssuer;
-
-  @Option(names = "--jwt-audience", defaultValue = "${env:ARBITER_AUTH_AUDIENCE:-}", description = "aud for the tokens")
-  String jwtAudience;
-
-  @Option(names = "--jar", defaultValue = "target/arbiter.jar", description = "the fat jar (default: target/arbiter.jar)")
-  Path jar;
-
-  @Option(names = "--server-java-opt", description = "a JVM option for the started server (repeatable), e.g. -Xmx1g")
-  List<String> serverJavaOptions = new ArrayList<>();
+  @Mixin
+  ServerOptions.Running running;
 
   @Option(names = "--nodes", defaultValue = "1",
       description = "Arbiter processes started on one database, clustered when more than one; submitters and agents "
           + "take them in turn (default: 1)")
   private int nodeCount;
-
-  @Option(names = "--keep-data", description = "keep the started server's data directory and log")
-  boolean keepData;
 
   @Option(names = "--seconds", defaultValue = "5", description = "duration of the ceiling run (default: 5)")
   int ceilingSeconds;
@@ -191,40 +171,22 @@ public final class TaskBenchmark implements Callable<Integer> {
   public Integer call() throws Exception {
     validate();
     vertx = Vertx.vertx();
-    ArbiterProcess server = null;
+    ServerOptions.Target target = null;
     List<ArbiterProcess> peers = new ArrayList<>();
     boolean clean = false;
     try {
-      if (url == null) {
-        System.out.printf("starting %s (embedded PostgreSQL)%s ...%n", jar,
-            nodeCount > 1 ? ", " + nodeCount + " clustered nodes" : "");
-        LocalCluster cluster = nodeCount > 1 ? new LocalCluster("bench", nodeCount) : null;
-        String secret = ArbiterProcess.randomSecret(48);
-        server = ArbiterProcess.start(jar, serverJavaOptions, Duration.ofSeconds(120),
-            Files.createTempDirectory("arbiter-bench"), ArbiterProcess.freePort(), secret,
-            cluster == null ? Map.of() : cluster.environment(0));
-        base = URI.create(server.baseUrl());
-        db = server.dbUrl();
-        jwtSecret = server.jwtSecret;
-        System.out.printf("Arbiter ready in %.1f s at %s, database %s, log %s%n", server.startup().toMillis() / 1e3,
-            base, db, server.log());
-        for (int i = 1; i < nodeCount; i++) {
-          Map<String, String> settings = new HashMap<>(cluster.environment(i));
-          settings.put("ARBITER_DB_URL", db);
-          ArbiterProcess peer = ArbiterProcess.start(jar, serverJavaOptions, Duration.ofSeconds(120),
-              Files.createTempDirectory("arbiter-bench"), ArbiterProcess.freePort(), secret, settings);
-          peers.add(peer);
-          System.out.printf("node %d ready in %.1f s at %s, log %s%n", i + 1, peer.startup().toMillis() / 1e3,
-              peer.baseUrl(), peer.log());
-        }
-      } else {
-        base = URI.create(url.replaceFirst("/+$", "").replaceFirst("/api/v1$", ""));
-        db = dbUrl;
-        System.out.printf("Arbiter at %s, database %s%n", base, maskPassword(db));
+      LocalCluster cluster = nodeCount > 1 ? new LocalCluster("bench", nodeCount) : null;
+      target = server.open(running, Duration.ofSeconds(120), cluster == null ? Map.of() : cluster.environment(0));
+      base = target.base();
+      db = target.dbUrl();
+      auth = target.auth();
+      for (int i = 1; i < nodeCount; i++) {
+        Map<String, String> settings = new HashMap<>(cluster.environment(i));
+        settings.put("ARBITER_DB_URL", db);
+        peers.add(server.start(Duration.ofSeconds(120), auth.jwtSecret(), settings));
       }
       nodes = new ArrayList<>(List.of(base));
       peers.forEach(peer -> nodes.add(URI.create(peer.baseUrl())));
-      auth = new ArbiterConfig.Auth(jwtSecret, jwtIssuer, jwtAudience, 5);
       jwt = Jwt.provider(vertx, auth);
       queries = pool(2);
       System.out.printf("machine: %d cores, Java %s; run id %s%n%n", Runtime.getRuntime().availableProcessors(),
@@ -264,7 +226,7 @@ public final class TaskBenchmark implements Callable<Integer> {
           System.out.printf("  FAILED (mode %s): %s%n", m.name().toLowerCase(Locale.ROOT), describe(e));
           e.printStackTrace(System.out);
           errors++;
-          String exited = server == null ? null : server.exited(Duration.ofSeconds(10));
+          String exited = target.process() == null ? null : target.process().exited(Duration.ofSeconds(10));
           if (exited != null) {
             System.out.println("  " + exited + " during the run; the remaining modes are skipped");
             break;
@@ -289,35 +251,18 @@ public final class TaskBenchmark implements Callable<Integer> {
       }
       vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
       for (ArbiterProcess peer : peers) {
-        peer.close();
-        if (clean && !keepData) {
-          peer.deleteDataDir();
-        }
+        server.stop(peer, clean);
       }
-      if (server != null) {
-        server.close();
-        if (clean && !keepData) {
-          server.deleteDataDir();
-        } else {
-          System.out.println("server data and log kept in " + server.dataDir + "; the log ends:\n"
-              + ArbiterProcess.tail(server.log(), 15));
-        }
-      }
+      server.stop(target, clean);
     }
   }
 
   private void validate() {
-    List<String> problems = new ArrayList<>();
-    if (url != null && (dbUrl == null || dbUrl.isBlank())) {
-      problems.add("--url needs --db-url (for the timestamps, the checks and the ceiling)");
-    }
-    if (url != null && (jwtSecret == null || jwtSecret.length() < ArbiterConfig.MIN_SECRET_LENGTH)) {
-      problems.add("--url needs --jwt-secret (or ARBITER_AUTH_JWT_SECRET) of at least 32 characters");
-    }
+    List<String> problems = new ArrayList<>(running.problems());
     if (tasks != null && tasks < 1) {
       problems.add("--tasks must be at least 1");
     }
-    if (nodeCount < 1 || nodeCount > 8 || (url != null && nodeCount > 1)) {
+    if (nodeCount < 1 || nodeCount > 8 || (running.given() && nodeCount > 1)) {
       problems.add("--nodes must be 1 to 8, and 1 with --url");
     }
     if (clients < 1 || agentCount < 1 || claimLoops < 1 || ceilingPool < 1 || ceilingSeconds < 1) {
@@ -855,7 +800,8 @@ public final class TaskBenchmark implements Callable<Integer> {
     }
   }
 
-  private static String randomId() {
+  /** Six hex digits that tell one run's tenants and tables from another's. */
+  static String randomId() {
     byte[] bytes = new byte[3];
     new SecureRandom().nextBytes(bytes);
     return HexFormat.of().formatHex(bytes);
@@ -864,9 +810,5 @@ public final class TaskBenchmark implements Callable<Integer> {
   private static String describe(Throwable e) {
     String message = e.getMessage();
     return message == null ? e.getClass().getName() : message;
-  }
-
-  private static String maskPassword(String url) {
-    return url == null ? null : url.replaceFirst("://([^:/@]+):[^@]*@", "://$1:****@");
   }
 }
