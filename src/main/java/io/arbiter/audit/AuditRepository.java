@@ -245,6 +245,11 @@ final class AuditRepository {
     return pool.preparedQuery(AuditSql.COUNT_UNSEALED).execute().map(rows -> rows.iterator().next().getLong("pending"));
   }
 
+  Future<Boolean> anyUnsealed() {
+    return pool.preparedQuery(AuditSql.ANY_UNSEALED).execute()
+        .map(rows -> rows.iterator().next().getBoolean("waiting"));
+  }
+
   private static List<AuditRecord> records(RowSet<Row> rows) {
     List<AuditRecord> records = new ArrayList<>(rows.size());
     rows.forEach(row -> records.add(record(row)

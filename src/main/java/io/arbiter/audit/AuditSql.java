@@ -64,11 +64,15 @@ final class AuditSql {
       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
       """;
 
-  /** Records written but not yet sealed. */
-  static final String COUNT_UNSEALED = """
-      SELECT count(*) AS pending FROM audit_log
-      WHERE txid >= COALESCE((SELECT to_txid FROM audit_seals ORDER BY id DESC LIMIT 1), 0)
-      """;
+  /** The records of committed transactions not yet sealed: those at or after the last seal's upper txid. */
+  private static final String UNSEALED = """
+      FROM audit_log WHERE txid >= COALESCE((SELECT to_txid FROM audit_seals ORDER BY id DESC LIMIT 1), 0)""";
+
+  /** How many records wait to be sealed (reads every one of them: for the gauge, not for each seal). */
+  static final String COUNT_UNSEALED = "SELECT count(*) AS pending " + UNSEALED;
+
+  /** Whether any record waits to be sealed (one index probe, however many wait). */
+  static final String ANY_UNSEALED = "SELECT EXISTS (SELECT 1 " + UNSEALED + ") AS waiting";
 
   /**
    * {@code records} (a SELECT of audit_log rows, {@code txid} among them) with each record's {@code prev_hash} and
