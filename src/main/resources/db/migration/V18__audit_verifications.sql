@@ -11,6 +11,5 @@ CREATE TABLE audit_verified (
   CONSTRAINT audit_verified_pkey PRIMARY KEY (id),
   CONSTRAINT audit_verified_one_row CHECK (id = 1),
   CONSTRAINT audit_verified_sealed CHECK (seal_id > 0 AND last_id > 0),
-  CONSTRAINT audit_verified_seal_fk FOREIGN KEY (seal_id) REFERENCES audit_seals (id),
   CONSTRAINT audit_verified_sha256 CHECK (octet_length(hash) = 32)
 );
