@@ -44,7 +44,8 @@ public record VerifyStart(Kind kind, Checkpoint archived, VerifiedCheckpoint ver
 
   /**
    * The answer's {@code from}: {@code {kind, hash, at}} ({@code at}: when it was verified or archived; neither for the
-   * genesis), plus {@code sealId} and {@code recordId} (the last seal and record before the walk) for the platform role.
+   * genesis), plus {@code sealId} and {@code recordId} (the last seal and record before the walk) for the platform
+   * role.
    */
   public JsonObject toJson(boolean platform) {
     JsonObject json = new JsonObject().put("kind", kind.wire());

@@ -189,7 +189,8 @@ class IncrementalVerifyTest {
     TestApp.eventually(Duration.ofSeconds(20), "every seal is archived", () -> {
       TestApp.await(app.arbiter().vertx().eventBus().request(Addresses.AUDIT_ARCHIVE, new JsonObject(),
           RequestContext.system("test").deliveryOptions(10_000)));
-      return count("SELECT COALESCE(max(seal_id), 0) FROM audit_checkpoints") == count("SELECT max(id) FROM audit_seals");
+      return count("SELECT COALESCE(max(seal_id), 0) FROM audit_checkpoints")
+          == count("SELECT max(id) FROM audit_seals");
     });
     long archivedSeal = count("SELECT max(seal_id) FROM audit_checkpoints");
     assertThat(archivedSeal).isGreaterThan(verifiedSeal);

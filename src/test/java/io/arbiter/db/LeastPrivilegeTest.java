@@ -25,7 +25,8 @@ class LeastPrivilegeTest {
 
   @Test
   @DisplayName("with db.migrateUrl the service runs a task end to end and records how far the chain verified, and its "
-      + "role cannot change or delete audit records or the schema, but archives old sealed records of purged tasks through the owner's function")
+      + "role cannot change or delete audit records or the schema, but archives old sealed records of purged tasks "
+      + "through the owner's function")
   void serviceRoleMayOnlyAppendToTheAuditTrail() throws Exception {
     String ownerUrl = TestDatabase.freshDatabaseUrl();
     String role = "arbiter_service_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
