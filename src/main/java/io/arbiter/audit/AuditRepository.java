@@ -15,7 +15,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
-/** The audit domain's reads and writes of {@code audit_log} and {@code audit_seals} (SQL in {@link AuditSql}). */
+/**
+ * The audit domain's reads and writes of {@code audit_log}, {@code audit_seals}, {@code audit_checkpoints} and
+ * {@code audit_verified} (SQL in {@link AuditSql}).
+ */
 final class AuditRepository {
 
   /** The first and last ids (of records or of seals) of a verification's time range; both null when it holds none. */
@@ -151,6 +154,25 @@ final class AuditRepository {
       return new Checkpoint(row.getLong("seal_id"), row.getLong("last_id"), bytes(row.getBuffer("hash")),
           row.getLong("archived"), instant(row.getOffsetDateTime("archived_at")));
     });
+  }
+
+  /** How far the chain last verified intact, or null before the first whole-chain verification that found it so. */
+  Future<VerifiedCheckpoint> verified() {
+    return pool.preparedQuery(AuditSql.LAST_VERIFIED).execute().map(rows -> {
+      if (rows.size() == 0) {
+        return null;
+      }
+      Row row = rows.iterator().next();
+      return new VerifiedCheckpoint(row.getLong("seal_id"), row.getLong("last_id"), bytes(row.getBuffer("hash")),
+          instant(row.getOffsetDateTime("verified_at")), bytes(row.getBuffer("seal_hash")));
+    });
+  }
+
+  /** Moves the verified checkpoint forward to {@code reached}; false when it already stood there or later. */
+  Future<Boolean> advanceVerified(VerifiedCheckpoint reached) {
+    return pool.preparedQuery(AuditSql.ADVANCE_VERIFIED)
+        .execute(Tuple.of(reached.sealId(), reached.lastId(), Buffer.buffer(reached.hash())))
+        .map(rows -> rows.size() > 0);
   }
 
   /** The last seal the next archival step may reach: one of the next {@code seals} after {@code afterSeal}; or null. */

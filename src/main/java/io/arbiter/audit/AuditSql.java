@@ -6,7 +6,8 @@ import java.util.List;
  * All SQL of the audit domain. Other domains append through {@link AuditLog}, inside their own transactions; the audit
  * verticle seals what they wrote into the hash chain ({@link AuditChain}) by writing {@code audit_seals} rows. Both
  * tables are append-only (a trigger refuses UPDATE, DELETE and TRUNCATE), except that {@link #ARCHIVE} removes the
- * records of a prefix of whole seals, keeping the seals and writing an {@code audit_checkpoints} row.
+ * records of a prefix of whole seals, keeping the seals and writing an {@code audit_checkpoints} row. How far the chain
+ * last verified intact is one {@code audit_verified} row, moved only forward ({@link #ADVANCE_VERIFIED}).
  *
  * <p>Chain order: records written before seals existed (null {@code txid}, their hashes in their own row) come first,
  * in id order; then every sealed record, by seal, and within a seal by (transaction id, id).
@@ -160,6 +161,29 @@ final class AuditSql {
   /** The latest checkpoint of archival (where the stored chain starts), if any. */
   static final String LATEST_CHECKPOINT = """
       SELECT seal_id, last_id, hash, archived, archived_at FROM audit_checkpoints ORDER BY id DESC LIMIT 1
+      """;
+
+  /**
+   * How far the chain last verified intact ({@code audit_verified}, one row or none), with the hash its seal holds now
+   * ({@code seal_hash}) to check that the seal was not changed since.
+   */
+  static final String LAST_VERIFIED = """
+      SELECT v.seal_id, v.last_id, v.hash, v.verified_at, s.hash AS seal_hash
+      FROM audit_verified v LEFT JOIN audit_seals s ON s.id = v.seal_id
+      """;
+
+  /**
+   * $1 seal id, $2 its last record's id, $3 that record's hash: records that the chain verified intact through that
+   * seal. Only forward: a verification that reached an earlier seal than the one recorded (it ran beside a later one)
+   * changes nothing, whatever order concurrent verifications end in. One row when it moved the checkpoint, else none.
+   */
+  static final String ADVANCE_VERIFIED = """
+      INSERT INTO audit_verified AS v (id, seal_id, last_id, hash) VALUES (1, $1, $2, $3)
+      ON CONFLICT (id) DO UPDATE
+        SET seal_id = EXCLUDED.seal_id, last_id = EXCLUDED.last_id, hash = EXCLUDED.hash,
+            verified_at = clock_timestamp()
+        WHERE v.seal_id < EXCLUDED.seal_id
+      RETURNING v.seal_id
       """;
 
   /**

@@ -1,6 +1,7 @@
 package io.arbiter.audit;
 
 import io.arbiter.bus.Addresses;
+import io.arbiter.bus.ArbiterException;
 import io.arbiter.bus.Failure;
 import io.arbiter.bus.Replies;
 import io.arbiter.bus.StreamEvent;
@@ -56,10 +57,9 @@ public final class AuditVerticle extends VerticleBase {
   private DbBreaker breaker;
   private AuditRepository audit;
   private ChainWalk walk;
+  private Verification verification;
   private Counter chained;
   private Counter skipped;
-  private Counter verifiedOk;
-  private Counter verifiedBroken;
   private Counter archivedCounter;
   private Timer drainTimer;
   /**
@@ -85,6 +85,7 @@ public final class AuditVerticle extends VerticleBase {
     breaker = new DbBreaker(vertx, "audit-db", config.breaker(), registry);
     audit = new AuditRepository(pool);
     walk = new ChainWalk(breaker, audit);
+    verification = new Verification(breaker, audit, walk, registry);
     if (registry != null) {
       Gauge.builder("arbiter.audit.unsealed", pending, AtomicLong::get)
           .description("Audit records written but not yet sealed into the hash chain").register(registry);
@@ -92,10 +93,6 @@ public final class AuditVerticle extends VerticleBase {
           .description("Audit records sealed into the hash chain by this node").register(registry);
       skipped = Counter.builder("arbiter.audit.seal.skipped")
           .description("Seal turns this node skipped because another sealer held the chain's lock").register(registry);
-      verifiedOk = Counter.builder("arbiter.audit.verifications").tag("result", "ok")
-          .description("Chain verifications run on this node, by result").register(registry);
-      verifiedBroken = Counter.builder("arbiter.audit.verifications").tag("result", "broken")
-          .description("Chain verifications run on this node, by result").register(registry);
       archivedCounter = Counter.builder("arbiter.audit.archived")
           .description("Audit records archived (bodies removed, hashes kept in their seals) by this node")
           .register(registry);
@@ -259,27 +256,25 @@ public final class AuditVerticle extends VerticleBase {
   /**
    * Walks the chain in chain order and answers at the first break: the pre-seal records of the range (from the record
    * before its first one), then every seal holding a record of the range, whole (from the last record of the seal
-   * before it). Without a range it walks the whole stored chain, from the latest checkpoint when part of it was
-   * archived. The walk always checks the whole chain in the range; the answer names every record for the platform
-   * role, and only the caller's tenant's records for anyone else.
+   * before it). Without a range it walks the stored chain after the last seal verified intact, or with {@code full}
+   * (platform role only) from the latest archival checkpoint ({@link Verification}). The walk always checks the whole
+   * chain in the range; the answer names every record for the platform role, and only the caller's tenant's records
+   * for anyone else.
    */
   private Future<JsonObject> verify(Message<JsonObject> m) {
     OffsetDateTime from = time(m.body(), "from");
     OffsetDateTime to = time(m.body(), "to");
     requireOrdered(from, to);
-    return breaker.execute(audit::checkpoint)
-        .compose(checkpoint -> walk.settled(checkpoint, from, to, Long.MAX_VALUE))
-        .map(verifier -> {
-          JsonObject whole = verifier.result();
-          if (verifiedOk != null) {
-            (whole.getBoolean("ok") ? verifiedOk : verifiedBroken).increment();
-          }
-          if (!whole.getBoolean("ok")) {
-            LOG.warn("audit chain broken at record {}: {}", whole.getLong("brokenId"), whole.getString("reason"));
-          }
-          RequestContext ctx = RequestContext.from(m);
-          return ctx.platform() ? whole : verifier.resultFor(ctx.tenantId());
-        });
+    boolean full = Boolean.TRUE.equals(m.body().getValue("full"));
+    RequestContext ctx = RequestContext.from(m);
+    if (full && !ctx.platform()) {
+      throw Failure.FORBIDDEN.exception("only the platform role forces a full walk of the audit chain");
+    }
+    if (full && (from != null || to != null)) {
+      throw new ArbiterException(Failure.BAD_REQUEST, "field full: applies to the whole chain only (without from "
+          + "and to)", new JsonObject().put("field", "full"));
+    }
+    return verification.run(from, to, full, ctx);
   }
 
   /**

@@ -35,6 +35,8 @@ public final class ChainVerifier {
   private final Map<String, long[]> perTenant = new HashMap<>();
   private String brokenTenant;
   private Checkpoint checkpoint;
+  private VerifyStart start;
+  private VerifiedCheckpoint reached;
 
   private ChainVerifier(long previousId, byte[] previousHash) {
     this.previousId = previousId;
@@ -59,6 +61,25 @@ public final class ChainVerifier {
     ChainVerifier verifier = new ChainVerifier(checkpoint.lastId(), checkpoint.hash());
     verifier.checkpoint = checkpoint;
     return verifier;
+  }
+
+  /**
+   * A walk that starts after the last seal a verification found intact: the first record of the next seal must link to
+   * the verified hash. A seal that no longer holds the hash it verified with is a break at its last record.
+   */
+  public static ChainVerifier fromVerified(VerifiedCheckpoint verified) {
+    ChainVerifier verifier = new ChainVerifier(verified.lastId(), verified.hash());
+    if (!verified.sealIntact()) {
+      verifier.breakAt(verified.lastId(), "seal " + verified.sealId() + " no longer holds the hash it verified with "
+          + "(the seal was altered or removed)");
+    }
+    return verifier;
+  }
+
+  /** The same walk, reporting where a whole-chain walk started ({@code from}) in its answer. */
+  public ChainVerifier startingAt(VerifyStart start) {
+    this.start = start;
+    return this;
   }
 
   /** The same walk, reporting {@code checkpoint} (the chain's stored part starts there) in its answer. */
@@ -143,13 +164,27 @@ public final class ChainVerifier {
     return accept(record.withHashes(prevHash, hash));
   }
 
-  /** Ends seal {@code sealId} after {@code seen} of its records: fewer than it holds means records were removed. */
+  /**
+   * Ends seal {@code sealId} after {@code seen} of its records: fewer than it holds means records were removed. A seal
+   * that ends intact is how far the walk {@link #reached}.
+   */
   public Optional<Break> sealEnded(long sealId, long sealLastId, int seen, int sealedCount) {
     if (broken == null && seen < sealedCount) {
       return breakAt(sealLastId, "seal " + sealId + " holds " + sealedCount + " records, but only " + seen
           + " are in its range (a record was removed)");
     }
+    if (broken == null) {
+      reached = VerifiedCheckpoint.reached(sealId, sealLastId, previousHash);
+    }
     return broken();
+  }
+
+  /**
+   * The last seal the walk found intact, with its last record and that record's hash, while nothing is broken: where
+   * the next whole-chain verification may start. Empty after a break, or when no seal was walked to its end.
+   */
+  public Optional<VerifiedCheckpoint> reached() {
+    return broken == null ? Optional.ofNullable(reached) : Optional.empty();
   }
 
   private Optional<Break> breakAt(long id, String reason) {
@@ -168,7 +203,8 @@ public final class ChainVerifier {
 
   /**
    * {@code {ok: true, checked, lastId}} or {@code {ok: false, checked, brokenId, reason}}; {@code unchained} is added
-   * when records from before the chain were passed over, {@code checkpoint} when the walk started at one.
+   * when records from before the chain were passed over, {@code checkpoint} when part of the chain was archived, and
+   * {@code from} when a whole-chain walk {@linkplain #startingAt started} at a chosen point.
    */
   public JsonObject result() {
     JsonObject result = new JsonObject().put("ok", broken == null).put("checked", checked);
@@ -182,6 +218,9 @@ public final class ChainVerifier {
     }
     if (checkpoint != null) {
       result.put("checkpoint", checkpoint.toJson(true));
+    }
+    if (start != null) {
+      result.put("from", start.toJson(true));
     }
     return result;
   }
@@ -203,6 +242,9 @@ public final class ChainVerifier {
     }
     if (checkpoint != null) {
       result.put("checkpoint", checkpoint.toJson(false));
+    }
+    if (start != null) {
+      result.put("from", start.toJson(false));
     }
     return result;
   }

@@ -35,6 +35,44 @@ final class ChainWalk {
             ? walk(now, from, to, lastSeal) : Future.succeededFuture(verifier)));
   }
 
+  /**
+   * A whole-chain walk (no time range) from {@code start}, up to the last seal written when it begins, answering with
+   * where it started; walked again once from the start chosen anew when it finds a break and an archival step moved the
+   * checkpoint meanwhile, as {@link #settled} does. It reads seals and records only, never taking the sealer's lock.
+   */
+  Future<ChainVerifier> whole(VerifyStart start) {
+    return from(start).compose(verifier -> verifier.broken().isEmpty()
+        ? Future.succeededFuture(verifier)
+        : breaker.execute(audit::checkpoint).compose(now -> moved(start.archived(), now)
+            ? from(start.withArchived(now)) : Future.succeededFuture(verifier)));
+  }
+
+  private Future<ChainVerifier> from(VerifyStart start) {
+    Future<ChainVerifier> walked = start.kind() == VerifyStart.Kind.VERIFIED
+        ? afterVerified(start.verified(), start.archived())
+        : walk(start.archived(), null, null, Long.MAX_VALUE);
+    return walked.map(verifier -> verifier.startingAt(start));
+  }
+
+  /** The seals after the verified one, from its last record's hash on; the archival checkpoint is only reported. */
+  private Future<ChainVerifier> afterVerified(VerifiedCheckpoint verified, Checkpoint archived) {
+    ChainVerifier verifier = ChainVerifier.fromVerified(verified);
+    if (archived != null) {
+      verifier.reporting(archived);
+    }
+    if (verifier.broken().isPresent()) {
+      return Future.succeededFuture(verifier);
+    }
+    return breaker.execute(() -> audit.sealRange(null, null, verified.sealId())).compose(seals -> {
+      if (seals.lastId() == null) {
+        return Future.succeededFuture(verifier);
+      }
+      Promise<ChainVerifier> done = Promise.promise();
+      walkSeals(verifier, verified.sealId(), seals.lastId(), done);
+      return done.future();
+    });
+  }
+
   private static boolean moved(Checkpoint before, Checkpoint now) {
     return now != null && (before == null || now.archived() != before.archived());
   }

@@ -204,13 +204,19 @@ public final class Addresses {
    * recordedAt, tenant, actor, actorRole, action, target, outcome, clientIp, userAgent, correlationId, details, tags,
    * prevHash, hash}} with the hashes in hex (null until the record is sealed). Fails {@link Failure#BAD_REQUEST} for a bad cursor, range or limit. */
   public static final String AUDIT_QUERY = "arbiter.audit.query";
-  /** Check the hash chain (global, across tenants) in chain order, recomputing every hash. Body {@code {from?, to?}}:
-   * only the records whose {@code at} is in the range (with the rest of their seals), linked to the record before
-   * them; records not yet sealed are not checked. Reply {@code {ok: true, checked, lastId}} or {@code {ok: false, checked, brokenId, reason}} ({@code checked}
-   * counts the records examined, a broken one included; {@code unchained} is added when records from before the
-   * chain existed were passed over). Only ids and reasons: never another tenant's content. When part of the chain was
-   * archived, the walk starts at the latest checkpoint, and the reply adds {@code checkpoint: {hash, archived,
-   * archivedAt}} ({@code sealId} and {@code lastId} too for the platform role). */
+  /** Check the hash chain (global, across tenants) in chain order, recomputing every hash. Body {@code {from?, to?,
+   * full?}}: with a range, only the records whose {@code at} is in it (with the rest of their seals), linked to the
+   * record before them; without one, the records sealed after the last seal a whole-chain verification found intact,
+   * or with {@code full: true} (platform role only) every stored record. Records not yet sealed are not checked. An
+   * intact whole-chain walk moves the verified checkpoint forward to the last seal it walked. Reply {@code {ok: true,
+   * checked, lastId}} or {@code {ok: false, checked, brokenId, reason}} ({@code checked} counts the records examined, a
+   * broken one included; {@code unchained} is added when records from before the chain existed were passed over). Only
+   * ids and reasons: never another tenant's content. When part of the chain was archived, the reply adds
+   * {@code checkpoint: {hash, archived, archivedAt}} ({@code sealId} and {@code lastId} too for the platform role); a
+   * whole-chain walk adds {@code from: {kind, hash?, at?}} ({@code kind} {@code verified}, {@code archived} or
+   * {@code genesis}; {@code sealId} and {@code recordId}, the last seal and record before the walk, for the platform
+   * role). Fails {@link Failure#FORBIDDEN} for {@code full} without the platform role, {@link Failure#BAD_REQUEST} for
+   * a bad range or {@code full} with one. */
   public static final String AUDIT_VERIFY = "arbiter.audit.verify";
   /** Archive the chain's prefix that retention no longer needs (sent by retention after each round, from the system
    * context): verify the whole seals the next step would archive, then remove their records' bodies and write a

@@ -64,10 +64,11 @@ public final class Database {
   /**
    * Gives the service's role ({@code service}'s user) what it needs and no more, run as the schema's owner
    * ({@code owner}) after the migrations: reading and writing the domain tables, reading and appending to the audit
-   * tables (never changing or removing a record, whatever the triggers), reading the archival checkpoints, archiving
-   * through {@code arbiter_archive_audit} (which runs as the owner and removes only sealed records past a horizon at
-   * least a day old, writing their checkpoint), and reading the migration history. With one role for both, the owner
-   * runs the function as its own. Idempotent.
+   * tables (never changing or removing a record, whatever the triggers), reading the archival checkpoints, reading and
+   * moving forward the verified checkpoint ({@code audit_verified}, never deleting it), archiving through
+   * {@code arbiter_archive_audit} (which runs as the owner and removes only sealed records past a horizon at least a
+   * day old, writing their checkpoint), and reading the migration history. With one role for both, the owner runs the
+   * function as its own. Idempotent.
    */
   public static void grantServiceRole(ArbiterConfig.Db owner, ArbiterConfig.Db service) throws java.sql.SQLException {
     String role = connectOptions(service).getUser();
@@ -80,6 +81,7 @@ public final class Database {
           "GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO " + role,
           "REVOKE UPDATE, DELETE, TRUNCATE ON audit_log, audit_seals FROM " + role,
           "REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON audit_checkpoints FROM " + role,
+          "REVOKE DELETE, TRUNCATE ON audit_verified FROM " + role,
           "GRANT EXECUTE ON FUNCTION arbiter_archive_audit(timestamptz, bigint) TO " + role,
           "REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON flyway_schema_history FROM " + role}) {
         st.execute(sql);

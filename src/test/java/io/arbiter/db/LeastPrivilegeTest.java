@@ -24,8 +24,9 @@ import org.junit.jupiter.api.Test;
 class LeastPrivilegeTest {
 
   @Test
-  @DisplayName("with db.migrateUrl the service runs a task end to end, and its role cannot change or delete audit "
-      + "records or the schema, but archives old sealed records of purged tasks through the owner's function")
+  @DisplayName("with db.migrateUrl the service runs a task end to end and records how far the chain verified, and its "
+      + "role cannot change or delete audit records or the schema, but archives old sealed records of purged tasks "
+      + "through the owner's function")
   void serviceRoleMayOnlyAppendToTheAuditTrail() throws Exception {
     String ownerUrl = TestDatabase.freshDatabaseUrl();
     String role = "arbiter_service_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
@@ -56,9 +57,15 @@ class LeastPrivilegeTest {
         rs.next();
         assertThat(rs.getLong(1)).isPositive();
       });
+      assertThat(st.executeQuery("SELECT count(*) FROM audit_verified")).as("the verification moved its checkpoint")
+          .satisfies(rs -> {
+            rs.next();
+            assertThat(rs.getLong(1)).isOne();
+          });
       st.execute("SET arbiter.audit_archiving = 'on'");
       for (String change : new String[] {"UPDATE audit_log SET outcome = 'success'", "DELETE FROM audit_seals",
           "TRUNCATE audit_log", "DELETE FROM audit_log", "DELETE FROM flyway_schema_history",
+          "DELETE FROM audit_verified", "TRUNCATE audit_verified",
           "INSERT INTO audit_checkpoints (seal_id, last_id, hash, records, archived, horizon) "
               + "VALUES (1, 1, decode(repeat('00', 32), 'hex'), 1, 1, now())",
           "CREATE TABLE intruder (id int)", "DROP TABLE tasks"}) {

@@ -33,11 +33,19 @@ export function audit(main) {
               `Chain intact: ${r.checked} records checked, last id ${r.lastId ?? '—'}.`,
             )
           : h('p', { class: 'notice error', 'data-ok': 'false' }, `Chain broken at record ${r.brokenId}: ${r.reason}.`),
+        r.from ? h('p', { class: 'muted' }, walkedFrom(r.from)) : null,
         r.checkpoint ? h('p', { class: 'muted' }, 'From archive checkpoint: ' + JSON.stringify(r.checkpoint)) : null,
       );
     } catch (e) {
       verdict.replaceChildren(failure(e));
     }
+  }
+
+  function walkedFrom(from) {
+    const after = from.recordId == null ? '' : ` (after record ${from.recordId})`;
+    if (from.kind === 'verified') return `Checked only what was sealed since the intact walk of ${from.at}${after}.`;
+    if (from.kind === 'archived') return `Checked every stored record from the archive checkpoint${after}.`;
+    return 'Checked every record from the first.';
   }
 
   if (session.has('admin', 'auditor')) main.append(records());
