@@ -47,6 +47,9 @@ final class SimulatedAgents {
   /** Claims with {@code ack=true}, results with {@code next=1}: each result brings the agent's next task. */
   private final boolean chained;
 
+  /** Batched agents whose claims acknowledge at once ({@code ack=true}): a claim's tasks go back in one result batch,
+   * with no ack batch before it (two calls a claim instead of three). */
+  private volatile boolean ackOnClaim;
   private volatile double failureShare;
   private volatile boolean running;
   private volatile Consumer<String> onSucceeded = taskId -> { };
@@ -105,6 +108,12 @@ final class SimulatedAgents {
               + ArbiterApi.text(r))));
     }
     return Future.all(all).mapEmpty();
+  }
+
+  /** Batched agents claim with {@code ack=true} and report each claim's tasks in one result batch (see the field). */
+  SimulatedAgents ackOnClaim() {
+    this.ackOnClaim = true;
+    return this;
   }
 
   /**
@@ -189,7 +198,7 @@ final class SimulatedAgents {
       return Future.succeededFuture(false);
     }
     String path = "/agents/" + agent.id() + "/claim?wait=" + waitSeconds + "&max=" + claimMax
-        + (chained ? "&ack=true" : "");
+        + (chained || ackOnClaim ? "&ack=true" : "");
     long sent = System.nanoTime();
     return claims.post(path, agent.token(), null, (waitSeconds + 15) * 1000L).transform(ar -> {
       if (ar.failed()) {
@@ -215,7 +224,7 @@ final class SimulatedAgents {
       } else if (tasks.size() > claimMax) {
         errors.add("claim returned more than max", "max " + claimMax + ", got " + tasks.size());
       }
-      if (batched && tasks.size() > 1) {
+      if (batched && (tasks.size() > 1 || ackOnClaim)) {
         return completeAll(agent, tasks).transform(done -> Future.succeededFuture(true));
       }
       List<Future<Void>> work = new ArrayList<>(tasks.size());
@@ -323,63 +332,86 @@ final class SimulatedAgents {
     return true;
   }
 
-  /** One ack batch for all of a claim's deliveries, then one result batch for those acknowledged. */
+  /**
+   * One ack batch for all of a claim's deliveries, then one result batch for those acknowledged; with
+   * {@link #ackOnClaim} the deliveries are already running and only the result batch is sent.
+   */
   private Future<Void> completeAll(Agent agent, JsonArray deliveries) {
     JsonArray refs = new JsonArray();
     for (int i = 0; i < deliveries.size(); i++) {
       JsonObject delivery = deliveries.getJsonObject(i);
-      if (delivered(agent, delivery)) {
-        refs.add(new JsonObject().put("taskId", delivery.getString("taskId"))
-            .put("attempt", delivery.getInteger("attempt")));
+      if (!delivered(agent, delivery)) {
+        continue;
       }
+      if (ackOnClaim && !"running".equals(delivery.getString("state"))) {
+        errors.add("delivery of a claim with ack=true not running", delivery.encode());
+        continue;
+      }
+      refs.add(new JsonObject().put("taskId", delivery.getString("taskId"))
+          .put("attempt", delivery.getInteger("attempt")));
+    }
+    if (ackOnClaim) {
+      return reportAll(agent, refs).recover(e -> {
+        errors.add("result batch " + failureKind(e), e.getMessage());
+        return Future.succeededFuture();
+      });
     }
     String base = "/agents/" + agent.id();
     long acking = System.nanoTime();
     return call(() -> calls.post(base + "/ack-batches", agent.token(), new JsonObject().put("tasks", refs),
         CALL_TIMEOUT_MS)).compose(ack -> {
-          long reporting = System.nanoTime();
-          ackMicros.add((reporting - acking) / 1000);
+          ackMicros.add((System.nanoTime() - acking) / 1000);
           if (ack.statusCode() != 200) {
             errors.add("ack batch " + ack.statusCode(), ArbiterApi.text(ack));
             return Future.<Void>succeededFuture();
           }
-          JsonArray results = new JsonArray();
+          JsonArray acked = new JsonArray();
           for (Object o : ArbiterApi.json(ack).getJsonArray("items")) {
             JsonObject item = (JsonObject) o;
             if (item.getInteger("status") != 200) {
               errors.add("ack item " + item.getInteger("status"), item.encode());
             } else {
-              results.add(new JsonObject().put("taskId", item.getString("taskId"))
-                  .put("attempt", item.getInteger("attempt")).put("outcome", "succeeded").put("quality", 0.9)
-                  .put("filesChanged", 3).put("linesChanged", 120));
+              acked.add(new JsonObject().put("taskId", item.getString("taskId"))
+                  .put("attempt", item.getInteger("attempt")));
             }
           }
-          if (results.isEmpty()) {
-            return Future.<Void>succeededFuture();
-          }
-          return call(() -> calls.post(base + "/result-batches", agent.token(),
-              new JsonObject().put("results", results), CALL_TIMEOUT_MS)).map(reply -> {
-                resultMicros.add((System.nanoTime() - reporting) / 1000);
-                if (reply.statusCode() != 200) {
-                  errors.add("result batch " + reply.statusCode(), ArbiterApi.text(reply));
-                  return null;
-                }
-                for (Object o : ArbiterApi.json(reply).getJsonArray("items")) {
-                  JsonObject item = (JsonObject) o;
-                  if (item.getInteger("status") == 200 && "succeeded".equals(item.getString("state"))) {
-                    succeeded.increment();
-                    lastSucceededNanos.accumulateAndGet(System.nanoTime(), Math::max);
-                    onSucceeded.accept(item.getString("taskId").toLowerCase(Locale.ROOT));
-                  } else {
-                    errors.add("result item " + item.getInteger("status") + " " + item.getString("state"),
-                        item.encode());
-                  }
-                }
-                return null;
-              });
+          return reportAll(agent, acked);
         }).recover(e -> {
           errors.add("ack/result batch " + failureKind(e), e.getMessage());
           return Future.succeededFuture();
+        });
+  }
+
+  /** One result batch reporting each of {@code refs} ({taskId, attempt}) succeeded. */
+  private Future<Void> reportAll(Agent agent, JsonArray refs) {
+    if (refs.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    JsonArray results = new JsonArray();
+    for (Object o : refs) {
+      JsonObject ref = (JsonObject) o;
+      results.add(ref.copy().put("outcome", "succeeded").put("quality", 0.9).put("filesChanged", 3)
+          .put("linesChanged", 120));
+    }
+    long reporting = System.nanoTime();
+    return call(() -> calls.post("/agents/" + agent.id() + "/result-batches", agent.token(),
+        new JsonObject().put("results", results), CALL_TIMEOUT_MS)).map(reply -> {
+          resultMicros.add((System.nanoTime() - reporting) / 1000);
+          if (reply.statusCode() != 200) {
+            errors.add("result batch " + reply.statusCode(), ArbiterApi.text(reply));
+            return null;
+          }
+          for (Object o : ArbiterApi.json(reply).getJsonArray("items")) {
+            JsonObject item = (JsonObject) o;
+            if (item.getInteger("status") == 200 && "succeeded".equals(item.getString("state"))) {
+              succeeded.increment();
+              lastSucceededNanos.accumulateAndGet(System.nanoTime(), Math::max);
+              onSucceeded.accept(item.getString("taskId").toLowerCase(Locale.ROOT));
+            } else {
+              errors.add("result item " + item.getInteger("status") + " " + item.getString("state"), item.encode());
+            }
+          }
+          return null;
         });
   }
 

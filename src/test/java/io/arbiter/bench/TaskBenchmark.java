@@ -94,6 +94,11 @@ public final class TaskBenchmark implements Callable<Integer> {
       description = "bulk mode: ack and report each task with its own request instead of ack and result batches")
   boolean perTaskCalls;
 
+  @Option(names = "--claim-ack",
+      description = "bulk mode: claim with ack=true and report each claim's tasks in one result batch, with no ack "
+          + "batch (two calls a claim instead of three)")
+  boolean claimAck;
+
   @Option(names = "--claim-loops", defaultValue = "4", description = "concurrent claim loops per agent (default: 4)")
   int claimLoops;
 
@@ -353,7 +358,8 @@ public final class TaskBenchmark implements Callable<Integer> {
     if (!quiet) {
       System.out.printf("mode %s: tasks %d, clients %d, agents %d x capacity %d, claim max %d (%d loops per agent)%s%n",
           label, count, clients, agentCount, capacity, maxPerClaim, claimLoops,
-          bulk ? ", batches of " + batch + (maxPerClaim > 1 && !perTaskCalls ? ", ack and result batches"
+          bulk ? ", batches of " + batch + (maxPerClaim > 1 && !perTaskCalls
+              ? claimAck ? ", claims that ack and result batches" : ", ack and result batches"
               : ", an ack and a result request per task")
               : "fewest".equals(label) ? ", claims that ack and results that return the next task" : "");
     }
@@ -608,8 +614,12 @@ public final class TaskBenchmark implements Callable<Integer> {
       list.add(new SimulatedAgents.Agent(id, token(tenant, Role.AGENT, id)));
     }
     int connections = agentConnections != null ? agentConnections : agentCount * claimLoops;
+    boolean batched = maxPerClaim > 1 && !perTaskCalls && !chained;
     SimulatedAgents agents = new SimulatedAgents(vertx, nodes, list, maxPerClaim, claimWait, claimLoops, connections,
-        maxPerClaim > 1 && !perTaskCalls && !chained, chained);
+        batched, chained);
+    if (batched && claimAck) {
+      agents.ackOnClaim();
+    }
     try {
       await(agents.register(token(tenant, Role.ADMIN, "bench-admin"), capacity), 60);
     } catch (Exception e) {
