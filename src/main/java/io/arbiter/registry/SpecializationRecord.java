@@ -4,8 +4,9 @@ import io.vertx.core.json.JsonObject;
 
 /**
  * An agent's own record in one specialization: the tasks that required it, how many succeeded, and the sum and count
- * of the qualities reported. Written by each result (task/TaskSql.RESULT); the level it earns is computed from it when
- * read, with the thresholds in config, so that a change of thresholds applies to every record at once.
+ * of the qualities reported. Written by the outcome fold that applies each recorded result ({@link #foldCte}); the
+ * level it earns is computed from it when read, with the thresholds in config, so that a change of thresholds applies
+ * to every record at once.
  */
 public record SpecializationRecord(String name, long tasks, long successes, double qualitySum, long qualityCount) {
 
@@ -15,6 +16,33 @@ public record SpecializationRecord(String name, long tasks, long successes, doub
                                                     'qualitySum', s.quality_sum, 'qualityCount', s.quality_count))
                 FROM specialization_records s
                 WHERE s.tenant_id = a.tenant_id AND s.agent_id = a.id), '[]'::jsonb)""";
+
+  /**
+   * SQL: {@code name AS (INSERT INTO specialization_records ... ON CONFLICT DO UPDATE)}, for the outcome fold (a task
+   * statement): each of {@code outcomes} ({@code seq, tenant_id, agent_id, specializations} (a JSON array of names),
+   * {@code outcome, quality}) counts once in the agent's record of every specialization it names. The agents must be
+   * among {@code locked} ({@code tenant_id, id}: the agent rows the statement holds locked, which orders these writes
+   * after the agent locks).
+   */
+  public static String foldCte(String name, String outcomes, String locked) {
+    return """
+        %s AS (
+          INSERT INTO specialization_records AS s (tenant_id, agent_id, name, tasks, successes, quality_sum,
+                                                   quality_count)
+          SELECT x.tenant_id, x.agent_id, x.name, count(*), count(*) FILTER (WHERE x.outcome = 'succeeded'),
+                 COALESCE(sum(x.quality), 0), count(x.quality)
+          FROM (
+            SELECT DISTINCT b.seq, b.tenant_id, b.agent_id, sp.name, b.outcome, b.quality
+            FROM %s b CROSS JOIN LATERAL jsonb_array_elements_text(b.specializations) AS sp(name)
+          ) x
+          JOIN %s l ON l.tenant_id = x.tenant_id AND l.id = x.agent_id
+          GROUP BY x.tenant_id, x.agent_id, x.name
+          ON CONFLICT (tenant_id, agent_id, name) DO UPDATE SET
+            tasks = s.tasks + EXCLUDED.tasks, successes = s.successes + EXCLUDED.successes,
+            quality_sum = s.quality_sum + EXCLUDED.quality_sum,
+            quality_count = s.quality_count + EXCLUDED.quality_count, updated_at = now()
+        )""".formatted(name, outcomes, locked);
+  }
 
   public static SpecializationRecord fromJson(JsonObject json) {
     return new SpecializationRecord(json.getString("name"), json.getLong("tasks"), json.getLong("successes"),

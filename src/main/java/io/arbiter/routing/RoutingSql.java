@@ -1,9 +1,11 @@
 package io.arbiter.routing;
 
 import io.arbiter.audit.AuditLog;
+import io.arbiter.registry.AgentSlots;
+import io.arbiter.registry.SpecializationRecord;
+import io.arbiter.task.Assignments;
 import io.arbiter.task.TaskState;
 import io.arbiter.task.Transitions;
-import io.arbiter.registry.SpecializationRecord;
 
 /**
  * The dispatcher's SQL. Dispatching is system work across tenants; each statement still keeps every row within its
@@ -84,34 +86,11 @@ final class RoutingSql {
       per_agent AS (
         SELECT tenant_id, agent_id, count(*)::int AS n FROM plan GROUP BY tenant_id, agent_id
       ),
-      agents_locked AS (
-        SELECT a.tenant_id, a.id FROM agents a JOIN per_agent p ON a.tenant_id = p.tenant_id AND a.id = p.agent_id
-        ORDER BY a.tenant_id, a.id
-        FOR UPDATE OF a
-      ),
-      granted AS (
-        UPDATE agents a SET current_load = a.current_load + p.n,
-               status = CASE WHEN a.current_load + p.n >= a.max_concurrent_tasks THEN 'busy' ELSE 'available' END,
-               updated_at = now()
-        FROM per_agent p JOIN agents_locked l ON l.tenant_id = p.tenant_id AND l.id = p.agent_id
-        WHERE a.tenant_id = p.tenant_id AND a.id = p.agent_id AND a.status IN ('available', 'busy')
-          AND a.deregistered_at IS NULL AND a.current_load + p.n <= a.max_concurrent_tasks
-        RETURNING a.tenant_id, a.id
-      ),
-      assigned AS (
-        UPDATE tasks t SET state = 'assigned', attempt = t.attempt + 1, assigned_agent_id = p.agent_id,
-               assigned_at = now(), delivered_at = NULL, started_at = NULL, error = NULL,
-               lease_expires_at = now() + $2 * interval '1 millisecond',
-               deadline_at = now() + t.timeout_ms * interval '1 millisecond',
-               updated_at = now()
-        FROM plan p JOIN granted g ON g.tenant_id = p.tenant_id AND g.id = p.agent_id
-        WHERE t.id = p.task_id AND t.tenant_id = p.tenant_id AND
-      """ + TaskState.guard("t.state", TaskState.ASSIGNED)
-      + """
-
-        RETURNING t.id, t.tenant_id, t.attempt, t.assigned_agent_id, t.priority, t.type,
-                  greatest(t.created_at, t.run_after) AS ready_at
-      ),
+      """ + AgentSlots.lock("agents_locked", "per_agent") + ",\n"
+      + AgentSlots.take("granted", "agents_locked", "per_agent") + ",\n"
+      + Assignments.cte("assigned", """
+          SELECT p.task_id, p.tenant_id, p.agent_id
+          FROM plan p JOIN granted g ON g.tenant_id = p.tenant_id AND g.id = p.agent_id""", "$2") + ",\n" + """
       decisions AS (
         INSERT INTO routing_decisions (task_id, attempt, tenant_id, agent_id, strategy, score, confidence,
                                        alternatives, rationale, details)

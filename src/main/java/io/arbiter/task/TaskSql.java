@@ -2,6 +2,10 @@ package io.arbiter.task;
 
 import io.arbiter.audit.AuditLog;
 import io.arbiter.callback.CallbackOutbox;
+import io.arbiter.registry.AgentPresence;
+import io.arbiter.registry.AgentSlots;
+import io.arbiter.registry.SpecializationRecord;
+import io.arbiter.routing.ArmsFold;
 
 /**
  * All SQL of the task domain. Every statement is scoped by tenant, except the lease rescuer and the queue-depth figure,
@@ -11,6 +15,11 @@ import io.arbiter.callback.CallbackOutbox;
  * agent's slot in the same transaction, so no crash can separate them: directly when a task is canceled, requeued or
  * rescued, and through one {@code agent_outcomes} row, applied by {@link #FOLD_OUTCOMES}, when its result is recorded.
  *
+ * <p>The task domain writes its own tables only ({@code tasks}, {@code task_results}, {@code task_dependencies},
+ * {@code agent_outcomes}); a statement that must change another domain's table takes that domain's CTE fragment:
+ * {@link AuditLog#cte}, {@link CallbackOutbox#cte}, {@link AgentSlots} and {@link AgentPresence} for the agent rows,
+ * {@link ArmsFold#cte} for the learning arms, {@link SpecializationRecord#foldCte} for the specialization records.
+ *
  * <p>Locks are always taken in one order, so that concurrent statements cannot deadlock: task rows first, then agent
  * rows (several at once only in (tenant, id) order).
  *
@@ -19,30 +28,6 @@ import io.arbiter.callback.CallbackOutbox;
  */
 final class TaskSql {
   private TaskSql() {}
-
-  /**
-   * Releases {@code n} of an agent's slots: a draining agent that empties goes offline. Used in SET clauses of an
-   * {@code UPDATE agents a ... FROM} that joins {@code l}, the same row as a {@code FOR UPDATE} earlier in the
-   * statement returned it ({@link #LOCKED_AGENT_COLUMNS} at least).
-   *
-   * <p>The new values come from {@code l}, not from {@code a}: PostgreSQL checks {@code agents_load_within_capacity}
-   * on the row computed from the statement's snapshot before it finds a newer committed version to recompute from,
-   * and a statement that waited on a task's row lock may hold a snapshot older than that task's own assignment (a
-   * cancel that waited for the dispatcher's transaction): from {@code a} it would release a slot its snapshot never
-   * saw taken, and fail the check. The row lock returns the newest version.
-   */
-  private static String releaseSlots(String n) {
-    return """
-        current_load = l.current_load - %1$s,
-        status = CASE WHEN l.status = 'draining' AND l.current_load - %1$s = 0 THEN 'offline'
-                      WHEN l.status IN ('available', 'busy')
-                        THEN CASE WHEN l.current_load - %1$s >= l.max_concurrent_tasks THEN 'busy' ELSE 'available' END
-                      ELSE l.status END,
-        updated_at = now()""".formatted(n);
-  }
-
-  /** The agent columns {@link #releaseSlots} reads from its locked row {@code l}. */
-  private static final String LOCKED_AGENT_COLUMNS = "a.current_load, a.status, a.max_concurrent_tasks";
 
   /** Full-jitter exponential backoff for the attempt just failed: random() * min(cap, base * 2^(attempt-1)). */
   private static String backoff(String base, String cap) {
@@ -309,17 +294,8 @@ final class TaskSql {
    * an explicit heartbeat. The agent's own claim ($5 false) makes it a consuming claim agent; the bridge's claim for a
    * connected agent ($5 true) leaves that to the channel.
    */
-  static final String CLAIM = PICKED + """
-      alive AS (
-        UPDATE agents SET
-          last_heartbeat_at = CASE WHEN last_heartbeat_at < now() - $4 * interval '1 millisecond' THEN now()
-                                   ELSE last_heartbeat_at END,
-          delivery = CASE WHEN $5 THEN delivery ELSE 'claim' END,
-          consuming = consuming OR NOT $5,
-          consuming_changed_at = CASE WHEN NOT $5 AND NOT consuming THEN now() ELSE consuming_changed_at END
-        WHERE tenant_id = $1 AND id = $2 AND (last_heartbeat_at < now() - $4 * interval '1 millisecond'
-          OR (NOT $5 AND (delivery <> 'claim' OR NOT consuming)))
-      )
+  static final String CLAIM = PICKED + AgentPresence.claimed("alive", "$1", "$2", "$4", "(NOT $5)") + """
+
       UPDATE tasks t SET delivered_at = now(), updated_at = now()
       FROM picked WHERE t.id = picked.id
       RETURNING t.id, t.attempt, t.type, t.priority, t.payload, t.requirements, t.budget, t.gates, t.timeout_ms,
@@ -334,17 +310,7 @@ final class TaskSql {
    * assigned → running with its lease, history row and audit event, as {@link #ACK} does: one statement instead of a
    * claim and an ack.
    */
-  static final String CLAIM_RUNNING = PICKED + """
-      alive AS (
-        UPDATE agents SET
-          last_heartbeat_at = CASE WHEN last_heartbeat_at < now() - $4 * interval '1 millisecond' THEN now()
-                                   ELSE last_heartbeat_at END,
-          delivery = CASE WHEN $6 THEN 'claim' ELSE delivery END,
-          consuming = consuming OR $6,
-          consuming_changed_at = CASE WHEN $6 AND NOT consuming THEN now() ELSE consuming_changed_at END
-        WHERE tenant_id = $1 AND id = $2 AND (last_heartbeat_at < now() - $4 * interval '1 millisecond'
-          OR ($6 AND (delivery <> 'claim' OR NOT consuming)))
-      ),
+  static final String CLAIM_RUNNING = PICKED + AgentPresence.claimed("alive", "$1", "$2", "$4", "$6") + ",\n" + """
       moved AS (
         UPDATE tasks t SET state = 'running', delivered_at = now(), started_at = now(),
                lease_expires_at = now() + $5 * interval '1 millisecond', updated_at = now()
@@ -426,10 +392,8 @@ final class TaskSql {
         WHERE t.id = t0.id AND t0.state = 'running' AND t0.attempt = $3 AND t0.assigned_agent_id = $4
         RETURNING t.lease_expires_at
       ),
-      alive AS (
-        UPDATE agents SET last_heartbeat_at = now()
-        WHERE tenant_id = $2 AND id = $4 AND EXISTS (SELECT 1 FROM extended)
-      )
+      """ + AgentPresence.heartbeat("alive", "$2", "$4", "EXISTS (SELECT 1 FROM extended)") + """
+
       SELECT t0.state, t0.attempt, t0.assigned_agent_id, COALESCE(e.lease_expires_at, t0.lease_expires_at)
                AS lease_expires_at, e.lease_expires_at IS NOT NULL AS moved
       FROM t0 LEFT JOIN extended e ON true
@@ -543,7 +507,7 @@ final class TaskSql {
     return """
       WITH batch AS (
         DELETE FROM agent_outcomes
-        WHERE seq IN (%1$s)
+        WHERE seq IN (%s)
         RETURNING *
       ),
       per_agent AS (
@@ -551,58 +515,13 @@ final class TaskSql {
                count(quality) AS rated, COALESCE(sum(quality), 0) AS quality_sum, sum(latency_ms) AS latency_sum
         FROM batch GROUP BY tenant_id, agent_id
       ),
-      agents_locked AS (
-        SELECT a.tenant_id, a.id, a.success_rate, %3$s
-        FROM agents a JOIN per_agent p ON a.tenant_id = p.tenant_id AND a.id = p.agent_id
-        ORDER BY a.tenant_id, a.id
-        FOR UPDATE OF a
-      ),
-      agent AS (
-        UPDATE agents a SET %2$s,
-          task_count = a.task_count + f.n,
-          success_rate = (a.success_rate * (a.task_count + 1) + f.successes) / (a.task_count + 1 + f.n),
-          average_quality = (a.average_quality * (a.task_count + 1) + f.quality_sum) / (a.task_count + 1 + f.rated),
-          average_latency_ms = (a.average_latency_ms * (a.task_count + 1) + f.latency_sum) / (a.task_count + 1 + f.n)
-        FROM per_agent f JOIN agents_locked l ON l.tenant_id = f.tenant_id AND l.id = f.agent_id
-        WHERE a.tenant_id = f.tenant_id AND a.id = f.agent_id
-      ),
-      rewards AS (
-        SELECT tenant_id, agent_id, task_type,
-               CASE WHEN outcome <> 'succeeded' THEN 0.0 WHEN quality IS NULL THEN 1.0
-                    ELSE least(greatest(quality, 0), 1) END AS reward,
-               power($2::float8, count(*) OVER w - row_number() OVER (w ORDER BY seq)) AS weight
-        FROM batch
-        WINDOW w AS (PARTITION BY tenant_id, agent_id, task_type)
-      ),
-      arms AS (
-        INSERT INTO routing_arms AS r (tenant_id, task_type, agent_id, prior_mean, gained, lost, pulls, reward_sum)
-        SELECT w.tenant_id, w.task_type, w.agent_id, l.success_rate, sum(w.weight * w.reward),
-               sum(w.weight * (1 - w.reward)), count(*), sum(w.reward)
-        FROM rewards w JOIN agents_locked l ON l.tenant_id = w.tenant_id AND l.id = w.agent_id
-        GROUP BY w.tenant_id, w.task_type, w.agent_id, l.success_rate
-        ON CONFLICT (tenant_id, task_type, agent_id) DO UPDATE SET
-          gained = power($2::float8, EXCLUDED.pulls) * r.gained + EXCLUDED.gained,
-          lost = power($2::float8, EXCLUDED.pulls) * r.lost + EXCLUDED.lost,
-          pulls = r.pulls + EXCLUDED.pulls, reward_sum = r.reward_sum + EXCLUDED.reward_sum, updated_at = now()
-      ),
-      specializations AS (
-        INSERT INTO specialization_records AS s (tenant_id, agent_id, name, tasks, successes, quality_sum,
-                                                 quality_count)
-        SELECT x.tenant_id, x.agent_id, x.name, count(*), count(*) FILTER (WHERE x.outcome = 'succeeded'),
-               COALESCE(sum(x.quality), 0), count(x.quality)
-        FROM (
-          SELECT DISTINCT b.seq, b.tenant_id, b.agent_id, sp.name, b.outcome, b.quality
-          FROM batch b CROSS JOIN LATERAL jsonb_array_elements_text(b.specializations) AS sp(name)
-        ) x
-        JOIN agents_locked l ON l.tenant_id = x.tenant_id AND l.id = x.agent_id
-        GROUP BY x.tenant_id, x.agent_id, x.name
-        ON CONFLICT (tenant_id, agent_id, name) DO UPDATE SET
-          tasks = s.tasks + EXCLUDED.tasks, successes = s.successes + EXCLUDED.successes,
-          quality_sum = s.quality_sum + EXCLUDED.quality_sum, quality_count = s.quality_count + EXCLUDED.quality_count,
-          updated_at = now()
-      )
+      """.formatted(picked) + AgentSlots.lock("agents_locked", "per_agent") + ",\n"
+        + AgentSlots.foldOutcomes("agent", "agents_locked", "per_agent") + ",\n"
+        + ArmsFold.cte("arms", "batch", "agents_locked", "$2") + ",\n"
+        + SpecializationRecord.foldCte("specializations", "batch", "agents_locked") + """
+
       SELECT count(*)::int AS applied FROM batch
-      """.formatted(picked, releaseSlots("f.n"), LOCKED_AGENT_COLUMNS);
+      """;
   }
 
   /** $1 tenant, $2 task id, $3 attempt: the outcome recorded for that attempt. Read after a {@link #RESULT} that
@@ -621,20 +540,15 @@ final class TaskSql {
         FROM t0 WHERE t.id = t0.id AND t0.state = ANY($3::text[])
         RETURNING t.id, t.tenant_id, t.attempt, t0.state AS from_state, t0.assigned_agent_id
       ),
-      agent_locked AS (
-        SELECT a.tenant_id, a.id, %s
-        FROM agents a JOIN moved m ON a.tenant_id = m.tenant_id AND a.id = m.assigned_agent_id
-        WHERE m.from_state IN ('assigned', 'running')
-        FOR UPDATE OF a
+      holder AS (
+        SELECT tenant_id, assigned_agent_id AS agent_id FROM moved WHERE %s
       ),
-      released AS (
-        UPDATE agents a SET %s
-        FROM agent_locked l
-        WHERE a.tenant_id = l.tenant_id AND a.id = l.id
-      ),
-      """.formatted(LOCKED_AGENT_COLUMNS, releaseSlots("1")) + AuditLog.cte("audited", actorEvents("moved", "'task.canceled'",
-      "'task:' || moved.id", Transitions.details("moved.from_state", "'canceled'", "moved.attempt",
-          "moved.assigned_agent_id", "'canceled by ' || $4", null), 4)) + """
+      """.formatted(TaskState.in("from_state", java.util.List.of(TaskState.ASSIGNED, TaskState.RUNNING)))
+      + AgentSlots.lock("agent_locked", "holder") + ",\n"
+      + AgentSlots.release("released", "agent_locked", "1") + ",\n"
+      + AuditLog.cte("audited", actorEvents("moved", "'task.canceled'", "'task:' || moved.id",
+          Transitions.details("moved.from_state", "'canceled'", "moved.attempt", "moved.assigned_agent_id",
+              "'canceled by ' || $4", null), 4)) + """
       SELECT t0.state, t0.attempt, t0.assigned_agent_id, m.id IS NOT NULL AS moved FROM t0 LEFT JOIN moved m ON true
       """;
 
@@ -782,34 +696,20 @@ final class TaskSql {
         RETURNING t.id, t.tenant_id, t.state, t.attempt, e.from_state, e.assigned_agent_id, e.reason
       ),
       per_agent AS (
-        SELECT tenant_id, assigned_agent_id, count(*)::int AS n,
+        SELECT tenant_id, assigned_agent_id AS agent_id, count(*)::int AS n,
                count(*) FILTER (WHERE reason = 'not acknowledged in time')::int AS unacked
         FROM moved GROUP BY 1, 2
       ),
-      agents_locked AS (
-        SELECT a.tenant_id, a.id, a.delivery, a.consuming, %s
-        FROM agents a JOIN per_agent r ON a.tenant_id = r.tenant_id AND a.id = r.assigned_agent_id
-        ORDER BY a.tenant_id, a.id
-        FOR UPDATE OF a
-      ),
-      released AS (
-        UPDATE agents a SET %s,
-          task_count = a.task_count + r.n,
-          success_rate = a.success_rate * (a.task_count + 1) / (a.task_count + 1 + r.n),
-          consuming = a.consuming AND NOT (a.delivery = 'push' AND r.unacked > 0),
-          consuming_changed_at = CASE WHEN a.consuming AND a.delivery = 'push' AND r.unacked > 0 THEN now()
-                                      ELSE a.consuming_changed_at END
-        FROM per_agent r JOIN agents_locked l ON l.tenant_id = r.tenant_id AND l.id = r.assigned_agent_id
-        WHERE a.tenant_id = r.tenant_id AND a.id = r.assigned_agent_id
-        RETURNING a.tenant_id, a.id, l.consuming AND NOT a.consuming AS stalled, r.unacked
-      ),
+      %s,
+      %s,
       %s,
       moves AS (
         SELECT m.id, m.tenant_id, m.attempt, m.assigned_agent_id, m.reason, s.n, s.from_state, s.to_state
         FROM moved m
         CROSS JOIN LATERAL (VALUES (1, m.from_state, 'timed_out'), (2, 'timed_out', m.state)) AS s(n, from_state, to_state)
       ),
-      """.formatted(backoff("$2", "$3"), LOCKED_AGENT_COLUMNS, releaseSlots("r.n"), AuditLog.cte("stalled_audited", """
+      """.formatted(backoff("$2", "$3"), AgentSlots.lock("agents_locked", "per_agent"),
+          AgentSlots.timeOut("released", "agents_locked", "per_agent"), AuditLog.cte("stalled_audited", """
         SELECT tenant_id, 'arbiter', 'system', 'agent.stopped-consuming', 'agent:' || id, 'success', NULL, NULL,
                'lease-rescuer', jsonb_build_object('reason', 'pushed deliveries not acknowledged in time',
                'unacknowledged', unacked), '{}'::text[]
