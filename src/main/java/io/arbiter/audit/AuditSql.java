@@ -72,8 +72,12 @@ final class AuditSql {
   /** How many records wait to be sealed (reads every one of them: for the gauge, not for each seal). */
   static final String COUNT_UNSEALED = "SELECT count(*) AS pending " + UNSEALED;
 
-  /** Whether any record waits to be sealed (one index probe, however many wait). */
-  static final String ANY_UNSEALED = "SELECT EXISTS (SELECT 1 " + UNSEALED + ") AS waiting";
+  /**
+   * Whether any record waits to be sealed: the first one in txid order, one probe of {@code audit_log_txid} however
+   * many wait. (An {@code EXISTS} reads the table from its start instead: the planner expects a match early, and every
+   * sealed record comes first.)
+   */
+  static final String ANY_UNSEALED = "SELECT (SELECT txid " + UNSEALED + " ORDER BY txid LIMIT 1) IS NOT NULL AS waiting";
 
   /**
    * {@code records} (a SELECT of audit_log rows, {@code txid} among them) with each record's {@code prev_hash} and
