@@ -16,6 +16,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.awaitility.core.ConditionTimeoutException;
+import org.awaitility.Awaitility;
 
 /**
  * The fat jar started as a child process the way {@code FatJarIT} starts it: {@code java -jar target/arbiter.jar} in
@@ -130,22 +132,22 @@ public final class ArbiterProcess implements AutoCloseable {
     HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
     HttpRequest ready = HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/health/ready"))
         .timeout(Duration.ofSeconds(5)).build();
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (System.nanoTime() < deadline) {
-      if (!process.isAlive()) {
-        throw new IllegalStateException("Arbiter exited with " + process.exitValue() + " before it was ready:\n"
-            + tail(log, 40));
-      }
-      try {
-        if (client.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-          return;
-        }
-      } catch (IOException notYet) {
-        // not listening yet
-      }
-      Thread.sleep(100);
+    try {
+      Awaitility.await("Arbiter ready").atMost(timeout).pollInSameThread().pollDelay(Duration.ZERO)
+          .pollInterval(Duration.ofMillis(100)).until(() -> {
+            if (!process.isAlive()) {
+              throw new IllegalStateException("Arbiter exited with " + process.exitValue() + " before it was ready:\n"
+                  + tail(log, 40));
+            }
+            try {
+              return client.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+            } catch (IOException notYet) {
+              return false;
+            }
+          });
+    } catch (ConditionTimeoutException e) {
+      throw new IllegalStateException("Arbiter was not ready within " + timeout.toSeconds() + " s:\n" + tail(log, 40));
     }
-    throw new IllegalStateException("Arbiter was not ready within " + timeout.toSeconds() + " s:\n" + tail(log, 40));
   }
 
   static String tail(Path log, int lines) {

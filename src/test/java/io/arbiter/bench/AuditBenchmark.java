@@ -29,6 +29,8 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import org.awaitility.core.ConditionTimeoutException;
+import org.awaitility.Awaitility;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -282,12 +284,11 @@ public final class AuditBenchmark implements Callable<Integer> {
   }
 
   private void awaitDrained() throws Exception {
-    long deadline = System.nanoTime() + DRAIN_WAIT.toNanos();
-    while (scalar(UNSEALED) > 0) {
-      if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("the audit records were not sealed within " + DRAIN_WAIT.toMinutes() + " min");
-      }
-      Thread.sleep(50);
+    try {
+      Awaitility.await("the audit records sealed").atMost(DRAIN_WAIT).pollInSameThread().pollDelay(Duration.ZERO)
+          .pollInterval(Duration.ofMillis(50)).until(() -> scalar(UNSEALED) == 0);
+    } catch (ConditionTimeoutException e) {
+      throw new IllegalStateException("the audit records were not sealed within " + DRAIN_WAIT.toMinutes() + " min");
     }
   }
 

@@ -34,6 +34,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import org.awaitility.core.ConditionTimeoutException;
+import org.awaitility.Awaitility;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -557,17 +559,18 @@ public final class Chaos implements Callable<Integer> {
     }
 
     /** Waits until every accepted task is succeeded, dead or canceled; answers how many are not. */
-    private long awaitFinished(Duration timeout) throws InterruptedException {
-      long deadline = System.nanoTime() + timeout.toNanos();
-      long open = Long.MAX_VALUE;
-      while (System.nanoTime() < deadline) {
-        open = unfinished();
-        if (open == 0) {
-          return 0;
-        }
-        Thread.sleep(500);
+    private long awaitFinished(Duration timeout) {
+      AtomicLong open = new AtomicLong(Long.MAX_VALUE);
+      try {
+        Awaitility.await("every accepted task ended").atMost(timeout).pollInSameThread().pollDelay(Duration.ZERO)
+            .pollInterval(Duration.ofMillis(500)).until(() -> {
+              open.set(unfinished());
+              return open.get() == 0;
+            });
+      } catch (ConditionTimeoutException e) {
+        // answered below: how many are still open
       }
-      return open;
+      return open.get();
     }
 
     private long unfinished() {

@@ -5,6 +5,10 @@ import io.vertx.sqlclient.Row;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicReference;
+import org.awaitility.core.ConditionTimeoutException;
+import org.awaitility.Awaitility;
 
 /**
  * What the database wrote: rows inserted, updated (HOT or not) and deleted per table of the schema
@@ -33,16 +37,17 @@ record DbWrites(Map<String, long[]> tables, long walBytes) {
 
   /** A reading once the counters stop moving (at most about ten seconds). */
   static DbWrites settled(Pool pool) throws Exception {
-    DbWrites last = read(pool);
-    for (int i = 0; i < 20; i++) {
-      Thread.sleep(500);
-      DbWrites now = read(pool);
-      if (now.rows() == last.rows()) {
-        return now;
-      }
-      last = now;
+    AtomicReference<DbWrites> last = new AtomicReference<>(read(pool));
+    try {
+      Awaitility.await("the write counters settle").atMost(Duration.ofSeconds(10)).pollInSameThread()
+          .pollInterval(Duration.ofMillis(500)).until(() -> {
+            DbWrites now = read(pool);
+            return last.getAndSet(now).rows() == now.rows();
+          });
+    } catch (ConditionTimeoutException e) {
+      // still moving after ten seconds: the latest reading
     }
-    return last;
+    return last.get();
   }
 
   long rows() {

@@ -20,6 +20,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * A real Arbiter started in-process, exactly as {@code java -jar} starts it, on a fresh database of
@@ -215,17 +217,12 @@ public final class TestApp implements AutoCloseable {
 
   /** Polls {@code condition} until it holds or {@code timeout} passes (then fails with {@code what}). */
   public static void eventually(Duration timeout, String what, java.util.function.BooleanSupplier condition) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out after " + timeout + " waiting until " + what);
-      }
-      try {
-        Thread.sleep(25);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new AssertionError("interrupted waiting until " + what);
-      }
+    try {
+      Awaitility.await(what).atMost(timeout).pollInSameThread().pollDelay(Duration.ZERO)
+          .pollInterval(Duration.ofMillis(25))
+          .until(condition::getAsBoolean);
+    } catch (ConditionTimeoutException e) {
+      throw new AssertionError("timed out after " + timeout + " waiting until " + what);
     }
   }
 
