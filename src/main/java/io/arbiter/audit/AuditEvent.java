@@ -31,7 +31,7 @@ public record AuditEvent(String tenantId, String actorSub, String actorRole, Str
   public AuditEvent {
     details = Redactor.redact(details == null ? new JsonObject() : details);
     target = Redactor.redactText(target);
-    userAgent = Redactor.redactText(userAgent);
+    userAgent = Redactor.userAgent(userAgent);
     tags = tags == null ? List.of() : List.copyOf(tags);
   }
 

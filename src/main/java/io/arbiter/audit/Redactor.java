@@ -26,6 +26,12 @@ public final class Redactor {
   public static final int MAX_TEXT = 64 * 1024;
   /** What ends a text cut at {@link #MAX_TEXT}. */
   public static final String CUT = "[cut]";
+  /**
+   * The longest User-Agent recorded (audit records, request contexts): a longer header is cut to it, mark included.
+   * Real clients send a few hundred characters at most; the header travels with every request on the event bus and is
+   * redacted each time an audit event is built from it.
+   */
+  public static final int MAX_USER_AGENT = 512;
 
   /*
    * Each pattern is written so that no input can make it backtrack without bound: every repetition whose end the
@@ -115,16 +121,29 @@ public final class Redactor {
     return out;
   }
 
+  /**
+   * A User-Agent header as Arbiter records it: redacted, and cut to {@link #MAX_USER_AGENT} characters (mark
+   * included) when longer. Applying it again changes nothing.
+   */
+  public static String userAgent(String header) {
+    if (header == null || header.length() <= MAX_USER_AGENT) {
+      return redactText(header);
+    }
+    return redactText(cut(header, MAX_USER_AGENT - CUT.length()) + CUT);
+  }
+
   /** {@code text} itself when within {@link #MAX_TEXT}; else its start, up to the last delimiter, marked as cut. */
   static String bounded(String text) {
-    if (text.length() <= MAX_TEXT) {
-      return text;
-    }
-    int end = MAX_TEXT;
+    return text.length() <= MAX_TEXT ? text : cut(text, MAX_TEXT) + CUT;
+  }
+
+  /** The start of {@code text}, at most {@code max} characters, ending at the last delimiter within them. */
+  private static String cut(String text, int max) {
+    int end = max;
     while (end > 0 && DELIMITERS.indexOf(text.charAt(end - 1)) < 0) {
       end--;
     }
-    return text.substring(0, end) + CUT;
+    return text.substring(0, end);
   }
 
   @SuppressWarnings("unchecked")

@@ -81,6 +81,9 @@ public final class Addresses {
    * A claim by the agent itself ({@code push} false) makes it a consuming claim agent; {@code push} true is the bridge
    * claiming on behalf of a connected agent, to push what it finds. */
   public static final String TASKS_CLAIM = "arbiter.tasks.claim";
+  /** Body {@code {agentId}}, with the request context of a long-polling claim whose client went away (its
+   * connection closed): that claim stops waiting. Reply {@code {}}. */
+  public static final String TASKS_CLAIM_CANCEL = "arbiter.tasks.claim.cancel";
   /** Body {@code {agentId, taskId, attempt}}. Reply: the lease {@code {taskId, attempt, state, leaseExpiresAt,
    * canceled}}. Fails {@link Failure#CONFLICT} for a stale attempt or a task that cannot start. */
   public static final String TASKS_ACK = "arbiter.tasks.ack";

@@ -137,7 +137,8 @@ public enum ConfigKey {
   TASKS_CLAIM_POLL_MS("tasks.claimPollMs", Kind.integer(10, 60_000), false,
       "fallback re-check of a long-polling claim (assignments also wake it at once)"),
   TASKS_MAX_WAITING_CLAIMS("tasks.maxWaitingClaims", Kind.integer(1, 1_000), false,
-      "long-polling claims one agent may have waiting at once; one more finds nothing and answers 429 at once"),
+      "long-polling claims one agent may have at once, waiting or on their first statement; one more answers 429 "
+      + "without a statement"),
   TASKS_SUBMIT_BATCH_MAX("tasks.submitBatchMax", Kind.integer(1, 10_000), false,
       "most concurrent submissions committed together in one transaction (group commit)"),
   TASKS_DEFAULT_QUEUE_TIMEOUT_MS("tasks.defaultQueueTimeoutMs", Kind.integer(0, 365L * 86_400_000), false,

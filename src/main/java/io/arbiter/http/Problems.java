@@ -11,6 +11,7 @@ import io.arbiter.http.auth.Access;
 import io.arbiter.http.auth.AuthFailures;
 import io.vertx.core.Handler;
 import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -57,6 +58,12 @@ public final class Problems implements Handler<RoutingContext> {
   @Override
   public void handle(RoutingContext rc) {
     if (rc.response().ended()) {
+      return;
+    }
+    if (rc.failure() instanceof HttpClosedException || rc.response().closed()) {
+      // the client went away (say, in the middle of its body): there is no one to answer, and nothing failed here
+      RequestLog.of(LOG, CorrelationId.of(rc)).debug("request {} {}: the client closed the connection",
+          rc.request().method(), rc.request().path());
       return;
     }
     ArbiterException problem = toProblem(rc);
@@ -217,7 +224,7 @@ public final class Problems implements Handler<RoutingContext> {
     RequestContext caller = Access.context(rc);
     String remote = address(rc);
     RequestContext ctx = caller != null ? caller : new RequestContext(CorrelationId.of(rc), RequestContext.SYSTEM_TENANT,
-        "anonymous", "none", remote, Redactor.redactText(rc.request().getHeader("User-Agent")));
+        "anonymous", "none", remote, Redactor.userAgent(rc.request().getHeader("User-Agent")));
     String action = failure == Failure.UNAUTHORIZED ? "auth.failed" : "access.denied";
     AuditEvent event = AuditEvent.of(ctx, action, rc.request().method() + " " + rc.request().path(),
         AuditEvent.Outcome.DENIED, new JsonObject().put("reason", detail)).withTags(AuditEvent.SECURITY_TAGS);

@@ -5,6 +5,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Row;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -13,7 +14,7 @@ import java.util.Set;
 import java.util.function.Supplier;
 
 /**
- * Long-polling claims: each waits for its agent's work, tries the claim again when the agent is assigned work
+ * Long-polling claims: each runs its first attempt, then waits for its agent's work, tries the claim again when the agent is assigned work
  * ({@link #wake}: as many claims as tasks were assigned) and on a poll timer as a fallback, and answers empty at its deadline. Once {@link #close closed} (a
  * shutdown began) every waiting claim answers at once with what it has, and a claim that reaches the wait later (it was
  * still on its first database or registry round trip) does not wait at all. Used from its verticle's event loop only.
@@ -24,6 +25,8 @@ final class ClaimWaits {
   private final long pollMs;
   private final int maxPerAgent;
   private final Map<String, Set<Wait>> waits = new HashMap<>();
+  /** Per agent, claims on their first attempt: they hold a place although they do not wait yet. */
+  private final Map<String, List<Starting>> starting = new HashMap<>();
   private boolean closed;
 
   ClaimWaits(Vertx vertx, long pollMs, int maxPerAgent) {
@@ -33,34 +36,78 @@ final class ClaimWaits {
   }
 
   /**
-   * Waits up to {@code waitMs} for work for the agent, running {@code claim} (one attempt: the tasks it delivered,
-   * possibly none) whenever there may be some; answers at once, empty, when closed. An agent that already has
-   * {@code maxPerAgent} claims waiting gets {@link Failure#RATE_LIMITED} at once: one agent's claims cannot pile up
-   * (each holds a connection and runs the claim statement on every poll).
+   * Runs a claim's {@code first} attempt and, when it delivered nothing, waits up to {@code waitMs} for work for the
+   * agent, running {@code again} (one attempt: the tasks it delivered, possibly none) whenever there may be some;
+   * answers at once, empty, when closed. The claim holds one of the agent's {@code maxPerAgent} places from its first
+   * attempt on, so a burst of claims for one agent sends at most that many first attempts to the database: one claim
+   * more gets {@link Failure#RATE_LIMITED} at once, without a statement (each place holds a connection while it runs
+   * and the claim statement on every poll).
    */
-  Future<List<Row>> await(String tenantId, String agentId, long waitMs, Supplier<Future<List<Row>>> claim) {
+  Future<List<Row>> await(String tenantId, String agentId, String correlationId, long waitMs,
+                          Supplier<Future<List<Row>>> first, Supplier<Future<List<Row>>> again) {
     if (closed || waitMs <= 0) {
-      return Future.succeededFuture(List.of());
+      return attempt(first);
     }
     String key = key(tenantId, agentId);
-    Set<Wait> waiting = waits.get(key);
-    if (waiting != null && waiting.size() >= maxPerAgent) {
+    if (held(key) >= maxPerAgent) {
       return Future.failedFuture(tooMany(agentId));
     }
-    return new Wait(key, waitMs, claim).start();
+    Starting start = new Starting(correlationId);
+    starting.computeIfAbsent(key, k -> new ArrayList<>()).add(start);
+    return attempt(first).transform(found -> {
+      List<Starting> others = starting.get(key);
+      others.remove(start);
+      if (others.isEmpty()) {
+        starting.remove(key);
+      }
+      if (found.failed()) {
+        return Future.failedFuture(found.cause());
+      }
+      if (!found.result().isEmpty() || closed || start.cancelled) {
+        return Future.succeededFuture(found.result());
+      }
+      return new Wait(key, correlationId, waitMs, again).start();
+    });
   }
 
   /**
-   * Whether the agent already has {@code maxPerAgent} claims waiting: one more is refused before it runs the claim
-   * statement (its waiting claims take any work first, and a flood of refused claims must not load the database).
+   * The client of the agent's claim {@code correlationId} went away (its connection closed): the claim stops waiting
+   * and frees its place (answering empty, to no one), or, still on its first attempt, does not wait at all. An agent
+   * that reconnects at once then finds its places free instead of held by claims nobody will read.
    */
-  boolean full(String tenantId, String agentId) {
-    Set<Wait> waiting = waits.get(key(tenantId, agentId));
-    return waiting != null && waiting.size() >= maxPerAgent;
+  void cancel(String tenantId, String agentId, String correlationId) {
+    String key = key(tenantId, agentId);
+    starting.getOrDefault(key, List.of()).stream().filter(start -> start.correlationId.equals(correlationId))
+        .forEach(start -> start.cancelled = true);
+    waits.getOrDefault(key, Set.of()).stream().filter(wait -> wait.correlationId.equals(correlationId)).toList()
+        .forEach(Wait::expire);
+  }
+
+  /** Places of the agent taken: claims on their first attempt, and claims waiting. */
+  private int held(String key) {
+    return starting.getOrDefault(key, List.of()).size() + waits.getOrDefault(key, Set.of()).size();
+  }
+
+  /** A claim on its first attempt. */
+  private static final class Starting {
+    private final String correlationId;
+    private boolean cancelled;
+
+    Starting(String correlationId) {
+      this.correlationId = correlationId;
+    }
+  }
+
+  private static Future<List<Row>> attempt(Supplier<Future<List<Row>>> claim) {
+    try {
+      return claim.get();
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
   }
 
   /** The refusal of a claim beyond {@code maxPerAgent} waiting ones. */
-  RuntimeException tooMany(String agentId) {
+  private RuntimeException tooMany(String agentId) {
     return Failure.RATE_LIMITED.exception("agent " + agentId + " already has " + maxPerAgent
         + " claims waiting (tasks.maxWaitingClaims); wait for one to answer, or claim several tasks with max");
   }
@@ -96,6 +143,7 @@ final class ClaimWaits {
 
   private final class Wait {
     private final String key;
+    private final String correlationId;
     private final long waitMs;
     private final Supplier<Future<List<Row>>> claim;
     private final Promise<List<Row>> promise = Promise.promise();
@@ -105,8 +153,9 @@ final class ClaimWaits {
     private boolean again;
     private boolean expired;
 
-    Wait(String key, long waitMs, Supplier<Future<List<Row>>> claim) {
+    Wait(String key, String correlationId, long waitMs, Supplier<Future<List<Row>>> claim) {
       this.key = key;
+      this.correlationId = correlationId;
       this.waitMs = waitMs;
       this.claim = claim;
     }

@@ -20,8 +20,9 @@ import java.util.function.Supplier;
  *
  * <p>New claims' first statements (the claim, and the registry's check of an agent with nothing to claim) are bounded
  * to half of a pool and its wait queue: a flood of claims (an agent's token claiming in tight loops, say for an agent
- * never registered) cannot fill the queues and turn away submissions and results. Claims already waiting poll under
- * {@code tasks.maxWaitingClaims} per agent instead.
+ * never registered) cannot fill the queues and turn away submissions and results. A claim that may wait holds one of
+ * its agent's {@code tasks.maxWaitingClaims} places from its first statement on, so a burst of long polls for one
+ * agent sends at most that many statements; the polls of claims already waiting are bounded by the same places.
  */
 final class Claims {
 
@@ -61,18 +62,15 @@ final class Claims {
     if (body.getBoolean("push", false)) {
       return claimOnce(ctx, agentId, max, true).map(rows -> deliveries(rows, false));
     }
-    if (waitMs > 0 && waits.full(ctx.tenantId(), agentId)) {
-      return Future.failedFuture(waits.tooMany(agentId));
-    }
     Supplier<Future<List<Row>>> attempt = () -> ack ? claimRunning(ctx, agentId, max, true)
         : claimOnce(ctx, agentId, max, false);
     // the first attempt, and for a claim that found nothing the check that its agent exists, count against the
-    // bulkhead; the wait after them does not (tasks.maxWaitingClaims bounds it per agent)
-    Supplier<Future<List<Row>>> first = () -> attempt.get().compose(found -> found.isEmpty()
-        ? agentExists.apply(ctx, agentId).map(found) : Future.succeededFuture(found));
-    return firstAttempts.run(first, () -> Failure.OVERLOADED.exception("too many claims in flight on this node (half "
-        + "of the tasks pool and its wait queue); retry shortly")).compose(found -> found.isEmpty()
-        ? waits.await(ctx.tenantId(), agentId, waitMs, attempt) : Future.succeededFuture(found))
+    // bulkhead; the wait after them does not (tasks.maxWaitingClaims bounds it per agent, first attempts included)
+    Supplier<Future<List<Row>>> first = () -> firstAttempts.run(() -> attempt.get().compose(found -> found.isEmpty()
+        ? agentExists.apply(ctx, agentId).map(found) : Future.succeededFuture(found)),
+        () -> Failure.OVERLOADED.exception("too many claims in flight on this node (half of the tasks pool and its "
+            + "wait queue); retry shortly"));
+    return waits.await(ctx.tenantId(), agentId, ctx.correlationId(), waitMs, first, attempt)
         .map(rows -> deliveries(rows, ack));
   }
 
@@ -88,6 +86,12 @@ final class Claims {
             nudges.drainAudit();
           }
         });
+  }
+
+  /** The client of a long-polling claim went away ({@code {agentId}}, the claim's request context). */
+  Future<JsonObject> cancel(RequestContext ctx, JsonObject body) {
+    waits.cancel(ctx.tenantId(), body.getString("agentId"), ctx.correlationId());
+    return Future.succeededFuture(new JsonObject());
   }
 
   /** An assignment was made: wakes the agent's waiting claims ({@code {tenantId, agentId, count}}). */

@@ -160,6 +160,7 @@ public final class TaskVerticle extends VerticleBase {
         request(bus, Addresses.TASKS_REQUEUE, actions::requeue),
         request(bus, Addresses.TASKS_REQUEUE_DEAD, actions::requeueDead),
         request(bus, Addresses.TASKS_CLAIM, claims::claim),
+        request(bus, Addresses.TASKS_CLAIM_CANCEL, claims::cancel),
         request(bus, Addresses.TASKS_ACK, leases::ack),
         request(bus, Addresses.TASKS_ACK_BATCH, leases::ackBatch),
         request(bus, Addresses.TASKS_HEARTBEAT, (ctx, body) -> leases.extend(ctx, body, false)),

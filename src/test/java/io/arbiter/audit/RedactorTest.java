@@ -95,7 +95,8 @@ class RedactorTest {
   @Test
   @DisplayName("64 KB of hostile text passes every redaction entry point in linear time")
   void hostileTextIsRedactedInLinearTime() {
-    List<Consumer<String>> entryPoints = List.of(Redactor::redactText, Redactor::isSecretName, Secrets::mask,
+    List<Consumer<String>> entryPoints = List.of(Redactor::redactText, Redactor::userAgent, Redactor::isSecretName,
+        Secrets::mask,
         text -> Redactor.redact(new JsonObject().put(text, text).put("note", new JsonArray().add(text))),
         text -> new LogRedaction().mask(null, text),
         text -> new AuditEvent("t", "s", "r", "a", text, AuditEvent.Outcome.SUCCESS, null, null, text,
@@ -114,5 +115,23 @@ class RedactorTest {
     String redacted = Redactor.redactText(text);
     assertThat(redacted).isEqualTo(head + Redactor.CUT).doesNotContain("sss");
     assertThat(Redactor.redactText("short password=abc")).isEqualTo("short password=" + Redactor.REDACTED);
+  }
+
+  @Test
+  @DisplayName("a User-Agent is kept whole up to its bound, longer ones are cut with the mark, and a second pass changes nothing")
+  void userAgentsAreBoundedAndRedacted() {
+    assertThat(Redactor.userAgent(null)).isNull();
+    assertThat(Redactor.userAgent("curl/8.5.0")).isEqualTo("curl/8.5.0");
+    assertThat(Redactor.userAgent("probe/1.0 password=hunter2")).isEqualTo("probe/1.0 password=" + Redactor.REDACTED);
+    String exact = "u".repeat(Redactor.MAX_USER_AGENT);
+    assertThat(Redactor.userAgent(exact)).isEqualTo(exact);
+
+    String head = "agent/1.0 " + "x".repeat(400) + " ";
+    String cut = Redactor.userAgent(head + "token=" + "s".repeat(200));
+    assertThat(cut).isEqualTo(head + Redactor.CUT).hasSizeLessThanOrEqualTo(Redactor.MAX_USER_AGENT);
+    assertThat(Redactor.userAgent(cut)).isEqualTo(cut);
+    assertThat(Redactor.userAgent("a".repeat(8_000))).as("no delimiter: nothing of it is kept").isEqualTo(Redactor.CUT);
+    assertThat(new AuditEvent("t", "s", "r", "a", "target", AuditEvent.Outcome.DENIED, null, "a".repeat(8_000), null,
+        null, null).userAgent()).isEqualTo(Redactor.CUT);
   }
 }

@@ -69,6 +69,11 @@ public final class TaskBenchmark implements Callable<Integer> {
       + "costs two requests (submit, result) instead of four")
   List<Mode> modes;
 
+  @Option(names = "--latency-fewest",
+      description = "latency mode with the agents of fewest mode (claims that ack, results that return the next task): "
+          + "two requests a task at the offered rate instead of four")
+  boolean latencyFewest;
+
   @Option(names = "--tasks", description = "tasks per run (default: 20000 single, 100000 bulk)")
   Integer tasks;
 
@@ -515,10 +520,11 @@ public final class TaskBenchmark implements Callable<Integer> {
    * Then open loop: submissions scheduled at --rate per second for --rate-seconds, whatever the answers.
    */
   private boolean runLatency(int maxPerClaim) throws Exception {
-    System.out.printf("mode latency: agents %d x capacity %d, claim max %d (%d loops per agent, long poll %d s)%n",
-        agentCount, capacity, maxPerClaim, claimLoops, claimWait);
+    System.out.printf("mode latency: agents %d x capacity %d, claim max %d (%d loops per agent, long poll %d s)%s%n",
+        agentCount, capacity, maxPerClaim, claimLoops, claimWait,
+        latencyFewest ? ", claims that ack and results that return the next task" : ", four calls a task");
     String tenant = tenant("latency");
-    SimulatedAgents agents = startAgents(tenant, maxPerClaim);
+    SimulatedAgents agents = startAgents(tenant, maxPerClaim, latencyFewest);
     ArbiterApi submitters = new ArbiterApi(vertx, nodes, Math.max(clients, 256));
     try {
       String token = token(tenant, Role.SUBMITTER, "bench-submitter");
@@ -606,10 +612,6 @@ public final class TaskBenchmark implements Callable<Integer> {
   }
 
   // ------------------------------------------------------------------------------------------------------ agents
-
-  private SimulatedAgents startAgents(String tenant, int maxPerClaim) throws Exception {
-    return startAgents(tenant, maxPerClaim, false);
-  }
 
   /** {@code chained}: claims that acknowledge and results that return the next task (two calls a task). */
   private SimulatedAgents startAgents(String tenant, int maxPerClaim, boolean chained) throws Exception {

@@ -51,10 +51,27 @@ interface WellBehaved extends AutoCloseable {
           GcPauses.Summary.fromJson(json.getJsonObject("gc")));
     }
 
-    /** The client-side line under the phase's figures: when the slowest was sent, event-loop lateness, GC pauses. */
+    /**
+     * The client-side line under the phase's figures: when the slowest was sent, how many answers took longer than
+     * the abuse bound (50 ms) and when they were sent (submissions go out at a fixed rate, so the n-th was sent at
+     * n / rate), event-loop lateness, GC pauses.
+     */
     String evidence() {
-      return String.format(Locale.ROOT, "  client side: slowest sent at %.1f s; pacing timer late by at most %.1f ms "
-              + "(at %.1f s); GC %s", slowestAtMs / 1e3, tickLateMs, tickLateAtMs / 1e3, gc.describe());
+      double perSecond = latencies.length / (double) Math.max(1, seconds);
+      int slow = 0;
+      int firstSlow = -1;
+      int lastSlow = -1;
+      for (int i = 0; i < latencies.length; i++) {
+        if (latencies[i] > 50_000_000L) {
+          slow++;
+          firstSlow = firstSlow < 0 ? i : firstSlow;
+          lastSlow = i;
+        }
+      }
+      String over = slow == 0 ? "none over 50 ms" : String.format(Locale.ROOT, "%d over 50 ms, sent from %.1f s to "
+          + "%.1f s", slow, firstSlow / perSecond, lastSlow / perSecond);
+      return String.format(Locale.ROOT, "  client side: slowest sent at %.1f s; %s; pacing timer late by at most "
+              + "%.1f ms (at %.1f s); GC %s", slowestAtMs / 1e3, over, tickLateMs, tickLateAtMs / 1e3, gc.describe());
     }
   }
 }

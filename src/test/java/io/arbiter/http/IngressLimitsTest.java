@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.arbiter.support.AgentClient;
 import io.arbiter.support.ArbiterApp;
 import io.arbiter.support.Http;
+import io.arbiter.support.LogCapture;
 import io.arbiter.support.TestApp;
 import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayOutputStream;
@@ -177,6 +178,55 @@ class IngressLimitsTest {
       assertThat(answered.get(0).json().getString("detail")).contains("tasks.maxWaitingClaims");
     } finally {
       loops.shutdownNow();
+    }
+  }
+
+  @Test
+  @DisplayName("a client that closes its connection in the middle of its body is logged as gone, not as an error")
+  void aClientLeavingMidBodyIsNoError() throws Exception {
+    // an application of its own: this class's bodies time out after 500 ms, sooner than a busy machine polls
+    try (TestApp own = TestApp.start(Map.of()); LogCapture logs = LogCapture.attach()) {
+      try (Socket socket = new Socket("127.0.0.1", own.arbiter().port())) {
+        send(socket, head("/api/v1/tasks", own.tokens().admin("acme"), 1_000) + "{\"type\": ");
+        TestApp.eventually(Duration.ofSeconds(10), "the request is being read", () -> own.http().get("/metrics", null)
+            .text().contains("arbiter_http_in_flight 1.0"));
+      }
+      TestApp.eventually(Duration.ofSeconds(10), "the request is over", () -> own.http().get("/metrics", null)
+          .text().contains("arbiter_http_in_flight 0.0"));
+      assertThat(logs.lines()).noneMatch(line -> line.contains("\"level\":\"ERROR\""));
+    }
+  }
+
+  @Test
+  @DisplayName("long-polling claims whose connections close free their agent's places at once")
+  void claimsOfAClientThatLeftFreeTheirPlaces() throws Exception {
+    // an application of its own, so that its gauge of waiting claims counts this test's claims only
+    try (TestApp own = TestApp.start(Map.of("tasks.maxWaitingClaims", 2))) {
+      AgentClient agent = new AgentClient(own, "acme", "leaving-agent");
+      assertThat(agent.register("leaving", 4).status()).isEqualTo(201);
+      String self = own.tokens().agent("acme", "leaving-agent");
+      String claim = "POST /api/v1/agents/leaving-agent/claim?wait=30 HTTP/1.1\r\nHost: localhost\r\n"
+          + "Content-Length: 0\r\nAuthorization: Bearer " + self + "\r\n\r\n";
+      List<Socket> polls = new ArrayList<>();
+      try {
+        for (int i = 0; i < 2; i++) {
+          Socket poll = new Socket("127.0.0.1", own.arbiter().port());
+          send(poll, claim);
+          polls.add(poll);
+        }
+        TestApp.eventually(Duration.ofSeconds(10), "two long polls wait", () -> own.http().get("/metrics", null)
+            .text().contains("arbiter_claims_waiting 2.0"));
+        assertThat(own.http().post("/api/v1/agents/leaving-agent/claim?wait=1", self, null).status())
+            .as("the agent's two places are taken").isEqualTo(429);
+      } finally {
+        for (Socket poll : polls) {
+          poll.close();
+        }
+      }
+      TestApp.eventually(Duration.ofSeconds(10), "the claims of the client that left stop waiting",
+          () -> own.http().get("/metrics", null).text().contains("arbiter_claims_waiting 0.0"));
+      assertThat(own.http().post("/api/v1/agents/leaving-agent/claim?wait=1", self, null).status())
+          .as("a claim after the client left waits, and answers empty").isEqualTo(204);
     }
   }
 

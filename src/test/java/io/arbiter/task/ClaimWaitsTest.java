@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.arbiter.bus.Failure;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
@@ -28,12 +29,12 @@ class ClaimWaitsTest {
       ClaimWaits waits = new ClaimWaits(vertx, 60_000, 4);
       for (int i = 0; i < 4; i++) {
         int claim = i;
-        waits.await("acme", "agent-1", 60_000, () -> {
+        waits.await("acme", "agent-1", "c", 60_000, ClaimWaitsTest::nothing, () -> {
           attempts.add(claim);
           return Future.<List<Row>>succeededFuture(List.of());
         });
       }
-      waits.await("acme", "agent-2", 60_000, () -> {
+      waits.await("acme", "agent-2", "c", 60_000, ClaimWaitsTest::nothing, () -> {
         attempts.add(99);
         return Future.<List<Row>>succeededFuture(List.of());
       });
@@ -58,10 +59,10 @@ class ClaimWaitsTest {
     vertx.runOnContext(v -> {
       ClaimWaits waits = new ClaimWaits(vertx, 60_000, 2);
       Supplier<Future<List<Row>>> nothing = () -> Future.succeededFuture(List.of());
-      Future<List<Row>> first = waits.await("acme", "agent-1", 60_000, nothing);
-      waits.await("acme", "agent-1", 60_000, nothing);
-      Future<List<Row>> third = waits.await("acme", "agent-1", 60_000, nothing);
-      waits.await("acme", "agent-2", 60_000, nothing);
+      Future<List<Row>> first = waits.await("acme", "agent-1", "c", 60_000, nothing, nothing);
+      waits.await("acme", "agent-1", "c", 60_000, nothing, nothing);
+      Future<List<Row>> third = waits.await("acme", "agent-1", "c", 60_000, nothing, nothing);
+      waits.await("acme", "agent-2", "c", 60_000, nothing, nothing);
       test.verify(() -> {
         assertThat(first.isComplete()).isFalse();
         assertThat(third.failed()).isTrue();
@@ -73,5 +74,100 @@ class ClaimWaitsTest {
       test.completeNow();
     });
     assertThat(test.awaitCompletion(10, TimeUnit.SECONDS)).isTrue();
+  }
+
+  @Test
+  @DisplayName("a burst of claims for one agent runs one first attempt per place; the others are refused without one")
+  void claimsOnTheirFirstAttemptHoldTheAgentsPlaces(Vertx vertx, VertxTestContext test) throws Exception {
+    vertx.runOnContext(v -> {
+      ClaimWaits waits = new ClaimWaits(vertx, 60_000, 1);
+      Promise<List<Row>> firstAttempt = Promise.promise();
+      List<String> attempts = new ArrayList<>();
+      Future<List<Row>> first = waits.await("acme", "agent-1", "c", 60_000, () -> {
+        attempts.add("first");
+        return firstAttempt.future();
+      }, ClaimWaitsTest::nothing);
+      Future<List<Row>> second = waits.await("acme", "agent-1", "c", 60_000, () -> {
+        attempts.add("second");
+        return nothing();
+      }, ClaimWaitsTest::nothing);
+      test.verify(() -> {
+        assertThat(second.failed()).as("refused while the first claim is still on its first attempt").isTrue();
+        assertThat(Failure.RATE_LIMITED.is(second.cause())).isTrue();
+        assertThat(attempts).as("the refused claim ran no attempt").containsExactly("first");
+        assertThat(waits.waiting()).isZero();
+      });
+
+      firstAttempt.complete(List.of());
+      Future<List<Row>> third = waits.await("acme", "agent-1", "c", 60_000, ClaimWaitsTest::nothing,
+          ClaimWaitsTest::nothing);
+      test.verify(() -> {
+        assertThat(first.isComplete()).as("the first claim found nothing and waits").isFalse();
+        assertThat(waits.waiting()).isEqualTo(1);
+        assertThat(third.failed()).as("the waiting claim keeps the place").isTrue();
+      });
+      waits.close();
+      test.verify(() -> assertThat(first.result()).isEmpty());
+      Future<List<Row>> afterClose = waits.await("acme", "agent-1", "c", 60_000, ClaimWaitsTest::nothing,
+          ClaimWaitsTest::nothing);
+      test.verify(() -> assertThat(afterClose.result()).as("closed: the first attempt answers, no wait").isEmpty());
+      test.completeNow();
+    });
+    assertThat(test.awaitCompletion(10, TimeUnit.SECONDS)).isTrue();
+  }
+
+  @Test
+  @DisplayName("a first attempt that fails answers the claim with its failure and frees the agent's place")
+  void aFailedFirstAttemptFreesThePlace(Vertx vertx, VertxTestContext test) throws Exception {
+    vertx.runOnContext(v -> {
+      ClaimWaits waits = new ClaimWaits(vertx, 60_000, 1);
+      Future<List<Row>> failed = waits.await("acme", "agent-1", "c", 60_000,
+          () -> Future.failedFuture(Failure.UNAVAILABLE.exception("down")), ClaimWaitsTest::nothing);
+      Future<List<Row>> next = waits.await("acme", "agent-1", "c", 60_000, ClaimWaitsTest::nothing,
+          ClaimWaitsTest::nothing);
+      test.verify(() -> {
+        assertThat(Failure.UNAVAILABLE.is(failed.cause())).isTrue();
+        assertThat(next.isComplete()).as("the next claim waits in the freed place").isFalse();
+        assertThat(waits.waiting()).isEqualTo(1);
+      });
+      waits.close();
+      test.completeNow();
+    });
+    assertThat(test.awaitCompletion(10, TimeUnit.SECONDS)).isTrue();
+  }
+
+  @Test
+  @DisplayName("a claim whose client left stops waiting and frees its place; one still on its first attempt never waits")
+  void cancelledClaimsFreeTheirPlaces(Vertx vertx, VertxTestContext test) throws Exception {
+    vertx.runOnContext(v -> {
+      ClaimWaits waits = new ClaimWaits(vertx, 60_000, 2);
+      Future<List<Row>> waiting = waits.await("acme", "agent-1", "gone", 60_000, ClaimWaitsTest::nothing,
+          ClaimWaitsTest::nothing);
+      Promise<List<Row>> slowFirst = Promise.promise();
+      Future<List<Row>> starting = waits.await("acme", "agent-1", "gone-too", 60_000, slowFirst::future,
+          ClaimWaitsTest::nothing);
+      Future<List<Row>> otherAgent = waits.await("acme", "agent-2", "gone", 60_000, ClaimWaitsTest::nothing,
+          ClaimWaitsTest::nothing);
+
+      waits.cancel("acme", "agent-1", "gone");
+      waits.cancel("acme", "agent-1", "gone-too");
+      slowFirst.complete(List.of());
+      test.verify(() -> {
+        assertThat(waiting.result()).as("the waiting claim answers, empty").isEmpty();
+        assertThat(starting.result()).as("the claim on its first attempt does not wait").isEmpty();
+        assertThat(otherAgent.isComplete()).as("another agent's claim of the same id waits on").isFalse();
+        assertThat(waits.waiting()).isEqualTo(1);
+      });
+      Future<List<Row>> again = waits.await("acme", "agent-1", "new", 60_000, ClaimWaitsTest::nothing,
+          ClaimWaitsTest::nothing);
+      test.verify(() -> assertThat(again.isComplete()).as("the places are free again").isFalse());
+      waits.close();
+      test.completeNow();
+    });
+    assertThat(test.awaitCompletion(10, TimeUnit.SECONDS)).isTrue();
+  }
+
+  private static Future<List<Row>> nothing() {
+    return Future.succeededFuture(List.of());
   }
 }

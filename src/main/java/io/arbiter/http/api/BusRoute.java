@@ -12,6 +12,7 @@ import io.vertx.openapi.validation.RequestParameter;
 import io.vertx.openapi.validation.ValidatedRequest;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * An HTTP operation answered by a domain verticle: the validated request becomes a bus message (with the caller's
@@ -51,6 +52,27 @@ public final class BusRoute {
               ctx.deliveryOptions(timeoutMs + extraWaitMs.apply(request)))
           .onSuccess(reply -> responder.respond(rc, reply.body()))
           .onFailure(e -> rc.fail(Replies.fromBus(e)));
+    };
+  }
+
+  /**
+   * For a request that {@code applies}: when its client goes away before the response is written (the connection
+   * closes), sends {@code message(request)} to {@code address} with the request's context, so that the domain stops
+   * working for no one (a long-polling claim stops waiting). Then passes the request on.
+   */
+  public Handler<RoutingContext> whenClientLeaves(Predicate<ValidatedRequest> applies, String address,
+                                                  Function<ValidatedRequest, JsonObject> message) {
+    return rc -> {
+      ValidatedRequest request = rc.get(RouterBuilder.KEY_META_DATA_VALIDATED_REQUEST);
+      if (applies.test(request)) {
+        RequestContext ctx = Access.context(rc);
+        rc.response().closeHandler(closed -> {
+          if (!rc.response().ended()) {
+            bus.send(address, message.apply(request), ctx.deliveryOptions(timeoutMs));
+          }
+        });
+      }
+      rc.next();
     };
   }
 

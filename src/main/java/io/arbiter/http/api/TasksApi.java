@@ -34,6 +34,8 @@ public final class TasksApi {
     builder.getRoute("purgeTask").addHandler(route.to(Addresses.TASKS_PURGE, request -> 0L, TasksApi::taskId,
         (rc, reply) -> rc.response().setStatusCode(204).end()));
 
+    builder.getRoute("claimTasks").addHandler(route.whenClientLeaves(request -> wait(request) > 0,
+        Addresses.TASKS_CLAIM_CANCEL, request -> new JsonObject().put("agentId", BusRoute.path(request, "id"))));
     builder.getRoute("claimTasks").addHandler(route.to(Addresses.TASKS_CLAIM,
         request -> 1000L * wait(request), TasksApi::claim,
         (rc, reply) -> {

@@ -92,7 +92,7 @@ public final class Access implements Handler<RoutingContext> {
       throw Failure.UNAUTHORIZED.exception(problem);
     }
     return new RequestContext(correlationId, tenant, subject, String.join(",", roles(principal)), clientIp,
-        Redactor.redactText(userAgent));
+        Redactor.userAgent(userAgent));
   }
 
   @Override

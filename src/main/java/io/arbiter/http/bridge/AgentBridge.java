@@ -1,6 +1,7 @@
 package io.arbiter.http.bridge;
 
 import io.arbiter.audit.AuditEvent;
+import io.arbiter.audit.Redactor;
 import io.arbiter.bus.Addresses;
 import io.arbiter.bus.ArbiterException;
 import io.arbiter.bus.Failure;
@@ -186,7 +187,8 @@ public final class AgentBridge implements Handler<BridgeEvent> {
     String addressText = raw.getString("address");
     AgentAddress address = AgentAddress.parse(addressText);
     RequestContext anonymous = new RequestContext(UUID.randomUUID().toString(), RequestContext.SYSTEM_TENANT,
-        "anonymous", "none", clientIp(socket), socket.headers() == null ? null : socket.headers().get("User-Agent"));
+        "anonymous", "none", clientIp(socket),
+        Redactor.userAgent(socket.headers() == null ? null : socket.headers().get("User-Agent")));
     BridgeEventType type = event.type();
     String rule = rule(type, address, addressText);
     String token = bearer(raw.getValue("headers"));
