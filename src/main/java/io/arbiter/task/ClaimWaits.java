@@ -14,10 +14,11 @@ import java.util.Set;
 import java.util.function.Supplier;
 
 /**
- * Long-polling claims: each runs its first attempt, then waits for its agent's work, tries the claim again when the agent is assigned work
- * ({@link #wake}: as many claims as tasks were assigned) and on a poll timer as a fallback, and answers empty at its deadline. Once {@link #close closed} (a
- * shutdown began) every waiting claim answers at once with what it has, and a claim that reaches the wait later (it was
- * still on its first database or registry round trip) does not wait at all. Used from its verticle's event loop only.
+ * Long-polling claims: each runs its first attempt, then waits for its agent's work, tries the claim again when the
+ * agent is assigned work ({@link #wake}: as many claims as tasks were assigned) and on a poll timer as a fallback, and
+ * answers empty at its deadline. Once {@link #close closed} (a shutdown began) every waiting claim answers at once with
+ * what it has, and a claim that reaches the wait later (it was still on its first database or registry round trip)
+ * does not wait at all. Used from its verticle's event loop only.
  */
 final class ClaimWaits {
 
@@ -66,7 +67,13 @@ final class ClaimWaits {
       if (!found.result().isEmpty() || closed || start.cancelled) {
         return Future.succeededFuture(found.result());
       }
-      return new Wait(key, correlationId, waitMs, again).start();
+      Wait wait = new Wait(key, correlationId, waitMs, again);
+      Future<List<Row>> answer = wait.start();
+      if (start.woken) {
+        // an assignment was announced while the first statement ran, which may have read before it committed
+        wait.attempt();
+      }
+      return answer;
     });
   }
 
@@ -92,6 +99,8 @@ final class ClaimWaits {
   private static final class Starting {
     private final String correlationId;
     private boolean cancelled;
+    /** An assignment to its agent was announced meanwhile: if the first attempt finds nothing, it tries once more. */
+    private boolean woken;
 
     Starting(String correlationId) {
       this.correlationId = correlationId;
@@ -115,10 +124,13 @@ final class ClaimWaits {
   /**
    * The agent was assigned {@code count} tasks: that many of its waiting claims, the longest waiting first, try again
    * now (each claim takes at least one task when any is left; the others keep waiting instead of running a claim that
-   * would find nothing).
+   * would find nothing). Its claims still on their first statement, which may have read before the assignment
+   * committed, try once more if that statement finds nothing, instead of waiting for the poll.
    */
   void wake(String tenantId, String agentId, int count) {
-    Set<Wait> waiting = waits.get(key(tenantId, agentId));
+    String key = key(tenantId, agentId);
+    starting.getOrDefault(key, List.of()).forEach(start -> start.woken = true);
+    Set<Wait> waiting = waits.get(key);
     if (waiting != null) {
       waiting.stream().filter(Wait::open).limit(Math.max(1, count)).toList().forEach(Wait::attempt);
     }

@@ -167,6 +167,37 @@ class ClaimWaitsTest {
     assertThat(test.awaitCompletion(10, TimeUnit.SECONDS)).isTrue();
   }
 
+  @Test
+  @DisplayName("an assignment announced during a claim's first statement makes it try again at once if it found nothing")
+  void anAssignmentDuringTheFirstAttemptIsNotMissed(Vertx vertx, VertxTestContext test) throws Exception {
+    vertx.runOnContext(v -> {
+      ClaimWaits waits = new ClaimWaits(vertx, 60_000, 2);
+      Promise<List<Row>> firstAttempt = Promise.promise();
+      List<String> again = new ArrayList<>();
+      Future<List<Row>> claim = waits.await("acme", "agent-1", "c", 60_000, firstAttempt::future, () -> {
+        again.add("again");
+        return nothing();
+      });
+      waits.wake("acme", "agent-1", 1);
+      firstAttempt.complete(List.of());
+      test.verify(() -> {
+        assertThat(again).as("tried again without waiting for the poll").containsExactly("again");
+        assertThat(claim.isComplete()).as("found nothing, so it waits").isFalse();
+      });
+      Future<List<Row>> quiet = waits.await("acme", "agent-2", "c", 60_000, ClaimWaitsTest::nothing, () -> {
+        again.add("agent-2");
+        return nothing();
+      });
+      test.verify(() -> {
+        assertThat(again).as("no announcement, no second attempt").containsExactly("again");
+        assertThat(quiet.isComplete()).isFalse();
+      });
+      waits.close();
+      test.completeNow();
+    });
+    assertThat(test.awaitCompletion(10, TimeUnit.SECONDS)).isTrue();
+  }
+
   private static Future<List<Row>> nothing() {
     return Future.succeededFuture(List.of());
   }
