@@ -135,7 +135,7 @@ public enum ConfigKey {
       "how often expired leases and offline agents' tasks are recovered"),
   TASKS_RESCUE_BATCH_SIZE("tasks.rescueBatchSize", Kind.integer(1, 100_000), false, "tasks recovered per statement"),
   TASKS_CLAIM_POLL_MS("tasks.claimPollMs", Kind.integer(10, 60_000), false,
-      "fallback re-check of a long-polling claim (assignments also wake it at once)"),
+      "fallback re-check of an agent's longest-waiting long-polling claim (assignments also wake its claims at once)"),
   TASKS_MAX_WAITING_CLAIMS("tasks.maxWaitingClaims", Kind.integer(1, 1_000), false,
       "long-polling claims one agent may have at once, waiting or on their first statement; one more answers 429 "
       + "without a statement"),

@@ -16,7 +16,7 @@ import java.util.function.Supplier;
 /**
  * Long-polling claims: each runs its first attempt, then waits for its agent's work, tries the claim again when the
  * agent is assigned work ({@link #wake}: as many claims as tasks were assigned) and on a poll timer as a fallback, and
- * answers empty at its deadline. Once {@link #close closed} (a shutdown began) every waiting claim answers at once with
+ * answers empty at its deadline (the agent's longest-waiting claim runs that poll for all of them). Once {@link #close closed} (a shutdown began) every waiting claim answers at once with
  * what it has, and a claim that reaches the wait later (it was still on its first database or registry round trip)
  * does not wait at all. Used from its verticle's event loop only.
  */
@@ -174,9 +174,21 @@ final class ClaimWaits {
 
     Future<List<Row>> start() {
       waits.computeIfAbsent(key, k -> new LinkedHashSet<>()).add(this);
-      pollTimer = vertx.setPeriodic(pollMs, id -> attempt());
+      pollTimer = vertx.setPeriodic(pollMs, id -> poll());
       deadlineTimer = vertx.setTimer(waitMs, id -> expire());
       return promise.future();
+    }
+
+    /**
+     * The fallback poll, for work whose announcement this node missed: only the agent's longest-waiting claim runs it,
+     * so an idle agent with several long polls costs one statement a period, not one per claim. When it finds work
+     * and answers, the next claim in line polls from its next tick.
+     */
+    void poll() {
+      Set<Wait> waiting = waits.get(key);
+      if (waiting != null && waiting.iterator().next() == this) {
+        attempt();
+      }
     }
 
     /** At the deadline a claim still in flight may already have marked tasks delivered: it answers the wait. */

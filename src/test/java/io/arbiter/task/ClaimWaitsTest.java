@@ -10,8 +10,12 @@ import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
 import io.vertx.sqlclient.Row;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -194,6 +198,41 @@ class ClaimWaitsTest {
       });
       waits.close();
       test.completeNow();
+    });
+    assertThat(test.awaitCompletion(10, TimeUnit.SECONDS)).isTrue();
+  }
+
+  @Test
+  @DisplayName("only an agent's longest-waiting claim runs the fallback poll; the next in line takes over when it answers")
+  void oneClaimPerAgentPolls(Vertx vertx, VertxTestContext test) throws Exception {
+    Map<String, AtomicInteger> polls = new ConcurrentHashMap<>();
+    Promise<Void> firstAnswered = Promise.promise();
+    vertx.runOnContext(v -> {
+      ClaimWaits waits = new ClaimWaits(vertx, 20, 3);
+      for (String claim : List.of("oldest", "second", "third")) {
+        waits.await("acme", "agent-1", claim, 60_000, ClaimWaitsTest::nothing, () -> {
+          int n = polls.computeIfAbsent(claim, k -> new AtomicInteger()).incrementAndGet();
+          // the oldest claim finds work (one delivery; its row is not read here) at its fifth poll and answers
+          return Future.succeededFuture(claim.equals("oldest") && n == 5
+              ? Collections.<Row>singletonList(null) : List.<Row>of());
+        }).onSuccess(rows -> {
+          if (claim.equals("oldest")) {
+            firstAnswered.complete();
+          }
+        });
+      }
+      firstAnswered.future().onSuccess(answered -> vertx.setPeriodic(20, id -> {
+        if (polls.containsKey("second") && polls.get("second").get() >= 3) {
+          vertx.cancelTimer(id);
+          test.verify(() -> {
+            assertThat(polls.get("oldest").get()).isEqualTo(5);
+            assertThat(polls).as("the third claim never polled while others waited before it")
+                .doesNotContainKey("third");
+            waits.close();
+          });
+          test.completeNow();
+        }
+      }));
     });
     assertThat(test.awaitCompletion(10, TimeUnit.SECONDS)).isTrue();
   }
