@@ -25,9 +25,8 @@ final class ClaimWaits {
   private final Vertx vertx;
   private final long pollMs;
   private final int maxPerAgent;
-  private final Map<String, Set<Wait>> waits = new HashMap<>();
-  /** Per agent, claims on their first attempt: they hold a place although they do not wait yet. */
-  private final Map<String, List<Starting>> starting = new HashMap<>();
+  /** Per agent ({@link #key}), the claims holding its places; an agent with none has no entry. */
+  private final Map<String, Places> agents = new HashMap<>();
   private boolean closed;
 
   ClaimWaits(Vertx vertx, long pollMs, int maxPerAgent) {
@@ -50,24 +49,20 @@ final class ClaimWaits {
       return attempt(first);
     }
     String key = key(tenantId, agentId);
-    if (held(key) >= maxPerAgent) {
+    Places places = agents.computeIfAbsent(key, k -> new Places());
+    if (places.held() >= maxPerAgent) {
       return Future.failedFuture(tooMany(agentId));
     }
     Starting start = new Starting(correlationId);
-    starting.computeIfAbsent(key, k -> new ArrayList<>()).add(start);
+    places.starting.add(start);
     return attempt(first).transform(found -> {
-      List<Starting> others = starting.get(key);
-      others.remove(start);
-      if (others.isEmpty()) {
-        starting.remove(key);
+      places.starting.remove(start);
+      boolean willWait = found.succeeded() && found.result().isEmpty() && !closed && !start.cancelled;
+      if (!willWait) {
+        forgetIfFree(key, places);
+        return found.failed() ? Future.failedFuture(found.cause()) : Future.succeededFuture(found.result());
       }
-      if (found.failed()) {
-        return Future.failedFuture(found.cause());
-      }
-      if (!found.result().isEmpty() || closed || start.cancelled) {
-        return Future.succeededFuture(found.result());
-      }
-      Wait wait = new Wait(key, correlationId, waitMs, again);
+      Wait wait = new Wait(key, places, correlationId, waitMs, again);
       Future<List<Row>> answer = wait.start();
       if (start.woken) {
         // an assignment was announced while the first statement ran, which may have read before it committed
@@ -83,16 +78,30 @@ final class ClaimWaits {
    * that reconnects at once then finds its places free instead of held by claims nobody will read.
    */
   void cancel(String tenantId, String agentId, String correlationId) {
-    String key = key(tenantId, agentId);
-    starting.getOrDefault(key, List.of()).stream().filter(start -> start.correlationId.equals(correlationId))
-        .forEach(start -> start.cancelled = true);
-    waits.getOrDefault(key, Set.of()).stream().filter(wait -> wait.correlationId.equals(correlationId)).toList()
-        .forEach(Wait::expire);
+    Places places = agents.get(key(tenantId, agentId));
+    if (places != null) {
+      places.starting.stream().filter(start -> start.correlationId.equals(correlationId))
+          .forEach(start -> start.cancelled = true);
+      places.waiting.stream().filter(wait -> wait.correlationId.equals(correlationId)).toList()
+          .forEach(Wait::expire);
+    }
   }
 
-  /** Places of the agent taken: claims on their first attempt, and claims waiting. */
-  private int held(String key) {
-    return starting.getOrDefault(key, List.of()).size() + waits.getOrDefault(key, Set.of()).size();
+  /** Drops the agent's entry once no claim holds a place. */
+  private void forgetIfFree(String key, Places places) {
+    if (places.held() == 0) {
+      agents.remove(key, places);
+    }
+  }
+
+  /** One agent's places: its claims on their first attempt, and its claims waiting, the longest waiting first. */
+  private static final class Places {
+    private final List<Starting> starting = new ArrayList<>();
+    private final Set<Wait> waiting = new LinkedHashSet<>();
+
+    int held() {
+      return starting.size() + waiting.size();
+    }
   }
 
   /** A claim on its first attempt. */
@@ -128,11 +137,10 @@ final class ClaimWaits {
    * committed, try once more if that statement finds nothing, instead of waiting for the poll.
    */
   void wake(String tenantId, String agentId, int count) {
-    String key = key(tenantId, agentId);
-    starting.getOrDefault(key, List.of()).forEach(start -> start.woken = true);
-    Set<Wait> waiting = waits.get(key);
-    if (waiting != null) {
-      waiting.stream().filter(Wait::open).limit(Math.max(1, count)).toList().forEach(Wait::attempt);
+    Places places = agents.get(key(tenantId, agentId));
+    if (places != null) {
+      places.starting.forEach(start -> start.woken = true);
+      places.waiting.stream().filter(Wait::open).limit(Math.max(1, count)).toList().forEach(Wait::attempt);
     }
   }
 
@@ -142,11 +150,11 @@ final class ClaimWaits {
    */
   void close() {
     closed = true;
-    waits.values().stream().flatMap(Set::stream).toList().forEach(Wait::expire);
+    agents.values().stream().flatMap(places -> places.waiting.stream()).toList().forEach(Wait::expire);
   }
 
   int waiting() {
-    return waits.values().stream().mapToInt(Set::size).sum();
+    return agents.values().stream().mapToInt(places -> places.waiting.size()).sum();
   }
 
   private static String key(String tenantId, String agentId) {
@@ -155,6 +163,7 @@ final class ClaimWaits {
 
   private final class Wait {
     private final String key;
+    private final Places places;
     private final String correlationId;
     private final long waitMs;
     private final Supplier<Future<List<Row>>> claim;
@@ -165,15 +174,16 @@ final class ClaimWaits {
     private boolean again;
     private boolean expired;
 
-    Wait(String key, String correlationId, long waitMs, Supplier<Future<List<Row>>> claim) {
+    Wait(String key, Places places, String correlationId, long waitMs, Supplier<Future<List<Row>>> claim) {
       this.key = key;
+      this.places = places;
       this.correlationId = correlationId;
       this.waitMs = waitMs;
       this.claim = claim;
     }
 
     Future<List<Row>> start() {
-      waits.computeIfAbsent(key, k -> new LinkedHashSet<>()).add(this);
+      places.waiting.add(this);
       pollTimer = vertx.setPeriodic(pollMs, id -> poll());
       deadlineTimer = vertx.setTimer(waitMs, id -> expire());
       return promise.future();
@@ -185,8 +195,7 @@ final class ClaimWaits {
      * and answers, the next claim in line polls from its next tick.
      */
     void poll() {
-      Set<Wait> waiting = waits.get(key);
-      if (waiting != null && waiting.iterator().next() == this) {
+      if (!places.waiting.isEmpty() && places.waiting.iterator().next() == this) {
         attempt();
       }
     }
@@ -232,13 +241,8 @@ final class ClaimWaits {
       }
       vertx.cancelTimer(pollTimer);
       vertx.cancelTimer(deadlineTimer);
-      Set<Wait> waiting = waits.get(key);
-      if (waiting != null) {
-        waiting.remove(this);
-        if (waiting.isEmpty()) {
-          waits.remove(key);
-        }
-      }
+      places.waiting.remove(this);
+      forgetIfFree(key, places);
       if (error != null) {
         promise.fail(error);
       } else {

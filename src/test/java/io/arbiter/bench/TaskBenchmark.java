@@ -523,10 +523,11 @@ public final class TaskBenchmark implements Callable<Integer> {
   // ------------------------------------------------------------------------------------------------- latency runs
 
   /**
-   * Unloaded: tasks submitted one at a time, each after the previous one succeeded, agents idle and long-polling.
-   * Then open loop: submissions scheduled at --rate per second for --rate-seconds, whatever the answers.
+   * Unloaded: {@code oneAtATime} tasks submitted one at a time, each after the previous one succeeded, agents idle and
+   * long-polling. Then open loop: submissions scheduled at --rate per second for {@code openSeconds}, whatever the
+   * answers. {@code quiet}: the warm-up's run, which prints nothing.
    */
-  private boolean runLatency(int maxPerClaim, int latencyTasks, int rateSeconds, boolean quiet) throws Exception {
+  private boolean runLatency(int maxPerClaim, int oneAtATime, int openSeconds, boolean quiet) throws Exception {
     if (!quiet) {
       System.out.printf("mode latency: agents %d x capacity %d, claim max %d (%d loops per agent, long poll %d s)%s%n",
           agentCount, capacity, maxPerClaim, claimLoops, claimWait,
@@ -550,7 +551,7 @@ public final class TaskBenchmark implements Callable<Integer> {
       Tally errors = new Tally();
       Percentiles.Recorder ignored = new Percentiles.Recorder();
       long started = System.nanoTime();
-      for (int i = 0; i < latencyTasks; i++) {
+      for (int i = 0; i < oneAtATime; i++) {
         Set<String> one = ConcurrentHashMap.newKeySet();
         await(submit(submitters, token, false, i, i + 1, one, errors, ignored, 0), 70);
         for (String id : one) {
@@ -570,7 +571,7 @@ public final class TaskBenchmark implements Callable<Integer> {
       // 2. Open loop at --rate tasks/s.
       Set<String> offered = ConcurrentHashMap.newKeySet();
       Percentiles.Recorder lateness = new Percentiles.Recorder();
-      long total = (long) rate * rateSeconds;
+      long total = (long) rate * openSeconds;
       double interval = 1e9 / rate;
       AtomicLong issued = new AtomicLong();
       AtomicLong lastIssued = new AtomicLong();
@@ -582,7 +583,7 @@ public final class TaskBenchmark implements Callable<Integer> {
         while (issued.get() < total && openStart + (long) (issued.get() * interval) <= now) {
           int i = (int) issued.getAndIncrement();
           long scheduled = openStart + (long) (i * interval);
-          inflight.add(submit(submitters, token, false, latencyTasks + i, latencyTasks + i + 1, offered, errors,
+          inflight.add(submit(submitters, token, false, oneAtATime + i, oneAtATime + i + 1, offered, errors,
               lateness, scheduled));
           lastIssued.set(System.nanoTime());
         }
@@ -591,7 +592,7 @@ public final class TaskBenchmark implements Callable<Integer> {
           allIssued.tryComplete();
         }
       });
-      await(allIssued.future(), rateSeconds + 60L);
+      await(allIssued.future(), openSeconds + 60L);
       await(Future.join(new ArrayList<>(inflight)).transform(ar -> Future.succeededFuture()), 120);
       double achieved = total < 2 ? Double.NaN : (total - 1) / ((lastIssued.get() - openStart) / 1e9);
 
