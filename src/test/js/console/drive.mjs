@@ -206,10 +206,14 @@ try {
 
   await page.fill('#audit-action', 'task.requeued');
   await page.click('#audit-filter button');
-  await page.waitForSelector(`#audit-list tr[data-record] a[href="#/tasks/${env.DEAD_TASK}"]`, { timeout });
-  check(
-    await page.$$eval('#audit-list td.action', (cells) => cells.every((c) => c.textContent === 'task.requeued')),
-    'the action filter lets other actions through',
+  // The unfiltered list may already hold the dead task's requeue: wait for the filtered list itself, in which every
+  // row is a requeue (a filter that let other actions through never gets there).
+  await page.waitForFunction(
+    (id) =>
+      document.querySelector(`#audit-list tr[data-record] a[href="#/tasks/${id}"]`) !== null &&
+      [...document.querySelectorAll('#audit-list td.action')].every((c) => c.textContent === 'task.requeued'),
+    env.DEAD_TASK,
+    { timeout },
   );
   await page.fill('#audit-action', '');
   await page.fill('#audit-task', env.DEAD_TASK);

@@ -18,20 +18,25 @@ final class Leases {
 
   private final DbBreaker breaker;
   private final TaskRepository tasks;
+  private final ReportCommit reports;
   private final TaskNudges nudges;
 
-  Leases(DbBreaker breaker, TaskRepository tasks, TaskNudges nudges) {
+  Leases(DbBreaker breaker, TaskRepository tasks, ReportCommit reports, TaskNudges nudges) {
     this.breaker = breaker;
     this.tasks = tasks;
+    this.reports = reports;
     this.nudges = nudges;
   }
 
-  /** {@code {taskId, agentId, attempt}}: assigned → running, under a fresh lease. */
+  /**
+   * {@code {taskId, agentId, attempt}}: assigned → running, under a fresh lease; group-committed with the acks that
+   * other requests send meanwhile ({@link ReportCommit}).
+   */
   Future<JsonObject> ack(RequestContext ctx, JsonObject body) {
     UUID id = TaskRequests.taskId(body);
     String agentId = body.getString("agentId");
     int attempt = body.getInteger("attempt");
-    return breaker.execute(() -> tasks.ack(ctx, id, agentId, attempt)).map(g -> {
+    return reports.ack(new TaskRepository.AckItem(ctx, agentId, new TaskRepository.AttemptRef(id, attempt))).map(g -> {
       JsonObject reply = LeaseRules.acked(id, agentId, attempt, g);
       if (g.moved()) {
         nudges.drainAudit();
@@ -45,12 +50,15 @@ final class Leases {
     String agentId = body.getString("agentId");
     JsonArray items = body.getJsonArray("tasks");
     List<TaskRepository.AttemptRef> refs = new ArrayList<>(items.size());
+    List<TaskRepository.AckItem> acks = new ArrayList<>(items.size());
     for (int i = 0; i < items.size(); i++) {
       JsonObject item = items.getJsonObject(i);
-      refs.add(new TaskRepository.AttemptRef(TaskRequests.uuid(item.getString("taskId"), "tasks[" + i + "].taskId"),
-          item.getInteger("attempt")));
+      TaskRepository.AttemptRef ref = new TaskRepository.AttemptRef(
+          TaskRequests.uuid(item.getString("taskId"), "tasks[" + i + "].taskId"), item.getInteger("attempt"));
+      refs.add(ref);
+      acks.add(new TaskRepository.AckItem(ctx, agentId, ref));
     }
-    return breaker.execute(() -> tasks.ackAll(ctx, agentId, refs)).map(all -> {
+    return breaker.execute(() -> tasks.ackAll(acks)).map(all -> {
       JsonArray out = new JsonArray();
       for (int i = 0; i < refs.size(); i++) {
         TaskRepository.AttemptRef ref = refs.get(i);

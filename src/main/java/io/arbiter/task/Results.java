@@ -2,7 +2,6 @@ package io.arbiter.task;
 
 import io.arbiter.bus.RequestContext;
 import io.arbiter.db.DbBreaker;
-import io.arbiter.policy.Verdict;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -22,6 +21,7 @@ final class Results {
 
   private final DbBreaker breaker;
   private final TaskRepository tasks;
+  private final ReportCommit reports;
   private final ResultJudge judge;
   private final OutageFallback fallback;
   private final Claims claims;
@@ -31,10 +31,11 @@ final class Results {
   private final TaskMetrics metrics;
   private final TaskNudges nudges;
 
-  Results(DbBreaker breaker, TaskRepository tasks, ResultJudge judge, OutageFallback fallback, Claims claims,
+  Results(DbBreaker breaker, TaskRepository tasks, ReportCommit reports, ResultJudge judge, OutageFallback fallback, Claims claims,
           OutcomeFold folds, GateCache gates, TaskTimer timer, TaskMetrics metrics, TaskNudges nudges) {
     this.breaker = breaker;
     this.tasks = tasks;
+    this.reports = reports;
     this.judge = judge;
     this.fallback = fallback;
     this.claims = claims;
@@ -45,14 +46,17 @@ final class Results {
     this.nudges = nudges;
   }
 
-  /** One result ({@code taskId, agentId, attempt, outcome, ...}); with {@code next}, up to that many next tasks. */
+  /**
+   * One result ({@code taskId, agentId, attempt, outcome, ...}), group-committed with the results that other requests
+   * send meanwhile ({@link ReportCommit}); with {@code next}, up to that many next tasks.
+   */
   Future<JsonObject> result(RequestContext ctx, JsonObject body) {
     UUID id = TaskRequests.taskId(body);
     String agentId = body.getString("agentId");
     int next = body.remove("next") instanceof Number n ? n.intValue() : 0;
     Future<JsonObject> live = judge.judge(ctx, agentId, List.of(id), List.of(body)).compose(judged -> {
       ResultJudge.Judged j = judged.get(0);
-      return breaker.execute(() -> tasks.result(ctx, id, agentId, j.result(), j.verdict())).compose(g -> {
+      return reports.result(new TaskRepository.ResultItem(ctx, agentId, id, j.result(), j.verdict())).compose(g -> {
         if (g.moved()) {
           completed(List.of(j.result().getString("outcome")));
           ended(List.of(id), List.of(g));
@@ -100,8 +104,11 @@ final class Results {
                                           List<JsonObject> reported) {
     return judge.judge(ctx, agentId, ids, reported).compose(judged -> {
       List<JsonObject> results = judged.stream().map(ResultJudge.Judged::result).toList();
-      List<Verdict> verdicts = judged.stream().map(ResultJudge.Judged::verdict).toList();
-      return breaker.execute(() -> tasks.resultAll(ctx, agentId, ids, results, verdicts)).compose(all -> {
+      List<TaskRepository.ResultItem> items = new ArrayList<>(ids.size());
+      for (int i = 0; i < ids.size(); i++) {
+        items.add(new TaskRepository.ResultItem(ctx, agentId, ids.get(i), results.get(i), judged.get(i).verdict()));
+      }
+      return breaker.execute(() -> tasks.resultAll(items)).compose(all -> {
         completed(recordedOutcomes(results, all));
         ended(ids, all);
         List<Future<JsonObject>> answers = new ArrayList<>(all.size());

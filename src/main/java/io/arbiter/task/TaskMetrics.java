@@ -22,6 +22,7 @@ final class TaskMetrics {
 
   /** {@link TaskState#COUNTED}'s counts, in its order, then the unroutable tasks. */
   private final AtomicLongArray stateCounts = new AtomicLongArray(TaskState.COUNTED.size() + 1);
+  private final MeterRegistry meters;
   private final Counter submitted;
   private final Counter succeeded;
   private final Counter failed;
@@ -33,7 +34,7 @@ final class TaskMetrics {
    * @param waitingClaims how many claims {@code claims} holds waiting, read by its gauge
    */
   <T> TaskMetrics(MeterRegistry registry, T claims, ToDoubleFunction<T> waitingClaims) {
-    MeterRegistry meters = registry != null ? registry : new SimpleMeterRegistry();
+    meters = registry != null ? registry : new SimpleMeterRegistry();
     submitted = Counter.builder("arbiter.tasks.submitted").description("Tasks accepted").register(meters);
     succeeded = Counter.builder("arbiter.tasks.completed").tag("outcome", "succeeded")
         .description("Attempts completed, by reported outcome").register(meters);
@@ -58,6 +59,12 @@ final class TaskMetrics {
     Gauge.builder("arbiter.tasks.unroutable", stateCounts, counts -> counts.get(TaskState.COUNTED.size()))
         .description("Unassigned tasks that no registered agent of their tenant takes (all tenants)")
         .register(meters);
+  }
+
+  /** Registers the gauge of the agents' acks and results waiting for their group commit ({@link ReportCommit}). */
+  void reportsWaiting(ReportCommit reports) {
+    Gauge.builder("arbiter.reports.waiting", reports, ReportCommit::waiting)
+        .description("Agents' acks and results on this node waiting for their group commit").register(meters);
   }
 
   void submitted(long tasks) {

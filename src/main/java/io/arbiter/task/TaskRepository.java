@@ -195,54 +195,69 @@ final class TaskRepository {
     return pool.preparedQuery(TaskSql.CLAIM_RUNNING).execute(actor(params, ctx)).map(TaskRepository::rows);
   }
 
-  Future<Guarded> ack(RequestContext ctx, UUID id, String agentId, int attempt) {
-    return ackAll(ctx, agentId, List.of(new AttemptRef(id, attempt))).map(TaskRepository::only);
-  }
-
   Future<Guarded> extend(RequestContext ctx, UUID id, String agentId, int attempt, JsonObject progress) {
     return guarded(TaskSql.EXTEND, Tuple.of(id, ctx.tenantId(), attempt, agentId, limits.leaseMs(), progress));
-  }
-
-  Future<Guarded> result(RequestContext ctx, UUID id, String agentId, JsonObject r, Verdict verdict) {
-    return resultAll(ctx, agentId, List.of(id), List.of(r), java.util.Collections.singletonList(verdict))
-        .map(TaskRepository::only);
   }
 
   /** A task and attempt an agent reports on. */
   record AttemptRef(UUID id, int attempt) {}
 
-  /** Many acks by one agent in one statement; one {@link Guarded} per ref, in order, null for an unknown task. */
-  Future<List<Guarded>> ackAll(RequestContext ctx, String agentId, List<AttemptRef> refs) {
-    JsonArray acks = new JsonArray(new ArrayList<>(refs.size()));
-    for (int i = 0; i < refs.size(); i++) {
-      acks.add(new JsonObject().put("n", i + 1).put("id", refs.get(i).id().toString())
-          .put("attempt", refs.get(i).attempt()));
+  /** An agent's acknowledgement of its attempt, and the request it came in. */
+  record AckItem(RequestContext ctx, String agentId, AttemptRef ref) {}
+
+  /** An agent's result for its attempt, the result gates' verdict on it (or null), and the request it came in. */
+  record ResultItem(RequestContext ctx, String agentId, UUID id, JsonObject result, Verdict verdict) {}
+
+  /**
+   * Acks of one tenant in one statement, from one request or several (by several agents); one {@link Guarded} per
+   * ack, in order, null for an unknown task.
+   */
+  Future<List<Guarded>> ackAll(List<AckItem> items) {
+    JsonArray acks = new JsonArray(new ArrayList<>(items.size()));
+    for (int i = 0; i < items.size(); i++) {
+      AckItem item = items.get(i);
+      acks.add(report(i + 1, item.ctx(), item.agentId()).put("id", item.ref().id().toString())
+          .put("attempt", item.ref().attempt()));
     }
-    Tuple params = Tuple.of(ctx.tenantId(), agentId, acks, limits.leaseMs());
-    return guardedAll(TaskSql.ACK, actor(params, ctx));
+    return guardedAll(TaskSql.ACK, Tuple.of(tenantOf(items, AckItem::ctx), acks, limits.leaseMs()));
   }
 
   /**
-   * Many results by one agent in one statement; one {@link Guarded} per result, in order, null for an unknown task.
-   * The single result is a batch of one: both take the same path. {@code verdicts} (parallel, entries may be null)
-   * are the result gates' verdicts, audited with the outcomes they judged.
+   * Results of one tenant in one statement, from one request or several (by several agents); one {@link Guarded} per
+   * result, in order, null for an unknown task. Each carries the result gates' verdict (or null), audited with the
+   * outcome it judged.
    */
-  Future<List<Guarded>> resultAll(RequestContext ctx, String agentId, List<UUID> ids, List<JsonObject> results,
-                                  List<Verdict> verdicts) {
-    JsonArray reports = new JsonArray(new ArrayList<>(results.size()));
-    for (int i = 0; i < results.size(); i++) {
-      JsonObject r = results.get(i);
-      JsonObject report = new JsonObject().put("n", i + 1).put("id", ids.get(i).toString());
+  Future<List<Guarded>> resultAll(List<ResultItem> items) {
+    JsonArray reports = new JsonArray(new ArrayList<>(items.size()));
+    for (int i = 0; i < items.size(); i++) {
+      ResultItem item = items.get(i);
+      JsonObject r = item.result();
+      JsonObject report = report(i + 1, item.ctx(), item.agentId()).put("id", item.id().toString());
       for (String field : RESULT_FIELDS) {
         report.put(field, r.getValue(field));
       }
       report.put("result", r.getValue("result") == null ? null : resultJson(r.getValue("result")));
-      report.put("verdict", verdicts.get(i) == null ? null : verdicts.get(i).toJson());
+      report.put("verdict", item.verdict() == null ? null : item.verdict().toJson());
       reports.add(report);
     }
-    Tuple params = Tuple.of(ctx.tenantId(), agentId, reports, limits.backoffBaseMs(),
-        limits.backoffCapMs());
-    return guardedAll(TaskSql.RESULT, actor(params, ctx));
+    return guardedAll(TaskSql.RESULT, Tuple.of(tenantOf(items, ResultItem::ctx), reports, limits.backoffBaseMs(),
+        limits.backoffCapMs()));
+  }
+
+  /** The columns every report of {@link TaskSql#ACK} and {@link TaskSql#RESULT} carries: its position, agent, actor. */
+  private static JsonObject report(int n, RequestContext ctx, String agentId) {
+    return new JsonObject().put("n", n).put("agent", agentId).put("actor_sub", ctx.subject())
+        .put("actor_role", ctx.role()).put("client_ip", ctx.clientIp()).put("user_agent", ctx.userAgent())
+        .put("correlation_id", ctx.correlationId());
+  }
+
+  /** The one tenant of a batch of reports; a statement writes one tenant's reports only. */
+  private static <T> String tenantOf(List<T> items, java.util.function.Function<T, RequestContext> ctx) {
+    String tenant = ctx.apply(items.get(0)).tenantId();
+    if (items.stream().anyMatch(item -> !tenant.equals(ctx.apply(item).tenantId()))) {
+      throw new IllegalArgumentException("a batch of reports spans several tenants");
+    }
+    return tenant;
   }
 
   /** The fields of a result report that {@link TaskSql#RESULT} reads as they are. */
@@ -426,13 +441,6 @@ final class TaskRepository {
       rows.forEach(row -> out.add(row.getString("state") == null ? null : guarded(row)));
       return out;
     });
-  }
-
-  private static Guarded only(List<Guarded> one) {
-    if (one.get(0) == null) {
-      throw notFound();
-    }
-    return one.get(0);
   }
 
   /** A guarded statement's row; the lease, the state after a result and a repeat's outcome where it returns them. */

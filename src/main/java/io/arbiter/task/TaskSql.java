@@ -49,6 +49,17 @@ final class TaskSql {
   }
 
   /**
+   * The audit columns for one event per row of {@code rows}, acted by the caller whose request the row came from: the
+   * row carries its actor ({@code actor_sub, actor_role, client_ip, user_agent, correlation_id}), as the reports of
+   * {@link #lockedBatch} do, so that one statement can write the reports of several requests.
+   */
+  private static String reportedEvents(String rows, String action, String target, String details, String orderBy) {
+    return ("SELECT %1$s.tenant_id, %1$s.actor_sub, %1$s.actor_role, %2$s, %3$s, 'success', %1$s.client_ip, "
+        + "%1$s.user_agent, %1$s.correlation_id, %4$s, '{}'::text[] FROM %1$s %5$s")
+        .formatted(rows, action, target, details, orderBy);
+  }
+
+  /**
    * $1 a JSON array of submissions, each {id, tenant_id, type, priority, payload, requirements, budget, gates,
    * timeout_ms, max_attempts, idempotency_key, request_hash, actor_sub, actor_role, client_ip, user_agent,
    * correlation_id, accepted_at, state, run_at, queue_timeout_ms, depends_on, callback_url}: the group commit of many
@@ -335,16 +346,19 @@ final class TaskSql {
       """;
 
   /**
-   * One agent's batch of reports and their tasks: $1 tenant, $3 the reports, a JSON array of objects with the given
-   * columns and {@code n}, their 1-based position. {@code input} holds the reports, {@code t0} their tasks, locked in id
-   * order (the order every statement takes task rows in). The reports arrive as one JSON document, as submissions do:
+   * A batch of one tenant's reports and their tasks: $1 tenant, $2 the reports, a JSON array of objects with the given
+   * columns, {@code n}, their 1-based position, {@code agent}, the agent that reports, and the actor of the request each
+   * came from ({@code actor_sub, actor_role, client_ip, user_agent, correlation_id}): one statement writes the reports
+   * of one request, or of several requests by several agents (group commit). {@code input} holds the reports,
+   * {@code t0} their tasks, locked in id order (the order every statement takes task rows in). The reports arrive as one JSON document, as submissions do:
    * the planner's estimate of the batch is then the same for every batch, so PostgreSQL keeps one generic plan for the
    * statement, where arrays would show it each batch's length and have it planned again on every call.
    */
   private static String lockedBatch(String columns) {
     return """
         WITH input AS (
-          SELECT * FROM jsonb_to_recordset($3::jsonb) AS i(n integer, %s)
+          SELECT * FROM jsonb_to_recordset($2::jsonb) AS i(n integer, agent text, actor_sub text, actor_role text,
+                                                            client_ip text, user_agent text, correlation_id text, %s)
         ),
         t0 AS (
           SELECT id, state, attempt, assigned_agent_id, max_attempts, assigned_at, lease_expires_at, type, requirements
@@ -356,28 +370,34 @@ final class TaskSql {
   }
 
   /**
-   * $1 tenant, $2 agent, $3 the acks ({id, attempt, n}), $4 lease ms, $5..$9 actor.
-   * assigned → running for each task the agent holds on that attempt. One row per ack, in order: the task's state
-   * (after this batch; null for an unknown task), its attempt and holder, the lease, and whether this ack moved it.
+   * $1 tenant, $2 the acks ({id, attempt, n, agent, actor}, see {@link #lockedBatch}), $3 lease ms.
+   * assigned → running for each task its holder acknowledges on its attempt, the first such ack of the batch moving it
+   * (its request is the audit record's actor). One row per ack, in order: the task's state (after this batch; null for
+   * an unknown task), its attempt and holder, the lease, and whether this ack moved it.
    */
   static final String ACK = lockedBatch("id uuid, attempt integer") + """
-      moved AS (
+      updated AS (
         UPDATE tasks t SET state = 'running', started_at = now(), delivered_at = COALESCE(t.delivered_at, now()),
-               lease_expires_at = now() + $4 * interval '1 millisecond', updated_at = now()
+               lease_expires_at = now() + $3 * interval '1 millisecond', updated_at = now()
         FROM t0
-        WHERE t.id = t0.id AND t0.assigned_agent_id = $2 AND
+        WHERE t.id = t0.id AND
       """ + TaskState.guard("t0.state", TaskState.RUNNING)
       + """
 
-          AND t0.attempt IN (SELECT attempt FROM input i WHERE i.id = t0.id)
+          AND EXISTS (SELECT 1 FROM input i
+                      WHERE i.id = t0.id AND i.attempt = t0.attempt AND i.agent = t0.assigned_agent_id)
         RETURNING t.id, t.tenant_id, t.attempt, t.assigned_agent_id, t.lease_expires_at
       ),
-      """ + AuditLog.cte("audited", actorEvents("moved", "'task.running'", "'task:' || moved.id", ACKNOWLEDGED, 5))
+      moved AS (
+        SELECT DISTINCT ON (u.id) u.*, i.n, i.actor_sub, i.actor_role, i.client_ip, i.user_agent, i.correlation_id
+        FROM updated u JOIN input i ON i.id = u.id AND i.attempt = u.attempt AND i.agent = u.assigned_agent_id
+        ORDER BY u.id, i.n
+      ),
+      """ + AuditLog.cte("audited", reportedEvents("moved", "'task.running'", "'task:' || moved.id", ACKNOWLEDGED, ""))
       + """
       SELECT i.n, CASE WHEN m.id IS NOT NULL THEN 'running' ELSE t0.state END AS state, t0.attempt,
              t0.assigned_agent_id, COALESCE(m.lease_expires_at, t0.lease_expires_at) AS lease_expires_at,
-             m.id IS NOT NULL AND m.attempt = i.attempt
-               AND i.n = (SELECT min(j.n) FROM input j WHERE j.id = i.id AND j.attempt = i.attempt) AS moved
+             m.n IS NOT NULL AND m.n = i.n AS moved
       FROM input i LEFT JOIN t0 ON t0.id = i.id LEFT JOIN moved m ON m.id = i.id
       ORDER BY i.n
       """;
@@ -400,8 +420,10 @@ final class TaskSql {
       """;
 
   /**
-   * $1 tenant, $2 agent, $3 the results ({id, attempt, outcome, result, error, quality, filesChanged, linesChanged,
-   * testsPassed, coverage, verdict, n}), $4 backoff base ms, $5 backoff cap ms, $6..$10 actor. {@code verdict} is the
+   * $1 tenant, $2 the results ({id, attempt, outcome, result, error, quality, filesChanged, linesChanged, testsPassed,
+   * coverage, verdict, n, agent, actor}, see {@link #lockedBatch}), $3 backoff base ms, $4 backoff cap ms. A result
+   * counts only from the task's holder on its attempt, and each record's actor is the request it came from.
+   * {@code verdict} is the
    * result gates' verdict on the result ({@code io.arbiter.policy.Verdict#toJson}, absent when the task has no policy
    * or the attempt did not report success): a result the gates failed arrives here already turned into a failed
    * outcome naming the rules.
@@ -422,7 +444,7 @@ final class TaskSql {
       chosen AS (
         SELECT DISTINCT ON (i.id) i.*, t0.state AS from_state, t0.assigned_at, t0.type, t0.requirements
         FROM input i JOIN t0 ON t0.id = i.id
-        WHERE t0.attempt = i.attempt AND t0.assigned_agent_id = $2 AND
+        WHERE t0.attempt = i.attempt AND t0.assigned_agent_id = i.agent AND
       """
       + TaskState.guard("t0.state", TaskState.SUCCEEDED) + """
 
@@ -431,7 +453,7 @@ final class TaskSql {
       recorded AS (
         INSERT INTO task_results (task_id, attempt, tenant_id, agent_id, outcome, result, error, quality,
                                   files_changed, lines_changed, tests_passed, coverage)
-        SELECT id, attempt, $1, $2, outcome, result, error, quality, "filesChanged", "linesChanged", "testsPassed",
+        SELECT id, attempt, $1, agent, outcome, result, error, quality, "filesChanged", "linesChanged", "testsPassed",
                coverage
         FROM chosen
         ON CONFLICT (task_id, attempt) DO NOTHING
@@ -448,31 +470,35 @@ final class TaskSql {
         FROM chosen c
         WHERE t.id = c.id AND c.id IN (SELECT task_id FROM recorded)
         RETURNING t.id, t.tenant_id, t.state, t.attempt, t.assigned_agent_id, c.from_state, c.assigned_at, c.type,
-                  c.requirements, c.outcome, c.quality, c.n, c.verdict
+                  c.requirements, c.outcome, c.quality, c.n, c.verdict, c.actor_sub, c.actor_role, c.client_ip,
+                  c.user_agent, c.correlation_id
       ),
       outcomes AS (
         INSERT INTO agent_outcomes (tenant_id, agent_id, task_type, outcome, quality, latency_ms, specializations)
-        SELECT f.tenant_id, $2, f.type, f.outcome, f.quality, EXTRACT(EPOCH FROM now() - f.assigned_at) * 1000,
+        SELECT f.tenant_id, f.assigned_agent_id, f.type, f.outcome, f.quality,
+               EXTRACT(EPOCH FROM now() - f.assigned_at) * 1000,
                COALESCE(f.requirements -> 'specializations', '[]'::jsonb)
         FROM finished f ORDER BY f.n
       ),
       moves AS (
-        SELECT f.id, f.tenant_id, f.attempt, f.assigned_agent_id, s.n, s.from_state, s.to_state
+        SELECT f.id, f.tenant_id, f.attempt, f.assigned_agent_id, f.actor_sub, f.actor_role, f.client_ip,
+               f.user_agent, f.correlation_id, s.n, s.from_state, s.to_state
         FROM finished f
         CROSS JOIN LATERAL (VALUES (1, f.from_state, f.outcome), (2, 'failed', f.state)) AS s(n, from_state, to_state)
         WHERE s.n = 1 OR f.outcome = 'failed'
       ),
-      """.formatted(backoff("$4", "$5")) + AuditLog.cte("verdicts", """
-        SELECT f.tenant_id, $6, $7, 'policy.verdict', 'task:' || f.id,
-               CASE WHEN f.verdict ->> 'verdict' = 'fail' THEN 'failure' ELSE 'success' END, $8, $9, $10,
+      """.formatted(backoff("$3", "$4")) + AuditLog.cte("verdicts", """
+        SELECT f.tenant_id, f.actor_sub, f.actor_role, 'policy.verdict', 'task:' || f.id,
+               CASE WHEN f.verdict ->> 'verdict' = 'fail' THEN 'failure' ELSE 'success' END, f.client_ip,
+               f.user_agent, f.correlation_id,
                f.verdict || jsonb_build_object('attempt', f.attempt, 'agentId', f.assigned_agent_id),
                '{}'::text[]
         FROM finished f WHERE f.verdict IS NOT NULL
-      """) + ",\n" + AuditLog.cte("audited", actorEvents("moves",
+      """) + ",\n" + AuditLog.cte("audited", reportedEvents("moves",
       "'task.' || moves.to_state", "'task:' || moves.id",
       Transitions.details("moves.from_state", "moves.to_state", "moves.attempt", "moves.assigned_agent_id", """
           CASE WHEN moves.n = 1 THEN 'result reported' WHEN moves.to_state = 'dead' THEN 'no attempts left'
-               ELSE 'retry after backoff' END""", null), 6, "ORDER BY moves.id, moves.n"))
+               ELSE 'retry after backoff' END""", null), "ORDER BY moves.id, moves.n"))
       + """
       SELECT i.n, COALESCE(f.state, t0.state) AS state, t0.attempt, t0.assigned_agent_id, f.state AS after_state,
              f.id IS NOT NULL AND f.n = i.n AS moved,

@@ -72,6 +72,7 @@ public final class TaskVerticle extends VerticleBase {
   private OutageFallback fallback;
   private JournalReplay replay;
   private Submissions submissions;
+  private ReportCommit reports;
   private Results results;
   private LeaseRescue rescue;
 
@@ -103,7 +104,9 @@ public final class TaskVerticle extends VerticleBase {
     actions = new OperatorActions(breaker, tasks, gates, timer, nudges);
     claims = new Claims(breaker, tasks, waits, Math.max(1, (config.db().poolSize() + config.db().maxWaitQueue()) / 2),
         () -> live, this::agentExists, nudges);
-    leases = new Leases(breaker, tasks, nudges);
+    reports = new ReportCommit(config.tasks().submitBatchMax(), config.db().poolSize(), breaker, tasks);
+    metrics.reportsWaiting(reports);
+    leases = new Leases(breaker, tasks, reports, nudges);
     return OutageJournal.open(vertx, config.dataDir().resolve("journal"), config.journal().capacity(),
         config.journal().maxBytes(), registry)
         .compose(opened -> {
@@ -111,7 +114,7 @@ public final class TaskVerticle extends VerticleBase {
           fallback = new OutageFallback(journal, holds);
           submissions = new Submissions(config.tasks(), callbacks, config.db().poolSize(), breaker, tasks,
               tenantLimits, new ParentCheck(breaker, tasks), gates, timer, fallback, metrics, nudges);
-          results = new Results(breaker, tasks, new ResultJudge(pool, breaker, gates), fallback, claims, folds, gates,
+          results = new Results(breaker, tasks, reports, new ResultJudge(pool, breaker, gates), fallback, claims, folds, gates,
               timer, metrics, nudges);
           replay = new JournalReplay(journal, breaker, tasks::submit, results::record, nudges::changed);
           rescue = new LeaseRescue(vertx, breaker, tasks, journal, holds, timer, metrics, nudges,

@@ -89,4 +89,33 @@ class GroupCommitTest {
       }));
     });
   }
+
+  @Test
+  @DisplayName("with a batch key, puts only items of one key in a batch, the oldest waiting item's first")
+  void batchesByKey(Vertx vertx, VertxTestContext test) {
+    List<List<String>> flushed = new ArrayList<>();
+    List<Promise<List<Future<String>>>> pending = new ArrayList<>();
+    GroupCommit<String, String> commit = new GroupCommit<>(2, 1, batch -> {
+      flushed.add(batch);
+      Promise<List<Future<String>>> promise = Promise.promise();
+      pending.add(promise);
+      return promise.future();
+    }, e -> false, item -> item.charAt(0));
+    vertx.runOnContext(v -> {
+      List<Future<String>> results = new ArrayList<>();
+      for (String item : List.of("a1", "b1", "a2", "b2", "a3", "a4")) {
+        results.add(commit.submit(item));
+      }
+      for (int i = 0; i < 4; i++) {
+        List<String> batch = flushed.get(i);
+        pending.get(i).complete(batch.stream().map(item -> Future.succeededFuture("done " + item)).toList());
+      }
+      Future.join(results).onComplete(all -> test.verify(() -> {
+        assertThat(flushed).containsExactly(List.of("a1"), List.of("b1", "b2"), List.of("a2", "a3"), List.of("a4"));
+        assertThat(results).allSatisfy(r -> assertThat(r.result()).startsWith("done "));
+        assertThat(results.get(3).result()).isEqualTo("done b2");
+        test.completeNow();
+      }));
+    });
+  }
 }
