@@ -31,8 +31,8 @@ final class Results {
   private final TaskMetrics metrics;
   private final TaskNudges nudges;
 
-  Results(DbBreaker breaker, TaskRepository tasks, ReportCommit reports, ResultJudge judge, OutageFallback fallback, Claims claims,
-          OutcomeFold folds, GateCache gates, TaskTimer timer, TaskMetrics metrics, TaskNudges nudges) {
+  Results(DbBreaker breaker, TaskRepository tasks, ReportCommit reports, ResultJudge judge, OutageFallback fallback,
+          Claims claims, OutcomeFold folds, GateCache gates, TaskTimer timer, TaskMetrics metrics, TaskNudges nudges) {
     this.breaker = breaker;
     this.tasks = tasks;
     this.reports = reports;

@@ -347,12 +347,13 @@ final class TaskSql {
 
   /**
    * A batch of one tenant's reports and their tasks: $1 tenant, $2 the reports, a JSON array of objects with the given
-   * columns, {@code n}, their 1-based position, {@code agent}, the agent that reports, and the actor of the request each
-   * came from ({@code actor_sub, actor_role, client_ip, user_agent, correlation_id}): one statement writes the reports
+   * columns, {@code n}, their 1-based position, {@code agent}, the agent that reports, and the actor of the request
+   * each came from ({@code actor_sub, actor_role, client_ip, user_agent, correlation_id}): one statement writes the reports
    * of one request, or of several requests by several agents (group commit). {@code input} holds the reports,
-   * {@code t0} their tasks, locked in id order (the order every statement takes task rows in). The reports arrive as one JSON document, as submissions do:
-   * the planner's estimate of the batch is then the same for every batch, so PostgreSQL keeps one generic plan for the
-   * statement, where arrays would show it each batch's length and have it planned again on every call.
+   * {@code t0} their tasks, locked in id order (the order every statement takes task rows in). The reports arrive as
+   * one JSON document, as submissions do: the planner's estimate of the batch is then the same for every batch, so
+   * PostgreSQL keeps one generic plan for the statement, where arrays would show it each batch's length and have it
+   * planned again on every call.
    */
   private static String lockedBatch(String columns) {
     return """
@@ -370,9 +371,9 @@ final class TaskSql {
   }
 
   /**
-   * $1 tenant, $2 the acks ({id, attempt, n, agent, actor}, see {@link #lockedBatch}), $3 lease ms.
-   * assigned → running for each task its holder acknowledges on its attempt, the first such ack of the batch moving it
-   * (its request is the audit record's actor). One row per ack, in order: the task's state (after this batch; null for
+   * $1 tenant, $2 the acks ({id, attempt, n, agent, actor}, see {@link #lockedBatch}), $3 lease ms. assigned →
+   * running for each task its holder acknowledges on its attempt, the first such ack of the batch moving it (its
+   * request is the audit record's actor). One row per ack, in order: the task's state (after this batch; null for
    * an unknown task), its attempt and holder, the lease, and whether this ack moved it.
    */
   static final String ACK = lockedBatch("id uuid, attempt integer") + """
@@ -423,10 +424,9 @@ final class TaskSql {
    * $1 tenant, $2 the results ({id, attempt, outcome, result, error, quality, filesChanged, linesChanged, testsPassed,
    * coverage, verdict, n, agent, actor}, see {@link #lockedBatch}), $3 backoff base ms, $4 backoff cap ms. A result
    * counts only from the task's holder on its attempt, and each record's actor is the request it came from.
-   * {@code verdict} is the
-   * result gates' verdict on the result ({@code io.arbiter.policy.Verdict#toJson}, absent when the task has no policy
-   * or the attempt did not report success): a result the gates failed arrives here already turned into a failed
-   * outcome naming the rules.
+   * {@code verdict} is the result gates' verdict on the result ({@code io.arbiter.policy.Verdict#toJson}, absent when
+   * the task has no policy or the attempt did not report success): a result the gates failed arrives here already
+   * turned into a failed outcome naming the rules.
    *
    * <p>Records each outcome once per (task, attempt), the first of the batch winning: succeeded ends the task; failed
    * retries after backoff or ends it dead. In the same statement, each recorded outcome leaves one

@@ -114,8 +114,8 @@ public final class TaskVerticle extends VerticleBase {
           fallback = new OutageFallback(journal, holds);
           submissions = new Submissions(config.tasks(), callbacks, config.db().poolSize(), breaker, tasks,
               tenantLimits, new ParentCheck(breaker, tasks), gates, timer, fallback, metrics, nudges);
-          results = new Results(breaker, tasks, reports, new ResultJudge(pool, breaker, gates), fallback, claims, folds, gates,
-              timer, metrics, nudges);
+          results = new Results(breaker, tasks, reports, new ResultJudge(pool, breaker, gates), fallback, claims,
+              folds, gates, timer, metrics, nudges);
           replay = new JournalReplay(journal, breaker, tasks::submit, results::record, nudges::changed);
           rescue = new LeaseRescue(vertx, breaker, tasks, journal, holds, timer, metrics, nudges,
               config.tasks().rescueBatchSize());
