@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -41,21 +42,12 @@ class ReportGroupCommitTest {
       + "own answer and its own request's actor in the audit trail")
   void resultsOfSeveralAgentsShareOneCommit() {
     Map<String, List<String>> held = claimThree("grouped-results", false);
-    List<String> two = held.values().stream().filter(ids -> ids.size() == 2).findFirst().orElseThrow();
-    String first = two.get(0);
-    List<String> together = new ArrayList<>(held.values().stream().flatMap(List::stream).toList());
-    together.remove(first);
+    String first = firstOfTheAgentWithTwo(held);
+    List<String> together = allBut(held, first);
 
-    List<CompletableFuture<Http.Reply>> replies = new ArrayList<>();
-    try (TestApp.Held lock = app.holdTransaction("SELECT 1 FROM tasks WHERE id = '" + first + "' FOR UPDATE")) {
-      replies.add(report(held, first, "result"));
-      TestApp.eventually(Duration.ofSeconds(10), "the first result waits on its task's row lock", () -> app.sql(
-          "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'").iterator().next().getLong(0) >= 1);
-      together.forEach(id -> replies.add(report(held, id, "result")));
-      TestApp.eventually(Duration.ofSeconds(10), "the two other results wait for the next batch",
-          () -> http.get("/metrics", null).text().contains("arbiter_reports_waiting 2.0"));
-      lock.commit();
-    }
+    List<CompletableFuture<Http.Reply>> replies = whileOneIsWritten(held, first, "result",
+        together.stream().map(id -> (Supplier<CompletableFuture<Http.Reply>>) () -> report(held, id, "result"))
+            .toList());
 
     replies.forEach(reply -> {
       Http.Reply r = reply.join();
@@ -75,38 +67,57 @@ class ReportGroupCommitTest {
       + "own request's actor; an ack by an agent that does not hold the task moves nothing")
   void acksOfSeveralAgentsShareOneCommit() {
     Map<String, List<String>> held = claimThree("grouped-acks", true);
-    List<String> two = held.values().stream().filter(ids -> ids.size() == 2).findFirst().orElseThrow();
-    String first = two.get(0);
-    List<String> together = new ArrayList<>(held.values().stream().flatMap(List::stream).toList());
-    together.remove(first);
+    String first = firstOfTheAgentWithTwo(held);
+    List<String> together = allBut(held, first);
     String stranger = held.keySet().stream().filter(agent -> !held.get(agent).contains(together.get(0))).findFirst()
         .orElseThrow();
 
-    List<CompletableFuture<Http.Reply>> replies = new ArrayList<>();
-    CompletableFuture<Http.Reply> foreign;
-    try (TestApp.Held lock = app.holdTransaction("SELECT 1 FROM tasks WHERE id = '" + first + "' FOR UPDATE")) {
-      replies.add(report(held, first, "ack"));
-      TestApp.eventually(Duration.ofSeconds(10), "the first ack waits on its task's row lock", () -> app.sql(
-          "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'").iterator().next().getLong(0) >= 1);
-      foreign = send(stranger, together.get(0), "ack", "foreign-ack");
-      together.forEach(id -> replies.add(report(held, id, "ack")));
-      TestApp.eventually(Duration.ofSeconds(10), "the other acks wait for the next batch",
-          () -> http.get("/metrics", null).text().contains("arbiter_reports_waiting 3.0"));
-      lock.commit();
-    }
+    List<Supplier<CompletableFuture<Http.Reply>>> meanwhile = new ArrayList<>();
+    meanwhile.add(() -> send(stranger, together.get(0), "ack", "foreign-ack"));
+    together.forEach(id -> meanwhile.add(() -> report(held, id, "ack")));
+    List<CompletableFuture<Http.Reply>> replies = new ArrayList<>(whileOneIsWritten(held, first, "ack", meanwhile));
 
+    Http.Reply refused = replies.remove(1).join();
+    assertThat(refused.status()).as(refused.toString()).isEqualTo(409);
+    assertThat(refused.text()).contains("is not held by agent " + stranger);
     replies.forEach(reply -> {
       Http.Reply r = reply.join();
       assertThat(r.status()).as(r.toString()).isEqualTo(200);
       assertThat(r.json().getString("state")).isEqualTo("running");
     });
-    Http.Reply refused = foreign.join();
-    assertThat(refused.status()).as(refused.toString()).isEqualTo(409);
-    assertThat(refused.text()).contains("is not held by agent " + stranger);
     assertThat(app.sql("SELECT count(DISTINCT xmin::text) FROM tasks WHERE id = ANY($1::uuid[])",
         (Object) uuids(together)).iterator().next().getLong(0))
         .as("one transaction moved both tasks").isEqualTo(1);
     assertActorsAreTheirOwn(held, "task.running");
+  }
+
+  /**
+   * Sends {@code call} for {@code first} while a transaction holds its task's row, so that its statement waits in the
+   * database; then sends the others, which wait for the next batch; then lets the first go. The replies, in order.
+   */
+  private static List<CompletableFuture<Http.Reply>> whileOneIsWritten(
+      Map<String, List<String>> held, String first, String call, List<Supplier<CompletableFuture<Http.Reply>>> others) {
+    List<CompletableFuture<Http.Reply>> replies = new ArrayList<>();
+    try (TestApp.Held lock = app.holdTransaction("SELECT 1 FROM tasks WHERE id = '" + first + "' FOR UPDATE")) {
+      replies.add(report(held, first, call));
+      TestApp.eventually(Duration.ofSeconds(10), "the first " + call + " waits on its task's row lock", () -> app.sql(
+          "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'").iterator().next().getLong(0) >= 1);
+      others.forEach(send -> replies.add(send.get()));
+      TestApp.eventually(Duration.ofSeconds(10), "the others wait for the next batch", () -> http.get("/metrics", null)
+          .text().contains("arbiter_reports_waiting " + others.size() + ".0"));
+      lock.commit();
+    }
+    return replies;
+  }
+
+  private static String firstOfTheAgentWithTwo(Map<String, List<String>> held) {
+    return held.values().stream().filter(ids -> ids.size() == 2).findFirst().orElseThrow().get(0);
+  }
+
+  private static List<String> allBut(Map<String, List<String>> held, String first) {
+    List<String> rest = new ArrayList<>(held.values().stream().flatMap(List::stream).toList());
+    rest.remove(first);
+    return rest;
   }
 
   /** Three tasks of {@code type}, claimed by two agents of capacity 2 (one holds two); by agent. */
