@@ -9,8 +9,9 @@ import java.nio.file.Path;
 
 /**
  * The dev-mode database: a real PostgreSQL started by this process from Maven artifacts, its data kept under
- * {@code <dataDir>/pg} between runs. Commits are durable ({@code synchronous_commit=on}; the library's default is
- * off): a task Arbiter has accepted must survive a crash of the machine, in dev mode too.
+ * {@code <dataDir>/pg} between runs. Commits are durable ({@code fsync=on} and {@code synchronous_commit=on}; the
+ * library starts PostgreSQL with both off): a task Arbiter has accepted must survive a crash of the machine, in dev
+ * mode too.
  */
 public final class EmbeddedDatabase implements AutoCloseable {
 
@@ -28,6 +29,7 @@ public final class EmbeddedDatabase implements AutoCloseable {
       EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
           .setDataDirectory(pgData)
           .setCleanDataDirectory(false)
+          .setServerConfig("fsync", "on")
           .setServerConfig("synchronous_commit", "on");
       if (port > 0) {
         builder.setPort(port);
