@@ -120,7 +120,7 @@ final class TaskSql {
   /** $1 tenant ids, $2 idempotency keys (parallel arrays): the tasks that already hold those keys. */
   static final String SELECT_BY_KEYS = """
       SELECT t.* FROM unnest($1::text[], $2::text[]) AS k(tenant_id, key)
-      JOIN tasks t ON t.tenant_id = k.tenant_id AND t.idempotency_key = k.key
+      JOIN tasks t ON t.tenant_id = k.tenant_id AND t.idempotency_key = k.key AND t.idempotency_key IS NOT NULL
       """;
 
   /**

@@ -83,6 +83,21 @@ class StatementPlansTest {
     assertThat(problems).isEmpty();
   }
 
+  @Test
+  @DisplayName("a submission's idempotency keys are found through the keys' unique index, which holds keyed tasks only")
+  void idempotencyKeysUseTheirPartialIndex() throws Exception {
+    Field byKeys = Class.forName("io.arbiter.task.TaskSql").getDeclaredField("SELECT_BY_KEYS");
+    byKeys.setAccessible(true);
+    assertThat(String.join("\n", app.genericPlan((String) byKeys.get(null))))
+        .contains("tasks_idempotency_key_unique");
+    // every version of a task row without a key entered a full index as (tenant, NULL); the partial one takes none
+    assertThat(app.sql("""
+        SELECT pg_get_expr(i.indpred, i.indrelid) AS predicate, i.indisunique AS is_unique
+        FROM pg_index i WHERE i.indexrelid = 'tasks_idempotency_key_unique'::regclass""").iterator().next().toJson())
+        .isEqualTo(new io.vertx.core.json.JsonObject().put("predicate", "(idempotency_key IS NOT NULL)")
+            .put("is_unique", true));
+  }
+
   /** The fields of the SQL classes of the domains whose statements run per task or per seal (package-private, so found
    * by name). */
   private static List<Field> statements() throws ClassNotFoundException {
