@@ -58,7 +58,12 @@ class PoolOverloadTest {
 
       lock.get(10, TimeUnit.SECONDS);
       assertThat(holding.get(10, TimeUnit.SECONDS).status()).isEqualTo(200);
-      assertThat(waiting.get(10, TimeUnit.SECONDS).status()).isEqualTo(200);
+      // the queue holds one waiter: the second read, or a timer of the task verticle that queued before it, in which
+      // case the read is the one shed, by the same rule
+      Http.Reply second = waiting.get(10, TimeUnit.SECONDS);
+      if (second.status() != 200) {
+        assertProblem(second, Failure.OVERLOADED);
+      }
       assertThat(app.http().get("/metrics", null).text()).contains("arbiter_breaker_state{breaker=\"tasks-db\"} 0.0");
       calls.shutdown();
     }
