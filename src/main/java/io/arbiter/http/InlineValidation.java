@@ -29,10 +29,10 @@ import java.util.Map;
  * a worker thread and back, and the requests of one ingress instance are validated one at a time. Here a request whose
  * body is at most {@link #INLINE_MAX_BYTES} is validated where it arrived, and a larger one on a worker (unordered),
  * so that a big document never holds the event loop. The checks are vertx-openapi's own (its parameter and body
- * validation), except that a JSON body the contract's compiled schema accepts ({@link BodySchemas}) is taken without
- * walking the schema again; the validated request is stored where the router's validation stores it, and a violation
- * fails the request with the same 400 as the router's. A parameter or body that holds U+0000 fails with 400 too
- * ({@link NulCharacters}).
+ * validation), except that a JSON body or a primitive parameter that the contract's compiled schema accepts
+ * ({@link ContractSchemas}) is taken without walking the schema again; the validated request is stored where the
+ * router's validation stores it, and a violation fails the request with the same 400 as the router's. A parameter or
+ * body that holds U+0000 fails with 400 too ({@link NulCharacters}).
  */
 final class InlineValidation {
 
@@ -41,13 +41,13 @@ final class InlineValidation {
 
   private final Vertx vertx;
   private final RequestValidatorImpl validator;
-  private final BodySchemas bodies;
+  private final ContractSchemas schemas;
   private final RequestExtractor extractor = RequestExtractor.withBodyHandler();
 
   private InlineValidation(Vertx vertx, OpenAPIContract contract) {
     this.vertx = vertx;
     this.validator = new RequestValidatorImpl(vertx, contract);
-    this.bodies = BodySchemas.of(contract.getRawContract());
+    this.schemas = ContractSchemas.of(contract);
   }
 
   /** Turns the router's own validation off on every route of {@code builder} and validates here instead. */
@@ -60,10 +60,11 @@ final class InlineValidation {
   }
 
   private Handler<RoutingContext> handler(Operation operation) {
+    List<ContractSchemas.ParameterSchema> compiled = schemas.parameters(operation.getOperationId());
     return rc -> extractor.extractValidatableRequest(rc, operation)
         .compose(request -> rc.body().length() <= INLINE_MAX_BYTES
-            ? validateNow(rc, request, operation)
-            : vertx.executeBlocking(() -> validate(rc, request, operation), false))
+            ? validateNow(rc, request, operation, compiled)
+            : vertx.executeBlocking(() -> validate(rc, request, operation, compiled), false))
         .onSuccess(validated -> {
           rc.put(RouterBuilder.KEY_META_DATA_VALIDATED_REQUEST, validated);
           rc.next();
@@ -71,42 +72,59 @@ final class InlineValidation {
         .onFailure(e -> rc.fail(e instanceof ValidatorException ? new HttpException(400, e.getMessage(), e) : e));
   }
 
-  private Future<ValidatedRequest> validateNow(RoutingContext rc, ValidatableRequest request, Operation operation) {
+  private Future<ValidatedRequest> validateNow(RoutingContext rc, ValidatableRequest request, Operation operation,
+                                              List<ContractSchemas.ParameterSchema> compiled) {
     try {
-      return Future.succeededFuture(validate(rc, request, operation));
+      return Future.succeededFuture(validate(rc, request, operation, compiled));
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
   }
 
   /**
-   * Every parameter of the operation, by where it comes from, and the body: vertx-openapi's request validation; then
-   * no NUL in any of them.
+   * Every parameter of the operation, by where it comes from, and the body: vertx-openapi's request validation, or the
+   * compiled schemas' yes ({@code compiled}: the operation's parameter schemas, see
+   * {@link ContractSchemas#parameters}); then no NUL in any of them.
    */
-  private ValidatedRequest validate(RoutingContext rc, ValidatableRequest request, Operation operation) {
+  private ValidatedRequest validate(RoutingContext rc, ValidatableRequest request, Operation operation,
+                                    List<ContractSchemas.ParameterSchema> compiled) {
     Map<String, RequestParameter> cookies = new HashMap<>();
     Map<String, RequestParameter> headers = new HashMap<>();
     Map<String, RequestParameter> path = new HashMap<>();
     Map<String, RequestParameter> query = new HashMap<>();
-    for (Parameter parameter : operation.getParameters()) {
+    List<Parameter> parameters = operation.getParameters();
+    for (int i = 0; i < parameters.size(); i++) {
+      Parameter parameter = parameters.get(i);
+      ContractSchemas.ParameterSchema schema = i < compiled.size() ? compiled.get(i) : null;
       String name = parameter.getName();
       switch (parameter.getIn()) {
-        case COOKIE -> cookies.put(name, validator.validateParameter(parameter, request.getCookies().get(name)));
-        case HEADER -> headers.put(name, validator.validateParameter(parameter, request.getHeaders().get(name)));
-        case PATH -> path.put(name, validator.validateParameter(parameter, request.getPathParameters().get(name)));
-        case QUERY -> query.put(name, validator.validateParameter(parameter, request.getQuery().get(name)));
+        case COOKIE -> cookies.put(name, parameter(parameter, schema, request.getCookies().get(name)));
+        case HEADER -> headers.put(name, parameter(parameter, schema, request.getHeaders().get(name)));
+        case PATH -> path.put(name, parameter(parameter, schema, request.getPathParameters().get(name)));
+        case QUERY -> query.put(name, parameter(parameter, schema, request.getQuery().get(name)));
       }
     }
-    RequestParameter body = jsonBody(request) && bodies.accepts(operation.getOperationId(), rc.body().buffer())
+    RequestParameter body = jsonBody(request) && schemas.acceptsBody(operation.getOperationId(), rc.body().buffer())
         ? new RequestParameterImpl(Json.decodeValue(rc.body().buffer()))
         : validator.validateBody(operation.getRequestBody(), request);
-    for (Map<String, RequestParameter> parameters : List.of(cookies, headers, path, query)) {
-      parameters.forEach((name, value) -> NulCharacters.refuse(value.get(), name));
+    for (Map<String, RequestParameter> byName : List.of(cookies, headers, path, query)) {
+      byName.forEach((name, value) -> NulCharacters.refuse(value.get(), name));
     }
     if (NulCharacters.mayHold(rc.body().buffer())) {
       NulCharacters.refuse(body.get(), "");
     }
     return new ValidatedRequestImpl(cookies, headers, path, query, body);
+  }
+
+  /**
+   * One parameter's value: as its compiled schema accepts it, or else as vertx-openapi validates it (which refuses it
+   * with its own 400, or takes what the compiled check could not read).
+   */
+  private RequestParameter parameter(Parameter parameter, ContractSchemas.ParameterSchema schema,
+                                     RequestParameter value) {
+    Object accepted = schema == null || value == null || value.isNull() ? null
+        : schema.accepted(String.valueOf(value.get()));
+    return accepted != null ? new RequestParameterImpl(accepted) : validator.validateParameter(parameter, value);
   }
 
   /** A request whose body is JSON by its content type (the fast check applies only to those). */

@@ -12,27 +12,36 @@ import org.awaitility.Awaitility;
 
 /**
  * What the database wrote: rows inserted, updated (HOT or not) and deleted per table of the schema
- * ({@code pg_stat_user_tables}), and the WAL position. Two readings around a run give row writes and WAL bytes per task.
+ * ({@code pg_stat_user_tables}), the WAL position, the database's committed transactions ({@code pg_stat_database}) and
+ * the WAL flushes to disk ({@code pg_stat_wal}). Two readings around a run give row writes, WAL bytes, commits and WAL
+ * flushes per task; with durable commits every flush waits for the disk, so commits and flushes per task are what a
+ * slow disk multiplies.
  * PostgreSQL publishes a backend's table counters when it goes idle, at most once a second, so {@link #settled} reads
  * until two readings half a second apart agree.
  */
-record DbWrites(Map<String, long[]> tables, long walBytes) {
+record DbWrites(Map<String, long[]> tables, long walBytes, long commits, long walFlushes) {
 
   private static final String READ = """
       SELECT relname, n_tup_ins, n_tup_upd, n_tup_del,
-             pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::bigint AS wal
+             pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::bigint AS wal,
+             (SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()) AS commits,
+             (SELECT wal_sync FROM pg_stat_wal) AS flushes
       FROM pg_stat_user_tables WHERE schemaname = current_schema()
       """;
 
   static DbWrites read(Pool pool) throws Exception {
     Map<String, long[]> tables = new TreeMap<>();
     long wal = 0;
+    long commits = 0;
+    long flushes = 0;
     for (Row row : TaskBenchmark.await(pool.query(READ).execute(), 60)) {
       tables.put(row.getString("relname"),
           new long[] {row.getLong("n_tup_ins"), row.getLong("n_tup_upd"), row.getLong("n_tup_del")});
       wal = row.getLong("wal");
+      commits = row.getLong("commits");
+      flushes = row.getLong("flushes");
     }
-    return new DbWrites(tables, wal);
+    return new DbWrites(tables, wal, commits, flushes);
   }
 
   /** A reading once the counters stop moving (at most about ten seconds). */
@@ -54,7 +63,10 @@ record DbWrites(Map<String, long[]> tables, long walBytes) {
     return tables.values().stream().mapToLong(c -> c[0] + c[1] + c[2]).sum();
   }
 
-  /** {@code rows per task (table ins/upd/del …); WAL bytes per task}, from {@code before} to this reading. */
+  /**
+   * {@code rows per task (table ins/upd/del …); WAL bytes, commits and WAL flushes per task}, from {@code before} to
+   * this reading.
+   */
   String perTask(DbWrites before, long tasks) {
     String byTable = tables.entrySet().stream().map(e -> {
       long[] was = before.tables.getOrDefault(e.getKey(), new long[3]);
@@ -64,7 +76,8 @@ record DbWrites(Map<String, long[]> tables, long walBytes) {
       double del = (now[2] - was[2]) / (double) tasks;
       return ins + upd + del < 0.005 ? null : String.format("%s %.2f/%.2f/%.2f", e.getKey(), ins, upd, del);
     }).filter(s -> s != null).collect(Collectors.joining(", "));
-    return String.format("%.1f rows (%s; ins/upd/del); WAL %.0f bytes", (rows() - before.rows()) / (double) tasks,
-        byTable, (walBytes - before.walBytes) / (double) tasks);
+    return String.format("%.1f rows (%s; ins/upd/del); WAL %.0f bytes; %.2f commits, %.2f WAL flushes",
+        (rows() - before.rows()) / (double) tasks, byTable, (walBytes - before.walBytes) / (double) tasks,
+        (commits - before.commits) / (double) tasks, (walFlushes - before.walFlushes) / (double) tasks);
   }
 }
