@@ -77,22 +77,27 @@ final class ContractSchemas {
     JsonObject raw = (JsonObject) withoutAnnotations(contract.getRawContract());
     JsonObject bodySchemas = new JsonObject();
     JsonObject parameterSchemas = new JsonObject();
+    // each operation's parameter types, in the order of its parameters; null for one this class does not check
+    Map<String, List<SchemaType>> parameterTypes = new HashMap<>();
     for (Operation operation : contract.operations()) {
+      String operationId = operation.getOperationId();
       JsonObject body = bodySchema(raw, operation);
       if (body != null) {
-        bodySchemas.put(operation.getOperationId(), body);
+        bodySchemas.put(operationId, body);
       }
       JsonObject byPosition = new JsonObject();
-      List<Parameter> list = operation.getParameters();
-      for (int i = 0; i < list.size(); i++) {
-        Parameter parameter = list.get(i);
+      List<SchemaType> types = new ArrayList<>();
+      for (Parameter parameter : operation.getParameters()) {
         Object schema = withoutAnnotations(parameter.getOpenAPIModel().getValue("schema"));
-        if (schema instanceof JsonObject object && PLAIN_STYLES.contains(parameter.getStyle())
-            && PRIMITIVES.contains(parameter.getSchemaType())) {
-          byPosition.put(Integer.toString(i), object);
+        boolean checked = schema instanceof JsonObject && PLAIN_STYLES.contains(parameter.getStyle())
+            && PRIMITIVES.contains(parameter.getSchemaType());
+        if (checked) {
+          byPosition.put(Integer.toString(types.size()), schema);
         }
+        types.add(checked ? parameter.getSchemaType() : null);
       }
-      parameterSchemas.put(operation.getOperationId(), byPosition);
+      parameterSchemas.put(operationId, byPosition);
+      parameterTypes.put(operationId, types);
     }
     JsonObject document = new JsonObject().put("components", raw.getJsonObject("components", new JsonObject()))
         .put(BODIES, bodySchemas).put(PARAMETERS, parameterSchemas);
@@ -110,18 +115,14 @@ final class ContractSchemas {
       compiledBodies.put(operationId, compile(registry, BODIES + "/" + operationId));
     }
     Map<String, List<ParameterSchema>> compiledParameters = new HashMap<>();
-    for (Operation operation : contract.operations()) {
-      String operationId = operation.getOperationId();
-      JsonObject byPosition = parameterSchemas.getJsonObject(operationId);
-      List<ParameterSchema> list = new ArrayList<>();
-      for (int i = 0; i < operation.getParameters().size(); i++) {
-        list.add(byPosition.containsKey(Integer.toString(i))
-            ? new ParameterSchema(operation.getParameters().get(i).getSchemaType(),
-                compile(registry, PARAMETERS + "/" + operationId + "/" + i))
-            : null);
+    parameterTypes.forEach((operationId, types) -> {
+      List<ParameterSchema> list = new ArrayList<>(types.size());
+      for (int i = 0; i < types.size(); i++) {
+        list.add(types.get(i) == null ? null
+            : new ParameterSchema(types.get(i), compile(registry, PARAMETERS + "/" + operationId + "/" + i)));
       }
       compiledParameters.put(operationId, Collections.unmodifiableList(list));
-    }
+    });
     return new ContractSchemas(Map.copyOf(compiledBodies), Map.copyOf(compiledParameters));
   }
 
