@@ -72,7 +72,9 @@ class AsymmetricKeysTest {
     Files.writeString(pemFile, rsa.publicPem());
     try (TestApp app = TestApp.start(Map.of("auth.publicKeysPath", pemFile.toString(), "config.scanPeriodMs", 200,
         "auth.issuer", ISSUER, "auth.audience", AUDIENCE))) {
-      assertThat(status(app, rsa.token("keys", Role.ADMIN, "alice", ISSUER, AUDIENCE))).isEqualTo(200);
+      String verifiedBefore = rsa.token("keys", Role.ADMIN, "alice", ISSUER, AUDIENCE);
+      assertThat(status(app, verifiedBefore)).isEqualTo(200);
+      assertThat(status(app, verifiedBefore)).as("a token used again").isEqualTo(200);
       assertProblem(app.http().get("/api/v1/agents", ec.token("keys", Role.ADMIN, "alice", ISSUER, AUDIENCE)),
           Failure.UNAUTHORIZED);
       assertProblem(app.http().get("/api/v1/agents", rsa.token("keys", Role.ADMIN, "alice", ISSUER, "other")),
@@ -85,6 +87,7 @@ class AsymmetricKeysTest {
       Files.writeString(pemFile, ec.publicPem());
       TestApp.eventually(Duration.ofSeconds(10), "the removed RSA key is refused",
           () -> status(app, rsa.token("keys", Role.ADMIN, "alice", ISSUER, AUDIENCE)) == 401);
+      assertThat(status(app, verifiedBefore)).as("a token verified with the removed key before").isEqualTo(401);
       assertThat(status(app, ec.token("keys", Role.ADMIN, "alice", ISSUER, AUDIENCE))).isEqualTo(200);
 
       Files.writeString(pemFile, "-----BEGIN PUBLIC KEY-----\nbroken\n-----END PUBLIC KEY-----\n");
@@ -105,7 +108,8 @@ class AsymmetricKeysTest {
     fetches.set(0);
     try (TestApp app = TestApp.start(Map.of("auth.jwksUrl", "http://127.0.0.1:" + jwksServer.actualPort()
         + "/jwks.json", "auth.jwksRefreshMs", 600_000))) {
-      assertThat(status(app, first.token("keys", Role.ADMIN, "alice"))).isEqualTo(200);
+      String verifiedBefore = first.token("keys", Role.ADMIN, "alice");
+      assertThat(status(app, verifiedBefore)).isEqualTo(200);
       assertThat(fetches.get()).isEqualTo(1);
 
       published.clear();
@@ -123,6 +127,7 @@ class AsymmetricKeysTest {
           () -> status(app, second.token("keys", Role.ADMIN, "alice")) == 200);
       assertProblem(app.http().get("/api/v1/agents", first.token("keys", Role.ADMIN, "alice")),
           Failure.UNAUTHORIZED);
+      assertProblem(app.http().get("/api/v1/agents", verifiedBefore), Failure.UNAUTHORIZED);
       assertThat(fetches.get()).isLessThanOrEqualTo(4 + (int) windows);
     }
   }

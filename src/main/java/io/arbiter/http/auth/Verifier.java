@@ -38,7 +38,9 @@ import org.slf4j.LoggerFactory;
  *   <li>the {@code HS256} secret {@code auth.jwtSecret}, in dev mode always, in prod mode only when no asymmetric
  *       source is configured.</li>
  * </ul>
- * Shared by the node's ingress instances; a new key set replaces the provider in one write.
+ * Shared by the node's ingress instances; a new key set replaces the provider in one write. A token verified once is
+ * not decoded again on its next uses while the provider and its time claims hold ({@link VerifiedTokens}); the deny
+ * list is asked on every use.
  */
 public final class Verifier implements JWTAuth {
 
@@ -60,6 +62,7 @@ public final class Verifier implements JWTAuth {
   private volatile List<JsonObject> jwksKeys = List.of();
   private volatile String pemText;
   private volatile JWTAuth current;
+  private final VerifiedTokens verified = new VerifiedTokens(VerifiedTokens.MAX_ENTRIES, VerifiedTokens.MAX_AGE);
   private volatile long lastFetchMs = Long.MIN_VALUE / 2;
   private Future<Void> fetching;
   private HttpClient client;
@@ -196,18 +199,37 @@ public final class Verifier implements JWTAuth {
 
   @Override
   public Future<User> authenticate(Credentials credentials) {
-    return current.authenticate(credentials).recover(e -> {
-      if (e instanceof NoSuchKeyIdException && client != null
-          && clockMs.getAsLong() - lastFetchMs >= MIN_FETCH_INTERVAL_MS) {
-        return fetchJwks().transform(fetched -> current.authenticate(credentials));
-      }
-      return Future.failedFuture(e);
-    }).compose(user -> {
+    JWTAuth provider = current;
+    String token = credentials instanceof TokenCredentials tokenCredentials ? tokenCredentials.getToken() : null;
+    User known = token == null ? null : verified.get(token, provider, auth.leewaySeconds());
+    return (known != null ? Future.succeededFuture(known) : verify(provider, credentials, token)).compose(user -> {
       JsonObject claims = user.attributes().getJsonObject("accessToken");
       if (claims != null && revoked(claims)) {
         return Future.failedFuture(Failure.UNAUTHORIZED.exception("the token was revoked"));
       }
       return Future.succeededFuture(user);
+    });
+  }
+
+  /**
+   * Verifies the token with {@code provider}, the one in force, and once more after fetching the JWKS when no key
+   * carries its {@code kid}; a token verified is remembered with the provider that verified it.
+   */
+  private Future<User> verify(JWTAuth provider, Credentials credentials, String token) {
+    return remembered(provider, credentials, token).recover(e -> {
+      if (e instanceof NoSuchKeyIdException && client != null
+          && clockMs.getAsLong() - lastFetchMs >= MIN_FETCH_INTERVAL_MS) {
+        return fetchJwks().transform(fetched -> remembered(current, credentials, token));
+      }
+      return Future.failedFuture(e);
+    });
+  }
+
+  private Future<User> remembered(JWTAuth provider, Credentials credentials, String token) {
+    return provider.authenticate(credentials).onSuccess(user -> {
+      if (token != null) {
+        verified.put(token, provider, user);
+      }
     });
   }
 
