@@ -528,22 +528,27 @@ public final class Chaos implements Callable<Integer> {
       return specialDone.get() == 0 ? Double.NaN : (specialDone.get() - faultStarted) / 1e9;
     }
 
-    /** Seconds from the end of the fault until readiness is UP and the journal empty. */
-    private double awaitRecovered() throws InterruptedException {
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+    /**
+     * Seconds from the end of the fault until readiness is UP and the journal empty, checked every 100 ms; NaN when it
+     * does not recover within 120 s.
+     */
+    private double awaitRecovered() {
       long slow = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-      while (System.nanoTime() < deadline) {
-        JsonObject body = readiness();
-        if ("UP".equals(body.getString("status")) && body.getLong("buffered", 0L) == 0) {
-          return (System.nanoTime() - faultEnded.get()) / 1e9;
-        }
-        if (slow != 0 && System.nanoTime() > slow) {
-          System.out.println("    not recovered 10 s after the fault; readiness: " + body.encode());
-          slow = 0;
-        }
-        Thread.sleep(100);
+      AtomicLong reportedSlow = new AtomicLong();
+      try {
+        Awaitility.await().atMost(Duration.ofSeconds(120)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(100))
+            .pollInSameThread().until(() -> {
+              JsonObject body = readiness();
+              boolean recovered = "UP".equals(body.getString("status")) && body.getLong("buffered", 0L) == 0;
+              if (!recovered && System.nanoTime() > slow && reportedSlow.getAndIncrement() == 0) {
+                System.out.println("    not recovered 10 s after the fault; readiness: " + body.encode());
+              }
+              return recovered;
+            });
+        return (System.nanoTime() - faultEnded.get()) / 1e9;
+      } catch (ConditionTimeoutException e) {
+        return Double.NaN;
       }
-      return Double.NaN;
     }
 
     private JsonObject readiness() {

@@ -22,11 +22,11 @@ import org.awaitility.Awaitility;
 record DbWrites(Map<String, long[]> tables, long walBytes, long commits, long walFlushes) {
 
   private static final String READ = """
-      SELECT relname, n_tup_ins, n_tup_upd, n_tup_del,
-             pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::bigint AS wal,
-             (SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()) AS commits,
-             (SELECT wal_sync FROM pg_stat_wal) AS flushes
-      FROM pg_stat_user_tables WHERE schemaname = current_schema()
+      SELECT t.relname, t.n_tup_ins, t.n_tup_upd, t.n_tup_del, db.wal, db.commits, db.flushes
+      FROM (SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::bigint AS wal,
+                   (SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()) AS commits,
+                   (SELECT wal_sync FROM pg_stat_wal) AS flushes) db
+      CROSS JOIN pg_stat_user_tables t WHERE t.schemaname = current_schema()
       """;
 
   static DbWrites read(Pool pool) throws Exception {

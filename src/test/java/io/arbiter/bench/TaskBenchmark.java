@@ -661,13 +661,39 @@ public final class TaskBenchmark implements Callable<Integer> {
    * thousands, which a poll every 200 ms would take from the run it measures). Gives up after --timeout seconds, or
    * after --stall seconds without a new success.
    */
-  private boolean awaitSucceeded(String tenant, int expected, SimulatedAgents agents, long started) throws Exception {
-    long deadline = started + TimeUnit.SECONDS.toNanos(timeoutSeconds);
-    long lastProgress = System.nanoTime();
-    long lastSeen = -1;
-    long lastReport = System.nanoTime();
-    long lastChecked = System.nanoTime();
-    while (true) {
+  private boolean awaitSucceeded(String tenant, int expected, SimulatedAgents agents, long started) {
+    SuccessWatch watch = new SuccessWatch(tenant, expected, agents, started);
+    Awaitility.await().forever().pollDelay(Duration.ZERO).pollInSameThread()
+        .pollInterval((count, previous) -> Duration.ofMillis(watch.caughtUp ? 200 : 20))
+        .until(() -> watch.check() != null);
+    return watch.outcome;
+  }
+
+  /** One wait of {@link #awaitSucceeded}: each {@link #check} looks once, and ends the wait with its outcome. */
+  private final class SuccessWatch {
+    private final String tenant;
+    private final int expected;
+    private final SimulatedAgents agents;
+    private final long started;
+    private final long deadline;
+    private long lastProgress = System.nanoTime();
+    private long lastSeen = -1;
+    private long lastReport = System.nanoTime();
+    private long lastChecked = System.nanoTime();
+    /** Whether the agents report every expected success (the database then decides, checked less often). */
+    private volatile boolean caughtUp;
+    /** True when every task succeeded, false when the wait gave up, null while it goes on. */
+    private Boolean outcome;
+
+    SuccessWatch(String tenant, int expected, SimulatedAgents agents, long started) {
+      this.tenant = tenant;
+      this.expected = expected;
+      this.agents = agents;
+      this.started = started;
+      this.deadline = started + TimeUnit.SECONDS.toNanos(timeoutSeconds);
+    }
+
+    Boolean check() throws Exception {
       long now = System.nanoTime();
       long seen = agents.succeeded();
       if (seen >= expected || now - lastChecked > TimeUnit.SECONDS.toNanos(5)) {
@@ -677,14 +703,14 @@ public final class TaskBenchmark implements Callable<Integer> {
         long succeeded = row.getLong(0);
         long total = row.getLong(1);
         if (succeeded >= expected && succeeded == total) {
-          return true;
+          return outcome = true;
         }
         seen = Math.max(seen, succeeded);
         if (now > deadline || now - lastProgress > TimeUnit.SECONDS.toNanos(stallSeconds)) {
           System.out.printf("  gave up waiting after %.0f s: %d of %d accepted tasks succeeded (%d in the tenant; "
                   + "agents saw %d deliveries, %d successes)%n", (now - started) / 1e9, succeeded, expected, total,
               agents.deliveries(), agents.succeeded());
-          return false;
+          return outcome = false;
         }
       }
       if (now - lastReport > TimeUnit.SECONDS.toNanos(10)) {
@@ -695,7 +721,8 @@ public final class TaskBenchmark implements Callable<Integer> {
         lastSeen = seen;
         lastProgress = now;
       }
-      Thread.sleep(seen >= expected ? 200 : 20);
+      caughtUp = seen >= expected;
+      return null;
     }
   }
 

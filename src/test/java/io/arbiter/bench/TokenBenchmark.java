@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.function.Supplier;
 import picocli.CommandLine;
@@ -49,7 +50,7 @@ public final class TokenBenchmark implements Runnable {
     Vertx vertx = Vertx.vertx();
     Path pem = null;
     try {
-      ArbiterConfig.Auth hsOnly = new ArbiterConfig.Auth("a-benchmark-secret-of-at-least-32-chars!", "", "", 5);
+      ArbiterConfig.Auth hsOnly = new ArbiterConfig.Auth(ArbiterProcess.randomSecret(48), "", "", 5);
       SigningKeys rsa = SigningKeys.rsa(vertx, "bench-rsa");
       SigningKeys ec = SigningKeys.ec(vertx, "bench-ec");
       pem = Files.createTempFile("arbiter-bench-keys", ".pem");
@@ -74,12 +75,7 @@ public final class TokenBenchmark implements Runnable {
             fresh.add(algorithm.mint().get());
           }
           double newUs = microsEach(verifier, fresh);
-          String again = algorithm.mint().get();
-          List<String> repeated = new ArrayList<>(uses);
-          for (int i = 0; i < uses; i++) {
-            repeated.add(again);
-          }
-          double againUs = microsEach(verifier, repeated);
+          double againUs = microsEach(verifier, Collections.nCopies(uses, algorithm.mint().get()));
           if (round > 1) {
             System.out.printf("round %d  %s  new token %8.1f µs   token used again %6.2f µs   (%.0f×)%n", round - 1,
                 algorithm.name(), newUs, againUs, newUs / againUs);
