@@ -143,10 +143,19 @@ public final class TaskBenchmark implements Callable<Integer> {
   @Option(names = "--rate-seconds", defaultValue = "15", description = "duration of the open-loop run (default: 15)")
   int rateSeconds;
 
-  @Option(names = "--warmup", defaultValue = "20000",
-      description = "tasks run through once before measuring, not reported (default: 20000, so that the JIT "
-          + "compiler has settled; 0: none)")
+  @Option(names = "--warmup", defaultValue = "10000",
+      description = "tasks per warm-up round, run through the calls of each mode to be measured before measuring, "
+          + "not reported (default: 10000; 0: no warm-up)")
   int warmup;
+
+  @Option(names = "--warmup-settled", defaultValue = "0.05",
+      description = "a mode's warm-up ends after a round in which the server's JIT compiler used less CPU than this, "
+          + "in cores (default: 0.05)")
+  double warmupSettled;
+
+  @Option(names = "--warmup-rounds", defaultValue = "6",
+      description = "most warm-up rounds per mode (default: 6)")
+  int warmupRounds;
 
   @Option(names = "--timeout", defaultValue = "1800",
       description = "longest wait for a run's tasks to succeed, seconds (default: 1800)")
@@ -173,6 +182,8 @@ public final class TaskBenchmark implements Callable<Integer> {
   private JWTAuth jwt;
   private ArbiterConfig.Auth auth;
   private double ceilingRate = Double.NaN;
+  /** The started server's CPU time, for each run's share of it and its JIT compiler's; null when not measured. */
+  private ServerCpu serverCpu;
 
   public static void main(String[] args) {
     CommandLine cli = new CommandLine(new TaskBenchmark()).setCaseInsensitiveEnumValuesAllowed(true);
@@ -212,27 +223,22 @@ public final class TaskBenchmark implements Callable<Integer> {
         System.out.println("ceiling: FAILED: " + describe(e));
         errors++;
       }
+      serverCpu = target.process() == null ? null : ServerCpu.of(target.process().pid());
+      List<Mode> runs = modes.contains(Mode.ALL) ? List.of(Mode.SINGLE, Mode.FEWEST, Mode.BULK, Mode.LATENCY)
+          : modes;
       if (warmup > 0) {
         try {
-          warmUp(modes.contains(Mode.LATENCY) || modes.contains(Mode.ALL));
+          warmUp(runs);
         } catch (Exception e) {
           System.out.println("warm-up: FAILED: " + describe(e));
           errors++;
         }
       }
-      for (Mode m : modes.contains(Mode.ALL) ? List.of(Mode.SINGLE, Mode.FEWEST, Mode.BULK, Mode.LATENCY) : modes) {
+      for (Mode m : runs) {
         System.out.println();
         try {
-          boolean ok = switch (m) {
-            case SINGLE -> runThroughput("single", tasks != null ? tasks : 20_000, false,
-                claimMax != null ? claimMax : 1, false);
-            case FEWEST -> runThroughput("fewest", tasks != null ? tasks : 20_000, false,
-                claimMax != null ? claimMax : 1, false);
-            case BULK -> runThroughput("bulk", tasks != null ? tasks : 100_000, true,
-                claimMax != null ? claimMax : 64, false);
-            case LATENCY -> runLatency(claimMax != null ? claimMax : 1, latencyTasks, rateSeconds, false);
-            default -> throw new IllegalStateException(m.toString());
-          };
+          boolean ok = m == Mode.LATENCY ? runLatency(claimMax(m), latencyTasks, rateSeconds, false)
+              : runThroughput(m.name().toLowerCase(Locale.ROOT), m, tasks != null ? tasks : defaultTasks(m), false);
           failures += ok ? 0 : 1;
         } catch (Exception e) {
           System.out.printf("  FAILED (mode %s): %s%n", m.name().toLowerCase(Locale.ROOT), describe(e));
@@ -292,6 +298,9 @@ public final class TaskBenchmark implements Callable<Integer> {
     if (claimWait < 0 || claimWait > 60) {
       problems.add("--claim-wait must be within 0..60");
     }
+    if (warmup < 0 || warmupRounds < 1 || warmupSettled <= 0) {
+      problems.add("--warmup must be at least 0, --warmup-rounds at least 1 and --warmup-settled above 0");
+    }
     if (rate < 1 || rateSeconds < 1 || latencyTasks < 1) {
       problems.add("--rate, --rate-seconds and --latency-tasks must be at least 1");
     }
@@ -347,18 +356,57 @@ public final class TaskBenchmark implements Callable<Integer> {
 
   // ------------------------------------------------------------------------------------------ single and bulk runs
 
+  private static int defaultTasks(Mode mode) {
+    return mode == Mode.BULK ? 100_000 : 20_000;
+  }
+
+  /** --claim-max, or the mode's default: 64 in bulk mode, 1 otherwise. */
+  private int claimMax(Mode mode) {
+    return claimMax != null ? claimMax : mode == Mode.BULK ? 64 : 1;
+  }
+
   /**
-   * {@code --warmup} tasks in single mode; when latency mode is to run, also 20 tasks one at a time and 5 s of its
-   * open loop, so that the first latency run does not pay for compiling its own paths (its agents, its 256
-   * connections).
+   * Rounds of {@code --warmup} tasks through the calls of each throughput mode that is to run (when only latency mode
+   * is, the calls of its agents), since each mode has calls of its own for the JIT compiler to compile, until a round leaves the
+   * server's JIT compiler below {@code --warmup-settled} cores (at most {@code --warmup-rounds} rounds; one where the
+   * server's CPU is not measured); when latency mode is to run, also 20 tasks one at a time and 5 s of its open loop,
+   * so that the first latency run does not pay for compiling its own paths (its agents, its 256 connections).
    */
-  private void warmUp(boolean latency) throws Exception {
-    long started = System.nanoTime();
-    boolean ok = runThroughput("warmup", warmup, false, 1, true);
-    ok &= !latency || runLatency(claimMax != null ? claimMax : 1, 20, 5, true);
-    System.out.printf("warm-up: %d tasks through Arbiter%s in %.1f s (not reported)%s%n", warmup,
-        latency ? " and 5 s of latency mode's open loop" : "", (System.nanoTime() - started) / 1e9,
-        ok ? "" : "; NOT CLEAN, see the runs below");
+  private void warmUp(List<Mode> runs) throws Exception {
+    List<Mode> throughput = runs.stream().filter(m -> m != Mode.LATENCY).distinct().toList();
+    boolean ok = true;
+    // latency mode alone: the calls its agents make (fewest mode's with --latency-fewest)
+    for (Mode m : throughput.isEmpty() ? List.of(latencyFewest ? Mode.FEWEST : Mode.SINGLE) : throughput) {
+      String name = m.name().toLowerCase(Locale.ROOT);
+      long started = System.nanoTime();
+      int round = 0;
+      String last;
+      double compiler;
+      do {
+        ServerCpu.Sample before = cpu();
+        ok &= runThroughput("warmup-" + name, m, warmup, true);
+        ServerCpu.Sample after = cpu();
+        last = ServerCpu.between(before, after);
+        compiler = ServerCpu.compilerCores(before, after);
+        round++;
+      } while (compiler >= warmupSettled && round < warmupRounds);
+      System.out.printf("warm-up %s: %d round%s of %d tasks in %.1f s (not reported); in the last, server CPU %s%s%s%n",
+          name, round, round > 1 ? "s" : "", warmup, (System.nanoTime() - started) / 1e9, last,
+          Double.isNaN(compiler) ? "" : compiler < warmupSettled ? " (settled)"
+              : String.format(Locale.ROOT, " (NOT SETTLED below %.2f after %d rounds)", warmupSettled, round),
+          ok ? "" : "; NOT CLEAN, see the runs below");
+    }
+    if (runs.contains(Mode.LATENCY)) {
+      long started = System.nanoTime();
+      ok = runLatency(claimMax(Mode.LATENCY), 20, 5, true);
+      System.out.printf("warm-up latency: 20 tasks one at a time and 5 s of the open loop in %.1f s (not reported)%s%n",
+          (System.nanoTime() - started) / 1e9, ok ? "" : "; NOT CLEAN, see the runs below");
+    }
+  }
+
+  /** The server's CPU time now; null when not measured (a server this benchmark did not start, or not Linux). */
+  private ServerCpu.Sample cpu() {
+    return serverCpu == null ? null : serverCpu.sample();
   }
 
   /**
@@ -367,18 +415,20 @@ public final class TaskBenchmark implements Callable<Integer> {
    *
    * @return false when tasks were lost or assigned twice
    */
-  private boolean runThroughput(String label, int count, boolean bulk, int maxPerClaim, boolean quiet)
-      throws Exception {
+  private boolean runThroughput(String label, Mode mode, int count, boolean quiet) throws Exception {
+    boolean bulk = mode == Mode.BULK;
+    boolean fewest = mode == Mode.FEWEST;
+    int maxPerClaim = claimMax(mode);
     if (!quiet) {
       System.out.printf("mode %s: tasks %d, clients %d, agents %d x capacity %d, claim max %d (%d loops per agent)%s%n",
           label, count, clients, agentCount, capacity, maxPerClaim, claimLoops,
           bulk ? ", batches of " + batch + (maxPerClaim > 1 && !perTaskCalls
               ? claimAck ? ", claims that ack and result batches" : ", ack and result batches"
               : ", an ack and a result request per task")
-              : "fewest".equals(label) ? ", claims that ack and results that return the next task" : "");
+              : fewest ? ", claims that ack and results that return the next task" : "");
     }
     String tenant = tenant(label);
-    SimulatedAgents agents = startAgents(tenant, maxPerClaim, "fewest".equals(label));
+    SimulatedAgents agents = startAgents(tenant, maxPerClaim, fewest);
     ArbiterApi submitters = new ArbiterApi(vertx, nodes, clients);
     try {
       String token = token(tenant, Role.SUBMITTER, "bench-submitter");
@@ -391,6 +441,7 @@ public final class TaskBenchmark implements Callable<Integer> {
 
       DbWrites writesBefore = quiet ? null : DbWrites.settled(queries);
       WaitSampler waits = quiet ? null : new WaitSampler(vertx, queries, 100);
+      ServerCpu.Sample cpuBefore = cpu();
       long started = System.nanoTime();
       List<Future<Void>> loops = new ArrayList<>();
       for (int c = 0; c < clients; c++) {
@@ -412,6 +463,7 @@ public final class TaskBenchmark implements Callable<Integer> {
 
       boolean complete = awaitSucceeded(tenant, accepted.size(), agents, started);
       long finished = agents.lastSucceededNanos() > 0 ? agents.lastSucceededNanos() : System.nanoTime();
+      ServerCpu.Sample cpuAfter = cpu();
       String waited = waits == null ? null : waits.stop();
       await(agents.stop(), claimWait + 30);
       Analysis analysis = analyse(tenant, accepted);
@@ -429,6 +481,7 @@ public final class TaskBenchmark implements Callable<Integer> {
         System.out.printf("  submit->succeeded ms  %s%n", analysis.succeeded(accepted::contains).millis(50, 95, 99));
         System.out.printf("  agent calls ms        %s%n", agents.callTimes());
         System.out.printf("  database              %s%n", waited);
+        System.out.printf("  server CPU            %s%n", ServerCpu.between(cpuBefore, cpuAfter));
         awaitAuditDrained();
         System.out.printf("  writes per task       %s%n", DbWrites.settled(queries).perTask(writesBefore,
             accepted.size()));
