@@ -140,8 +140,8 @@ public enum ConfigKey {
       "long-polling claims one agent may have at once, waiting or on their first statement; one more answers 429 "
       + "without a statement"),
   TASKS_SUBMIT_BATCH_MAX("tasks.submitBatchMax", Kind.integer(1, 10_000), false,
-      "most concurrent submissions, or acks or results sent one a request, committed together in one transaction "
-      + "(group commit)"),
+      "most concurrent submissions, or claims, acks or results sent one a request, committed together in one "
+      + "transaction (group commit)"),
   TASKS_DEFAULT_QUEUE_TIMEOUT_MS("tasks.defaultQueueTimeoutMs", Kind.integer(0, 365L * 86_400_000), false,
       "queueTimeoutMs of a task that gives none and whose tenant sets no defaultQueueTimeoutMs: a task still queued "
       + "this long after it became ready ends dead; 0 for no limit"),

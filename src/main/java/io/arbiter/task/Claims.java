@@ -5,6 +5,7 @@ import io.arbiter.bus.RequestContext;
 import io.arbiter.config.LiveSettings;
 import io.arbiter.db.Bulkhead;
 import io.arbiter.db.DbBreaker;
+import io.arbiter.db.GroupCommit;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -23,6 +24,11 @@ import java.util.function.Supplier;
  * never registered) cannot fill the queues and turn away submissions and results. A claim that may wait holds one of
  * its agent's {@code tasks.maxWaitingClaims} places from its first statement on, so a burst of long polls for one
  * agent sends at most that many statements; the polls of claims already waiting are bounded by the same places.
+ *
+ * <p>Claims are group-committed as acks and results are ({@link ReportCommit}): the claims that arrive while the
+ * database takes earlier ones, from any of a tenant's agents, are then taken together, one statement and one
+ * transaction for them all (those that acknowledge at once apart from those that do not). Each claim gets the tasks
+ * handed to it, and each audit record its own request's actor.
  */
 final class Claims {
 
@@ -33,15 +39,24 @@ final class Claims {
   private final Supplier<LiveSettings> live;
   private final BiFunction<RequestContext, String, Future<Void>> agentExists;
   private final TaskNudges nudges;
+  private final GroupCommit<TaskRepository.ClaimItem, List<Row>> batches;
+
+  /** What the claims of one batch share: their tenant, and whether they acknowledge at once. */
+  private record Batch(String tenantId, boolean running) {}
 
   /**
    * @param firstAttempts how many new claims' first statements may be in flight at once
    * @param agentExists fails as the registry does when the tenant has no such agent
+   * @param maxBatch the most claims in one statement
+   * @param maxInFlight the most claim statements written at once (the pool's size)
    */
   Claims(DbBreaker breaker, TaskRepository tasks, ClaimWaits waits, int firstAttempts, Supplier<LiveSettings> live,
-         BiFunction<RequestContext, String, Future<Void>> agentExists, TaskNudges nudges) {
+         BiFunction<RequestContext, String, Future<Void>> agentExists, TaskNudges nudges, int maxBatch,
+         int maxInFlight) {
     this.breaker = breaker;
     this.tasks = tasks;
+    this.batches = new GroupCommit<>(maxBatch, maxInFlight, this::write, e -> !Failure.UNAVAILABLE.is(e),
+        item -> new Batch(item.ctx().tenantId(), item.running()));
     this.waits = waits;
     this.firstAttempts = new Bulkhead(firstAttempts);
     this.live = live;
@@ -79,13 +94,17 @@ final class Claims {
    * own claim, which makes it a consuming claim agent (a result's next work leaves its delivery channel as it is).
    */
   Future<List<Row>> claimRunning(RequestContext ctx, String agentId, int max, boolean selfClaim) {
-    long aliveRefreshMs = aliveRefreshMs();
-    return breaker.execute(() -> tasks.claimRunning(ctx, agentId, max, aliveRefreshMs, selfClaim))
+    return batches.submit(new TaskRepository.ClaimItem(ctx, agentId, max, selfClaim, true))
         .onSuccess(rows -> {
           if (!rows.isEmpty()) {
             nudges.drainAudit();
           }
         });
+  }
+
+  /** The claims waiting for a batch (for the gauge). */
+  int waiting() {
+    return batches.waiting();
   }
 
   /** The client of a long-polling claim went away ({@code {agentId}}, the claim's request context). */
@@ -106,8 +125,14 @@ final class Claims {
   }
 
   private Future<List<Row>> claimOnce(RequestContext ctx, String agentId, int max, boolean push) {
+    return batches.submit(new TaskRepository.ClaimItem(ctx, agentId, max, !push, false));
+  }
+
+  /** One batch of claims, one statement: the tasks each claim took. */
+  private Future<List<Future<List<Row>>>> write(List<TaskRepository.ClaimItem> batch) {
     long aliveRefreshMs = aliveRefreshMs();
-    return breaker.execute(() -> tasks.claim(ctx, agentId, max, aliveRefreshMs, push));
+    return breaker.execute(() -> tasks.claimAll(batch, aliveRefreshMs))
+        .map(taken -> taken.stream().map(Future::succeededFuture).toList());
   }
 
   /** How stale an agent's heartbeat may be before a claim refreshes it. */

@@ -67,6 +67,12 @@ final class TaskMetrics {
         .description("Agents' acks and results on this node waiting for their group commit").register(meters);
   }
 
+  void claimsWaiting(Claims claims) {
+    Gauge.builder("arbiter.claims.batch.waiting", claims, Claims::waiting)
+        .description("Agents' claims (and results' next work) on this node waiting for their group commit")
+        .register(meters);
+  }
+
   void submitted(long tasks) {
     submitted.increment(tasks);
   }

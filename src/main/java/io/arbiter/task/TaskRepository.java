@@ -177,22 +177,41 @@ final class TaskRepository {
   }
 
   /**
-   * @param aliveRefreshMs how stale the agent's heartbeat may be before the claim refreshes it
-   * @param push whether the bridge claims for a connected agent (else the agent claims itself)
+   * One claim: up to {@code max} of the agent's assigned, undelivered tasks. {@code self}: the agent's own claim, which
+   * makes it a consuming claim agent (the bridge's claim for a connected agent, and a result's next work, leave its
+   * delivery channel as it is). {@code running}: a claim that acknowledges at once, each task then running under its
+   * lease.
    */
-  Future<List<Row>> claim(RequestContext ctx, String agentId, int max, long aliveRefreshMs, boolean push) {
-    return pool.preparedQuery(TaskSql.CLAIM).execute(Tuple.of(ctx.tenantId(), agentId, max, aliveRefreshMs, push))
-        .map(TaskRepository::rows);
-  }
+  record ClaimItem(RequestContext ctx, String agentId, int max, boolean self, boolean running) {}
 
   /**
-   * A claim that acknowledges at once: the agent's assigned, undelivered tasks (at most {@code max}), each now running
-   * under its lease. {@code selfClaim}: the agent's own claim, which makes it a consuming claim agent (a result's next
-   * work leaves its delivery channel as it is).
+   * Claims of one tenant, all acknowledging at once or none, in one statement, from one request or several (by several
+   * agents): the tasks each claim took, in order ({@link TaskSql#CLAIM}, {@link TaskSql#CLAIM_RUNNING}).
+   *
+   * @param aliveRefreshMs how stale an agent's heartbeat may be before a claim refreshes it
    */
-  Future<List<Row>> claimRunning(RequestContext ctx, String agentId, int max, long aliveRefreshMs, boolean selfClaim) {
-    Tuple params = Tuple.of(ctx.tenantId(), agentId, max, aliveRefreshMs, limits.leaseMs(), selfClaim);
-    return pool.preparedQuery(TaskSql.CLAIM_RUNNING).execute(actor(params, ctx)).map(TaskRepository::rows);
+  Future<List<List<Row>>> claimAll(List<ClaimItem> items, long aliveRefreshMs) {
+    boolean running = items.get(0).running();
+    JsonArray claims = new JsonArray(new ArrayList<>(items.size()));
+    for (int i = 0; i < items.size(); i++) {
+      ClaimItem item = items.get(i);
+      if (item.running() != running) {
+        throw new IllegalArgumentException("a batch of claims mixes claims that acknowledge and claims that do not");
+      }
+      claims.add(report(i + 1, item.ctx(), item.agentId()).put("max", item.max()).put("self", item.self()));
+    }
+    String tenant = tenantOf(items, ClaimItem::ctx);
+    Future<RowSet<Row>> rows = running
+        ? pool.preparedQuery(TaskSql.CLAIM_RUNNING).execute(Tuple.of(tenant, claims, aliveRefreshMs, limits.leaseMs()))
+        : pool.preparedQuery(TaskSql.CLAIM).execute(Tuple.of(tenant, claims, aliveRefreshMs));
+    return rows.map(set -> {
+      List<List<Row>> taken = new ArrayList<>(items.size());
+      for (int i = 0; i < items.size(); i++) {
+        taken.add(new ArrayList<>());
+      }
+      set.forEach(row -> taken.get(row.getInteger("n") - 1).add(row));
+      return taken;
+    });
   }
 
   Future<Guarded> extend(RequestContext ctx, UUID id, String agentId, int attempt, JsonObject progress) {
@@ -244,7 +263,10 @@ final class TaskRepository {
         limits.backoffCapMs()));
   }
 
-  /** The columns every report of {@link TaskSql#ACK} and {@link TaskSql#RESULT} carries: its position, agent, actor. */
+  /**
+   * The columns every report of {@link TaskSql#ACK} and {@link TaskSql#RESULT}, and every claim of
+   * {@link TaskSql#CLAIM}, carries: its position, agent, actor.
+   */
   private static JsonObject report(int n, RequestContext ctx, String agentId) {
     return new JsonObject().put("n", n).put("agent", agentId).put("actor_sub", ctx.subject())
         .put("actor_role", ctx.role()).put("client_ip", ctx.clientIp()).put("user_agent", ctx.userAgent())

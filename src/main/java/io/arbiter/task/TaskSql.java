@@ -284,57 +284,90 @@ final class TaskSql {
   private static final String ACKNOWLEDGED = Transitions.details("'assigned'", "'running'", "moved.attempt",
       "moved.assigned_agent_id", "'acknowledged'", null);
 
-  /** The agent's assigned tasks not yet delivered, best first, locked: $1 tenant, $2 agent, $3 most. */
+  /**
+   * A batch of one tenant's claims and the tasks they take: $1 tenant, $2 the claims, a JSON array of objects
+   * {@code n} (1-based position), {@code agent}, {@code max} (most tasks), {@code self} (the agent's own claim, see
+   * {@link AgentPresence#claimed}) and the actor of the request each came from ({@code actor_sub, actor_role,
+   * client_ip, user_agent, correlation_id}), $3 refresh interval ms: one statement takes the claims of one request, or
+   * of several requests by several agents (group commit). {@code wanted} holds each agent's claims together;
+   * {@code locked}, each agent's assigned tasks not yet delivered, best first, locked (up to the sum of its claims'
+   * {@code max}); {@code picked} hands them out to the agent's claims in order ({@code n}), each up to its {@code max}.
+   * A claim also shows the agent is alive ({@code alive}).
+   */
   private static final String PICKED = """
-      WITH picked AS (
-        SELECT id FROM tasks
-        WHERE tenant_id = $1 AND assigned_agent_id = $2 AND delivered_at IS NULL AND
+      WITH input AS (
+        SELECT * FROM jsonb_to_recordset($2::jsonb) AS i(n integer, agent text, max integer, self boolean,
+                                                          actor_sub text, actor_role text, client_ip text,
+                                                          user_agent text, correlation_id text)
+      ),
+      wanted AS (
+        SELECT agent, sum(max)::integer AS total, bool_or(self) AS self FROM input GROUP BY agent
+      ),
+      locked AS (
+        SELECT p.id, w.agent,
+               row_number() OVER (PARTITION BY w.agent ORDER BY p.priority DESC, p.assigned_at, p.id) AS rank
+        FROM wanted w CROSS JOIN LATERAL (
+          SELECT id, priority, assigned_at FROM tasks
+          WHERE tenant_id = $1 AND assigned_agent_id = w.agent AND delivered_at IS NULL AND
       """
       + TaskState.guard("state", TaskState.RUNNING) + """
 
-        ORDER BY priority DESC, assigned_at
-        LIMIT $3
-        FOR UPDATE SKIP LOCKED
+          ORDER BY priority DESC, assigned_at
+          LIMIT w.total
+          FOR UPDATE SKIP LOCKED
+        ) p
       ),
+      picked AS (
+        SELECT l.id, c.n, c.actor_sub, c.actor_role, c.client_ip, c.user_agent, c.correlation_id
+        FROM locked l
+        JOIN (SELECT i.*, sum(i.max) OVER (PARTITION BY i.agent ORDER BY i.n) AS upto FROM input i) c
+          ON c.agent = l.agent AND l.rank > c.upto - c.max AND l.rank <= c.upto
+      ),
+      """ + AgentPresence.claimed("alive", "$1", "wanted", "$3") + ",\n";
+
+  /**
+   * $1 tenant, $2 the claims, $3 refresh interval ms (see {@link #PICKED}): marks the claimed tasks delivered and
+   * returns them, each with the position {@code n} of the claim it went to. A claim also shows the agent is alive: it
+   * refreshes {@code last_heartbeat_at} when that is older than $3, so an agent that keeps polling does not go
+   * offline. Bringing an offline agent back still takes an explicit heartbeat. The agent's own claim ({@code self})
+   * makes it a consuming claim agent; the bridge's claim for a connected agent leaves that to the channel.
+   */
+  static final String CLAIM = PICKED + """
+      delivered AS (
+        UPDATE tasks t SET delivered_at = now(), updated_at = now()
+        FROM picked WHERE t.id = picked.id
+        RETURNING picked.n, t.id, t.attempt, t.type, t.priority, t.payload, t.requirements, t.budget, t.gates,
+                  t.timeout_ms, t.lease_expires_at
+      )
+      SELECT delivered.*, """ + parentsOf("delivered.id") + """
+
+      FROM delivered
+      ORDER BY n
       """;
 
   /**
-   * $1 tenant, $2 agent, $3 most tasks, $4 refresh interval ms, $5 push: marks the agent's assigned, undelivered tasks
-   * delivered and returns them. A claim also shows the agent is alive: it refreshes {@code last_heartbeat_at} when that
-   * is older than $4, so an agent that keeps polling does not go offline. Bringing an offline agent back still takes
-   * an explicit heartbeat. The agent's own claim ($5 false) makes it a consuming claim agent; the bridge's claim for a
-   * connected agent ($5 true) leaves that to the channel.
+   * $1 tenant, $2 the claims, $3 refresh interval ms (see {@link #PICKED}), $4 lease ms: claims that acknowledge at
+   * once. Takes the agents' assigned, undelivered tasks as {@link #CLAIM} does (a result's next work is a claim whose
+   * {@code self} is false: it leaves the agent's delivery channel as it is) and moves each assigned → running with
+   * its lease, history row and audit event, acted by the request of the claim it went to, as {@link #ACK} does: one
+   * statement instead of a claim and an ack.
    */
-  static final String CLAIM = PICKED + AgentPresence.claimed("alive", "$1", "$2", "$4", "(NOT $5)") + """
-
-      UPDATE tasks t SET delivered_at = now(), updated_at = now()
-      FROM picked WHERE t.id = picked.id
-      RETURNING t.id, t.attempt, t.type, t.priority, t.payload, t.requirements, t.budget, t.gates, t.timeout_ms,
-                t.lease_expires_at, """ + parentsOf("t.id") + """
-
-      """;
-
-  /**
-   * $1 tenant, $2 agent, $3 most tasks, $4 refresh interval ms, $5 lease ms, $6 whether the agent claims for itself,
-   * $7..$11 actor: a claim that acknowledges at once. Takes the agent's assigned, undelivered tasks as {@link #CLAIM}
-   * does (with $6 false, as a result's next work, it leaves the agent's delivery channel as it is) and moves each
-   * assigned → running with its lease, history row and audit event, as {@link #ACK} does: one statement instead of a
-   * claim and an ack.
-   */
-  static final String CLAIM_RUNNING = PICKED + AgentPresence.claimed("alive", "$1", "$2", "$4", "$6") + ",\n" + """
+  static final String CLAIM_RUNNING = PICKED + """
       moved AS (
         UPDATE tasks t SET state = 'running', delivered_at = now(), started_at = now(),
-               lease_expires_at = now() + $5 * interval '1 millisecond', updated_at = now()
+               lease_expires_at = now() + $4 * interval '1 millisecond', updated_at = now()
         FROM picked WHERE t.id = picked.id
         RETURNING t.id, t.tenant_id, t.attempt, t.assigned_agent_id, t.type, t.priority, t.payload, t.requirements,
-                  t.budget, t.gates, t.timeout_ms, t.lease_expires_at
+                  t.budget, t.gates, t.timeout_ms, t.lease_expires_at, picked.n, picked.actor_sub, picked.actor_role,
+                  picked.client_ip, picked.user_agent, picked.correlation_id
       ),
-      """ + AuditLog.cte("audited", actorEvents("moved", "'task.running'", "'task:' || moved.id", ACKNOWLEDGED, 7))
+      """ + AuditLog.cte("audited", reportedEvents("moved", "'task.running'", "'task:' || moved.id", ACKNOWLEDGED, ""))
       + """
-      SELECT id, attempt, type, priority, payload, requirements, budget, gates, timeout_ms, lease_expires_at,
+      SELECT n, id, attempt, type, priority, payload, requirements, budget, gates, timeout_ms, lease_expires_at,
              """ + parentsOf("moved.id") + """
 
       FROM moved
+      ORDER BY n
       """;
 
   /** The locked task row every guarded change starts from: $1 id, $2 tenant. */

@@ -103,9 +103,10 @@ public final class TaskVerticle extends VerticleBase {
     reads = new TaskReads(breaker, tasks, new OperatorReads(pool), () -> live, config.api().maxPageSize());
     actions = new OperatorActions(breaker, tasks, gates, timer, nudges);
     claims = new Claims(breaker, tasks, waits, Math.max(1, (config.db().poolSize() + config.db().maxWaitQueue()) / 2),
-        () -> live, this::agentExists, nudges);
+        () -> live, this::agentExists, nudges, config.tasks().submitBatchMax(), config.db().poolSize());
     reports = new ReportCommit(config.tasks().submitBatchMax(), config.db().poolSize(), breaker, tasks);
     metrics.reportsWaiting(reports);
+    metrics.claimsWaiting(claims);
     leases = new Leases(breaker, tasks, reports, nudges);
     return OutageJournal.open(vertx, config.dataDir().resolve("journal"), config.journal().capacity(),
         config.journal().maxBytes(), registry)

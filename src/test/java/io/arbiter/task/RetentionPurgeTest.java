@@ -77,10 +77,11 @@ class RetentionPurgeTest {
     String queued = submit("ret", "never-claimed");
     String keptLonger = canceled("keeper");
     String pastLonger = canceled("keeper");
+    // dead before it is dated back: a canceled task 40 days old is the purger's to take at its next pass
+    app.sql("UPDATE tasks SET state = 'dead' WHERE id = $1", UUID.fromString(dead));
     finishedDaysAgo(31, old);
     finishedDaysAgo(40, List.of(dead, keptLonger));
     finishedDaysAgo(61, List.of(pastLonger));
-    app.sql("UPDATE tasks SET state = 'dead' WHERE id = $1", UUID.fromString(dead));
     app.sql("UPDATE tasks SET created_at = now() - interval '90 days' WHERE id = $1", UUID.fromString(queued));
 
     TestApp.eventually(Duration.ofSeconds(20), "the old finished tasks are purged",
