@@ -367,8 +367,8 @@ public final class TaskBenchmark implements Callable<Integer> {
 
   /**
    * Rounds of {@code --warmup} tasks through the calls of each throughput mode that is to run (when only latency mode
-   * is, the calls of its agents), since each mode has calls of its own for the JIT compiler to compile, until a round leaves the
-   * server's JIT compiler below {@code --warmup-settled} cores (at most {@code --warmup-rounds} rounds; one where the
+   * is, the calls of its agents), since each mode has calls of its own for the JIT compiler to compile, until a round
+   * leaves the server's JIT compiler below {@code --warmup-settled} cores (at most {@code --warmup-rounds} rounds; one where the
    * server's CPU is not measured); when latency mode is to run, also 20 tasks one at a time and 5 s of its open loop,
    * so that the first latency run does not pay for compiling its own paths (its agents, its 256 connections).
    */
@@ -392,9 +392,7 @@ public final class TaskBenchmark implements Callable<Integer> {
       } while (compiler >= warmupSettled && round < warmupRounds);
       System.out.printf("warm-up %s: %d round%s of %d tasks in %.1f s (not reported); in the last, server CPU %s%s%s%n",
           name, round, round > 1 ? "s" : "", warmup, (System.nanoTime() - started) / 1e9, last,
-          Double.isNaN(compiler) ? "" : compiler < warmupSettled ? " (settled)"
-              : String.format(Locale.ROOT, " (NOT SETTLED below %.2f after %d rounds)", warmupSettled, round),
-          ok ? "" : "; NOT CLEAN, see the runs below");
+          settlement(compiler, round), ok ? "" : "; NOT CLEAN, see the runs below");
     }
     if (runs.contains(Mode.LATENCY)) {
       long started = System.nanoTime();
@@ -402,6 +400,15 @@ public final class TaskBenchmark implements Callable<Integer> {
       System.out.printf("warm-up latency: 20 tasks one at a time and 5 s of the open loop in %.1f s (not reported)%s%n",
           (System.nanoTime() - started) / 1e9, ok ? "" : "; NOT CLEAN, see the runs below");
     }
+  }
+
+  /** Whether a mode's last warm-up round left the compiler below --warmup-settled (nothing when not measured). */
+  private String settlement(double compilerCores, int rounds) {
+    if (Double.isNaN(compilerCores)) {
+      return "";
+    }
+    return compilerCores < warmupSettled ? " (settled)"
+        : String.format(Locale.ROOT, " (NOT SETTLED below %.2f after %d rounds)", warmupSettled, rounds);
   }
 
   /** The server's CPU time now; null when not measured (a server this benchmark did not start, or not Linux). */
