@@ -12,9 +12,9 @@ import org.awaitility.Awaitility;
 
 /**
  * What the database wrote: rows inserted, updated (HOT or not) and deleted per table of the schema
- * ({@code pg_stat_user_tables}), the WAL position and the full-page images written into the WAL (the first change of a page after
- * a checkpoint writes the whole page), the database's committed transactions ({@code pg_stat_database}) and
- * the WAL flushes to disk ({@code pg_stat_wal}). Two readings around a run give row writes, WAL bytes, commits and WAL
+ * ({@code pg_stat_user_tables}), the WAL position, the database's committed transactions ({@code pg_stat_database}),
+ * and the full-page images in the WAL (the first change of a page after a checkpoint writes the whole page) and the
+ * WAL flushes to disk ({@code pg_stat_wal}). Two readings around a run give row writes, WAL bytes, commits and WAL
  * flushes per task; with durable commits every flush waits for the disk, so commits and flushes per task are what a
  * slow disk multiplies.
  * PostgreSQL publishes a backend's table counters when it goes idle, at most once a second, so {@link #settled} reads
@@ -24,10 +24,10 @@ record DbWrites(Map<String, long[]> tables, long walBytes, long fullPages, long 
 
   private static final String READ = """
       SELECT t.relname, t.n_tup_ins, t.n_tup_upd, t.n_tup_del, db.wal, db.fpi, db.commits, db.flushes
-      FROM (SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::bigint AS wal,
-                   (SELECT wal_fpi FROM pg_stat_wal) AS fpi,
+      FROM (SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::bigint AS wal, w.wal_fpi AS fpi,
                    (SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()) AS commits,
-                   (SELECT wal_sync FROM pg_stat_wal) AS flushes) db
+                   w.wal_sync AS flushes
+            FROM pg_stat_wal w) db
       CROSS JOIN pg_stat_user_tables t WHERE t.schemaname = current_schema()
       """;
 
