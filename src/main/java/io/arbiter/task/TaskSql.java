@@ -6,6 +6,7 @@ import io.arbiter.registry.AgentPresence;
 import io.arbiter.registry.AgentSlots;
 import io.arbiter.registry.SpecializationRecord;
 import io.arbiter.routing.ArmsFold;
+import io.arbiter.routing.DecisionsPurge;
 
 /**
  * All SQL of the task domain. Every statement is scoped by tenant, except the lease rescuer and the queue-depth figure,
@@ -18,7 +19,8 @@ import io.arbiter.routing.ArmsFold;
  * <p>The task domain writes its own tables only ({@code tasks}, {@code task_results}, {@code task_dependencies},
  * {@code agent_outcomes}); a statement that must change another domain's table takes that domain's CTE fragment:
  * {@link AuditLog#cte}, {@link CallbackOutbox#cte}, {@link AgentSlots} and {@link AgentPresence} for the agent rows,
- * {@link ArmsFold#cte} for the learning arms, {@link SpecializationRecord#foldCte} for the specialization records.
+ * {@link ArmsFold#cte} for the learning arms, {@link SpecializationRecord#foldCte} for the specialization records,
+ * {@link DecisionsPurge#cte} for the routing decisions of purged tasks.
  *
  * <p>Locks are always taken in one order, so that concurrent statements cannot deadlock: task rows first, then agent
  * rows (several at once only in (tenant, id) order).
@@ -544,23 +546,25 @@ final class TaskSql {
 
   /**
    * $1 most outcomes, $2 the learning discount. Applies the oldest {@code agent_outcomes} rows, at most $1, and deletes
-   * them in the same statement, so that each recorded outcome is applied exactly once; rows another fold holds are
-   * skipped, so folds on several nodes take disjoint batches. For each agent at once: its slots are freed (a draining
+   * them in the same statement, so that each recorded outcome is applied exactly once: only one transaction can delete
+   * a row, and a fold that meets a row another fold is deleting waits for it and, once that fold commits, leaves the
+   * row out. The rows are not locked before their delete (a lock is a WAL record of its own for every outcome); folds
+   * on several nodes that pick the same oldest rows take them one after the other. For each agent at once: its slots are freed (a draining
    * agent that empties goes offline) and its running figures move (the baseline counts as one prior observation,
    * every completed attempt as one more); the learning router's arm for each task type takes the rewards in the order
    * they were recorded (see V4__routing_learning.sql and routing/Arm); the agent's record in each specialization the
    * tasks required grows. Agent rows are locked in (tenant, id) order. Returns how many outcomes it applied.
    */
   static final String FOLD_OUTCOMES = fold("""
-      SELECT seq FROM agent_outcomes ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED""");
+      SELECT seq FROM agent_outcomes ORDER BY seq LIMIT $1""");
 
   /**
-   * $1 most outcomes, $2 the learning discount, $3 tenant, $4 agent: {@link #FOLD_OUTCOMES} for one agent's outcomes,
-   * waiting for (not skipping) those another fold holds, so that once it returns every outcome recorded before it began
-   * is applied: used before an agent is deregistered, so that a slot its last result freed counts as free.
+   * $1 most outcomes, $2 the learning discount, $3 tenant, $4 agent: {@link #FOLD_OUTCOMES} for one agent's outcomes;
+   * it waits for those another fold is applying, so that once it returns every outcome recorded before it began is
+   * applied: used before an agent is deregistered, so that a slot its last result freed counts as free.
    */
   static final String FOLD_AGENT_OUTCOMES = fold("""
-      SELECT seq FROM agent_outcomes WHERE tenant_id = $3 AND agent_id = $4 ORDER BY seq LIMIT $1 FOR UPDATE""");
+      SELECT seq FROM agent_outcomes WHERE tenant_id = $3 AND agent_id = $4 ORDER BY seq LIMIT $1""");
 
   private static String fold(String picked) {
     return """
@@ -659,6 +663,16 @@ final class TaskSql {
       """;
 
   /**
+   * The CTEs that delete the result and routing decision rows of the deleted tasks {@code gone} ({@code id}): neither
+   * table references its task through a foreign key (a key's check locked the task row on every insert), so a purge
+   * removes them itself, in the statement that deletes their tasks.
+   */
+  private static String dependentsPurged(String gone) {
+    return "results_purged AS (DELETE FROM task_results r USING %1$s g WHERE r.task_id = g.id),\n".formatted(gone)
+        + DecisionsPurge.cte("decisions_purged", gone);
+  }
+
+  /**
    * Retention: the tenants that hold tasks the timer may purge ({@link Retention#PURGED_BY_AGE}), each read once from
    * the {@code tasks_purgeable} index (a skip scan, not a read of every finished task).
    */
@@ -676,8 +690,9 @@ final class TaskSql {
   /**
    * Retention, one batch of one tenant: $1 tenant, $2 finished before (timestamptz), $3 batch size. Deletes up to $3 of
    * the tenant's tasks that succeeded or were canceled before $2, oldest first, skipping rows another node holds;
-   * their results, routing decisions and every other row that references them go with them (ON DELETE CASCADE). One
-   * audit record ({@code tasks.purged} on {@code tasks}) counts them. Returns {@code purged}.
+   * their results and routing decisions go with them ({@link #dependentsPurged}), and every other row that references
+   * them too (ON DELETE CASCADE). One audit record ({@code tasks.purged} on {@code tasks}) counts them. Returns
+   * {@code purged}.
    */
   static final String PURGE_FINISHED = """
       WITH doomed AS (
@@ -687,8 +702,9 @@ final class TaskSql {
       gone AS (
         DELETE FROM tasks t USING doomed d WHERE t.id = d.id RETURNING t.id
       ),
+      %s,
       counted AS (SELECT count(*) AS purged FROM gone),
-      """.formatted(Retention.purgeable("state")) + AuditLog.cte("audited", """
+      """.formatted(Retention.purgeable("state"), dependentsPurged("gone")) + AuditLog.cte("audited", """
         SELECT $1, 'arbiter', 'system', 'tasks.purged', 'tasks', 'success', NULL, NULL, NULL,
                jsonb_build_object('purged', c.purged, 'finishedBefore', $2::timestamptz), '{}'::text[]
         FROM counted c WHERE c.purged > 0
@@ -698,8 +714,9 @@ final class TaskSql {
 
   /**
    * An operator's purge of one task: $1 id, $2 tenant, $3 the states a task may be purged in (the finished ones),
-   * $4..$8 actor. Deletes the task with every row that references it and writes {@code task.purged}. Returns the
-   * task's state and whether it was purged; no row when the tenant has no such task.
+   * $4..$8 actor. Deletes the task with every row that references it ({@link #dependentsPurged}, ON DELETE CASCADE)
+   * and writes {@code task.purged}. Returns the task's state and whether it was purged; no row when the tenant has no
+   * such task.
    */
   static final String PURGE_ONE = """
       WITH t0 AS (
@@ -709,7 +726,7 @@ final class TaskSql {
         DELETE FROM tasks t USING t0 WHERE t.id = t0.id AND t0.state = ANY($3::text[])
         RETURNING t.id, t.tenant_id, t0.state
       ),
-      """ + AuditLog.cte("audited", actorEvents("gone", "'task.purged'", "'task:' || gone.id",
+      """ + dependentsPurged("gone") + ",\n" + AuditLog.cte("audited", actorEvents("gone", "'task.purged'", "'task:' || gone.id",
       "jsonb_build_object('state', gone.state)", 4)) + """
       SELECT t0.state, g.id IS NOT NULL AS purged FROM t0 LEFT JOIN gone g ON true
       """;
@@ -726,9 +743,24 @@ final class TaskSql {
    * without attempts left; its agent's slot is released and the attempt counts as a failure in its figures. A push
    * agent whose delivery was not acknowledged in time stops consuming (the dispatcher gives it no new work). One
    * statement per batch.
+   *
+   * <p>The held tasks are found through two indexes, not by reading every held task: those whose lease or deadline
+   * passed, earliest first, through the index on the earlier of the two ({@code tasks_active_expiry}), and those of
+   * offline agents through the index of each agent's held tasks ({@code tasks_active_agent}).
    */
   static final String RESCUE = """
-      WITH expired AS (
+      WITH candidates AS (
+        (SELECT id FROM tasks
+         WHERE %1$s AND least(lease_expires_at, deadline_at) < now()
+         ORDER BY least(lease_expires_at, deadline_at)
+         LIMIT $1)
+        UNION
+        (SELECT t.id FROM agents a
+         JOIN tasks t ON t.tenant_id = a.tenant_id AND t.assigned_agent_id = a.id AND %2$s
+         WHERE a.status = 'offline'
+         LIMIT $1)
+      ),
+      expired AS (
         SELECT t.id, t.tenant_id, t.state AS from_state, t.assigned_agent_id, t.attempt,
                CASE WHEN t.deadline_at < now() THEN 'task timeout'
                     WHEN a.status = 'offline' THEN 'agent offline'
@@ -736,14 +768,15 @@ final class TaskSql {
                     ELSE 'lease expired' END AS reason
         FROM tasks t
         LEFT JOIN agents a ON a.tenant_id = t.tenant_id AND a.id = t.assigned_agent_id
-        WHERE
-      """ + TaskState.guard("t.state", TaskState.TIMED_OUT, TaskState.ASSIGNED, TaskState.RUNNING) + """
-
-          AND (t.lease_expires_at < now() OR t.deadline_at < now() OR a.status = 'offline')
-        ORDER BY t.lease_expires_at
+        WHERE t.id IN (SELECT id FROM candidates) AND %2$s
+          AND (least(t.lease_expires_at, t.deadline_at) < now() OR a.status = 'offline')
+        ORDER BY least(t.lease_expires_at, t.deadline_at)
         LIMIT $1
         FOR UPDATE OF t SKIP LOCKED
       ),
+      """.formatted(TaskState.guard("state", TaskState.TIMED_OUT, TaskState.ASSIGNED, TaskState.RUNNING),
+          TaskState.guard("t.state", TaskState.TIMED_OUT, TaskState.ASSIGNED, TaskState.RUNNING)) + """
+
       moved AS (
         UPDATE tasks t SET
           state = CASE WHEN t.attempt >= t.max_attempts THEN 'dead' ELSE 'queued' END,

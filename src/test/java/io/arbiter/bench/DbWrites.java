@@ -2,6 +2,7 @@ package io.arbiter.bench;
 
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
@@ -20,20 +21,31 @@ import org.awaitility.Awaitility;
  * PostgreSQL publishes a backend's table counters when it goes idle, at most once a second, so {@link #settled} reads
  * until two readings half a second apart agree.
  */
-record DbWrites(Map<String, long[]> tables, long walBytes, long fullPages, long commits, long walFlushes) {
+record DbWrites(Map<String, long[]> tables, long walBytes, String walPosition, long fullPages, long commits,
+                long walFlushes) {
 
   private static final String READ = """
-      SELECT t.relname, t.n_tup_ins, t.n_tup_upd, t.n_tup_del, db.wal, db.fpi, db.commits, db.flushes
-      FROM (SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::bigint AS wal, w.wal_fpi AS fpi,
+      SELECT t.relname, t.n_tup_ins, t.n_tup_upd, t.n_tup_del, db.wal, db.lsn, db.fpi, db.commits, db.flushes
+      FROM (SELECT pg_wal_lsn_diff(l.lsn, '0/0')::bigint AS wal, l.lsn::text AS lsn, w.wal_fpi AS fpi,
                    (SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()) AS commits,
                    w.wal_sync AS flushes
-            FROM pg_stat_wal w) db
+            FROM pg_stat_wal w, pg_current_wal_lsn() AS l(lsn)) db
       CROSS JOIN pg_stat_user_tables t WHERE t.schemaname = current_schema()
+      """;
+
+  private static final String WAL_RECORDS = """
+      SELECT COALESCE(sum(count) FILTER (WHERE kind IN ('Btree/INSERT_LEAF', 'Btree/INSERT_POST')), 0)::bigint
+               AS entries,
+             COALESCE(sum(count) FILTER (WHERE kind IN ('Heap/LOCK', 'Heap2/LOCK_UPDATED')), 0)::bigint AS locks,
+             COALESCE(sum(count) FILTER (WHERE kind LIKE 'Btree/SPLIT%'), 0)::bigint AS splits
+      FROM (SELECT "resource_manager/record_type" AS kind, count
+            FROM pg_get_wal_stats($1::pg_lsn, $2::pg_lsn, true)) s
       """;
 
   static DbWrites read(Pool pool) throws Exception {
     Map<String, long[]> tables = new TreeMap<>();
     long wal = 0;
+    String lsn = null;
     long fpi = 0;
     long commits = 0;
     long flushes = 0;
@@ -41,11 +53,12 @@ record DbWrites(Map<String, long[]> tables, long walBytes, long fullPages, long 
       tables.put(row.getString("relname"),
           new long[] {row.getLong("n_tup_ins"), row.getLong("n_tup_upd"), row.getLong("n_tup_del")});
       wal = row.getLong("wal");
+      lsn = row.getString("lsn");
       fpi = row.getLong("fpi");
       commits = row.getLong("commits");
       flushes = row.getLong("flushes");
     }
-    return new DbWrites(tables, wal, fpi, commits, flushes);
+    return new DbWrites(tables, wal, lsn, fpi, commits, flushes);
   }
 
   /** A reading once the counters stop moving (at most about ten seconds). */
@@ -85,5 +98,24 @@ record DbWrites(Map<String, long[]> tables, long walBytes, long fullPages, long 
         (rows() - before.rows()) / (double) tasks, byTable, (walBytes - before.walBytes) / (double) tasks,
         (fullPages - before.fullPages) / (double) tasks,
         (commits - before.commits) / (double) tasks, (walFlushes - before.walFlushes) / (double) tasks);
+  }
+
+  /**
+   * The WAL records between two readings that show what each row write cost, from {@code pg_walinspect}: index
+   * entries (B-tree leaf insertions: every inserted row and every version of a row that is not a heap-only update
+   * enters each of its table's indexes whose predicate it meets), row locks ({@code SELECT … FOR UPDATE}, and the
+   * lookup of each foreign key's referenced row) and index page splits. Null where the extension is not installed.
+   */
+  static String walRecords(Pool pool, DbWrites before, DbWrites after, long tasks) throws Exception {
+    boolean installed = TaskBenchmark.await(pool.query(
+        "SELECT 1 FROM pg_extension WHERE extname = 'pg_walinspect'").execute(), 60).size() > 0;
+    if (!installed || before.walPosition == null || after.walPosition == null) {
+      return null;
+    }
+    Row row = TaskBenchmark.await(pool.preparedQuery(WAL_RECORDS)
+        .execute(Tuple.of(before.walPosition, after.walPosition)), 60).iterator().next();
+    return String.format("%.1f index entries, %.2f row locks, %.2f index page splits",
+        row.getLong("entries") / (double) tasks, row.getLong("locks") / (double) tasks,
+        row.getLong("splits") / (double) tasks);
   }
 }

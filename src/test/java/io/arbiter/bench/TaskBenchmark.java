@@ -212,6 +212,9 @@ public final class TaskBenchmark implements Callable<Integer> {
       peers.forEach(peer -> nodes.add(URI.create(peer.baseUrl())));
       jwt = Jwt.provider(vertx, auth);
       queries = pool(2);
+      if (target.process() != null) {
+        inspectWal();
+      }
       System.out.printf("machine: %d cores, Java %s; run id %s%n%n", Runtime.getRuntime().availableProcessors(),
           System.getProperty("java.version"), runId);
 
@@ -312,6 +315,19 @@ public final class TaskBenchmark implements Callable<Integer> {
   // ---------------------------------------------------------------------------------------------------- the ceiling
 
   /** C loops of single-row INSERT transactions through one pool, for --seconds (after one second of warm-up). */
+  /**
+   * Installs {@code pg_walinspect} in the database of the server this run started (a database of its own), so that
+   * each run can count the WAL records its writes made ({@link DbWrites#walRecords}). A database given with
+   * {@code --db-url} is left as it is: its runs count them only where the extension is already installed.
+   */
+  private void inspectWal() {
+    try {
+      await(queries.query("CREATE EXTENSION IF NOT EXISTS pg_walinspect").execute(), 60);
+    } catch (Exception e) {
+      System.out.println("pg_walinspect: not installed (" + describe(e) + "); WAL records are not counted");
+    }
+  }
+
   private void measureCeiling() throws Exception {
     Pool pool = pool(ceilingPool);
     String table = "bench_ceiling_" + runId;
@@ -490,8 +506,12 @@ public final class TaskBenchmark implements Callable<Integer> {
         System.out.printf("  database              %s%n", waited);
         System.out.printf("  server CPU            %s%n", ServerCpu.between(cpuBefore, cpuAfter));
         awaitAuditDrained();
-        System.out.printf("  writes per task       %s%n", DbWrites.settled(queries).perTask(writesBefore,
-            accepted.size()));
+        DbWrites writesAfter = DbWrites.settled(queries);
+        System.out.printf("  writes per task       %s%n", writesAfter.perTask(writesBefore, accepted.size()));
+        String records = DbWrites.walRecords(queries, writesBefore, writesAfter, accepted.size());
+        if (records != null) {
+          System.out.printf("  WAL records per task  %s%n", records);
+        }
         check.print(complete);
         printErrors(submitErrors, agents.errors);
       }

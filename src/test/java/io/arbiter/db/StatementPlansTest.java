@@ -36,8 +36,8 @@ class StatementPlansTest {
 
   @BeforeAll
   static void fillTables() {
-    // 20 tenants with 1,000 tasks each in every state, their results and audit records, so that the planner's
-    // statistics describe a database in use, not an empty one
+    // 20 tenants with 1,000 tasks each in every state, their results, routing decisions and audit records, so that
+    // the planner's statistics describe a database in use, not an empty one
     app.sqlTransaction("""
         INSERT INTO tasks (id, tenant_id, type, priority, timeout_ms, max_attempts, attempt_budget, state, attempt,
                            assigned_agent_id, assigned_at, lease_expires_at)
@@ -54,7 +54,12 @@ class StatementPlansTest {
         FROM tasks, generate_series(1, 3)""", """
         INSERT INTO task_results (task_id, attempt, tenant_id, agent_id, outcome)
         SELECT id, attempt, tenant_id, assigned_agent_id, CASE WHEN state = 'dead' THEN 'failed' ELSE 'succeeded' END
-        FROM tasks WHERE state IN ('succeeded', 'dead')""", "ANALYZE tasks", "ANALYZE audit_log", "ANALYZE task_results");
+        FROM tasks WHERE state IN ('succeeded', 'dead')""", """
+        INSERT INTO routing_decisions (task_id, attempt, tenant_id, agent_id, strategy, score, confidence,
+                                       alternatives, rationale)
+        SELECT id, attempt, tenant_id, assigned_agent_id, 'learning', 0.5, 0.5, '[]'::jsonb, 'planned'
+        FROM tasks WHERE attempt > 0""", "ANALYZE tasks", "ANALYZE audit_log", "ANALYZE task_results",
+        "ANALYZE routing_decisions");
   }
 
   @Test
