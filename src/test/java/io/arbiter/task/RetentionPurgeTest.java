@@ -103,9 +103,13 @@ class RetentionPurgeTest {
   }
 
   @Test
-  @DisplayName("DELETE /tasks/{id}: operators and admins purge a finished or dead task (204); other roles get 403, "
-      + "an unknown task 404, an unfinished one 409")
+  @DisplayName("DELETE /tasks/{id}: operators and admins purge a finished or dead task (204) with its result and "
+      + "routing decision; other roles get 403, an unknown task 404, an unfinished one 409")
   void operatorPurgesOneFinishedTask() {
+    String done = succeeded("purger");
+    String dependents = "SELECT (SELECT count(*) FROM task_results WHERE task_id = $1)"
+        + " + (SELECT count(*) FROM routing_decisions WHERE task_id = $1)";
+    assertThat(app.sql(dependents, UUID.fromString(done)).iterator().next().getLong(0)).isEqualTo(2);
     String dead = canceled("purger");
     app.sql("UPDATE tasks SET state = 'dead' WHERE id = $1", UUID.fromString(dead));
     String canceled = canceled("purger");
@@ -123,7 +127,10 @@ class RetentionPurgeTest {
     assertThat(app.http().delete("/api/v1/tasks/" + dead, operator).status()).isEqualTo(204);
     assertThat(app.http().delete("/api/v1/tasks/" + canceled, app.tokens().of("purger", Role.ADMIN, "root"))
         .status()).isEqualTo(204);
-    assertThat(exists(dead) || exists(canceled)).isFalse();
+    assertThat(app.http().delete("/api/v1/tasks/" + done, operator).status()).isEqualTo(204);
+    assertThat(exists(dead) || exists(canceled) || exists(done)).isFalse();
+    assertThat(app.sql(dependents, UUID.fromString(done)).iterator().next().getLong(0))
+        .as("the purged task's result and routing decision").isZero();
     assertProblem(app.http().get("/api/v1/tasks/" + dead, operator), Failure.NOT_FOUND);
     assertThat(exists(queued)).isTrue();
     assertThat(app.sql("SELECT actor_sub, details ->> 'state' AS state FROM audit_log WHERE action = 'task.purged' "

@@ -325,6 +325,46 @@ class TaskLifecycleTest {
   }
 
   @Test
+  @DisplayName("two folds that pick the same outcomes at once apply each of them once")
+  void concurrentFoldsApplyEachOutcomeOnce() throws Exception {
+    AgentClient agent = new AgentClient(app, "twofold", "twofold-1");
+    agent.register("linting", 3);
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      ids.add(submit("twofold", task("linting")));
+    }
+    TestApp.eventually(Duration.ofSeconds(10), "the three tasks are assigned",
+        () -> ids.stream().allMatch(id -> "assigned".equals(get("twofold", id).getString("state"))));
+    assertThat(agent.claim(5, 3)).hasSize(3);
+    String foldsWaiting = "SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+        + " AND query LIKE '%FROM agent_outcomes ORDER BY seq LIMIT%'";
+
+    CompletableFuture<Integer> secondFold;
+    try (AutoCloseable agentRow = app.holdTransaction(
+        "SELECT 1 FROM agents WHERE tenant_id = 'twofold' AND id = 'twofold-1' FOR UPDATE")) {
+      for (String id : ids) {
+        agent.ack(id, 1);
+        agent.result(id, 1, "succeeded");
+      }
+      // the node's own fold deletes the outcomes and waits for the agent's row; this one picks the same rows and
+      // waits for that fold (or the other way round)
+      secondFold = CompletableFuture.supplyAsync(() -> app.sql(TaskSql.FOLD_OUTCOMES, 1000, 1.0).iterator().next()
+          .getInteger("applied"));
+      TestApp.eventually(Duration.ofSeconds(15), "both folds wait: one on the agent's row, one on the outcomes",
+          () -> app.sql(foldsWaiting).size() == 2);
+    }
+    assertThat(secondFold.get(10, java.util.concurrent.TimeUnit.SECONDS)).as("outcomes this fold applied")
+        .isBetween(0, 3);
+    app.awaitOutcomesFolded("twofold");
+    JsonObject figures = http.get("/api/v1/agents/twofold-1", app.tokens().admin("twofold")).json();
+    assertThat(figures.getInteger("currentLoad")).isZero();
+    assertThat(figures.getJsonObject("performance").getLong("taskCount")).as("each outcome counted once")
+        .isEqualTo(3);
+    assertThat(app.sql("SELECT pulls FROM routing_arms WHERE tenant_id = 'twofold' AND agent_id = 'twofold-1'")
+        .iterator().next().getLong("pulls")).isEqualTo(3);
+  }
+
+  @Test
   @DisplayName("an agent deregistered right after its last result holds no work and goes offline at once")
   void deregisteringRightAfterTheLastResultGoesOffline() throws Exception {
     AgentClient agent = new AgentClient(app, "leaving", "leaver-1");
