@@ -466,8 +466,9 @@ final class TaskSql {
    * <p>Records each outcome once per (task, attempt), the first of the batch winning: succeeded ends the task; failed
    * retries after backoff or ends it dead. In the same statement, each recorded outcome leaves one
    * {@code agent_outcomes} row for {@link #FOLD_OUTCOMES} (which frees the agent's slot and moves its figures, arms
-   * and specialization records; this statement takes no agent or arm row lock), and each recorded verdict becomes a
-   * {@code policy.verdict} audit event, committed with the outcome it judged.
+   * and specialization records; this statement takes no agent or arm row lock), and each recorded verdict goes into
+   * the transition record of the result it judged, under {@code verdict}, committed with it; a verdict that is not a
+   * pass (a failed or waived gate) is also an audit event of its own, {@code policy.verdict}.
    *
    * <p>One row per result, in order: the task's state (after this batch; null for an unknown task), its attempt and
    * holder, {@code moved} when this result was recorded, the state after it, and {@code recorded_outcome}, the
@@ -517,7 +518,7 @@ final class TaskSql {
       ),
       moves AS (
         SELECT f.id, f.tenant_id, f.attempt, f.assigned_agent_id, f.actor_sub, f.actor_role, f.client_ip,
-               f.user_agent, f.correlation_id, s.n, s.from_state, s.to_state
+               f.user_agent, f.correlation_id, s.n, s.from_state, s.to_state, f.verdict
         FROM finished f
         CROSS JOIN LATERAL (VALUES (1, f.from_state, f.outcome), (2, 'failed', f.state)) AS s(n, from_state, to_state)
         WHERE s.n = 1 OR f.outcome = 'failed'
@@ -528,12 +529,14 @@ final class TaskSql {
                f.user_agent, f.correlation_id,
                f.verdict || jsonb_build_object('attempt', f.attempt, 'agentId', f.assigned_agent_id),
                '{}'::text[]
-        FROM finished f WHERE f.verdict IS NOT NULL
+        FROM finished f WHERE f.verdict IS NOT NULL AND f.verdict ->> 'verdict' <> 'pass'
       """) + ",\n" + AuditLog.cte("audited", reportedEvents("moves",
       "'task.' || moves.to_state", "'task:' || moves.id",
       Transitions.details("moves.from_state", "moves.to_state", "moves.attempt", "moves.assigned_agent_id", """
           CASE WHEN moves.n = 1 THEN 'result reported' WHEN moves.to_state = 'dead' THEN 'no attempts left'
-               ELSE 'retry after backoff' END""", null), "ORDER BY moves.id, moves.n"))
+               ELSE 'retry after backoff' END""", """
+          CASE WHEN moves.n = 1 AND moves.verdict IS NOT NULL THEN jsonb_build_object('verdict', moves.verdict)
+               ELSE '{}'::jsonb END"""), "ORDER BY moves.id, moves.n"))
       + """
       SELECT i.n, COALESCE(f.state, t0.state) AS state, t0.attempt, t0.assigned_agent_id, f.state AS after_state,
              f.id IS NOT NULL AND f.n = i.n AS moved,

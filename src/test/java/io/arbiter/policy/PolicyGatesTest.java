@@ -82,7 +82,8 @@ class PolicyGatesTest {
   }
 
   @Test
-  @DisplayName("a result that keeps every gate succeeds, and its pass verdict names the rules checked")
+  @DisplayName("a result that keeps every gate succeeds, and its pass verdict, in the record of the success it decided, "
+      + "names the rules checked")
   void keepingEveryGatePasses() {
     String tenant = "gates-pass";
     AgentClient agent = agent(tenant, "coder", "code-editing");
@@ -91,10 +92,11 @@ class PolicyGatesTest {
     assertThat(answer.getString("outcome")).isEqualTo("succeeded");
     assertThat(answer.getString("state")).isEqualTo("succeeded");
     assertThat(answer.getJsonObject("policy").getString("verdict")).isEqualTo("pass");
-    Row verdict = verdictRecord(tenant, taskId);
-    assertThat(verdict.getString("outcome")).isEqualTo("success");
-    assertThat(((JsonObject) verdict.getValue("details")).getJsonArray("checked").getList())
-        .containsExactlyElementsOf(ResultGates.NAMES);
+    JsonObject verdict = transitionVerdict(tenant, taskId, "task.succeeded");
+    assertThat(verdict.getString("verdict")).isEqualTo("pass");
+    assertThat(verdict.getJsonArray("checked").getList()).containsExactlyElementsOf(ResultGates.NAMES);
+    assertThat(app.sql("SELECT count(*) FROM audit_log WHERE action = 'policy.verdict' AND target = $1",
+        "task:" + taskId).iterator().next().getLong(0)).as("a pass is no event of its own").isZero();
   }
 
   @Test
@@ -109,6 +111,7 @@ class PolicyGatesTest {
     awaitAudited(tenant, "task:" + taskId, "task.succeeded");
     assertThat(app.sql("SELECT count(*) FROM audit_log WHERE action = 'policy.verdict' AND target = $1",
         "task:" + taskId).iterator().next().getLong(0)).isZero();
+    assertThat(transitionVerdict(tenant, taskId, "task.succeeded")).isNull();
   }
 
   @Test
@@ -235,7 +238,8 @@ class PolicyGatesTest {
     assertThat(items.getJsonObject(1).getJsonObject("policy").getString("verdict")).isEqualTo("fail");
     assertThat(items.getJsonObject(2).getBoolean("repeated")).as("the repeat answers the first outcome").isTrue();
     assertThat(items.getJsonObject(2).getString("outcome")).isEqualTo("failed");
-    assertThat(verdictRecord(tenant, good).getString("outcome")).isEqualTo("success");
+    assertThat(transitionVerdict(tenant, good, "task.succeeded").getString("verdict")).isEqualTo("pass");
+    assertThat(transitionVerdict(tenant, bad, "task.failed").getString("verdict")).isEqualTo("fail");
     assertThat(verdictRecord(tenant, bad).getString("outcome")).isEqualTo("failure");
     assertThat(app.sql("SELECT count(*) FROM audit_log WHERE action = 'policy.verdict' AND target = $1",
         "task:" + bad).iterator().next().getLong(0)).as("one verdict per recorded result").isEqualTo(1);
@@ -344,6 +348,16 @@ class PolicyGatesTest {
     assertThat(details.getString("verdict")).isEqualTo("waived");
     assertThat(details.getJsonArray("waived").getJsonObject(0).getString("rule")).isEqualTo("budget.max-files");
     assertThat(details.getJsonArray("waived").getJsonObject(0).getString("waiverId")).isEqualTo(waiverId);
+  }
+
+  /** The verdict in the transition record ({@code action}) of the task's first attempt's result. */
+  private static JsonObject transitionVerdict(String tenant, String taskId, String action) {
+    awaitAudited(tenant, "task:" + taskId, action);
+    JsonObject details = (JsonObject) app.sql("SELECT details FROM audit_log WHERE tenant_id = $1 AND target = $2 "
+        + "AND action = $3 ORDER BY id LIMIT 1", tenant, "task:" + taskId, action).iterator().next()
+        .getValue("details");
+    assertThat(details.getString("reason")).isEqualTo("result reported");
+    return details.getJsonObject("verdict");
   }
 
   private static Row verdictRecord(String tenant, String taskId) {
