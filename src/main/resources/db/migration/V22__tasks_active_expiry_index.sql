@@ -4,4 +4,5 @@
 -- also takes, are found through tasks_active_agent.
 DROP INDEX tasks_active_lease;
 DROP INDEX tasks_active_deadline;
-CREATE INDEX tasks_active_expiry ON tasks ((least(lease_expires_at, deadline_at))) WHERE state IN ('assigned', 'running');
+CREATE INDEX tasks_active_expiry ON tasks ((least(lease_expires_at, deadline_at)))
+  WHERE state IN ('assigned', 'running');

@@ -7,7 +7,7 @@ package io.arbiter.routing;
 public final class DecisionsPurge {
   private DecisionsPurge() {}
 
-  /** {@code name AS (DELETE FROM routing_decisions …)}: the decisions of every task of {@code purged} ({@code id}). */
+  /** {@code name AS (DELETE FROM routing_decisions …)}: the decisions of each task of {@code purged} ({@code id}). */
   public static String cte(String name, String purged) {
     return "%1$s AS (DELETE FROM routing_decisions d USING %2$s p WHERE d.task_id = p.id)".formatted(name, purged);
   }

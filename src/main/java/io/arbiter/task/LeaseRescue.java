@@ -12,8 +12,9 @@ import org.slf4j.LoggerFactory;
  * The lease rescuer's tick: every held task whose lease or deadline passed, or whose agent went offline, becomes a
  * timed-out attempt ({@link TaskSql#RESCUE}), retried after backoff or dead. One node rescues at a time (an advisory
  * lock); a tick waits while any node's outage journal holds items ({@link JournalHolds}), so that a result accepted
- * during an outage lands before its lease is judged. A full batch is followed at once by another. Every
- * {@link #STATE_COUNTS_INTERVAL_MS} it also refreshes the tasks-by-state gauges ({@link TaskMetrics#stateCounts}).
+ * during an outage lands before its lease is judged. A full batch is followed at once by another. A tick at least
+ * {@link #STATE_COUNTS_INTERVAL_MS} after the last count also refreshes the tasks-by-state gauges
+ * ({@link TaskMetrics#stateCounts}).
  */
 final class LeaseRescue {
 
@@ -36,6 +37,7 @@ final class LeaseRescue {
   private final TaskNudges nudges;
   private final int batchSize;
   private boolean rescuing;
+  private long countedAtNanos;
 
   /** @param batchSize {@code tasks.rescueBatchSize}: the most tasks one statement rescues */
   LeaseRescue(Vertx vertx, DbBreaker breaker, TaskRepository tasks, OutageJournal journal, JournalHolds holds,
@@ -52,9 +54,8 @@ final class LeaseRescue {
   }
 
   void start(long intervalMs) {
+    countedAtNanos = System.nanoTime() - STATE_COUNTS_INTERVAL_MS * 1_000_000;
     vertx.setPeriodic(intervalMs, id -> rescue());
-    vertx.setPeriodic(1, STATE_COUNTS_INTERVAL_MS,
-        id -> breaker.execute(tasks::stateCounts).onSuccess(metrics::stateCounts));
   }
 
   private void rescue() {
@@ -88,5 +89,9 @@ final class LeaseRescue {
             }
           }
         });
+    if (System.nanoTime() - countedAtNanos >= STATE_COUNTS_INTERVAL_MS * 1_000_000) {
+      countedAtNanos = System.nanoTime();
+      breaker.execute(tasks::stateCounts).onSuccess(metrics::stateCounts);
+    }
   }
 }

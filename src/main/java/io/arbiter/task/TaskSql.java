@@ -552,11 +552,12 @@ final class TaskSql {
    * them in the same statement, so that each recorded outcome is applied exactly once: only one transaction can delete
    * a row, and a fold that meets a row another fold is deleting waits for it and, once that fold commits, leaves the
    * row out. The rows are not locked before their delete (a lock is a WAL record of its own for every outcome); folds
-   * on several nodes that pick the same oldest rows take them one after the other. For each agent at once: its slots are freed (a draining
-   * agent that empties goes offline) and its running figures move (the baseline counts as one prior observation,
-   * every completed attempt as one more); the learning router's arm for each task type takes the rewards in the order
-   * they were recorded (see V4__routing_learning.sql and routing/Arm); the agent's record in each specialization the
-   * tasks required grows. Agent rows are locked in (tenant, id) order. Returns how many outcomes it applied.
+   * on several nodes that pick the same oldest rows take them one after the other. For each agent at once: its slots
+   * are freed (a draining agent that empties goes offline) and its running figures move (the baseline counts as one
+   * prior observation, every completed attempt as one more); the learning router's arm for each task type takes the
+   * rewards in the order they were recorded (see V4__routing_learning.sql and routing/Arm); the agent's record in each
+   * specialization the tasks required grows. Agent rows are locked in (tenant, id) order. Returns how many outcomes it
+   * applied.
    */
   static final String FOLD_OUTCOMES = fold("""
       SELECT seq FROM agent_outcomes ORDER BY seq LIMIT $1""");
@@ -667,8 +668,8 @@ final class TaskSql {
 
   /**
    * The CTEs that delete the result and routing decision rows of the deleted tasks {@code gone} ({@code id}): neither
-   * table references its task through a foreign key (a key's check locked the task row on every insert), so a purge
-   * removes them itself, in the statement that deletes their tasks.
+   * table references its task through a foreign key (a key's check looked the task row up again for every insert), so
+   * a purge removes them itself, in the statement that deletes their tasks.
    */
   private static String dependentsPurged(String gone) {
     return "results_purged AS (DELETE FROM task_results r USING %1$s g WHERE r.task_id = g.id),\n".formatted(gone)
@@ -729,7 +730,8 @@ final class TaskSql {
         DELETE FROM tasks t USING t0 WHERE t.id = t0.id AND t0.state = ANY($3::text[])
         RETURNING t.id, t.tenant_id, t0.state
       ),
-      """ + dependentsPurged("gone") + ",\n" + AuditLog.cte("audited", actorEvents("gone", "'task.purged'", "'task:' || gone.id",
+      """ + dependentsPurged("gone") + ",\n"
+      + AuditLog.cte("audited", actorEvents("gone", "'task.purged'", "'task:' || gone.id",
       "jsonb_build_object('state', gone.state)", 4)) + """
       SELECT t0.state, g.id IS NOT NULL AS purged FROM t0 LEFT JOIN gone g ON true
       """;

@@ -82,8 +82,8 @@ class PolicyGatesTest {
   }
 
   @Test
-  @DisplayName("a result that keeps every gate succeeds, and its pass verdict, in the record of the success it decided, "
-      + "names the rules checked")
+  @DisplayName("a result that keeps every gate succeeds, and its pass verdict, in the record of the success it "
+      + "decided, names the rules checked")
   void keepingEveryGatePasses() {
     String tenant = "gates-pass";
     AgentClient agent = agent(tenant, "coder", "code-editing");
