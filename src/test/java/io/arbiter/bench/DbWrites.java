@@ -104,8 +104,9 @@ record DbWrites(Map<String, long[]> tables, long walBytes, String walPosition, l
   /**
    * The WAL records between two readings that show what each row write cost, from {@code pg_walinspect}: index
    * entries (B-tree leaf insertions: every inserted row and every version of a row that is not a heap-only update
-   * enters each of its table's indexes whose predicate it meets), row locks ({@code SELECT … FOR UPDATE}, and the
-   * lookup of each foreign key's referenced row) and index page splits. Null where the extension is not installed;
+   * enters each of its table's indexes whose predicate it meets), row locks ({@code SELECT … FOR UPDATE}, a foreign
+   * key's check of a row its statement does not hold yet, and an update whose new version moves to another page) and
+   * index page splits. Null where the extension is not installed;
    * a run whose WAL PostgreSQL has already recycled (more than {@code max_wal_size} of it) says so instead.
    */
   static String walRecords(Pool pool, DbWrites before, DbWrites after, long tasks) throws Exception {

@@ -312,9 +312,6 @@ public final class TaskBenchmark implements Callable<Integer> {
     }
   }
 
-  // ---------------------------------------------------------------------------------------------------- the ceiling
-
-  /** C loops of single-row INSERT transactions through one pool, for --seconds (after one second of warm-up). */
   /**
    * Installs {@code pg_walinspect} in the database of the server this run started (a database of its own), so that
    * each run can count the WAL records its writes made ({@link DbWrites#walRecords}). A database given with
@@ -328,6 +325,9 @@ public final class TaskBenchmark implements Callable<Integer> {
     }
   }
 
+  // ---------------------------------------------------------------------------------------------------- the ceiling
+
+  /** C loops of single-row INSERT transactions through one pool, for --seconds (after one second of warm-up). */
   private void measureCeiling() throws Exception {
     Pool pool = pool(ceilingPool);
     String table = "bench_ceiling_" + runId;
