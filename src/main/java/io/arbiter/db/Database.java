@@ -6,6 +6,7 @@ import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.output.MigrateResult;
@@ -40,10 +41,22 @@ public final class Database {
   }
 
   /**
+   * The session settings of a pool that plans each statement once per connection. {@code plan_cache_mode} keeps one
+   * plan for every call instead of choosing by cost between it and a plan for each call's values. {@code
+   * enable_seqscan} keeps that plan from reading a table whole where an index can serve: a plan is made with the
+   * statistics of the moment and kept until the next {@code ANALYZE}, and statistics that say a table is empty (a new
+   * database, or every task purged) would otherwise give a plan that reads the table whole on every call while it
+   * fills. Small tables read through their primary keys instead.
+   */
+  public static final Map<String, String> PLAN_ONCE = Map.of(
+      "plan_cache_mode", "force_generic_plan",
+      "enable_seqscan", "off");
+
+  /**
    * A pool owned by the verticle that creates it. With {@code planOnce}, PostgreSQL plans each statement once per
-   * connection ({@code plan_cache_mode = force_generic_plan}) instead of choosing by cost between that plan and a plan
-   * for each call's values: for statements that run on every task, whose per-call plans cost as much as running them,
-   * and whose one plan is proven to use the indexes (see the statements' plan tests).
+   * connection ({@link #PLAN_ONCE}): for statements that run on every task, whose per-call plans cost as much as
+   * running them, and whose one plan is proven to use the indexes, whatever the tables' statistics (see the
+   * statements' plan tests).
    */
   public static Pool pool(Vertx vertx, ArbiterConfig.Db db, String name, boolean planOnce) {
     return pool(vertx, db, name, planOnce, db.poolSize());
@@ -56,7 +69,7 @@ public final class Database {
             TimeUnit.MILLISECONDS);
     PgConnectOptions connect = connectOptions(db);
     if (planOnce) {
-      connect.addProperty("plan_cache_mode", "force_generic_plan");
+      PLAN_ONCE.forEach(connect::addProperty);
     }
     return PgBuilder.pool().with(poolOptions).connectingTo(connect).using(vertx).build();
   }

@@ -1,5 +1,7 @@
 package io.arbiter.policy;
 
+import io.arbiter.db.TenantCheck;
+
 /**
  * All SQL of the policy domain. Every statement is scoped by tenant. The two reads the task verticle makes on its
  * own connections ({@link #LIMITS} at submission, {@link #RESULT_GATES} before recording results) live here too, so
@@ -44,8 +46,8 @@ final class PolicySql {
                   OR (w.scope_kind = 'task_type' AND w.scope_value = t.type)
                   OR (w.scope_kind = 'agent' AND w.scope_value = $2))) AS waivers
       FROM tasks t
-      WHERE t.tenant_id = $1 AND t.id = ANY($3::uuid[]) AND (t.budget <> '{}'::jsonb OR t.gates <> '{}'::jsonb)
-      """;
+      WHERE t.id = ANY($3::uuid[]) AND %s AND (t.budget <> '{}'::jsonb OR t.gates <> '{}'::jsonb)
+      """.formatted(TenantCheck.of("t.tenant_id", "$1"));
 
   /** $1 tenant: its waivers that are neither revoked nor expired, oldest first. */
   static final String ACTIVE_WAIVERS = """

@@ -2,6 +2,7 @@ package io.arbiter.task;
 
 import io.arbiter.audit.AuditLog;
 import io.arbiter.callback.CallbackOutbox;
+import io.arbiter.db.TenantCheck;
 import io.arbiter.registry.AgentPresence;
 import io.arbiter.registry.AgentSlots;
 import io.arbiter.registry.SpecializationRecord;
@@ -142,11 +143,12 @@ final class TaskSql {
    */
   static final String SELECT_BY_IDS = """
       SELECT t.* FROM unnest($1::text[], $2::uuid[]) AS k(tenant_id, id)
-      JOIN tasks t ON t.tenant_id = k.tenant_id AND t.id = k.id
-      """;
+      JOIN tasks t ON t.id = k.id AND %s
+      """.formatted(TenantCheck.of("t.tenant_id", "k.tenant_id"));
 
   /** $1 tenant, $2 id: the task, with its {@link #parentsOf parents}. */
-  static final String SELECT_ONE = "SELECT t.*, " + parentsOf("t.id") + " FROM tasks t WHERE t.tenant_id = $1 AND t.id = $2";
+  static final String SELECT_ONE = "SELECT t.*, " + parentsOf("t.id") + " FROM tasks t WHERE t.id = $2 AND "
+      + TenantCheck.of("t.tenant_id", "$1");
 
   /**
    * The parents of the task whose id is {@code task} (an SQL expression), as a column {@code parents}: a JSON array of
@@ -376,9 +378,9 @@ final class TaskSql {
   private static final String LOCKED = """
       WITH t0 AS (
         SELECT id, state, attempt, assigned_agent_id, max_attempts, assigned_at, lease_expires_at
-        FROM tasks WHERE id = $1 AND tenant_id = $2 FOR UPDATE
+        FROM tasks WHERE id = $1 AND %s FOR UPDATE
       ),
-      """;
+      """.formatted(TenantCheck.of("tenant_id", "$2"));
 
   /**
    * A batch of one tenant's reports and their tasks: $1 tenant, $2 the reports, a JSON array of objects with the given
@@ -398,11 +400,11 @@ final class TaskSql {
         ),
         t0 AS (
           SELECT id, state, attempt, assigned_agent_id, max_attempts, assigned_at, lease_expires_at, type, requirements
-          FROM tasks WHERE tenant_id = $1 AND id = ANY (ARRAY(SELECT id FROM input))
+          FROM tasks WHERE id = ANY (ARRAY(SELECT id FROM input)) AND %s
           ORDER BY id
           FOR UPDATE
         ),
-        """.formatted(columns);
+        """.formatted(columns, TenantCheck.of("tenant_id", "$1"));
   }
 
   /**
@@ -724,13 +726,13 @@ final class TaskSql {
    */
   static final String PURGE_ONE = """
       WITH t0 AS (
-        SELECT id, tenant_id, state FROM tasks WHERE id = $1 AND tenant_id = $2 FOR UPDATE
+        SELECT id, tenant_id, state FROM tasks WHERE id = $1 AND %s FOR UPDATE
       ),
       gone AS (
         DELETE FROM tasks t USING t0 WHERE t.id = t0.id AND t0.state = ANY($3::text[])
         RETURNING t.id, t.tenant_id, t0.state
       ),
-      """ + dependentsPurged("gone") + ",\n"
+      """.formatted(TenantCheck.of("tenant_id", "$2")) + dependentsPurged("gone") + ",\n"
       + AuditLog.cte("audited", actorEvents("gone", "'task.purged'", "'task:' || gone.id",
       "jsonb_build_object('state', gone.state)", 4)) + """
       SELECT t0.state, g.id IS NOT NULL AS purged FROM t0 LEFT JOIN gone g ON true
@@ -941,8 +943,8 @@ final class TaskSql {
 
   /** $1 tenant, $2 task ids: those of them that exist in the tenant (the parents a submission names). */
   static final String EXISTING = """
-      SELECT id FROM tasks WHERE tenant_id = $1 AND id = ANY ($2::uuid[])
-      """;
+      SELECT id FROM tasks WHERE id = ANY ($2::uuid[]) AND %s
+      """.formatted(TenantCheck.of("tenant_id", "$1"));
 
   /**
    * $1 tenant, $2 task id, $3 most nodes: the tasks reachable from the task over dependency edges in either

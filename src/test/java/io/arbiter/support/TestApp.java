@@ -143,6 +143,32 @@ public final class TestApp implements AutoCloseable {
     return lines;
   }
 
+  /**
+   * {@link #genericPlan} of each statement, all on one connection inside a transaction that is rolled back afterwards,
+   * after {@code setup} ran in it: {@code SET LOCAL} settings, or rows deleted and {@code ANALYZE} run so that the plans
+   * see other statistics (an {@code ANALYZE} in a transaction leaves the table's row count estimate behind: run it
+   * again afterwards). Each plan joined into one text, in the statements' order.
+   */
+  public List<String> genericPlans(List<String> statements, String... setup) {
+    return await(pool().withConnection(connection -> connection.begin().compose(tx -> {
+      Future<Void> done = Future.succeededFuture();
+      for (String statement : setup) {
+        done = done.compose(previous -> connection.query(statement).execute().mapEmpty());
+      }
+      List<String> plans = new java.util.ArrayList<>();
+      for (String statement : statements) {
+        done = done.compose(previous -> connection.query("EXPLAIN (GENERIC_PLAN) " + statement).execute()
+            .map(rows -> {
+              List<String> lines = new java.util.ArrayList<>();
+              rows.forEach(row -> lines.add(row.getString(0)));
+              plans.add(String.join("\n", lines));
+              return null;
+            }));
+      }
+      return done.eventually(tx::rollback).map(plans);
+    })));
+  }
+
   /** Runs {@code statements} in one transaction, as plain queries (DDL such as {@code ALTER TABLE} included). */
   public void sqlTransaction(String... statements) {
     await(pool().withTransaction(connection -> {
