@@ -63,7 +63,7 @@ final class RoutingSql {
       """
       + TaskState.guard("state", TaskState.ASSIGNED) + """
 
-        ORDER BY priority DESC, created_at, id
+        ORDER BY priority DESC, created_at
         LIMIT p.lim
         FOR UPDATE SKIP LOCKED
       ) t

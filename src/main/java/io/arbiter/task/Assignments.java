@@ -1,5 +1,7 @@
 package io.arbiter.task;
 
+import io.arbiter.db.TenantCheck;
+
 /**
  * How the dispatcher (a routing statement) hands tasks to agents: a CTE fragment over {@code tasks}, so that the
  * task's move, the agent's slot and the routing decision commit together. The move is queued → assigned, guarded by
@@ -24,9 +26,10 @@ public final class Assignments {
                  deadline_at = now() + t.timeout_ms * interval '1 millisecond',
                  updated_at = now()
           FROM (%s) p
-          WHERE t.id = p.task_id AND t.tenant_id = p.tenant_id AND %s
+          WHERE t.id = p.task_id AND %s AND %s
           RETURNING t.id, t.tenant_id, t.attempt, t.assigned_agent_id, t.priority, t.type,
                     greatest(t.created_at, t.run_after) AS ready_at
-        )""".formatted(name, ackTimeoutMs, grants, TaskState.guard("t.state", TaskState.ASSIGNED));
+        )""".formatted(name, ackTimeoutMs, grants, TenantCheck.of("t.tenant_id", "p.tenant_id"),
+            TaskState.guard("t.state", TaskState.ASSIGNED));
   }
 }
