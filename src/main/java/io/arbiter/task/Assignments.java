@@ -16,6 +16,11 @@ public final class Assignments {
    * attempt, with a fresh lease of {@code ackTimeoutMs} (an SQL expression) to be acknowledged in and its deadline
    * ({@code timeout_ms}) starting now. Returns {@code id, tenant_id, attempt, assigned_agent_id, priority, type} and
    * {@code ready_at}, when the task became ready (submitted, or due after a retry's backoff).
+   *
+   * <p>The state guard reads the task again by its key ({@code k}) instead of filtering {@code t}: a condition on
+   * {@code t.state = 'queued'} lets the planner reach {@code t} through the queue's partial index, and a plan made
+   * while the statistics said the queue was nearly empty read every queued task on each call (a hash join over the
+   * whole index). {@code t} is then found by its key alone.
    */
   public static String cte(String name, String grants, String ackTimeoutMs) {
     return """
@@ -26,10 +31,11 @@ public final class Assignments {
                  deadline_at = now() + t.timeout_ms * interval '1 millisecond',
                  updated_at = now()
           FROM (%s) p
+          CROSS JOIN LATERAL (SELECT state FROM tasks k WHERE k.id = p.task_id) k
           WHERE t.id = p.task_id AND %s AND %s
           RETURNING t.id, t.tenant_id, t.attempt, t.assigned_agent_id, t.priority, t.type,
                     greatest(t.created_at, t.run_after) AS ready_at
         )""".formatted(name, ackTimeoutMs, grants, TenantCheck.of("t.tenant_id", "p.tenant_id"),
-            TaskState.guard("t.state", TaskState.ASSIGNED));
+            TaskState.guard("k.state", TaskState.ASSIGNED));
   }
 }
