@@ -138,16 +138,14 @@ public final class TestApp implements AutoCloseable {
    * ({@code EXPLAIN (GENERIC_PLAN)}; its parameters stay {@code $1}, {@code $2}, ...), one line per row.
    */
   public List<String> genericPlan(String statement) {
-    List<String> lines = new java.util.ArrayList<>();
-    await(pool().query("EXPLAIN (GENERIC_PLAN) " + statement).execute()).forEach(row -> lines.add(row.getString(0)));
-    return lines;
+    return List.of(genericPlans(List.of(statement)).get(0).split("\n"));
   }
 
   /**
    * {@link #genericPlan} of each statement, all on one connection inside a transaction that is rolled back afterwards,
-   * after {@code setup} ran in it: {@code SET LOCAL} settings, or rows deleted and {@code ANALYZE} run so that the plans
-   * see other statistics (an {@code ANALYZE} in a transaction leaves the table's row count estimate behind: run it
-   * again afterwards). Each plan joined into one text, in the statements' order.
+   * after {@code setup} ran in it: {@code SET LOCAL} settings, or rows deleted and {@code ANALYZE} run so that the
+   * plans see other statistics (an {@code ANALYZE} in a transaction leaves the table's row count estimate behind: run
+   * it again afterwards). Each plan joined into one text, in the statements' order.
    */
   public List<String> genericPlans(List<String> statements, String... setup) {
     return await(pool().withConnection(connection -> connection.begin().compose(tx -> {
